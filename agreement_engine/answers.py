@@ -1,0 +1,153 @@
+"""Load an answer set from JSON and complete it with the defaults of the schema.
+
+This module owns the first pipeline stage: bytes on disk become a plain dict, or a finding that says
+why they could not. It never raises on bad input; it never guesses a value the schema does not give.
+"""
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+from agreement_engine.findings import Finding, make_finding
+from agreement_engine.resources import load_schema
+
+
+#: The json module's messages in Dutch, so that a facilitator understands what is wrong.
+_JSON_MESSAGES = {
+    "Expecting value": "waarde verwacht (ontbreekt er iets, of staat er een komma te veel?)",
+    "Expecting property name enclosed in double quotes": "naam van een veld tussen dubbele aanhalingstekens "
+                                                         "verwacht",
+    "Expecting ',' delimiter": "komma verwacht",
+    "Expecting ':' delimiter": "dubbele punt verwacht",
+    "Unterminated string starting at": "tekst zonder afsluitend aanhalingsteken",
+    "Extra data": "extra tekens na het einde van het JSON-object",
+    "Invalid control character at": "stuurteken in een tekst (gebruik \\n voor een nieuwe regel)",
+    "Invalid \\escape": "ongeldige escape-reeks met een backslash",
+    "Invalid \\uXXXX escape": "ongeldige \\u-reeks",
+}
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        self.key = key
+        super().__init__(key)
+
+
+def _pairs_without_duplicates(pairs: list[tuple[str, Any]]) -> dict:
+    result: dict = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
+
+
+def _reject_constant(value: str):
+    raise ValueError(f"constant:{value}")
+
+
+def parse(text: str) -> tuple[dict | None, list[Finding]]:
+    """Parse answer-set text; return the object, or None and the finding that says why not.
+
+    >>> parse('{"a": 1}')
+    ({'a': 1}, [])
+    >>> parse('[1]')[1][0].code
+    'input.not_object'
+    >>> parse('{"a": 1,}')[1][0].message
+    'geen geldige JSON op regel 1, kolom 9: naam van een veld tussen dubbele aanhalingstekens verwacht'
+    """
+    if not text.strip():
+        return None, [make_finding("input.empty", "$")]
+    try:
+        data = json.loads(text, object_pairs_hook=_pairs_without_duplicates,
+                          parse_constant=_reject_constant)
+    except _DuplicateKey as exc:
+        return None, [make_finding("input.duplicate_key", "$", key=exc.key)]
+    except json.JSONDecodeError as exc:
+        return None, [make_finding("input.not_json", "$", line=exc.lineno, column=exc.colno,
+                                   reason=_JSON_MESSAGES.get(exc.msg, exc.msg))]
+    except ValueError as exc:
+        value = str(exc).removeprefix("constant:")
+        return None, [make_finding("input.not_a_number", "$", value=value)]
+    except RecursionError:
+        return None, [make_finding("input.not_json", "$", line=1, column=1,
+                                   reason="de structuur is te diep genest")]
+    if not isinstance(data, dict):
+        kind = {list: "lijst", str: "tekst", bool: "waarheidswaarde", type(None): "null"}.get(
+            type(data), "getal")
+        return None, [make_finding("input.not_object", "$", kind=kind)]
+    return data, []
+
+
+def load(path: str | Path) -> tuple[dict | None, list[Finding]]:
+    """Read and parse the answer set at ``path``; never raises on a bad or missing file."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None, [make_finding("input.missing", "$", file=str(path))]
+    except OSError as exc:
+        return None, [make_finding("input.unreadable", "$", reason=exc.strerror or str(exc))]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return None, [make_finding("input.encoding", "$", reason=f"ongeldige byte op positie {exc.start}")]
+    return parse(text)
+
+
+def normalize(answers: dict) -> dict:
+    """Return a copy of a valid answer set with every schema default and derived default filled in.
+
+    Optional objects without required fields are created so that later stages can read
+    ``answers["disputes"]["route"]`` without asking whether ``disputes`` was given. Derived
+    defaults: the document title, each party's seat and defined term, the place of arbitration.
+    """
+    schema = load_schema()
+    result = copy.deepcopy(answers)
+    _fill_defaults(result, schema, schema)
+    document = result["document"]
+    kind_word = {"alliance": "Alliantieovereenkomst", "cooperation": "Samenwerkingsovereenkomst",
+                 "covenant": "Convenant"}[document["kind"]]
+    document.setdefault("title", f"{kind_word} {result['alliance']['name']}")
+    for party in result["parties"]:
+        party.setdefault("seat", party["address"]["city"])
+        party.setdefault("short_name", party["name"])
+    signing = result["alliance"]["signing"]
+    result["disputes"].setdefault("place", signing.get("place"))
+    return result
+
+
+def _resolve(node: dict, root: dict) -> dict:
+    while "$ref" in node:
+        ref = node["$ref"]
+        target = root
+        for part in ref.removeprefix("#/").split("/"):
+            target = target[part]
+        node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+    return node
+
+
+def _fill_defaults(value: Any, schema: dict, root: dict) -> None:
+    schema = _resolve(schema, root)
+    if isinstance(value, dict):
+        for name, sub in schema.get("properties", {}).items():
+            sub = _resolve(sub, root)
+            if name not in value:
+                if "default" in sub:
+                    value[name] = copy.deepcopy(sub["default"])
+                elif sub.get("type") == "object" and "properties" in sub and not sub.get("required"):
+                    value[name] = {}
+                elif sub.get("type") == "array" and name == "conditions":
+                    value[name] = []
+            if name in value:
+                _fill_defaults(value[name], sub, root)
+        extra = schema.get("additionalProperties")
+        if isinstance(extra, dict):
+            for name in value:
+                if name not in schema.get("properties", {}):
+                    _fill_defaults(value[name], extra, root)
+    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+        for item in value:
+            _fill_defaults(item, schema["items"], root)

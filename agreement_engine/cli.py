@@ -1,0 +1,105 @@
+"""The command line: parse arguments, call the engine, print results and decide every exit code.
+
+Exit codes: 0 ok, 1 a content problem (invalid answers, broken library, unwritable output), 2 a usage
+error. Only this module turns engine exceptions into exit codes; nothing else calls ``sys.exit``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from agreement_engine import __version__
+from agreement_engine.api import check as check_answers
+from agreement_engine.errors import EngineError
+from agreement_engine.findings import Finding, Severity
+from agreement_engine.resources import load_schema
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class _Group(click.Group):
+    """A group that turns engine errors into one-line messages instead of tracebacks."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except EngineError as exc:
+            raise click.ClickException(str(exc)) from exc
+        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # a bug: report it in one line, keep the traceback for debugging
+            if os.environ.get("AGREEMENT_ENGINE_DEBUG"):
+                raise
+            raise click.ClickException(
+                f"interne fout ({type(exc).__name__}: {exc}); zet AGREEMENT_ENGINE_DEBUG=1 voor details"
+            ) from exc
+
+
+@click.group(cls=_Group, context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "--version", prog_name="agreement-engine",
+                      message="%(prog)s %(version)s")
+def main() -> None:
+    """Stel Nederlandse alliantieovereenkomsten samen uit een antwoordenset (JSON)."""
+
+
+def _existing_file(path: str) -> Path:
+    candidate = Path(path)
+    if not candidate.exists():
+        raise click.UsageError(f"bestand niet gevonden: {path}")
+    if candidate.is_dir():
+        raise click.UsageError(f"{path} is een map, geen bestand")
+    return candidate
+
+
+def _format_findings(findings: list[Finding]) -> str:
+    width_code = max((len(f.code) for f in findings), default=0)
+    width_path = max((len(f.path) for f in findings), default=0)
+    width_sev = max((len(f.severity.label) for f in findings), default=0)
+    return "\n".join(
+        f"  {f.severity.label:<{width_sev}}  {f.code:<{width_code}}  {f.path:<{width_path}}  {f.message}"
+        for f in findings
+    )
+
+
+def _count(findings: list[Finding], severity: Severity, one: str, many: str) -> str | None:
+    n = sum(1 for f in findings if f.severity is severity)
+    return f"{n} {one if n == 1 else many}" if n else None
+
+
+def summary_line(name: str, findings: list[Finding]) -> str:
+    """Return the one-line verdict on an answer set, e.g. "x.json: ongeldig (2 fouten, 1 waarschuwing)"."""
+    counts = [c for c in (_count(findings, Severity.ERROR, "fout", "fouten"),
+                          _count(findings, Severity.WARNING, "waarschuwing", "waarschuwingen"),
+                          _count(findings, Severity.INFO, "opmerking", "opmerkingen")) if c]
+    verdict = "ongeldig" if any(f.severity is Severity.ERROR for f in findings) else "geldig"
+    return f"{name}: {verdict}" + (f" ({', '.join(counts)})" if counts else "")
+
+
+@main.command()
+@click.argument("answers", metavar="ANTWOORDEN.json")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Uitvoer als leesbare tekst of als JSON-lijst.")
+@click.option("--strict", is_flag=True, help="Behandel waarschuwingen als fouten (exitcode 1).")
+def check(answers: str, fmt: str, strict: bool) -> None:
+    """Controleer een antwoordenset tegen het schema en de samenhangregels."""
+    path = _existing_file(answers)
+    findings = check_answers(path)
+    if fmt == "json":
+        click.echo(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2))
+    else:
+        click.echo(summary_line(str(path), findings))
+        if findings:
+            click.echo(_format_findings(findings))
+    failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
+    if any(f.severity in failing for f in findings):
+        sys.exit(1)
+
+
+@main.command()
+def schema() -> None:
+    """Druk het JSON Schema van de antwoordenset af."""
+    click.echo(json.dumps(load_schema(), ensure_ascii=False, indent=2))

@@ -1,0 +1,184 @@
+"""Findings: what validation says about an answer set, with a stable code, severity and JSON path."""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from enum import Enum
+
+
+class Severity(str, Enum):
+    """How bad a finding is: an error blocks rendering, a warning does not (unless --strict)."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def label(self) -> str:
+        """Return the Dutch word for this severity."""
+        return {"error": "fout", "warning": "waarschuwing", "info": "opmerking"}[self.value]
+
+
+#: Every finding code the engine can produce, with its severity and Dutch message template.
+#: Codes are stable: tools and tests rely on them. Placeholders are filled by ``make_finding``.
+CATALOG: dict[str, tuple[Severity, str]] = {
+    # reading the file
+    "input.missing": (Severity.ERROR, "bestand niet gevonden: {file}"),
+    "input.unreadable": (Severity.ERROR, "bestand kan niet worden gelezen: {reason}"),
+    "input.encoding": (Severity.ERROR, "het bestand is geen geldige UTF-8-tekst ({reason})"),
+    "input.empty": (Severity.ERROR, "het bestand is leeg"),
+    "input.not_json": (Severity.ERROR, "geen geldige JSON op regel {line}, kolom {column}: {reason}"),
+    "input.not_object": (Severity.ERROR, "een antwoordenset moet een JSON-object zijn, geen {kind}"),
+    "input.duplicate_key": (Severity.ERROR, "de sleutel '{key}' komt twee keer voor in hetzelfde object; "
+                                            "de tweede zou de eerste ongemerkt vervangen"),
+    "input.not_a_number": (Severity.ERROR, "'{value}' is geen getal dat JSON toestaat"),
+    "input.control_character": (Severity.ERROR,
+                                "{title} bevat een teken dat niet in een Word-document kan staan "
+                                "(U+{codepoint:04X})"),
+    # the schema
+    "schema.required": (Severity.ERROR, "{title} ontbreekt; dit veld is verplicht"),
+    "schema.unknown_field": (Severity.ERROR, "onbekend veld '{field}'; controleer de spelling"),
+    "schema.type": (Severity.ERROR, "{title} moet {expected} zijn, niet {actual}"),
+    "schema.enum": (Severity.ERROR, "{title}: '{value}' is geen toegestane keuze; kies uit {choices}"),
+    "schema.pattern": (Severity.ERROR, "{title}: '{value}' heeft niet de juiste vorm ({hint})"),
+    "schema.range": (Severity.ERROR, "{title}: {detail}"),
+    "schema.duplicate": (Severity.ERROR, "{title} bevat dezelfde waarde meer dan eens"),
+    "schema.invalid": (Severity.ERROR, "{title} voldoet niet aan het schema: {detail}"),
+    # values the schema cannot judge
+    "value.date": (Severity.ERROR, "{title}: '{value}' is geen bestaande kalenderdatum"),
+    "value.decimals": (Severity.ERROR, "{title}: {value} heeft meer dan twee decimalen"),
+    # cross-field rules
+    "party.duplicate_id": (Severity.ERROR, "het id '{id}' wordt ook gebruikt door partij {other}; "
+                                           "ieder id moet uniek zijn"),
+    "party.unknown_reference": (Severity.ERROR, "'{id}' is geen id van een partij in deze antwoordenset"),
+    "party.council_decision_not_gemeente": (Severity.ERROR, "een collegebesluit hoort alleen bij een gemeente"),
+    "shares.missing_member": (Severity.ERROR, "de verdeelsleutel bevat geen aandeel voor deze partij; "
+                                              "ieder lid moet een aandeel hebben"),
+    "shares.commissioner": (Severity.ERROR, "een opdrachtgever neemt geen aandeel in de verdeelsleutel"),
+    "shares.sum": (Severity.ERROR, "de aandelen in de verdeelsleutel tellen op tot {total} in plaats van "
+                                   "precies 100%"),
+    "resources.lead_party_not_member": (Severity.ERROR, "de penvoerder of hoofdaannemer moet een lid "
+                                                        "zijn, geen opdrachtgever"),
+    "resources.ignored_field": (Severity.WARNING, "{title} wordt bij dit model niet gebruikt en blijft buiten "
+                                                  "de overeenkomst"),
+    "insolvency.step_in_not_member": (Severity.ERROR, "de overnemende partij moet een lid zijn, geen "
+                                                      "opdrachtgever"),
+    "insolvency.automatic": (Severity.WARNING,
+                             "automatische beëindiging bij insolventie (I1) wordt afgeraden; een beding dat "
+                             "gevolgen verbindt aan een WHOA-akkoordprocedure heeft geen werking "
+                             "(art. 373 lid 3 Fw), en bij faillissement mag het geen terugwerkende "
+                             "verbeurte inhouden; overweeg een beëindigingsrecht (I2)"),
+    "insolvency.gemeente_excluded": (Severity.INFO, "een gemeente kan niet failliet worden verklaard; zij "
+                                                    "valt buiten het artikel over insolventie"),
+    "continuation.min_parties": (Severity.ERROR, "het minimumaantal partijen voor voortzetting ({min}) is "
+                                                 "groter dan het aantal leden ({members})"),
+    "term.notice_too_long": (Severity.ERROR, "de opzegtermijn van {notice} maanden is niet korter dan de "
+                                             "looptijd van {years} jaar"),
+    "term.lock_in_outside": (Severity.ERROR, "de datum tot wanneer niet kan worden opgezegd ({lock_in}) "
+                                             "ligt niet binnen de looptijd ({start} tot {end})"),
+    "term.renewal_without_fixed_term": (Severity.WARNING, "stilzwijgende verlenging heeft alleen betekenis "
+                                                          "bij een bepaalde looptijd"),
+    "signing.after_start": (Severity.WARNING, "de ondertekeningsdatum ({signing}) ligt na de ingangsdatum "
+                                              "({start})"),
+    "condition.deadline_after_start": (Severity.WARNING, "de uiterste datum van deze voorwaarde ({deadline}) "
+                                                         "ligt na de ingangsdatum ({start})"),
+    "liability.joint_not_allowed": (Severity.ERROR,
+                                    "hoofdelijke aansprakelijkheid is niet mogelijk: de statuten staan niet toe "
+                                    "dat het bestuur de {form} hoofdelijk verbindt (art. {article} BW)"),
+    "liability.joint_unknown": (Severity.WARNING,
+                                "bij hoofdelijke aansprakelijkheid moet vaststaan dat de statuten toestaan dat "
+                                "het bestuur de {form} hoofdelijk verbindt (art. {article} BW); "
+                                "vul 'articles_allow_joint_liability' in"),
+    "disputes.court_missing": (Severity.ERROR, "bij deze geschillenregeling moet de bevoegde rechtbank worden "
+                                               "genoemd (bijvoorbeeld \"Rechtbank Midden-Nederland\"); de "
+                                               "engine raadt die niet"),
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing validation found: stable code, severity, JSON path and Dutch message."""
+
+    code: str
+    severity: Severity
+    path: str
+    message: str
+
+    def to_dict(self) -> dict:
+        """Return the finding as plain JSON-ready data."""
+        data = asdict(self)
+        data["severity"] = self.severity.value
+        return data
+
+    def sort_key(self) -> tuple:
+        """Order findings by JSON path (array indexes numerically), then code."""
+        return (path_sort_key(self.path), self.code)
+
+
+def make_finding(code: str, path: str, party: str | None = None, **values) -> Finding:
+    """Build the finding ``code`` at ``path``; ``party`` prefixes the message with the party it concerns.
+
+    >>> make_finding("input.empty", "$").message
+    'het bestand is leeg'
+    >>> make_finding("shares.commissioner", "$.resources.shares.gemeente",
+    ...              party="Partij 6 (Gemeente Utrecht)").message
+    'Partij 6 (Gemeente Utrecht): een opdrachtgever neemt geen aandeel in de verdeelsleutel'
+    """
+    severity, template = CATALOG[code]
+    message = template.format(**values)
+    if party:
+        message = f"{party}: {message}"
+    return Finding(code=code, severity=severity, path=path, message=message)
+
+
+_PATH_PART = re.compile(r"\.([^.\[\]]+)|\[(\d+)\]|\['((?:[^'\\]|\\.)*)'\]")
+
+
+def path_sort_key(path: str) -> tuple:
+    """Split a JSON path into a key that sorts ``[2]`` before ``[10]``.
+
+    >>> sorted(["$.parties[10].kvk", "$.parties[2].kvk", "$"], key=path_sort_key)
+    ['$', '$.parties[2].kvk', '$.parties[10].kvk']
+    """
+    key = []
+    for name, index, quoted in _PATH_PART.findall(path):
+        key.append((1, index and int(index) or 0, "") if index else (0, 0, name or quoted))
+    return tuple(key)
+
+
+def json_path(parts) -> str:
+    """Write path parts (keys and indexes) as a JSON path.
+
+    >>> json_path(["parties", 1, "kvk"])
+    '$.parties[1].kvk'
+    >>> json_path(["resources", "shares", "de haven"])
+    "$.resources.shares['de haven']"
+    """
+    out = "$"
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif re.fullmatch(r"[A-Za-z_$][A-Za-z0-9_$-]*", part):
+            out += f".{part}"
+        else:
+            escaped = part.replace("\\", "\\\\").replace("'", "\\'")
+            out += f"['{escaped}']"
+    return out
+
+
+def printable(value: object, limit: int = 60) -> str:
+    r"""Show ``value`` for a message: control characters escaped, long text shortened.
+
+    >>> print(printable("a\x01b"))
+    a\u0001b
+    >>> printable("x" * 70)[-3:]
+    'xx…'
+    """
+    text = value if isinstance(value, str) else repr(value)
+    text = "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def has_errors(findings) -> bool:
+    """Return whether any finding is an error."""
+    return any(f.severity is Severity.ERROR for f in findings)

@@ -1,0 +1,297 @@
+"""The cross-field rules of the answer-set contract: what one field means for another.
+
+Each rule is a generator of findings that tolerates schema-invalid input (the schema has already said
+what is wrong with it); rules never raise on bad data and never stop at the first problem.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any, Callable, Iterator
+
+from agreement_engine.dutch import date_long, percent
+from agreement_engine.findings import Finding, json_path, make_finding, printable
+
+Rule = Callable[[dict], Iterator[Finding]]
+_RULES: list[Rule] = []
+
+#: Where the law requires a board's authority in the articles to bind the entity jointly and severally.
+_JOINT_LIABILITY_ARTICLE = {"stichting": ("stichting", "2:291 lid 2"), "vereniging": ("vereniging", "2:44 lid 2")}
+
+
+def rule(func: Rule) -> Rule:
+    """Register ``func`` as a cross-field rule."""
+    _RULES.append(func)
+    return func
+
+
+def check_rules(answers: dict) -> list[Finding]:
+    """Run every cross-field rule on ``answers``; a rule that meets malformed data says nothing."""
+    findings: list[Finding] = []
+    for check in _RULES:
+        try:
+            findings.extend(check(answers))
+        except (AttributeError, KeyError, TypeError, ValueError, InvalidOperation, IndexError):
+            continue  # the schema findings already describe the malformed part
+    return findings
+
+
+def party_label(answers: Any, path: list) -> str | None:
+    """Return "Partij 2 (Stichting De Haven)" when ``path`` lies inside a party, else None."""
+    if len(path) >= 2 and path[0] == "parties" and isinstance(path[1], int):
+        return _label(answers, path[1])
+    return None
+
+
+def _label(answers: Any, index: int) -> str:
+    try:
+        name = answers["parties"][index]["name"]
+    except (KeyError, IndexError, TypeError):
+        name = None
+    if not isinstance(name, str) or not name.strip():
+        return f"Partij {index + 1}"
+    return f"Partij {index + 1} ({printable(name, 80)})"
+
+
+def _parties(answers: dict) -> list[tuple[int, dict]]:
+    parties = answers.get("parties")
+    if not isinstance(parties, list):
+        return []
+    return [(i, p) for i, p in enumerate(parties) if isinstance(p, dict)]
+
+
+def _index_by_id(answers: dict) -> dict[str, int]:
+    index: dict[str, int] = {}
+    for i, party in _parties(answers):
+        if isinstance(party.get("id"), str):
+            index.setdefault(party["id"], i)
+    return index
+
+
+def _is_member(party: dict) -> bool:
+    return party.get("role", "member") == "member"
+
+
+def _obj(answers: dict, *keys: str) -> dict:
+    node: Any = answers
+    for key in keys:
+        node = node.get(key) if isinstance(node, dict) else None
+    return node if isinstance(node, dict) else {}
+
+
+def _date(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
+    except ValueError:
+        return None
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+@rule
+def unique_party_ids(answers: dict) -> Iterator[Finding]:
+    """Every party id is used once."""
+    seen: dict[str, int] = {}
+    for i, party in _parties(answers):
+        pid = party.get("id")
+        if not isinstance(pid, str):
+            continue
+        if pid in seen:
+            yield make_finding("party.duplicate_id", json_path(["parties", i, "id"]), party=_label(answers, i),
+                               id=pid, other=seen[pid] + 1)
+        else:
+            seen[pid] = i
+
+
+def _references(answers: dict) -> Iterator[tuple[list, str]]:
+    """Yield (path, party id) for every place that refers to a party."""
+    chair = _obj(answers, "governance").get("chair")
+    if isinstance(chair, str) and chair != "rotating":
+        yield ["governance", "chair"], chair
+    resources = _obj(answers, "resources")
+    if isinstance(resources.get("lead_party"), str):
+        yield ["resources", "lead_party"], resources["lead_party"]
+    for key in ("shares", "contributions"):
+        for pid in _obj(answers, "resources", key):
+            yield ["resources", key, pid], pid
+    step_in = _obj(answers, "insolvency").get("step_in_party")
+    if isinstance(step_in, str):
+        yield ["insolvency", "step_in_party"], step_in
+    conditions = answers.get("conditions")
+    for i, condition in enumerate(conditions if isinstance(conditions, list) else []):
+        if isinstance(condition, dict) and isinstance(condition.get("party"), str):
+            yield ["conditions", i, "party"], condition["party"]
+    for pid in _obj(answers, "multi_year_plan", "party_tasks"):
+        yield ["multi_year_plan", "party_tasks", pid], pid
+
+
+@rule
+def known_party_references(answers: dict) -> Iterator[Finding]:
+    """Every party reference names a party that exists."""
+    known = _index_by_id(answers)
+    for path, pid in _references(answers):
+        if pid not in known:
+            yield make_finding("party.unknown_reference", json_path(path), id=pid)
+
+
+@rule
+def council_decision_only_for_gemeente(answers: dict) -> Iterator[Finding]:
+    """Only a gemeente acts on a council decision."""
+    for i, party in _parties(answers):
+        if "council_decision" in party and party.get("legal_form") != "gemeente":
+            yield make_finding("party.council_decision_not_gemeente",
+                               json_path(["parties", i, "council_decision"]), party=_label(answers, i))
+
+
+@rule
+def allocation_key(answers: dict) -> Iterator[Finding]:
+    """``shares`` covers exactly the members, no commissioner, and sums to exactly 100."""
+    resources = _obj(answers, "resources")
+    if resources.get("model") != "allocation_key" or not isinstance(resources.get("shares"), dict):
+        return
+    shares = resources["shares"]
+    known = _index_by_id(answers)
+    parties = answers["parties"]
+    for pid, i in known.items():
+        if _is_member(parties[i]) and pid not in shares:
+            yield make_finding("shares.missing_member", json_path(["resources", "shares"]),
+                               party=_label(answers, i))
+    for pid in shares:
+        if pid in known and not _is_member(parties[known[pid]]):
+            yield make_finding("shares.commissioner", json_path(["resources", "shares", pid]),
+                               party=_label(answers, known[pid]))
+    values = [v for v in shares.values() if isinstance(v, int | float) and not isinstance(v, bool)]
+    if len(values) == len(shares) and shares:
+        total = sum((Decimal(str(v)) for v in values), Decimal(0))
+        if total != Decimal(100):
+            yield make_finding("shares.sum", json_path(["resources", "shares"]), total=percent(total))
+
+
+@rule
+def resource_fields_in_use(answers: dict) -> Iterator[Finding]:
+    """Fields the chosen model or route does not use are pointed out rather than silently dropped."""
+    resources = _obj(answers, "resources")
+    model, route = resources.get("model"), resources.get("route", "direct")
+    unused = {"shares": model != "allocation_key", "contributions": model != "own_costs",
+              "annual_budget": model == "own_costs", "lead_party": route == "direct",
+              "lead_party_fee_percent": route == "direct", "payment_term_days": route == "direct"}
+    from agreement_engine.validate import field_title  # late import: validate imports this module
+    for key, is_unused in unused.items():
+        if is_unused and key in resources:
+            yield make_finding("resources.ignored_field", json_path(["resources", key]),
+                               title=field_title(["resources", key]))
+
+
+@rule
+def lead_party_is_member(answers: dict) -> Iterator[Finding]:
+    """The lead party (penvoerder, main contractor) is a member."""
+    lead = _obj(answers, "resources").get("lead_party")
+    known = _index_by_id(answers)
+    if lead in known and not _is_member(answers["parties"][known[lead]]):
+        yield make_finding("resources.lead_party_not_member", json_path(["resources", "lead_party"]),
+                           party=_label(answers, known[lead]))
+
+
+@rule
+def step_in_party_is_member(answers: dict) -> Iterator[Finding]:
+    """The party that steps in on insolvency is a member."""
+    step_in = _obj(answers, "insolvency").get("step_in_party")
+    known = _index_by_id(answers)
+    if step_in in known and not _is_member(answers["parties"][known[step_in]]):
+        yield make_finding("insolvency.step_in_not_member", json_path(["insolvency", "step_in_party"]),
+                           party=_label(answers, known[step_in]))
+
+
+@rule
+def continuation_minimum(answers: dict) -> Iterator[Finding]:
+    """``continuation.min_parties`` is at most the number of members."""
+    minimum = _obj(answers, "withdrawal", "continuation").get("min_parties")
+    members = sum(1 for _, p in _parties(answers) if _is_member(p))
+    if isinstance(minimum, int) and members and minimum > members:
+        yield make_finding("continuation.min_parties", json_path(["withdrawal", "continuation", "min_parties"]),
+                           min=minimum, members=members)
+
+
+@rule
+def term_and_notice(answers: dict) -> Iterator[Finding]:
+    """For a fixed term the notice is shorter than the term and the lock-in lies within it."""
+    alliance = _obj(answers, "alliance")
+    term = _obj(answers, "alliance", "term")
+    start = _date(alliance.get("start_date"))
+    notice = _obj(answers, "withdrawal").get("notice_months")
+    years = term.get("years")
+    fixed = term.get("kind") == "fixed" and isinstance(years, int)
+    if fixed and isinstance(notice, int) and notice >= years * 12:
+        yield make_finding("term.notice_too_long", json_path(["withdrawal", "notice_months"]),
+                           notice=notice, years=years)
+    lock_in = _date(term.get("lock_in_until"))
+    if lock_in and start:
+        end = _add_years(start, years) if fixed else None
+        if lock_in < start or (end and lock_in > end):
+            yield make_finding("term.lock_in_outside", json_path(["alliance", "term", "lock_in_until"]),
+                               lock_in=date_long(lock_in), start=date_long(start),
+                               end=date_long(end) if end else "onbepaalde tijd")
+    if term.get("kind") == "indefinite" and term.get("renewal") == "tacit":
+        yield make_finding("term.renewal_without_fixed_term", json_path(["alliance", "term", "renewal"]))
+
+
+@rule
+def dates_before_start(answers: dict) -> Iterator[Finding]:
+    """Signing and the deadlines of conditions precede the start date (warnings)."""
+    alliance = _obj(answers, "alliance")
+    start = _date(alliance.get("start_date"))
+    if not start:
+        return
+    signing = _date(_obj(answers, "alliance", "signing").get("date"))
+    if signing and signing > start:
+        yield make_finding("signing.after_start", json_path(["alliance", "signing", "date"]),
+                           signing=date_long(signing), start=date_long(start))
+    conditions = answers.get("conditions")
+    for i, condition in enumerate(conditions if isinstance(conditions, list) else []):
+        deadline = _date(condition.get("deadline")) if isinstance(condition, dict) else None
+        if deadline and deadline > start:
+            yield make_finding("condition.deadline_after_start", json_path(["conditions", i, "deadline"]),
+                               deadline=date_long(deadline), start=date_long(start))
+
+
+@rule
+def joint_liability_allowed(answers: dict) -> Iterator[Finding]:
+    """Joint and several liability needs the articles of every stichting and vereniging to allow it."""
+    if _obj(answers, "liability").get("model") != "joint_and_several":
+        return
+    for i, party in _parties(answers):
+        form = party.get("legal_form")
+        if form not in _JOINT_LIABILITY_ARTICLE or not _is_member(party):
+            continue
+        word, article = _JOINT_LIABILITY_ARTICLE[form]
+        allowed = party.get("articles_allow_joint_liability")
+        path = json_path(["parties", i, "articles_allow_joint_liability"])
+        if allowed is False:
+            yield make_finding("liability.joint_not_allowed", path, party=_label(answers, i), form=word,
+                               article=article)
+        elif allowed is None:
+            yield make_finding("liability.joint_unknown", path, party=_label(answers, i), form=word,
+                               article=article)
+
+
+@rule
+def insolvency_notes(answers: dict) -> Iterator[Finding]:
+    """Warn about automatic termination (I1); note that a gemeente stays outside the insolvency article."""
+    if _obj(answers, "insolvency").get("model") == "automatic":
+        yield make_finding("insolvency.automatic", json_path(["insolvency", "model"]))
+    for i, party in _parties(answers):
+        if party.get("legal_form") == "gemeente":
+            yield make_finding("insolvency.gemeente_excluded", json_path(["parties", i, "legal_form"]),
+                               party=_label(answers, i))
+
+
+@rule
+def court_named(answers: dict) -> Iterator[Finding]:
+    """A dispute route that ends at a court names that court (the engine never guesses it)."""
+    if "disputes" not in answers:  # when given, the schema itself demands the court
+        yield make_finding("disputes.court_missing", json_path(["disputes", "court"]))

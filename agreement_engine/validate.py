@@ -1,0 +1,223 @@
+"""Validate an answer set: the JSON Schema first, then the cross-field rules, as one sorted list of findings.
+
+Every problem is reported, not just the first; each finding carries a stable code, a severity, the JSON
+path it concerns and a Dutch message that names the party where one is concerned.
+"""
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from typing import Any, Iterator
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError, best_match
+
+from agreement_engine.findings import Finding, json_path, make_finding, printable
+from agreement_engine.resources import load_schema
+from agreement_engine.rules import check_rules, party_label
+
+_TYPE_WORDS = {
+    "string": "tekst", "integer": "een geheel getal", "number": "een getal", "boolean": "true of false",
+    "object": "een object", "array": "een lijst", "null": "leeg (null)",
+}
+
+#: Human hints for the patterns of the schema, so a message explains the form instead of quoting a regex.
+_PATTERN_HINTS = {
+    r"^[0-9]{8}$": "precies 8 cijfers, bijvoorbeeld 41234567",
+    r"^[1-9][0-9]{3} ?[A-Z]{2}$": "vier cijfers en twee hoofdletters, bijvoorbeeld 3511 AB",
+    r"^[a-z][a-z0-9_-]{0,31}$": "een kleine letter gevolgd door hoogstens 31 kleine letters, cijfers, - of _",
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$": "een datum als JJJJ-MM-DD, bijvoorbeeld 2027-01-01",
+    r"^[0-9]{4}-[0-9]{4}$": "twee jaartallen als 2027-2030",
+    r"\S": "de tekst mag niet alleen uit spaties bestaan",
+}
+
+# Characters that XML 1.0 cannot hold, so a Word document cannot either.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def validate(answers: Any) -> list[Finding]:
+    """Return every finding for ``answers`` (already parsed), sorted by JSON path.
+
+    >>> [f.path for f in validate({"schema_version": "1"})][:3]
+    ['$.alliance', '$.disputes.court', '$.insolvency']
+    """
+    findings: list[Finding] = _one_per_path(list(_schema_findings(answers)))
+    if isinstance(answers, dict):
+        findings.extend(_value_findings(answers))
+        findings.extend(check_rules(answers))
+    unique = {(f.code, f.path, f.message): f for f in findings}
+    return sorted(unique.values(), key=Finding.sort_key)
+
+
+def _one_per_path(findings: list[Finding]) -> list[Finding]:
+    """Keep only the type finding where a value of the wrong type also failed other keywords."""
+    typed = {f.path for f in findings if f.code == "schema.type"}
+    return [f for f in findings if f.code == "schema.type" or f.path not in typed]
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Draft202012Validator:
+    schema = load_schema()
+    return Draft202012Validator(schema, format_checker=FormatChecker(formats=["date"]))
+
+
+def _schema_findings(answers: Any) -> Iterator[Finding]:
+    for error in _validator().iter_errors(answers):
+        yield from _from_error(error, answers)
+
+
+def _from_error(error: ValidationError, answers: Any) -> Iterator[Finding]:
+    path = list(error.absolute_path)
+    keyword = error.validator
+    value = error.instance
+    if keyword in ("anyOf", "oneOf"):
+        inner = best_match(error.context) if error.context else None
+        if inner is not None:
+            yield from _from_error(inner, answers)
+            return
+    if keyword == "required":
+        for name in error.validator_value:
+            if isinstance(value, dict) and name not in value:
+                yield _finding("schema.required", path + [name], answers)
+        return
+    if keyword == "additionalProperties":
+        known = set(error.schema.get("properties", {}))
+        for name in value:
+            if name not in known and not (not path and name == "$schema"):
+                yield _finding("schema.unknown_field", path + [name], answers, field=name)
+        return
+    if "propertyNames" in error.relative_schema_path:
+        yield _finding("schema.pattern", path + [str(value)], answers, value=value,
+                       hint=_PATTERN_HINTS.get(error.schema.get("pattern", ""), "een id van een partij"))
+        return
+    if keyword == "type":
+        expected = error.validator_value
+        expected = " of ".join(_TYPE_WORDS.get(t, t) for t in (expected if isinstance(expected, list)
+                                                                 else [expected]))
+        yield _finding("schema.type", path, answers, expected=expected, actual=_kind_of(value))
+        return
+    if keyword in ("enum", "const"):
+        choices = error.validator_value if keyword == "enum" else [error.validator_value]
+        yield _finding("schema.enum", path, answers, value=_short(value),
+                       choices=", ".join(_short(c) for c in choices))
+        return
+    if keyword == "pattern":
+        yield _finding("schema.pattern", path, answers, value=_short(value),
+                       hint=_PATTERN_HINTS.get(error.validator_value, error.validator_value))
+        return
+    if keyword == "format":
+        yield _finding("value.date", path, answers, value=_short(value))
+        return
+    if keyword == "uniqueItems":
+        yield _finding("schema.duplicate", path, answers)
+        return
+    detail = _range_detail(keyword, error.validator_value, value)
+    if detail:
+        yield _finding("schema.range", path, answers, detail=detail)
+        return
+    yield _finding("schema.invalid", path, answers, detail=error.message)
+
+
+def _range_detail(keyword: str, limit: Any, value: Any) -> str | None:
+    return {
+        "minimum": f"{_short(value)} is te klein; de waarde moet minstens {limit} zijn",
+        "maximum": f"{_short(value)} is te groot; de waarde mag hoogstens {limit} zijn",
+        "exclusiveMinimum": f"{_short(value)} is te klein; de waarde moet groter zijn dan {limit}",
+        "exclusiveMaximum": f"{_short(value)} is te groot; de waarde moet kleiner zijn dan {limit}",
+        "minLength": "mag niet leeg zijn" if limit == 1 else f"moet minstens {limit} tekens lang zijn",
+        "maxLength": f"is {len(value) if isinstance(value, str) else '?'} tekens lang; "
+                     f"hoogstens {limit} tekens zijn toegestaan",
+        "minItems": f"moet minstens {limit} {'element' if limit == 1 else 'elementen'} bevatten",
+        "maxItems": f"mag hoogstens {limit} elementen bevatten",
+        "minProperties": f"moet minstens {limit} {'element' if limit == 1 else 'elementen'} bevatten",
+        "maxProperties": f"mag hoogstens {limit} elementen bevatten",
+    }.get(keyword)
+
+
+def _finding(code: str, path: list, answers: Any, **values) -> Finding:
+    return make_finding(code, json_path(path), party=party_label(answers, path),
+                        title=field_title(path), **values)
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    for kind, word in ((str, "tekst"), (int, "een geheel getal"), (float, "een getal"),
+                       (dict, "een object"), (list, "een lijst")):
+        if isinstance(value, kind):
+            return word
+    return "leeg (null)"
+
+
+def _short(value: Any) -> str:
+    return printable(value)
+
+
+def _resolve(node: dict) -> dict:
+    root = load_schema()
+    while isinstance(node, dict) and "$ref" in node:
+        target: Any = root
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            target = target[part]
+        node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+    return node
+
+
+def schema_at(path: list) -> dict | None:
+    """Return the (resolved) schema of the field at ``path``, or None where the schema has none."""
+    node: Any = _resolve(load_schema())
+    for part in path:
+        if isinstance(part, int):
+            node = _resolve(node.get("items", {}))
+        elif part in node.get("properties", {}):
+            node = _resolve(node["properties"][part])
+        elif isinstance(node.get("additionalProperties"), dict):
+            node = _resolve(node["additionalProperties"])
+        else:
+            return None
+    return node
+
+
+def field_title(path: list) -> str:
+    """Return the Dutch title of the field at ``path`` for messages, e.g. "KvK-nummer".
+
+    >>> field_title([])
+    'De antwoordenset'
+    """
+    if not path:
+        return "De antwoordenset"
+    node = schema_at(path)
+    if node and node.get("title"):
+        return node["title"]
+    last = path[-1]
+    return f"Element {last + 1}" if isinstance(last, int) else f"'{last}'"
+
+
+def _value_findings(answers: dict) -> Iterator[Finding]:
+    """Check what the schema cannot: two decimals for amounts and characters XML cannot hold."""
+    def walk(value: Any, path: list) -> Iterator[Finding]:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                yield from walk(item, path + [key])
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                yield from walk(item, path + [index])
+        elif isinstance(value, str):
+            bad = _XML_ILLEGAL.search(value)
+            if bad:
+                yield _finding("input.control_character", path, answers, codepoint=ord(bad.group()))
+        elif isinstance(value, float | int) and not isinstance(value, bool):
+            node = schema_at(path) or {}
+            if node.get("x-decimals") is not None and _decimals(value) > node["x-decimals"]:
+                yield _finding("value.decimals", path, answers, value=value)
+
+    yield from walk(answers, [])
+
+
+def _decimals(value: float | int) -> int:
+    try:
+        exponent = Decimal(str(value)).normalize().as_tuple().exponent
+    except InvalidOperation:
+        return 0
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0

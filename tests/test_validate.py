@@ -1,0 +1,94 @@
+"""Validation: the schema and the cross-field rules, driven by files of bad answer sets."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import DATA, apply_changes, example
+
+from agreement_engine import check
+from agreement_engine.findings import CATALOG, Severity
+from agreement_engine.validate import validate
+
+BAD = sorted((DATA / "bad").glob("*.json"))
+RAW = sorted((DATA / "raw").glob("*.json"))
+
+
+def _case(path):
+    spec = json.loads(path.read_text(encoding="utf-8"))
+    return apply_changes(example(spec["base"]), spec["changes"]), spec["path"]
+
+
+def test_examples_have_no_errors_or_warnings(example_name):
+    findings = check(example(example_name))
+    assert [f for f in findings if f.severity is not Severity.INFO] == []
+
+
+@pytest.mark.parametrize("path", BAD, ids=lambda p: p.stem)
+def test_bad_answer_set_gives_its_finding(path):
+    code = path.stem.split("@")[0]
+    answers, json_path = _case(path)
+    findings = validate(answers)
+    assert (code, json_path) in {(f.code, f.path) for f in findings}, [
+        (f.code, f.path) for f in findings]
+    finding = next(f for f in findings if (f.code, f.path) == (code, json_path))
+    assert finding.severity is CATALOG[code][0]
+    assert finding.message and "{" not in finding.message
+
+
+@pytest.mark.parametrize("path", RAW, ids=lambda p: p.name)
+def test_unreadable_input_gives_one_finding(path):
+    code = path.name.split("@")[0]
+    findings = check(path)
+    assert [(f.code, f.path) for f in findings] == [(code, "$")]
+    assert findings[0].severity is Severity.ERROR
+
+
+def test_every_cross_field_rule_has_a_bad_case():
+    covered = {p.stem.split("@")[0] for p in BAD} | {p.name.split("@")[0] for p in RAW}
+    missing = set(CATALOG) - covered - {"input.missing", "input.unreadable", "schema.invalid"}
+    assert not missing
+
+
+def test_rules_stay_quiet_on_the_examples(example_name):
+    codes = {f.code for f in check(example(example_name))}
+    assert codes <= {"insolvency.gemeente_excluded"}
+
+
+def test_message_names_the_party():
+    answers, _ = _case(DATA / "bad" / "schema.pattern@kvk-seven-digits.json")
+    finding = next(f for f in validate(answers) if f.path == "$.parties[0].kvk")
+    assert finding.message.startswith("Partij 1 (Stichting Buurtwerk Zwolle): KvK-nummer")
+
+
+def test_every_finding_is_reported_not_just_the_first():
+    answers = apply_changes(example("dak-en-thuis"), [
+        ["set", ["parties", 0, "kvk"], "1"], ["set", ["parties", 2, "kvk"], "2"],
+        ["set", ["withdrawal", "notice_months"], 30], ["set", ["resources", "shares", "dehaven"], 1],
+    ])
+    paths = [f.path for f in validate(answers) if f.severity is Severity.ERROR]
+    assert paths == ["$.parties[0].kvk", "$.parties[2].kvk", "$.resources.shares",
+                     "$.withdrawal.notice_months"]
+
+
+def test_findings_sort_indexes_numerically():
+    answers = example("dak-en-thuis")
+    answers["parties"] += [dict(answers["parties"][0], id=f"extra{i}", kvk="x") for i in range(6)]
+    answers["resources"]["shares"].update({f"extra{i}": 0 for i in range(6)})
+    paths = [f.path for f in validate(answers) if f.code == "schema.pattern"]
+    assert paths == [f"$.parties[{i}].kvk" for i in range(6, 12)]
+
+
+def test_decimal_arithmetic_accepts_exact_hundred():
+    answers = example("dak-en-thuis")
+    answers["resources"]["shares"] = {"dehaven": 33.33, "onderdak": 33.33, "straatwaarde": 33.32,
+                                      "schuldhulp": 0, "zorgpunt": 0.02}
+    assert not [f for f in validate(answers) if f.code == "shares.sum"]
+
+
+@pytest.mark.parametrize("value", [[], "tekst", 12, None, True, {"parties": "x"},
+                                   {"parties": [None, 1, "x"], "resources": []},
+                                   {"resources": {"model": "allocation_key", "shares": {"a": "x"}}}])
+def test_junk_gives_findings_never_an_exception(value):
+    findings = validate(value)
+    assert findings and all(f.severity is Severity.ERROR for f in findings if f.code.startswith("schema"))
