@@ -110,7 +110,10 @@ def normalize(answers: dict) -> dict:
     document = result["document"]
     kind_word = {"alliance": "Alliantieovereenkomst", "cooperation": "Samenwerkingsovereenkomst",
                  "covenant": "Convenant"}[document["kind"]]
-    document.setdefault("title", f"{kind_word} {result['alliance']['name']}")
+    name = result["alliance"]["name"]
+    if kind_word.startswith("Alliantie") and name.startswith("Alliantie "):
+        name = name.removeprefix("Alliantie ")  # "Alliantieovereenkomst Dak en Thuis", not "... Alliantie ..."
+    document.setdefault("title", f"{kind_word} {name}")
     for party in result["parties"]:
         party.setdefault("seat", party["address"]["city"])
         party.setdefault("short_name", party["name"])

@@ -16,6 +16,8 @@ from agreement_engine import __version__
 from agreement_engine.api import check as check_answers
 from agreement_engine.errors import EngineError
 from agreement_engine.findings import Finding, Severity
+from agreement_engine.library import DirectoryLoader, default_library
+from agreement_engine.lint import lint
 from agreement_engine.resources import load_schema
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -97,6 +99,73 @@ def check(answers: str, fmt: str, strict: bool) -> None:
     failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
     if any(f.severity in failing for f in findings):
         sys.exit(1)
+
+
+@main.group()
+def library() -> None:
+    """Blader door de clausulebibliotheek en controleer haar."""
+
+
+@library.command("list")
+def library_list() -> None:
+    """Toon alle clausules in de volgorde van de overeenkomst."""
+    lib = default_library()
+    click.echo(f"{lib.name} {lib.version}")
+    for clause in lib.clauses:
+        variants = ", ".join(v.id for v in clause.variants) if len(clause.variants) > 1 else "-"
+        click.echo(f"  {clause.position:>5}  {clause.id:<24} {clause.version:<8} {clause.status:<9}"
+                   f" {clause.title}  [{variants}]")
+
+
+@library.command("show")
+@click.argument("clause_id", metavar="ID")
+def library_show(clause_id: str) -> None:
+    """Toon één clausule: varianten, parameters, begrippen en tekst."""
+    lib = default_library()
+    try:
+        clause = lib.get(clause_id)
+    except EngineError as exc:
+        known = ", ".join(c.id for c in lib.clauses)
+        raise click.UsageError(f"{exc}; bekend zijn: {known}") from exc
+    click.echo(f"{clause.id} {clause.version} ({clause.status}) - {clause.title}")
+    click.echo(f"bestand: {clause.file}; positie {clause.position}; soort {clause.kind}"
+               + (f"; onderwerp {clause.topic}" if clause.topic else ""))
+    if clause.include:
+        click.echo(f"opgenomen als: {clause.include}")
+    if clause.parameters:
+        click.echo("parameters: " + ", ".join(clause.parameters))
+    if clause.defines:
+        click.echo("introduceert: " + ", ".join(d.term for d in clause.defines))
+    if clause.uses:
+        click.echo("gebruikt: " + ", ".join(clause.uses))
+    for variant in clause.variants:
+        click.echo("")
+        click.echo(f"variant {variant.id}" + (f"  (als {variant.when})" if variant.when else ""))
+        if variant.summary:
+            click.echo(f"  {variant.summary}")
+        for point in variant.attention:
+            click.echo(f"  let op: {point}")
+        for n, member in enumerate(variant.members, start=1):
+            tags = [f"label {member.label}"] if member.label else []
+            tags += [f"als {member.when}"] if member.when else []
+            tags += [f"voor iedere {member.alias} in {member.repeat}"] if member.repeat else []
+            click.echo(f"  lid {n}" + (f" ({'; '.join(tags)})" if tags else "") + ":")
+            click.echo("    " + " ".join(member.text.split()))
+            for item in member.items:
+                click.echo("      - " + " ".join(item.text.split()) + (f"  (als {item.when})" if item.when else ""))
+
+
+@library.command("lint")
+def library_lint() -> None:
+    """Controleer de bibliotheek: variabelen, verwijzingen, begrippen, voorwaarden en varianten."""
+    problems = lint(DirectoryLoader())
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        click.echo(f"{len(problems)} {'probleem' if len(problems) == 1 else 'problemen'} gevonden")
+        sys.exit(1)
+    lib = default_library()
+    click.echo(f"{lib.name} {lib.version}: {len(lib.clauses)} clausules, geen problemen")
 
 
 @main.command()

@@ -32,8 +32,9 @@ _PATTERN_HINTS = {
     r"\S": "de tekst mag niet alleen uit spaties bestaan",
 }
 
-# Characters that XML 1.0 cannot hold, so a Word document cannot either.
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# Characters that XML 1.0 cannot hold, so a Word document cannot either; and the two private-use
+# characters the engine uses internally to mark cross-references in rendered text.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff\ue000\ue001]")
 
 
 def validate(answers: Any) -> list[Finding]:

@@ -1,0 +1,335 @@
+"""Assembly: choose clauses and variants for an answer set, number them, resolve references and terms.
+
+Pure Python from answer set to :class:`~agreement_engine.model.Agreement`; no Word here. Clause selection
+and numbering happen before any text renders, so every ``ref('label')`` resolves to the number the
+labelled article or member has in *this* agreement, whichever optional articles dropped out.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, Decimal
+from typing import Any
+
+from agreement_engine.answers import normalize
+from agreement_engine.dutch import date_long, money, percent
+from agreement_engine.errors import InvalidAnswersError, LibraryError
+from agreement_engine.findings import has_errors
+from agreement_engine.library import Clause, Library, MemberSpec, Variant, default_library
+from agreement_engine.model import (
+    Agreement, Allocation, Annex, AnnexRow, Article, ClauseUse, Member, Paragraph, Ref, Segment,
+    SignatureBlock, Signatory, Term,
+)
+from agreement_engine.templating import Templates, ref_marker, split_refs
+from agreement_engine.validate import validate
+
+_TEMPLATES: Templates | None = None
+
+
+def templates() -> Templates:
+    """Return the process-wide template cache (each clause text is compiled once per process)."""
+    global _TEMPLATES
+    if _TEMPLATES is None:
+        _TEMPLATES = Templates()
+    return _TEMPLATES
+
+
+def allocate(budget: Decimal, shares: dict[str, Decimal]) -> dict[str, Decimal]:
+    """Split ``budget`` by percentage ``shares`` into cents that add up exactly to the budget.
+
+    Every amount is rounded down to the cent; the remaining cents go to the party with the largest
+    share (the first of equals in the given order).
+
+    >>> allocate(Decimal("100.00"), {"a": Decimal("33.33"), "b": Decimal("33.33"), "c": Decimal("33.34")})
+    {'a': Decimal('33.33'), 'b': Decimal('33.33'), 'c': Decimal('33.34')}
+    >>> allocate(Decimal("1000"), {"a": Decimal("33.33"), "b": Decimal("66.67")})
+    {'a': Decimal('333.30'), 'b': Decimal('666.70')}
+    >>> sum(allocate(Decimal("0.05"), {"a": Decimal("50"), "b": Decimal("50")}).values())
+    Decimal('0.05')
+    """
+    cent = Decimal("0.01")
+    amounts = {pid: (budget * share / 100).quantize(cent, rounding=ROUND_DOWN) for pid, share in shares.items()}
+    remainder = budget.quantize(cent) - sum(amounts.values(), Decimal(0))
+    if shares:
+        largest = max(shares, key=lambda pid: shares[pid])  # max keeps the first of equals
+        amounts[largest] += remainder
+    return amounts
+
+
+def build_context(answers: dict) -> dict[str, Any]:
+    """Return the template context for a normalized answer set: the answers plus derived helpers."""
+    resources = answers["resources"]
+    shares = {pid: Decimal(str(v)) for pid, v in resources.get("shares", {}).items()} \
+        if resources["model"] == "allocation_key" else {}
+    amounts = allocate(Decimal(str(resources["annual_budget"])), shares) if shares else {}
+    parties = []
+    for number, party in enumerate(answers["parties"], start=1):
+        parties.append({**party, "number": number, "term": party["short_name"],
+                        "is_member": party.get("role", "member") == "member",
+                        "is_gemeente": party["legal_form"] == "gemeente",
+                        "share": shares.get(party["id"]), "amount": amounts.get(party["id"])})
+    by_id = {p["id"]: p for p in parties}
+
+    def party(party_id: str) -> dict:
+        if party_id not in by_id:
+            raise LibraryError(f"party('{party_id}'): geen partij met dit id")
+        return by_id[party_id]
+
+    context = {key: answers.get(key) for key in (
+        "document", "alliance", "governance", "resources", "liability", "withdrawal", "insolvency",
+        "disputes", "confidentiality", "privacy", "intellectual_property", "conditions", "multi_year_plan")}
+    context.update(
+        parties=parties,
+        members=[p for p in parties if p["is_member"]],
+        commissioners=[p for p in parties if not p["is_member"]],
+        gemeenten=[p for p in parties if p["is_gemeente"]],
+        lead=by_id.get(resources.get("lead_party")) if resources["route"] != "direct" else None,
+        step_in=by_id.get(answers["insolvency"].get("step_in_party")),
+        body=answers["governance"]["body_name"],
+        n_parties=len(parties),
+        n_members=sum(1 for p in parties if p["is_member"]),
+        party=party,
+    )
+    return context
+
+
+@dataclass
+class _Chosen:
+    """A clause chosen for this agreement, with its variant and its member instances."""
+
+    clause: Clause
+    variant: Variant
+    members: list[tuple[MemberSpec, dict, str]]  # spec, extra context, identity key
+    number: int | None = None
+
+
+def _choose(library: Library, context: dict) -> list[_Chosen]:
+    t = templates()
+    chosen = []
+    for clause in library.clauses:
+        where = {"clause": clause.id, "file": clause.file}
+        if clause.include and not t.evaluate(clause.include, context, line=clause.line_of("include"), **where):
+            continue
+        variant = next((v for v in clause.variants
+                        if v.when is None or t.evaluate(v.when, context, line=v.line, **where)), None)
+        if variant is None:
+            raise LibraryError("geen enkele variant past bij deze antwoordenset", line=clause.line_of("variants"),
+                               **where)
+        members = []
+        for index, spec in enumerate(variant.members):
+            if spec.when and not t.evaluate(spec.when, context, line=spec.line, **where):
+                continue
+            key = spec.label or f"{clause.id}/{variant.id}/{index + 1}"
+            if spec.repeat:
+                elements = t.evaluate(spec.repeat, context, line=spec.line, **where)
+                for n, element in enumerate(elements or [], start=1):
+                    ident = element.get("id", n) if isinstance(element, dict) else n
+                    members.append((spec, {spec.alias: element}, f"{key}/{ident}"))
+            else:
+                members.append((spec, {}, key))
+        chosen.append(_Chosen(clause, variant, members))
+    return chosen
+
+
+def _annex_plan(answers: dict) -> list[tuple[str, str]]:
+    plan = []
+    if answers.get("multi_year_plan"):
+        plan.append(("bijlage.meerjarenplan", "Meerjarenplan"))
+    if answers["resources"]["model"] == "allocation_key":
+        plan.append(("bijlage.verdeelsleutel", "Verdeelsleutel"))
+    if answers.get("conditions"):
+        plan.append(("bijlage.voorwaarden", "Opschortende voorwaarden per Partij"))
+    return plan
+
+
+def _number(chosen: list[_Chosen], annexes: list[tuple[str, str]]) -> dict[str, str]:
+    labels: dict[str, str] = {}
+    article = 0
+    for item in chosen:
+        if item.clause.kind != "article":
+            continue
+        article += 1
+        item.number = article
+        labels[item.clause.id] = str(article)
+        for m, (spec, _, _) in enumerate(item.members, start=1):
+            if spec.label:
+                labels[spec.label] = f"{article}.{m}"
+    for n, (label, _) in enumerate(annexes, start=1):
+        labels[label] = str(n)
+    return labels
+
+
+class _Renderer:
+    """Render clause texts into paragraphs with resolved references."""
+
+    def __init__(self, context: dict, labels: dict[str, str]) -> None:
+        self.labels = labels
+        self.context = dict(context, ref=self._ref)
+        self._clause: Clause | None = None
+
+    def _ref(self, label: str) -> str:
+        if label not in self.labels:
+            clause = self._clause
+            raise LibraryError(f"verwijzing naar '{label}', dat in deze overeenkomst niet bestaat",
+                               clause=clause and clause.id, file=clause and clause.file)
+        return ref_marker(label)
+
+    def paragraph(self, source: str, clause: Clause, line: int, extra: dict | None = None) -> Paragraph:
+        self._clause = clause
+        context = {**self.context, **extra} if extra else self.context
+        text = templates().render(source, context, clause=clause.id, file=clause.file, line=line)
+        if not text:
+            raise LibraryError("de tekst is leeg voor deze antwoordenset", clause=clause.id, file=clause.file,
+                               line=line)
+        segments: list[Segment] = [Ref(part, self.labels[part]) if is_label else part
+                                   for part, is_label in split_refs(text)]
+        return Paragraph(tuple(segments))
+
+    def member(self, chosen: _Chosen, index: int) -> Member:
+        spec, extra, key = chosen.members[index]
+        body = self.paragraph(spec.text, chosen.clause, spec.line, extra)
+        context = {**self.context, **extra}
+        items = tuple(self.paragraph(i.text, chosen.clause, i.line, extra) for i in spec.items
+                      if not i.when or templates().evaluate(i.when, context, clause=chosen.clause.id,
+                                                            file=chosen.clause.file, line=i.line))
+        number = f"{chosen.number}.{index + 1}" if chosen.number else str(index + 1)
+        return Member(key=key, number=number, label=spec.label, body=body, items=items)
+
+
+def _term_pattern(term: str) -> re.Pattern:
+    return re.compile(rf"(?<!\w){re.escape(term)}(?!\w)")
+
+
+def _definitions(chosen: list[_Chosen], renderer: _Renderer, used_text: str) -> list[Paragraph]:
+    """Return the definition paragraphs of every defined term the agreement uses, alphabetically."""
+    candidates: dict[str, tuple[Paragraph, Clause]] = {}
+    for item in chosen:
+        for definition in item.clause.defines:
+            term = renderer.paragraph(definition.term, item.clause, definition.line).text
+            if term in candidates:
+                raise LibraryError(f"het begrip '{term}' wordt ook gedefinieerd in clausule "
+                                   f"{candidates[term][1].id}", clause=item.clause.id, file=item.clause.file,
+                                   line=definition.line)
+            candidates[term] = (renderer.paragraph(definition.definition, item.clause, definition.line),
+                                item.clause)
+    used: set[str] = set()
+    pending = used_text
+    while True:
+        newly = {t for t in candidates if t not in used and _term_pattern(t).search(pending)}
+        if not newly:
+            break
+        used |= newly
+        pending = " ".join(candidates[t][0].text for t in newly)
+    ordered = sorted(used, key=lambda t: t.casefold())
+    paragraphs = []
+    for n, term in enumerate(ordered):
+        end = "." if n == len(ordered) - 1 else ";"
+        paragraphs.append(Paragraph((Term(term), ": ", *candidates[term][0].segments, end)))
+    return paragraphs
+
+
+def _annexes(answers: dict, context: dict, plan: list[tuple[str, str]], labels: dict[str, str]) -> list[Annex]:
+    by_id = {p["id"]: p for p in context["parties"]}
+    annexes = []
+    for label, title in plan:
+        number = int(labels[label])
+        if label == "bijlage.meerjarenplan":
+            plan_data = answers["multi_year_plan"]
+            sections = [("Gezamenlijke ambitie", (Paragraph((plan_data["ambition"],)),))]
+            if plan_data.get("collective_tasks"):
+                sections.append(("Gezamenlijke opgaven",
+                                 tuple(Paragraph((t,)) for t in plan_data["collective_tasks"])))
+            for pid, tasks in plan_data.get("party_tasks", {}).items():
+                sections.append((f"Opgaven van {by_id[pid]['term']}", tuple(Paragraph((t,)) for t in tasks)))
+            period = plan_data.get("period")
+            intro = (Paragraph((f"Meerjarenplan van de {answers['alliance']['name']}"
+                                + (f" voor de periode {period}." if period else "."),)),)
+            annexes.append(Annex(number, label, title + (f" {period}" if period else ""), paragraphs=intro,
+                                 sections=tuple(sections)))
+        elif label == "bijlage.verdeelsleutel":
+            budget = Decimal(str(answers["resources"]["annual_budget"]))
+            members = [p for p in context["parties"] if p["share"] is not None]
+            rows = tuple(AnnexRow((p["name"], percent(p["share"]), money(p["amount"]))) for p in members)
+            total = ("Totaal", percent(sum((p["share"] for p in members), Decimal(0))),
+                     money(sum((p["amount"] for p in members), Decimal(0))))
+            intro = (Paragraph((f"Verdeling van het jaarbudget van {money(budget)} over de Partijen die lid "
+                                "zijn. Bedragen zijn naar beneden afgerond op hele centen; het restant komt "
+                                "toe aan de Partij met het grootste aandeel.",)),)
+            annexes.append(Annex(number, label, title, paragraphs=intro, header=("Partij", "Aandeel", "Jaarbedrag"),
+                                 rows=rows, total=total))
+        elif label == "bijlage.voorwaarden":
+            rows = []
+            for condition in answers["conditions"]:
+                party = by_id[condition["party"]]
+                deadline = date_long(condition["deadline"]) if condition.get("deadline") else "geen"
+                waiver = party["term"] if condition["waivable_by"] == "party" else "alle Partijen gezamenlijk"
+                rows.append(AnnexRow((party["name"], condition["condition"], deadline, waiver)))
+            annexes.append(Annex(number, label, title,
+                                 header=("Partij", "Voorwaarde", "Uiterste datum", "Afstand door"),
+                                 rows=tuple(rows)))
+    return annexes
+
+
+def assemble(answers: dict, library: Library | None = None) -> Agreement:
+    """Assemble the Agreement for a valid answer set; raise InvalidAnswersError when it is not valid."""
+    findings = validate(answers)
+    if has_errors(findings):
+        raise InvalidAnswersError([f for f in findings if f.severity.value == "error"])
+    library = library or default_library()
+    answers = normalize(answers)
+    context = build_context(answers)
+    chosen = _choose(library, context)
+    plan = _annex_plan(answers)
+    labels = _number(chosen, plan)
+    renderer = _Renderer(context, labels)
+
+    comparitie, closing, recitals, articles, signature = [], [], [], [], None
+    for item in chosen:
+        members = [renderer.member(item, i) for i in range(len(item.members))]
+        kind = item.clause.kind
+        if kind == "parties":
+            for (spec, _, _), member in zip(item.members, members):
+                (comparitie if spec.repeat else closing).append(member.body)
+        elif kind == "recitals":
+            recitals.extend(m.body for m in members)
+        elif kind == "signature":
+            signature = members[0].body
+        else:
+            articles.append(Article(item.number, item.clause.id, item.variant.id,
+                                    renderer.paragraph(item.clause.title, item.clause,
+                                                       item.clause.line_of("title")).text,
+                                    tuple(members)))
+    if signature is None:
+        raise LibraryError("de bibliotheek heeft geen clausule van soort 'signature'")
+    text = "\n".join(p.text for p in comparitie + closing + recitals) + "\n" + "\n".join(
+        m.body.text + "\n" + "\n".join(i.text for i in m.items) for a in articles for m in a.members)
+    definitions = _definitions(chosen, renderer, text)
+    articles = [_with_definitions(a, definitions) for a in articles]
+
+    blocks = tuple(SignatureBlock(p["name"], p["term"], tuple(Signatory(r["name"], r["function"])
+                                                               for r in p["representatives"]))
+                   for p in context["parties"])
+    uses = tuple(ClauseUse(c.clause.id, c.variant.id, c.clause.version, c.clause.status, c.clause.content_hash,
+                           c.number) for c in chosen)
+    allocation = tuple(Allocation(p["id"], p["term"], p["share"], p["amount"])
+                       for p in context["parties"] if p["share"] is not None)
+    return Agreement(
+        title=answers["document"]["title"], kind=answers["document"]["kind"],
+        alliance_name=answers["alliance"]["name"], draft=answers["document"]["draft"],
+        version_label=answers["document"].get("version_label"),
+        comparitie=tuple(comparitie), comparitie_closing=tuple(closing), recitals=tuple(recitals),
+        articles=tuple(articles), signature_intro=signature,
+        signature_mode=answers["alliance"]["signing"]["mode"], signature_blocks=blocks,
+        annexes=tuple(_annexes(answers, context, plan, labels)), clauses=uses,
+        labels=tuple(sorted(labels.items())), allocation=allocation,
+    )
+
+
+def _with_definitions(article: Article, definitions: list[Paragraph]) -> Article:
+    """Put the definitions as the list under the member labelled ``definities.lijst``."""
+    if not any(m.label == "definities.lijst" for m in article.members):
+        return article
+    members = tuple(Member(m.key, m.number, m.label, m.body, tuple(definitions) + m.items)
+                    if m.label == "definities.lijst" else m for m in article.members)
+    return Article(article.number, article.clause_id, article.variant_id, article.title, members)
+

@@ -1,0 +1,264 @@
+"""The clause library: clause files on disk (or in memory) become checked, immutable Clause objects.
+
+A loader has one job, ``load() -> Library``; :class:`DirectoryLoader` reads ``clause_library/`` and
+:class:`MemoryLoader` serves tests from a dict of file texts. Every structural problem is a
+:class:`~agreement_engine.errors.LibraryError` that names the file, the line and the clause.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping, Protocol
+
+import yaml
+from jsonschema import Draft202012Validator
+
+from agreement_engine.errors import LibraryError
+from agreement_engine.resources import clause_library_dir, load_schema
+
+#: Labels of the annexes that assembly builds from the answer set (not from clause files).
+ANNEX_LABELS = ("bijlage.meerjarenplan", "bijlage.verdeelsleutel", "bijlage.voorwaarden")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One list item (a., b., ...) of a member, with the condition that includes it."""
+
+    text: str
+    when: str | None
+    line: int
+
+
+@dataclass(frozen=True)
+class MemberSpec:
+    """One member (lid) as written in the library, before rendering."""
+
+    text: str
+    label: str | None
+    when: str | None
+    repeat: str | None
+    alias: str | None
+    items: tuple[Item, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One variant of a clause: the condition that selects it, what it means, and its members."""
+
+    id: str
+    when: str | None
+    summary: str
+    attention: tuple[str, ...]
+    members: tuple[MemberSpec, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class Definition:
+    """A defined term a clause introduces, with its (template) definition."""
+
+    term: str
+    definition: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One clause file: identity, version, place in the agreement, variants, terms and labels."""
+
+    id: str
+    version: str
+    status: str
+    title: str
+    kind: str
+    position: int
+    topic: str | None
+    include: str | None
+    parameters: tuple[str, ...]
+    defines: tuple[Definition, ...]
+    uses: tuple[str, ...]
+    variants: tuple[Variant, ...]
+    file: str
+    content_hash: str
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False)
+
+    @property
+    def labels(self) -> frozenset[str]:
+        """Return every label this clause can provide: its id and its members' labels."""
+        return frozenset({self.id} | {m.label for v in self.variants for m in v.members if m.label})
+
+    def line_of(self, key: str) -> int:
+        """Return the line of a top-level key in the clause file (1 when unknown)."""
+        return self.lines.get(key, 1)
+
+
+@dataclass(frozen=True)
+class Library:
+    """The whole clause library: its name, version, topics and clauses in agreement order."""
+
+    name: str
+    version: str
+    topics: Mapping[str, str]
+    clauses: tuple[Clause, ...]
+    content_hash: str
+
+    def get(self, clause_id: str) -> Clause:
+        """Return the clause with ``clause_id``; raise LibraryError when there is none."""
+        for clause in self.clauses:
+            if clause.id == clause_id:
+                return clause
+        raise LibraryError(f"geen clausule met id '{clause_id}'")
+
+    @property
+    def labels(self) -> frozenset[str]:
+        """Return every label a clause or annex may refer to."""
+        return frozenset(ANNEX_LABELS).union(*(c.labels for c in self.clauses))
+
+    def by_topic(self, topic: str) -> list[Clause]:
+        """Return the clauses of ``topic`` (usually one)."""
+        return [c for c in self.clauses if c.topic == topic]
+
+
+class LibraryLoader(Protocol):
+    """What assembly needs from a clause library: a way to load it."""
+
+    def load(self) -> Library:
+        """Return the library, checked for structure."""
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe YAML loader that remembers the line of every mapping (key ``__line__``)."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict:
+    mapping = loader.construct_mapping(node, deep=True)
+    mapping["__line__"] = node.start_mark.line + 1
+    mapping["__lines__"] = {k.value: k.start_mark.line + 1 for k, _ in node.value if hasattr(k, "value")}
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _strip_lines(value):
+    if isinstance(value, dict):
+        return {k: _strip_lines(v) for k, v in value.items() if k not in ("__line__", "__lines__")}
+    if isinstance(value, list):
+        return [_strip_lines(v) for v in value]
+    return value
+
+
+def parse_clause(text: str, file: str) -> Clause:
+    """Parse and check one clause file's text; raise LibraryError naming file and line."""
+    try:
+        raw = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise LibraryError(f"geen geldige YAML: {getattr(exc, 'problem', exc)}", file=file,
+                           line=mark.line + 1 if mark else None) from exc
+    if not isinstance(raw, dict):
+        raise LibraryError("een clausulebestand moet een YAML-mapping zijn", file=file)
+    plain = _strip_lines(raw)
+    clause_id = plain.get("id") if isinstance(plain.get("id"), str) else None
+    validator = Draft202012Validator(load_schema("clause"))
+    for error in sorted(validator.iter_errors(plain), key=lambda e: list(e.absolute_path)):
+        node = raw
+        for part in error.absolute_path:
+            child = node[part] if isinstance(node, dict | list) else None
+            if isinstance(child, dict | list):
+                node = child
+        line = node.get("__line__") if isinstance(node, dict) else None
+        where = "/".join(str(p) for p in error.absolute_path) or "(bestand)"
+        raise LibraryError(f"{where}: {error.message}", file=file, clause=clause_id, line=line)
+
+    def member(m: dict) -> MemberSpec:
+        return MemberSpec(text=m["text"], label=m.get("label"), when=m.get("when"), repeat=m.get("repeat"),
+                          alias=m.get("as"), line=m["__line__"],
+                          items=tuple(Item(i["text"], i.get("when"), i["__line__"]) for i in m.get("items", [])))
+
+    if "variants" in raw:
+        variants = tuple(Variant(id=v["id"], when=v.get("when"), summary=v["summary"],
+                                 attention=tuple(v.get("attention", [])),
+                                 members=tuple(member(m) for m in v["members"]), line=v["__line__"])
+                         for v in raw["variants"])
+    else:
+        variants = (Variant(id="standaard", when=None, summary="", attention=(),
+                            members=tuple(member(m) for m in raw["members"]),
+                            line=raw["__lines__"].get("members", 1)),)
+    return Clause(
+        id=raw["id"], version=raw["version"], status=raw["status"], title=raw["title"],
+        kind=raw.get("kind", "article"), position=raw["position"], topic=raw.get("topic"),
+        include=raw.get("include"), parameters=tuple(raw.get("parameters", [])),
+        defines=tuple(Definition(d["term"], d["definition"], d["__line__"]) for d in raw.get("defines", [])),
+        uses=tuple(raw.get("uses", [])), variants=variants, file=file,
+        content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(), lines=raw["__lines__"],
+    )
+
+
+def build_library(meta_text: str, clause_texts: Mapping[str, str]) -> Library:
+    """Build a Library from the text of library.yaml and the texts of the clause files by name."""
+    try:
+        meta = yaml.safe_load(meta_text) or {}
+    except yaml.YAMLError as exc:
+        raise LibraryError(f"geen geldige YAML: {exc}", file="library.yaml") from exc
+    if not isinstance(meta, dict) or not {"name", "version"} <= set(meta):
+        raise LibraryError("library.yaml moet 'name' en 'version' bevatten", file="library.yaml")
+    clauses = [parse_clause(text, file) for file, text in sorted(clause_texts.items())]
+    seen: dict[str, str] = {}
+    for clause in clauses:
+        if clause.id in seen:
+            raise LibraryError(f"id '{clause.id}' komt ook voor in {seen[clause.id]}", file=clause.file,
+                               clause=clause.id, line=clause.line_of("id"))
+        seen[clause.id] = clause.file
+    digest = hashlib.sha256(meta_text.encode("utf-8"))
+    for file, text in sorted(clause_texts.items()):
+        digest.update(f"\0{file}\0".encode() + text.encode("utf-8"))
+    return Library(name=meta["name"], version=str(meta["version"]), topics=dict(meta.get("topics", {})),
+                   clauses=tuple(sorted(clauses, key=lambda c: (c.position, c.id))),
+                   content_hash=digest.hexdigest())
+
+
+class MemoryLoader:
+    """Serve a library from memory: ``{"library.yaml": ..., "clauses/x.yaml": ...}`` (for tests)."""
+
+    def __init__(self, files: Mapping[str, str]) -> None:
+        self.files = dict(files)
+
+    def load(self) -> Library:
+        """Return the library built from the files in memory."""
+        clauses = {name: text for name, text in self.files.items() if name.startswith("clauses/")}
+        return build_library(self.files.get("library.yaml", ""), clauses)
+
+
+class DirectoryLoader:
+    """Read a library from a folder: ``library.yaml`` and ``clauses/*.yaml``."""
+
+    def __init__(self, root: str | Path | None = None) -> None:
+        self.root = Path(root) if root else clause_library_dir()
+
+    def files(self) -> dict[str, str]:
+        """Return the library's files by relative name."""
+        try:
+            files = {"library.yaml": (self.root / "library.yaml").read_text(encoding="utf-8")}
+            for path in sorted((self.root / "clauses").glob("*.yaml")):
+                files[f"clauses/{path.name}"] = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise LibraryError(f"clausulebibliotheek niet leesbaar: {exc}", file=str(self.root)) from exc
+        return files
+
+    def load(self) -> Library:
+        """Return the library in this folder."""
+        return MemoryLoader(self.files()).load()
+
+
+_DEFAULT: Library | None = None
+
+
+def default_library() -> Library:
+    """Return the installed clause library, loaded once per process."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = DirectoryLoader().load()
+    return _DEFAULT

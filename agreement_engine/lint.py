@@ -1,0 +1,346 @@
+"""``library lint``: prove the clause library consistent before anything renders.
+
+Checks every template and condition statically (Jinja AST) against the answer-set schema: unknown
+variables and fields, unresolved references and defined terms, terms defined but never used, conditions
+that do not parse, variants no answer set can select and enum values no clause covers. Each problem
+names the file, the clause and the line.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterator
+
+from jinja2 import TemplateSyntaxError, nodes
+
+from agreement_engine.errors import LibraryError
+from agreement_engine.library import Clause, Library, LibraryLoader
+from agreement_engine.resources import load_schema
+from agreement_engine.templating import make_environment
+from agreement_engine.validate import schema_at
+
+#: Top-level names of the answer set that templates may use, and the helper names assembly adds.
+ANSWER_ROOTS = ("document", "alliance", "parties", "governance", "resources", "liability", "withdrawal",
+                "insolvency", "disputes", "confidentiality", "privacy", "intellectual_property", "conditions",
+                "multi_year_plan")
+#: Helpers that stand for parties (lists of them or one of them).
+PARTY_LISTS = ("parties", "members", "commissioners", "gemeenten")
+PARTY_ONE = ("lead", "step_in")
+HELPERS = ("members", "commissioners", "gemeenten", "lead", "step_in", "body", "n_parties", "n_members",
+           "party", "ref")
+#: Fields assembly adds to every party.
+PARTY_EXTRAS = ("number", "term", "is_member", "is_gemeente", "share", "amount")
+_JINJA_GLOBALS = ("range", "loop", "namespace", "dict", "true", "false", "none", "True", "False", "None")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing lint found, with where it is."""
+
+    file: str
+    clause: str | None
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {'clausule ' + self.clause + ': ' if self.clause else ''}{self.message}"
+
+
+@dataclass(frozen=True)
+class _Source:
+    text: str
+    line: int
+    is_expression: bool
+    what: str
+    alias: tuple[str, str] | None = None  # (name, path) bound by a repeat
+
+
+def _sources(clause: Clause) -> Iterator[_Source]:
+    yield _Source(clause.title, clause.line_of("title"), False, "titel")
+    if clause.include:
+        yield _Source(clause.include, clause.line_of("include"), True, "include")
+    for d in clause.defines:
+        yield _Source(d.term, d.line, False, "begrip")
+        yield _Source(d.definition, d.line, False, "definitie")
+    for variant in clause.variants:
+        if variant.when:
+            yield _Source(variant.when, variant.line, True, f"variant {variant.id}")
+        for member in variant.members:
+            alias = None
+            if member.repeat:
+                yield _Source(member.repeat, member.line, True, "repeat")
+                alias = (member.alias or "", member.repeat.strip())
+            if member.when:
+                yield _Source(member.when, member.line, True, "voorwaarde")
+            yield _Source(member.text, member.line, False, "tekst", alias)
+            for item in member.items:
+                if item.when:
+                    yield _Source(item.when, item.line, True, "voorwaarde", alias)
+                yield _Source(item.text, item.line, False, "tekst", alias)
+
+
+def schema_enums() -> dict[str, list]:
+    """Return every enum of the answer-set schema by dotted path (array items without brackets)."""
+    found: dict[str, list] = {}
+
+    def walk(path: list[str]) -> None:
+        node = schema_at([0 if p == "[]" else p for p in path]) or {}
+        if "enum" in node:
+            found[".".join(p for p in path if p != "[]")] = node["enum"]
+        for name in node.get("properties", {}):
+            walk(path + [name])
+        if isinstance(node.get("items"), dict):
+            walk(path + ["[]"])
+    walk([])
+    return found
+
+
+def _schema_path_exists(path: list[str]) -> bool:
+    probe: list = []
+    for part in path:
+        node = schema_at(probe) or {}
+        if node.get("type") == "array" or "items" in node:
+            probe.append(0)
+        probe.append(part)
+    return schema_at(probe) is not None
+
+
+class _Analyzer:
+    """Walk one template's AST: names, answer paths, references and enum comparisons."""
+
+    def __init__(self, bindings: dict[str, str]) -> None:
+        self.bindings = dict(bindings)  # local name -> dotted answer path of what it stands for
+        self.names: set[str] = set()
+        self.paths: set[str] = set()
+        self.refs: list[object] = []
+        self.compared: set[tuple[str, object]] = set()
+        self.private: set[str] = set()
+
+    def chain(self, node: nodes.Node) -> str | None:
+        """Return the dotted answer path of a Name/Getattr chain, or None when it is not one."""
+        if isinstance(node, nodes.Name):
+            if node.name in self.bindings:
+                return self.bindings[node.name]
+            if node.name in PARTY_LISTS or node.name in PARTY_ONE:
+                return "parties"
+            return node.name if node.name in ANSWER_ROOTS else None
+        if isinstance(node, nodes.Getattr):
+            base = self.chain(node.node)
+            return f"{base}.{node.attr}" if base else None
+        if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+            base = self.chain(node.node)
+            return f"{base}.{node.arg.value}" if base else None
+        if isinstance(node, nodes.Call) and isinstance(node.node, nodes.Name) and node.node.name == "party":
+            return "parties"
+        if isinstance(node, nodes.Filter) and node.node is not None and node.name in ("list", "sort", "reverse"):
+            return self.chain(node.node)
+        return None
+
+    def visit(self, node: nodes.Node) -> None:
+        if isinstance(node, nodes.For):
+            self.visit(node.iter)
+            path = self.chain(node.iter)
+            for target in _names_in(node.target):
+                if path:
+                    self.bindings[target.name] = path
+                else:
+                    self.bindings.setdefault(target.name, "")
+            for child in (*node.body, *node.else_, *([node.test] if node.test else [])):
+                self.visit(child)
+            return
+        if isinstance(node, nodes.Macro):
+            self.bindings.setdefault(node.name, "")
+            for arg in node.args:
+                self.bindings.setdefault(arg.name, "")
+        if isinstance(node, nodes.AssignBlock):
+            for target in _names_in(node.target):
+                self.bindings.setdefault(target.name, "")
+        if isinstance(node, nodes.Assign):
+            self.visit(node.node)
+            for target in _names_in(node.target):
+                self.bindings.setdefault(target.name, self.chain(node.node) or "")
+            return
+        if isinstance(node, nodes.Name) and node.ctx == "load":
+            self.names.add(node.name)
+        if isinstance(node, nodes.Getattr) and node.attr.startswith("_"):
+            self.private.add(node.attr)
+        if isinstance(node, nodes.Getattr | nodes.Getitem):
+            path = self.chain(node)
+            if path:
+                self.paths.add(path)
+        if isinstance(node, nodes.Call) and isinstance(node.node, nodes.Name) and node.node.name == "ref":
+            arg = node.args[0] if node.args else None
+            self.refs.append(arg.value if isinstance(arg, nodes.Const) else None)
+        if isinstance(node, nodes.Compare):
+            self._compare(node)
+        for child in node.iter_child_nodes():
+            self.visit(child)
+
+    def _compare(self, node: nodes.Compare) -> None:
+        left = node.expr
+        for operand in node.ops:
+            right = operand.expr
+            if operand.op in ("eq", "ne"):
+                for a, b in ((left, right), (right, left)):
+                    path = self.chain(a)
+                    if path and isinstance(b, nodes.Const):
+                        self.compared.add((path, b.value))
+            elif operand.op in ("in", "notin"):
+                path = self.chain(right)
+                if path and isinstance(left, nodes.Const):
+                    self.compared.add((path, left.value))
+                path = self.chain(left)
+                if path and isinstance(right, nodes.List | nodes.Tuple):
+                    for element in right.items:
+                        if isinstance(element, nodes.Const):
+                            self.compared.add((path, element.value))
+            left = right
+
+
+def _names_in(target: nodes.Node) -> list[nodes.Name]:
+    """Return the names a for-loop or set target binds (the target itself included)."""
+    return [target] if isinstance(target, nodes.Name) else list(target.find_all(nodes.Name))
+
+
+def _base_path(path: str) -> str:
+    """Strip the party extras from a path: 'parties.term' -> 'parties'."""
+    parts = path.split(".")
+    if parts[0] == "parties" and len(parts) > 1 and parts[1] in PARTY_EXTRAS:
+        return "parties"
+    return path
+
+
+def lint(source: Library | LibraryLoader) -> list[Problem]:
+    """Return every problem of the library (empty when it is consistent)."""
+    try:
+        library = source if isinstance(source, Library) else source.load()
+    except LibraryError as exc:
+        return [Problem(exc.file or "clause_library", exc.clause, exc.line, str(exc).split(": ", 1)[-1])]
+    env = make_environment()
+    problems: list[Problem] = []
+    enums = schema_enums()
+    covered: set[tuple[str, object]] = set()
+    labels = library.labels
+    defined: dict[str, Clause] = {}
+    label_owner: dict[str, Clause] = {}
+    for clause in library.clauses:
+        for d in clause.defines:
+            if d.term in defined:
+                problems.append(Problem(clause.file, clause.id, d.line,
+                                        f"begrip '{d.term}' wordt ook gedefinieerd in {defined[d.term].id}"))
+            defined[d.term] = clause
+        for variant in clause.variants:
+            for member in variant.members:
+                if member.label and member.repeat:
+                    problems.append(Problem(clause.file, clause.id, member.line,
+                                            f"een herhaald lid kan geen label hebben ('{member.label}')"))
+                if member.label and label_owner.get(member.label, clause) is not clause:
+                    problems.append(Problem(clause.file, clause.id, member.line,
+                                            f"label '{member.label}' bestaat ook in {label_owner[member.label].id}"))
+                if member.label:
+                    label_owner[member.label] = clause
+
+    texts_by_clause: dict[str, str] = {}
+    for clause in library.clauses:
+        problems.extend(_lint_clause(clause, env, enums, labels, covered, texts_by_clause))
+    problems.extend(_lint_terms(library, defined, texts_by_clause))
+    for path, values in sorted(enums.items()):
+        if len(values) < 2:
+            continue  # a single-valued enum (language "nl") has nothing to choose between
+        for value in values:
+            if (path, value) not in covered:
+                problems.append(Problem("clause_library", None, None,
+                                        f"geen clausule dekt de waarde '{value}' van {path} (met een expliciete "
+                                        "vergelijking in een voorwaarde of tekst)"))
+    return problems
+
+
+def _lint_clause(clause: Clause, env, enums: dict, labels: frozenset, covered: set,
+                 texts_by_clause: dict) -> Iterator[Problem]:
+    known = set(ANSWER_ROOTS) | set(HELPERS) | set(_JINJA_GLOBALS)
+    declared = set(clause.parameters)
+    for parameter in sorted(declared):
+        if not _schema_path_exists(parameter.split(".")):
+            yield Problem(clause.file, clause.id, clause.line_of("parameters"),
+                          f"parameter '{parameter}' bestaat niet in het schema van de antwoordenset")
+    texts = []
+    unconditional_seen = None
+    for variant in clause.variants:
+        if unconditional_seen:
+            yield Problem(clause.file, clause.id, variant.line,
+                          f"variant {variant.id} kan nooit worden gekozen: variant {unconditional_seen} "
+                          "staat ervoor en heeft geen voorwaarde")
+        if variant.when is None and len(clause.variants) > 1:
+            unconditional_seen = variant.id
+    for src in _sources(clause):
+        try:
+            tree = env.parse(f"{{{{ ({src.text}) }}}}" if src.is_expression else src.text)
+        except TemplateSyntaxError as exc:
+            kind = "voorwaarde" if src.is_expression else "tekst"
+            yield Problem(clause.file, clause.id, src.line, f"{kind} ({src.what}) parseert niet: {exc.message}")
+            continue
+        if not src.is_expression and src.what != "begrip":
+            texts.append(src.text)
+        bindings = {}
+        if src.alias:
+            analyzer = _Analyzer({})
+            bindings[src.alias[0]] = analyzer.chain(env.parse(f"{{{{ ({src.alias[1]}) }}}}").body[0].nodes[0]) or ""
+        analyzer = _Analyzer(bindings)
+        analyzer.visit(tree)
+        for name in sorted(analyzer.names - known - set(analyzer.bindings)):
+            yield Problem(clause.file, clause.id, src.line, f"onbekende variabele '{name}' in {src.what}")
+        for attr in sorted(analyzer.private):
+            yield Problem(clause.file, clause.id, src.line,
+                          f"toegang tot het interne attribuut '{attr}' is niet toegestaan")
+        for label in analyzer.refs:
+            if label is None:
+                yield Problem(clause.file, clause.id, src.line, "ref() moet een vast label krijgen")
+            elif label not in labels:
+                yield Problem(clause.file, clause.id, src.line, f"verwijzing naar onbekend label '{label}'")
+        for path in sorted(analyzer.paths):
+            base = _base_path(path)
+            parts = base.split(".")
+            if parts[0] not in ANSWER_ROOTS:
+                continue
+            if not _schema_path_exists(parts):
+                yield Problem(clause.file, clause.id, src.line, f"onbekend veld '{path}' in {src.what}")
+            elif base != "parties" and not any(base == p or base.startswith(p + ".") or p.startswith(base + ".")
+                                               for p in declared):
+                yield Problem(clause.file, clause.id, src.line,
+                              f"'{base}' wordt gebruikt maar staat niet onder parameters")
+        for path, value in analyzer.compared:
+            base = _base_path(path)
+            covered.add((base, value))
+            if base in enums and value not in enums[base]:
+                yield Problem(clause.file, clause.id, src.line,
+                              f"'{value}' is geen waarde van {base} (kies uit {', '.join(map(str, enums[base]))}); "
+                              "deze voorwaarde kan nooit gelden")
+    texts_by_clause[clause.id] = "\n".join(texts)
+
+
+def _lint_terms(library: Library, defined: dict[str, Clause], texts: dict[str, str]) -> Iterator[Problem]:
+    static_terms = [t for t in defined if "{" not in t]
+    all_uses = {u for c in library.clauses for u in c.uses}
+    for clause in library.clauses:
+        own = {d.term for d in clause.defines}
+        for term in clause.uses:
+            if term not in defined:
+                yield Problem(clause.file, clause.id, clause.line_of("uses"),
+                              f"gebruikt begrip '{term}', maar geen clausule definieert het")
+            elif "{" not in term and not re.search(rf"(?<!\w){re.escape(term)}(?!\w)", texts[clause.id]):
+                yield Problem(clause.file, clause.id, clause.line_of("uses"),
+                              f"vermeldt begrip '{term}' onder uses, maar de tekst gebruikt het niet")
+        for term in static_terms:
+            if term in own or term in clause.uses:
+                continue
+            if re.search(rf"(?<!\w){re.escape(term)}(?!\w)", texts[clause.id]):
+                yield Problem(clause.file, clause.id, clause.line_of("uses"),
+                              f"de tekst gebruikt begrip '{term}', maar het staat niet onder uses")
+    for term, clause in defined.items():
+        used_elsewhere = term in all_uses or any(
+            "{" not in term and re.search(rf"(?<!\w){re.escape(term)}(?!\w)", text)
+            for cid, text in texts.items())
+        if not used_elsewhere:
+            yield Problem(clause.file, clause.id, next(d.line for d in clause.defines if d.term == term),
+                          f"begrip '{term}' wordt gedefinieerd maar nergens gebruikt")

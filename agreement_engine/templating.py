@@ -1,0 +1,127 @@
+"""Clause text as Jinja in a sandbox: the environment, the Dutch filters and a compile-once cache.
+
+Answer values reach templates only as data in the context; they are never compiled, so ``{{ 7*7 }}`` in
+a party name prints as typed. ``StrictUndefined`` makes a missing value an error that names the clause
+and the variable, never a silent blank in a contract.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+from functools import wraps
+
+from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined, UndefinedError
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+
+from agreement_engine.dutch import FILTERS, enumerate_nl
+from agreement_engine.errors import LibraryError
+
+#: Private-use characters that wrap a cross-reference label in rendered text until it is resolved.
+REF_OPEN, REF_CLOSE = "\ue000", "\ue001"
+_REF = re.compile(f"{REF_OPEN}([^{REF_CLOSE}]*){REF_CLOSE}")
+_SPACE = re.compile(r"\s+")
+
+
+def _terms(parties) -> str:
+    """Join the defined terms of a list of parties: "A, B en C"."""
+    return enumerate_nl([p["term"] for p in parties])
+
+
+def _strict(filter_function: Callable) -> Callable:
+    """Make a filter raise on an undefined value instead of formatting it (Jinja passes it through)."""
+    @wraps(filter_function)
+    def strict(*args, **kwargs):
+        for value in (*args, *kwargs.values()):
+            if isinstance(value, Undefined):
+                value._fail_with_undefined_error()
+        return filter_function(*args, **kwargs)
+    return strict
+
+
+def make_environment() -> ImmutableSandboxedEnvironment:
+    """Return the sandboxed Jinja environment every clause renders in."""
+    env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False, trim_blocks=True,
+                                        lstrip_blocks=True, keep_trailing_newline=False)
+    env.filters.update({name: _strict(f) for name, f in FILTERS.items()})
+    env.filters["terms"] = _strict(_terms)
+    return env
+
+
+class Templates:
+    """Compile each clause text and condition once per process and render it with clear errors."""
+
+    def __init__(self) -> None:
+        self.env = make_environment()
+        self._templates: dict[str, Any] = {}
+        self._expressions: dict[str, Callable] = {}
+
+    def _where(self, clause: str | None, file: str | None, line: int | None) -> dict:
+        return {"clause": clause, "file": file, "line": line}
+
+    def render(self, source: str, context: dict, *, clause: str | None = None, file: str | None = None,
+               line: int | None = None) -> str:
+        """Render ``source`` with ``context``; whitespace collapsed to single spaces."""
+        template = self._templates.get(source)
+        try:
+            if template is None:
+                template = self._templates[source] = self.env.from_string(source)
+            text = template.render(context)
+        except TemplateSyntaxError as exc:
+            raise LibraryError(f"fout in de tekst: {exc.message}", **self._where(
+                clause, file, (line or 0) + (exc.lineno or 1))) from exc
+        except UndefinedError as exc:
+            raise LibraryError(f"onbekende waarde in de tekst: {exc.message}",
+                               **self._where(clause, file, line)) from exc
+        except SecurityError as exc:
+            raise LibraryError(f"niet toegestaan in de sandbox: {exc}", **self._where(clause, file, line)) from exc
+        except LibraryError:
+            raise
+        except Exception as exc:  # a filter given a value it cannot format
+            raise LibraryError(f"de tekst kan niet worden opgemaakt: {type(exc).__name__}: {exc}",
+                               **self._where(clause, file, line)) from exc
+        return _SPACE.sub(" ", text).strip()
+
+    def evaluate(self, expression: str, context: dict, *, clause: str | None = None, file: str | None = None,
+                 line: int | None = None) -> Any:
+        """Evaluate a condition or list expression with ``context``."""
+        compiled = self._expressions.get(expression)
+        try:
+            if compiled is None:
+                compiled = self._expressions[expression] = self.env.compile_expression(
+                    expression, undefined_to_none=False)
+            value = compiled(**context)
+            if isinstance(value, StrictUndefined):
+                bool(value)  # raises UndefinedError with the variable's name
+            return value
+        except TemplateSyntaxError as exc:
+            raise LibraryError(f"voorwaarde '{expression}' is geen geldige expressie: {exc.message}",
+                               **self._where(clause, file, line)) from exc
+        except UndefinedError as exc:
+            raise LibraryError(f"onbekende waarde in voorwaarde '{expression}': {exc.message}",
+                               **self._where(clause, file, line)) from exc
+        except SecurityError as exc:
+            raise LibraryError(f"niet toegestaan in de sandbox: {exc}", **self._where(clause, file, line)) from exc
+
+
+def ref_marker(label: str) -> str:
+    """Return the placeholder that stands for ``label`` until the reference is resolved."""
+    return f"{REF_OPEN}{label}{REF_CLOSE}"
+
+
+def split_refs(text: str) -> list[tuple[str, bool]]:
+    """Split rendered text into (text, is_label) parts.
+
+    >>> split_refs("artikel " + ref_marker("duur") + " lid")
+    [('artikel ', False), ('duur', True), (' lid', False)]
+    """
+    parts: list[tuple[str, bool]] = []
+    position = 0
+    for match in _REF.finditer(text):
+        if match.start() > position:
+            parts.append((text[position:match.start()], False))
+        parts.append((match.group(1), True))
+        position = match.end()
+    if position < len(text):
+        parts.append((text[position:], False))
+    return parts

@@ -1,0 +1,188 @@
+"""The clause library: loading, structure errors and lint, on small in-memory libraries."""
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from agreement_engine.errors import LibraryError
+from agreement_engine.library import DirectoryLoader, MemoryLoader
+from agreement_engine.lint import lint
+
+META = "name: test\nversion: 1.0.0\n"
+
+SIGNATURE = """
+id: ondertekening
+version: 1.0.0
+status: draft
+title: Ondertekening
+kind: signature
+position: 9000
+topic: signing
+parameters: [alliance.signing.mode]
+variants:
+  - id: samen
+    when: "alliance.signing.mode == 'together'"
+    summary: Samen getekend.
+    members:
+      - text: Aldus overeengekomen en in {{ n_parties | fold }} ondertekend.
+  - id: apart
+    when: "alliance.signing.mode == 'separately'"
+    summary: Apart getekend.
+    members:
+      - text: Aldus overeengekomen en ondertekend.
+"""
+
+GOOD = """
+id: bestuur
+version: 1.0.0
+status: draft
+title: Bestuur
+position: 200
+defines:
+  - term: Overeenkomst
+    definition: deze overeenkomst
+uses: [Overeenkomst]
+members:
+  - label: bestuur.orgaan
+    text: De Overeenkomst kent een orgaan.
+  - text: Zie artikel {{ ref('bestuur.orgaan') }}.
+"""
+
+
+def library(*clauses: str) -> MemoryLoader:
+    files = {"library.yaml": META, "clauses/9000-ondertekening.yaml": SIGNATURE}
+    for n, text in enumerate(clauses):
+        files[f"clauses/{n:04d}-c.yaml"] = textwrap.dedent(text)
+    return MemoryLoader(files)
+
+
+def messages(loader) -> list[str]:
+    """Lint problems other than enum coverage (a small test library covers few enums)."""
+    return [str(p) for p in lint(loader) if "geen clausule dekt" not in p.message]
+
+
+def test_good_small_library_has_no_problems():
+    assert messages(library(GOOD)) == []
+
+
+def test_loader_reads_clauses_in_position_order():
+    lib = library(GOOD).load()
+    assert [c.id for c in lib.clauses] == ["bestuur", "ondertekening"]
+    assert lib.get("bestuur").labels == {"bestuur", "bestuur.orgaan"}
+
+
+def test_yaml_error_names_file_and_line():
+    with pytest.raises(LibraryError) as info:
+        library("id: x\ntitle: [oops\n").load()
+    assert info.value.file == "clauses/0000-c.yaml" and info.value.line == 3
+
+
+def test_structure_error_names_clause_and_line():
+    broken = GOOD.replace("title: Bestuur\n", "")
+    with pytest.raises(LibraryError) as info:
+        library(broken).load()
+    assert "'title' is a required property" in str(info.value)
+    assert info.value.clause == "bestuur"
+
+
+def test_duplicate_clause_id_is_an_error():
+    with pytest.raises(LibraryError, match="komt ook voor"):
+        library(GOOD, GOOD).load()
+
+
+# One broken clause per kind of problem lint must catch: (change to GOOD, expected message part).
+BROKEN = {
+    "unknown variable": (("De Overeenkomst kent een orgaan.", "De Overeenkomst kent {{ orgaan_naam }}."),
+                         "onbekende variabele 'orgaan_naam'"),
+    "unknown field": (("De Overeenkomst kent een orgaan.", "De Overeenkomst kent {{ governance.bodyname }}."),
+                      "onbekend veld 'governance.bodyname'"),
+    "undeclared parameter": (("De Overeenkomst kent een orgaan.",
+                              "De Overeenkomst kent {{ governance.body_name }}."),
+                             "'governance.body_name' wordt gebruikt maar staat niet onder parameters"),
+    "parameter not in schema": (("uses: [Overeenkomst]", "uses: [Overeenkomst]\nparameters: [governance.size]"),
+                                "parameter 'governance.size' bestaat niet"),
+    "unresolved reference": (("ref('bestuur.orgaan')", "ref('bestuur.raad')"),
+                             "verwijzing naar onbekend label 'bestuur.raad'"),
+    "computed reference": (("ref('bestuur.orgaan')", "ref(body)"), "ref() moet een vast label krijgen"),
+    "undefined term": (("uses: [Overeenkomst]", "uses: [Overeenkomst, Stuurgroep]"),
+                       "gebruikt begrip 'Stuurgroep', maar geen clausule definieert het"),
+    "term defined but never used": (("    definition: deze overeenkomst\n",
+                                     "    definition: deze overeenkomst\n  - term: Werkdag\n"
+                                     "    definition: een dag\n"),
+                                    "begrip 'Werkdag' wordt gedefinieerd maar nergens gebruikt"),
+    "condition does not parse": (("  - text: Zie artikel", "  - when: \"resources.model ==\"\n    text: Zie artikel"),
+                                 "voorwaarde (voorwaarde) parseert niet"),
+    "text does not parse": (("Zie artikel {{ ref('bestuur.orgaan') }}.", "Zie artikel {{ ref('bestuur.orgaan') }."),
+                            "tekst (tekst) parseert niet"),
+    "private attribute": (("De Overeenkomst kent een orgaan.", "De Overeenkomst kent {{ body.__class__ }}."),
+                          "toegang tot het interne attribuut '__class__' is niet toegestaan"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN), ids=str)
+def test_lint_catches(case):
+    (old, new), expected = BROKEN[case]
+    assert old in GOOD
+    found = messages(library(GOOD.replace(old, new, 1)))
+    assert any(expected in m for m in found), found
+    assert all(m.startswith("clauses/0000-c.yaml:") for m in found if expected in m)
+    assert any("clausule bestuur" in m for m in found if expected in m)
+
+
+VARIANTS = """
+id: middelen
+version: 1.0.0
+status: draft
+title: Middelen
+position: 300
+topic: resources
+parameters: [resources.model]
+variants:
+  - id: M1
+    when: "resources.model == 'allocation_key'"
+    summary: Vaste sleutel.
+    members:
+      - text: Er is een vaste sleutel.
+  - id: MX
+    when: "resources.model == 'fixed_key'"
+    summary: Bestaat niet.
+    members:
+      - text: Deze variant kan niet.
+  - id: M4
+    summary: De rest.
+    members:
+      - text: Ieder draagt zijn kosten.
+  - id: M5
+    when: "resources.model == 'own_costs'"
+    summary: Na de terugvaloptie.
+    members:
+      - text: Nooit bereikt.
+"""
+
+
+def test_lint_catches_a_term_used_but_not_declared():
+    other = GOOD.replace("id: bestuur", "id: ander").replace("position: 200", "position: 300")
+    other = other.replace("defines:\n  - term: Overeenkomst\n    definition: deze overeenkomst\n", "")
+    other = other.replace("uses: [Overeenkomst]", "uses: []").replace("bestuur.orgaan", "ander.orgaan")
+    found = messages(library(GOOD, other))
+    assert found == ["clauses/0001-c.yaml:7: clausule ander: de tekst gebruikt begrip 'Overeenkomst', maar het "
+                     "staat niet onder uses"]
+
+
+def test_lint_catches_variants_that_can_never_be_selected():
+    found = messages(library(GOOD, VARIANTS))
+    assert any("'fixed_key' is geen waarde van resources.model" in m and ":15:" in m for m in found), found
+    assert any("variant M5 kan nooit worden gekozen" in m for m in found), found
+
+
+def test_lint_catches_enum_values_no_clause_covers():
+    problems = [p.message for p in lint(library(GOOD, VARIANTS))]
+    assert any("'output_based' van resources.model" in m for m in problems)
+    assert not any("'allocation_key' van resources.model" in m for m in problems)
+    assert not any("van language" in m for m in problems)  # one value: nothing to choose
+
+
+def test_installed_library_lints_clean():
+    problems = lint(DirectoryLoader())
+    assert problems == [], "\n".join(map(str, problems))
