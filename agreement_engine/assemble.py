@@ -196,8 +196,21 @@ class _Renderer:
         return Member(key=key, number=number, label=spec.label, body=body, items=items)
 
 
-def _term_pattern(term: str) -> re.Pattern:
-    return re.compile(rf"(?<!\w){re.escape(term)}(?!\w)")
+def term_pattern(term: str, terms: frozenset[str] | set[str] = frozenset()) -> re.Pattern:
+    """Return the pattern that finds a defined term in text, in the singular or the plural.
+
+    A plural that is a defined term of its own (``Partijen`` beside ``Partij``) counts for that term only.
+
+    >>> bool(term_pattern("Werkdag").search("binnen tien (10) Werkdagen"))
+    True
+    >>> bool(term_pattern("Partij").search("de Partijenraad"))
+    False
+    >>> bool(term_pattern("Partij", {"Partij", "Partijen"}).search("Partijen komen overeen"))
+    False
+    """
+    plurals = [p for p in ("en", "s") if term + p not in terms]
+    suffix = f"(?:{'|'.join(plurals)})?" if plurals else ""
+    return re.compile(rf"(?<!\w){re.escape(term)}{suffix}(?!\w)")
 
 
 def _definitions(chosen: list[_Chosen], renderer: _Renderer, used_text: str) -> list[Paragraph]:
@@ -215,7 +228,7 @@ def _definitions(chosen: list[_Chosen], renderer: _Renderer, used_text: str) -> 
     used: set[str] = set()
     pending = used_text
     while True:
-        newly = {t for t in candidates if t not in used and _term_pattern(t).search(pending)}
+        newly = {t for t in candidates if t not in used and term_pattern(t, set(candidates)).search(pending)}
         if not newly:
             break
         used |= newly

@@ -13,6 +13,7 @@ from typing import Iterator
 
 from jinja2 import TemplateSyntaxError, nodes
 
+from agreement_engine.assemble import term_pattern
 from agreement_engine.errors import LibraryError
 from agreement_engine.library import Clause, Library, LibraryLoader
 from agreement_engine.resources import load_schema
@@ -328,18 +329,18 @@ def _lint_terms(library: Library, defined: dict[str, Clause], texts: dict[str, s
             if term not in defined:
                 yield Problem(clause.file, clause.id, clause.line_of("uses"),
                               f"gebruikt begrip '{term}', maar geen clausule definieert het")
-            elif "{" not in term and not re.search(rf"(?<!\w){re.escape(term)}(?!\w)", texts[clause.id]):
+            elif "{" not in term and not term_pattern(term, set(defined)).search(texts[clause.id]):
                 yield Problem(clause.file, clause.id, clause.line_of("uses"),
                               f"vermeldt begrip '{term}' onder uses, maar de tekst gebruikt het niet")
         for term in static_terms:
             if term in own or term in clause.uses:
                 continue
-            if re.search(rf"(?<!\w){re.escape(term)}(?!\w)", texts[clause.id]):
+            if term_pattern(term, set(defined)).search(texts[clause.id]):
                 yield Problem(clause.file, clause.id, clause.line_of("uses"),
                               f"de tekst gebruikt begrip '{term}', maar het staat niet onder uses")
     for term, clause in defined.items():
         used_elsewhere = term in all_uses or any(
-            "{" not in term and re.search(rf"(?<!\w){re.escape(term)}(?!\w)", text)
+            "{" not in term and term_pattern(term, set(defined)).search(text)
             for cid, text in texts.items())
         if not used_elsewhere:
             yield Problem(clause.file, clause.id, next(d.line for d in clause.defines if d.term == term),
