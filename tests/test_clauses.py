@@ -1,0 +1,230 @@
+"""The real clause library: every enum value of the schema assembled into text, and read back.
+
+Each case is an answer set that uses one enum value (an example with a few changes) and a phrase the
+agreement must then contain. Where the values of a field exclude each other, the phrase must also be
+absent when another value of that field is chosen.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import apply_changes, example
+
+from agreement_engine.api import assemble
+from agreement_engine.lint import schema_enums
+from agreement_engine.model import Ref
+
+D, T = "dak-en-thuis", "twee-partijen"
+
+
+def s(path, value):
+    return ["set", path, value]
+
+
+def r(path):
+    return ["remove", path]
+
+
+GEMEENTE = {"id": "gemeente", "name": "Gemeente Zwolle", "short_name": "Gemeente", "legal_form": "gemeente",
+            "role": "commissioner",
+            "address": {"street": "Grote Kerkplein 15", "postal_code": "8011 PK", "city": "Zwolle"},
+            "representatives": [{"name": "J. de Vries", "function": "wethouder"}]}
+
+# (field, value): (example, changes, phrase the agreement must contain)
+CASES = {
+ ("document.kind", "alliance"): (D, [],
+    'Overeenkomst: deze alliantieovereenkomst'),
+ ("document.kind", "cooperation"): (T, [],
+    'Overeenkomst: deze samenwerkingsovereenkomst'),
+ ("document.kind", "covenant"): (T, [s(["document","kind"], "covenant")],
+    'De Overeenkomst is een convenant.'),
+ ("alliance.term.kind", "fixed"): (D, [],
+    'De Overeenkomst wordt aangegaan voor bepaalde tijd'),
+ ("alliance.term.kind", "indefinite"): (T, [],
+    'De Overeenkomst wordt aangegaan voor onbepaalde tijd.'),
+ ("alliance.term.renewal", "none"): (D, [s(["alliance","term","renewal"], "none"), r(["alliance","term","renewal_years"])],
+    'Zij eindigt van rechtswege, zonder dat opzegging is vereist, na afloop van 31 december 2030.'),
+ ("alliance.term.renewal", "tacit"): (D, [],
+    'telkens stilzwijgend verlengd met een looptijd van twee (2) jaar'),
+ ("alliance.obligation", "effort"): (D, [s(["alliance","obligation"], "effort")],
+    'zijn inspanningsverplichtingen en geen resultaatsverplichtingen'),
+ ("alliance.obligation", "result"): (D, [s(["alliance","obligation"], "result")],
+    'De verplichtingen van iedere Partij ten aanzien van die taken en resultaten zijn resultaatsverplichtingen.'),
+ ("alliance.signing.mode", "together"): (D, [],
+    'Aldus overeengekomen en in zesvoud ondertekend te Utrecht op 15 december 2026.'),
+ ("alliance.signing.mode", "separately"): (T, [],
+    'Aldus overeengekomen en ondertekend,'),
+ ("parties.legal_form", "stichting"): (T, [],
+    'Stichting Buurtwerk Zwolle, een stichting, statutair gevestigd te Zwolle'),
+ ("parties.legal_form", "vereniging"): (T, [],
+    'Vereniging De Eettafel Zwolle, een vereniging, statutair gevestigd te Zwolle'),
+ ("parties.legal_form", "bv"): (T, [s(["parties",1,"legal_form"], "bv")],
+    'Vereniging De Eettafel Zwolle, een besloten vennootschap met beperkte aansprakelijkheid, statutair gevestigd'),
+ ("parties.legal_form", "nv"): (T, [s(["parties",1,"legal_form"], "nv")],
+    'Vereniging De Eettafel Zwolle, een naamloze vennootschap, statutair gevestigd'),
+ ("parties.legal_form", "cooperatie"): (T, [s(["parties",1,"legal_form"], "cooperatie")],
+    'Vereniging De Eettafel Zwolle, een coöperatie, statutair gevestigd'),
+ ("parties.legal_form", "gemeente"): (D, [],
+    'Gemeente Utrecht, een openbaar lichaam, kantoorhoudende aan het adres Stadsplateau 1, 3521 AZ Utrecht'),
+ ("parties.legal_form", "other"): (T, [s(["parties",1,"legal_form"], "other")],
+    'Vereniging De Eettafel Zwolle, gevestigd te Zwolle'),
+ ("parties.role", "member"): (T, [],
+    'hierna gezamenlijk: “Partijen” en ieder afzonderlijk: “Partij”'),
+ ("parties.role", "commissioner"): (T, [s(["parties",2], GEMEENTE)],
+    'waarbij Gemeente optreedt als opdrachtgever en Buurtwerk Zwolle en De Eettafel als deelnemers'),
+ ("parties.representatives.basis", "statutory"): (T, [],
+    'te dezen rechtsgeldig vertegenwoordigd door'),
+ ("parties.representatives.basis", "power_of_attorney"): (T, [s(["parties",0,"representatives",0,"basis"], "power_of_attorney")],
+    'te dezen op grond van een volmacht vertegenwoordigd door'),
+ ("governance.decision_rule", "unanimous"): (D, [s(["governance","decision_rule"], "unanimous"), r(["governance","qualified_majority_percent"])],
+    'De Stuurgroep besluit met algemene stemmen van alle Deelnemende Partijen.'),
+ ("governance.decision_rule", "majority"): (D, [s(["governance","decision_rule"], "majority"), r(["governance","qualified_majority_percent"])],
+    'besluit de Stuurgroep met een meerderheid van meer dan de helft van de uitgebrachte stemmen'),
+ ("governance.decision_rule", "qualified_majority"): (D, [],
+    'besluit de Stuurgroep met een meerderheid van ten minste 75% van de uitgebrachte stemmen'),
+ ("resources.model", "allocation_key"): (D, [],
+    'Bijlage 2 Verdeelsleutel'),
+ ("resources.model", "output_based"): (D, [s(["resources","model"], "output_based"), r(["resources","shares"])],
+    'een vergoeding die gelijk is aan het tarief per dienst maal het door haar gerealiseerde volume'),
+ ("resources.model", "annual_plan"): (D, [s(["resources","model"], "annual_plan"), r(["resources","shares"])],
+    'Het jaarbudget bestaat uit een basisdeel en een variabel deel.'),
+ ("resources.model", "own_costs"): (T, [],
+    'Iedere Partij draagt de kosten van haar eigen inzet voor de Alliantie zelf'),
+ ("resources.route", "direct"): (T, [],
+    'worden door de Financier rechtstreeks betaald aan de Partij voor wier inzet zij zijn bestemd'),
+ ("resources.route", "lead_party"): (D, [],
+    'Als penvoerder van de Alliantie treedt De Haven op.'),
+ ("resources.route", "main_contractor"): (D, [s(["resources","route"], "main_contractor"), r(["resources","payment_term_days"]), r(["resources","lead_party_fee_percent"])],
+    'Als hoofdaannemer treedt De Haven op.'),
+ ("liability.model", "own_acts"): (T, [],
+    'Iedere Partij is jegens de andere Partij uitsluitend aansprakelijk voor Schade'),
+ ("liability.model", "pro_rata"): (D, [],
+    'wordt door de Deelnemende Partijen gedragen naar de Verdeelsleutel'),
+ ("liability.model", "joint_and_several"): (T, [s(["liability","model"], "joint_and_several"), s(["parties",0,"articles_allow_joint_liability"], True), s(["parties",1,"articles_allow_joint_liability"], True)],
+    'De hoofdelijke verbondenheid geldt uitsluitend jegens de Financier en niet jegens andere derden.'),
+ ("liability.cap.kind", "none"): (T, [s(["liability","cap"], {"kind": "none"})],
+    'is niet beperkt tot een maximumbedrag'),
+ ("liability.cap.kind", "amount"): (D, [],
+    'is beperkt tot € 1.000.000,00 (zegge: een miljoen euro) per gebeurtenis'),
+ ("liability.cap.kind", "insured_sum"): (T, [s(["liability","cap"], {"kind": "insured_sum"})],
+    'Vindt in een ander geval geen uitkering plaats, dan geldt de beperking in dat geval niet.'),
+ ("withdrawal.effective", "end_of_calendar_year"): (D, [],
+    'Opzegging geschiedt tegen het einde van een kalenderjaar.'),
+ ("withdrawal.effective", "end_of_month"): (T, [],
+    'Opzegging geschiedt tegen het einde van een kalendermaand.'),
+ ("withdrawal.effective", "any_date"): (T, [s(["withdrawal","effective"], "any_date")],
+    'Opzegging kan tegen iedere datum geschieden.'),
+ ("withdrawal.exit_fee.kind", "none"): (T, [],
+    'zijn elkaar ter zake van de uittreding als zodanig geen vergoeding verschuldigd'),
+ ("withdrawal.exit_fee.kind", "fixed"): (T, [s(["withdrawal","exit_fee"], {"kind": "fixed", "amount": 25000})],
+    '€ 25.000,00 (zegge: vijfentwintigduizend euro)'),
+ ("withdrawal.exit_fee.kind", "remaining_commitments"): (D, [],
+    'De Uittredende Partij is een uittredingsvergoeding verschuldigd die gelijk is aan haar aandeel volgens de Verdeelsleutel'),
+ ("withdrawal.continuation.rekey", "pro_rata"): (D, [],
+    'De aangepaste Verdeelsleutel wordt vastgelegd in een aangepaste Bijlage 2.'),
+ ("withdrawal.continuation.rekey", "steering_decision"): (D, [s(["withdrawal","continuation","rekey"], "steering_decision")],
+    'De nieuwe Verdeelsleutel wordt vastgelegd in een aangepaste Bijlage 2.'),
+ ("insolvency.model", "termination_right"): (T, [],
+    'dan is de andere Partij bevoegd de Overeenkomst door een Schriftelijke kennisgeving met onmiddellijke ingang te beëindigen'),
+ ("insolvency.model", "curator_term"): (D, [],
+    'kunnen de overige Partijen de bevoegdheid van artikel 18.4 pas uitoefenen nadat'),
+ ("insolvency.model", "step_in"): (D, [s(["insolvency","model"], "step_in"), s(["insolvency","step_in_party"], "onderdak")],
+    'neemt Onder Dak die tak'),
+ ("insolvency.model", "automatic"): (T, [s(["insolvency","model"], "automatic")],
+    'Het einde werkt uitsluitend voor de toekomst en heeft geen terugwerkende kracht.'),
+ ("insolvency.events", "bankruptcy"): (T, [],
+    '(i) haar faillietverklaring'),
+ ("insolvency.events", "suspension_of_payments"): (T, [],
+    'de verlening aan haar van (voorlopige) surseance van betaling'),
+ ("insolvency.events", "dissolution"): (T, [],
+    '(iii) haar ontbinding'),
+ ("insolvency.events", "attachment"): (T, [s(["insolvency","events"], ["attachment"])],
+    'sprake bij de beslaglegging op een wezenlijk deel van haar vermogen.'),
+ ("insolvency.events", "loss_of_grant"): (D, [],
+    'de intrekking of het verlies van een voor de uitvoering van de Overeenkomst wezenlijke subsidie, erkenning of vergunning'),
+ ("disputes.route", "court"): (T, [],
+    'worden uitsluitend voorgelegd aan de bevoegde rechter van de Rechtbank Overijssel.'),
+ ("disputes.route", "mediation_then_court"): (D, [],
+    'door mediation onder leiding van een mediat'),
+ ("disputes.route", "arbitration"): (T, [s(["disputes"], {"route": "arbitration", "place": "Zwolle"})],
+    'De plaats van arbitrage is Zwolle.'),
+ ("disputes.route", "mediation_then_arbitration"): (T, [s(["disputes"], {"route": "mediation_then_arbitration", "arbitrators": 1})],
+    'een aanvraag tot mediation'),
+ ("disputes.route", "binding_advice"): (T, [s(["disputes"], {"route": "binding_advice"})],
+    'Bindend Advies van het Nederlands Arbitrage Instituut'),
+ ("disputes.arbitrators", 1): (T, [s(["disputes"], {"route": "arbitration", "arbitrators": 1})],
+    'Het scheidsgerecht zal bestaan uit één arbiter.'),
+ ("disputes.arbitrators", 3): (T, [s(["disputes"], {"route": "arbitration", "arbitrators": 3})],
+    'Het scheidsgerecht zal bestaan uit drie arbiters.'),
+ ("privacy.role", "joint_controllers"): (D, [],
+    'zijn zij gezamenlijke verwerkingsverantwoordelijken'),
+ ("privacy.role", "processor"): (D, [s(["privacy","role"], "processor")],
+    'is zij ten opzichte van die andere Partij verwerker'),
+ ("privacy.role", "independent"): (T, [],
+    'De Stuurgroep ziet erop toe dat het protocol actueel blijft.'),
+ ("privacy.role", "none"): (T, [s(["privacy","role"], "none")],
+    'Partijen wisselen in het kader van de Overeenkomst geen Persoonsgegevens uit.'),
+ ("intellectual_property.joint_results", "co_owned"): (D, [],
+    'komen toe aan Partijen gezamenlijk, ieder voor een gelijk aandeel.'),
+ ("intellectual_property.joint_results", "licensed"): (D, [s(["intellectual_property","joint_results"], "licensed")],
+    'komen toe aan de Partij die deze tot stand h'),
+ ("intellectual_property.joint_results", "lead_owns"): (D, [s(["intellectual_property","joint_results"], "lead_owns")],
+    'De Intellectuele Eigendomsrechten op de Gezamenlijke Resultaten komen toe aan De Haven.'),
+ ("conditions.waivable_by", "party"): (D, [],
+    'van deze voorwaarde kan alleen Zorgpunt GGZ afstand doen'),
+ ("conditions.waivable_by", "all"): (D, [],
+    'van deze voorwaarde kunnen alleen Partijen gezamenlijk afstand doen'),
+}
+
+#: Fields whose values appear side by side in one agreement (several parties, several events).
+NOT_EXCLUSIVE = {"parties.legal_form", "parties.role", "parties.representatives.basis", "insolvency.events",
+                 "conditions.waivable_by", "withdrawal.exit_fee.kind", "alliance.term.kind"}
+
+_TEXTS: dict = {}
+
+
+def text_of(case) -> str:
+    """Return the assembled text of a case (cached: several tests read the same agreement)."""
+    if case not in _TEXTS:
+        base, changes, _ = CASES[case]
+        agreement = assemble(apply_changes(example(base), changes))
+        _TEXTS[case] = "\n".join(p.text for p in agreement.paragraphs()) + "\n" + agreement.text
+    return _TEXTS[case]
+
+
+def test_every_enum_value_of_the_schema_has_a_case():
+    expected = {(path, value) for path, values in schema_enums().items() if len(values) > 1 for value in values}
+    assert expected == set(CASES)
+
+
+@pytest.mark.parametrize("case", list(CASES), ids=lambda c: f"{c[0]}={c[1]}")
+def test_enum_value_produces_its_text(case):
+    assert CASES[case][2] in text_of(case)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c[0] not in NOT_EXCLUSIVE], ids=lambda c: f"{c[0]}={c[1]}")
+def test_other_values_do_not_produce_that_text(case):
+    for other in CASES:
+        if other[0] == case[0] and other != case:
+            assert CASES[case][2] not in text_of(other), other
+
+
+def test_the_arbitration_clause_is_the_nai_model_clause():
+    assert ("Alle geschillen, welke mochten ontstaan naar aanleiding van de onderhavige overeenkomst dan wel van "
+            "nadere overeenkomsten, die daarvan het gevolg mochten zijn, zullen worden beslecht overeenkomstig het "
+            "Arbitragereglement van het Nederlands Arbitrage Instituut.") in text_of(("disputes.route", "arbitration"))
+
+
+@pytest.mark.parametrize("case", list(CASES), ids=lambda c: f"{c[0]}={c[1]}")
+def test_every_reference_points_to_an_existing_article_or_member(case):
+    base, changes, _ = CASES[case]
+    agreement = assemble(apply_changes(example(base), changes))
+    numbers = {str(a.number) for a in agreement.articles} | {m.number for a in agreement.articles for m in a.members}
+    for paragraph in agreement.paragraphs() + [i for a in agreement.articles for m in a.members for i in m.items]:
+        for segment in paragraph.segments:
+            if isinstance(segment, Ref) and not segment.label.startswith("bijlage."):
+                assert segment.number in numbers, segment
+    # member references written as "artikel 16.2" (statutes are cited as "artikel 6:95" or "artikel 37 Fw")
+    for match in re.finditer(r"artikel(?:en)? (\d+\.\d+)(?![\d:])", text_of(case)):
+        assert match.group(1) in numbers, match.group(0)
