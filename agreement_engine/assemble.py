@@ -59,8 +59,9 @@ def allocate(budget: Decimal, shares: dict[str, Decimal]) -> dict[str, Decimal]:
 def build_context(answers: dict) -> dict[str, Any]:
     """Return the template context for a normalized answer set: the answers plus derived helpers."""
     resources = answers["resources"]
-    shares = {pid: Decimal(str(v)) for pid, v in resources.get("shares", {}).items()} \
-        if resources["model"] == "allocation_key" else {}
+    given = resources.get("shares", {}) if resources["model"] == "allocation_key" else {}
+    # In the order of the parties, so that a tie for the cent remainder goes to the first in the comparitie.
+    shares = {p["id"]: Decimal(str(given[p["id"]])) for p in answers["parties"] if p["id"] in given}
     amounts = allocate(Decimal(str(resources["annual_budget"])), shares) if shares else {}
     parties = []
     for number, party in enumerate(answers["parties"], start=1):
