@@ -187,24 +187,25 @@ def resource_fields_in_use(answers: dict) -> Iterator[Finding]:
                                title=field_title(["resources", key]))
 
 
+def _must_be_member(answers: dict, path: list[str], code: str) -> Iterator[Finding]:
+    node: Any = answers
+    for key in path:
+        node = node.get(key) if isinstance(node, dict) else None
+    known = _index_by_id(answers)
+    if node in known and not _is_member(answers["parties"][known[node]]):
+        yield make_finding(code, json_path(path), party=_label(answers, known[node]))
+
+
 @rule
 def lead_party_is_member(answers: dict) -> Iterator[Finding]:
     """The lead party (penvoerder, main contractor) is a member."""
-    lead = _obj(answers, "resources").get("lead_party")
-    known = _index_by_id(answers)
-    if lead in known and not _is_member(answers["parties"][known[lead]]):
-        yield make_finding("resources.lead_party_not_member", json_path(["resources", "lead_party"]),
-                           party=_label(answers, known[lead]))
+    yield from _must_be_member(answers, ["resources", "lead_party"], "resources.lead_party_not_member")
 
 
 @rule
 def step_in_party_is_member(answers: dict) -> Iterator[Finding]:
     """The party that steps in on insolvency is a member."""
-    step_in = _obj(answers, "insolvency").get("step_in_party")
-    known = _index_by_id(answers)
-    if step_in in known and not _is_member(answers["parties"][known[step_in]]):
-        yield make_finding("insolvency.step_in_not_member", json_path(["insolvency", "step_in_party"]),
-                           party=_label(answers, known[step_in]))
+    yield from _must_be_member(answers, ["insolvency", "step_in_party"], "insolvency.step_in_not_member")
 
 
 @rule
