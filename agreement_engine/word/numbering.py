@@ -1,0 +1,75 @@
+"""The engine's list definitions (articles, comparitie, recitals, bullets) in a template's numbering part.
+
+Articles, members and items form one multi-level list, so the numbers Word computes follow the document:
+level 0 "Artikel %1" on the article headings, level 1 "%1.%2" on the members, level 2 "%3." (a., b., ...)
+on the items of a member, level 3 "(%4)" (i), (ii) in reserve.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lxml import etree
+
+from agreement_engine.word.ooxml import W, qn
+
+# (numFmt, lvlText, suffix, left indent, hanging indent) per level, in twentieths of a point.
+_ARTICLES = (("decimal", "Artikel %1", "space", 0, 0),
+             ("decimal", "%1.%2", "tab", 851, 851),
+             ("lowerLetter", "%3.", "tab", 1418, 567),
+             ("lowerRoman", "(%4)", "tab", 1985, 567))
+_COMPARITIE = (("decimal", "%1.", "tab", 567, 567),)
+_RECITALS = (("upperLetter", "(%1)", "tab", 567, 567),)
+_BULLETS = (("bullet", "\u2013", "tab", 567, 283),)
+
+ARTICLE_LEVELS = tuple(level[1] for level in _ARTICLES)
+
+
+@dataclass(frozen=True)
+class Lists:
+    """The w:numId of each list the body uses."""
+
+    articles: int
+    comparitie: int
+    recitals: int
+    bullets: int
+
+
+def _abstract(abstract_id: int, nsid: str, levels: tuple) -> etree._Element:
+    kind = "multilevel" if len(levels) > 1 else "singleLevel"
+    xml = [f'<w:abstractNum xmlns:w="{W}" w:abstractNumId="{abstract_id}">',
+           f'<w:nsid w:val="{nsid}"/><w:multiLevelType w:val="{kind}"/>']
+    for ilvl, (fmt, text, suffix, left, hanging) in enumerate(levels):
+        xml.append(f'<w:lvl w:ilvl="{ilvl}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
+                   + (f'<w:suff w:val="{suffix}"/>' if suffix != "tab" else "")
+                   + f'<w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/>'
+                   f'<w:pPr><w:ind w:left="{left}" w:hanging="{hanging}"/></w:pPr></w:lvl>')
+    xml.append("</w:abstractNum>")
+    return etree.fromstring("".join(xml))
+
+
+def add_lists(numbering: etree._Element) -> Lists:
+    """Add the engine's lists to ``numbering`` (a ``w:numbering`` element) with fresh ids."""
+    abstracts = numbering.findall(qn("w:abstractNum"))
+    nums = numbering.findall(qn("w:num"))
+    next_abstract = max((int(a.get(qn("w:abstractNumId"))) for a in abstracts), default=-1) + 1
+    next_num = max((int(n.get(qn("w:numId"))) for n in nums), default=0) + 1
+    # abstractNum elements precede every num element (CT_Numbering)
+    anchor = abstracts[-1] if abstracts else None
+    ids = []
+    for offset, levels in enumerate((_ARTICLES, _COMPARITIE, _RECITALS, _BULLETS)):
+        abstract = _abstract(next_abstract + offset, f"4145{offset:04X}", levels)
+        if anchor is None:
+            pictures = numbering.findall(qn("w:numPicBullet"))
+            numbering.insert(len(pictures), abstract)
+        else:
+            anchor.addnext(abstract)
+        anchor = abstract
+        num = etree.fromstring(f'<w:num xmlns:w="{W}" w:numId="{next_num + offset}">'
+                               f'<w:abstractNumId w:val="{next_abstract + offset}"/></w:num>')
+        cleanup = numbering.find(qn("w:numIdMacAtCleanup"))
+        if cleanup is not None:
+            cleanup.addprevious(num)
+        else:
+            numbering.append(num)
+        ids.append(next_num + offset)
+    return Lists(*ids)
