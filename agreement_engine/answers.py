@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from agreement_engine.findings import Finding, make_finding
-from agreement_engine.resources import load_schema
+from agreement_engine.resources import load_schema, resolve_ref
 
 
 #: The json module's messages in Dutch, so that a facilitator understands what is wrong.
@@ -122,21 +122,11 @@ def normalize(answers: dict) -> dict:
     return result
 
 
-def _resolve(node: dict, root: dict) -> dict:
-    while "$ref" in node:
-        ref = node["$ref"]
-        target = root
-        for part in ref.removeprefix("#/").split("/"):
-            target = target[part]
-        node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
-    return node
-
-
 def _fill_defaults(value: Any, schema: dict, root: dict) -> None:
-    schema = _resolve(schema, root)
+    schema = resolve_ref(schema, root)
     if isinstance(value, dict):
         for name, sub in schema.get("properties", {}).items():
-            sub = _resolve(sub, root)
+            sub = resolve_ref(sub, root)
             if name not in value:
                 if "default" in sub:
                     value[name] = copy.deepcopy(sub["default"])

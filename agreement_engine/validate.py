@@ -14,7 +14,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError, best_match
 
 from agreement_engine.findings import Finding, json_path, make_finding, printable
-from agreement_engine.resources import load_schema
+from agreement_engine.resources import load_schema, resolve_ref
 from agreement_engine.rules import check_rules, party_label
 
 _TYPE_WORDS = {
@@ -155,26 +155,16 @@ def _short(value: Any) -> str:
     return printable(value)
 
 
-def _resolve(node: dict) -> dict:
-    root = load_schema()
-    while isinstance(node, dict) and "$ref" in node:
-        target: Any = root
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
-    return node
-
-
 def schema_at(path: list) -> dict | None:
     """Return the (resolved) schema of the field at ``path``, or None where the schema has none."""
-    node: Any = _resolve(load_schema())
+    node: Any = resolve_ref(load_schema())
     for part in path:
         if isinstance(part, int):
-            node = _resolve(node.get("items", {}))
+            node = resolve_ref(node.get("items", {}))
         elif part in node.get("properties", {}):
-            node = _resolve(node["properties"][part])
+            node = resolve_ref(node["properties"][part])
         elif isinstance(node.get("additionalProperties"), dict):
-            node = _resolve(node["additionalProperties"])
+            node = resolve_ref(node["additionalProperties"])
         else:
             return None
     return node
