@@ -1,31 +1,98 @@
-"""The Python API, mirroring the command line: ``check`` an answer set, ``assemble`` its Agreement."""
+"""The Python API, mirroring the command line: ``check`` an answer set, ``assemble`` it, ``render`` it."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from agreement_engine import output
 from agreement_engine.answers import load
 from agreement_engine.assemble import assemble as _assemble
 from agreement_engine.errors import InvalidAnswersError
 from agreement_engine.findings import Finding, has_errors
-from agreement_engine.library import Library
+from agreement_engine.library import Library, default_library
 from agreement_engine.model import Agreement
 from agreement_engine.validate import validate
+from agreement_engine.word import render_docx, template_hash
+
+#: Where ``render`` writes when no output path is given (relative to the working folder).
+DEFAULT_OUT_DIR = Path("output")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One agreement rendered in memory: its default name, the .docx bytes, provenance and findings."""
+
+    name: str
+    docx: bytes
+    provenance: dict[str, Any]
+    findings: list[Finding]
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    """What ``render`` wrote: the .docx, its manifest, the PDF if asked, and the non-blocking findings."""
+
+    document: Path
+    manifest: Path
+    pdf: Path | None
+    findings: list[Finding]
+
+
+def _answers(source: str | Path | dict[str, Any]) -> tuple[dict[str, Any] | None, list[Finding]]:
+    if isinstance(source, dict):
+        return source, validate(source)
+    answers, findings = load(source)
+    return (None, findings) if answers is None else (answers, validate(answers))
 
 
 def check(source: str | Path | dict[str, Any]) -> list[Finding]:
     """Return every finding for the answer set at ``source`` (a path) or ``source`` itself (a dict)."""
-    if isinstance(source, dict):
-        return validate(source)
-    answers, findings = load(source)
-    return findings if answers is None else validate(answers)
+    return _answers(source)[1]
 
 
 def assemble(source: str | Path | dict[str, Any], library: Library | None = None) -> Agreement:
     """Return the Agreement for the answer set at ``source``; raise InvalidAnswersError when invalid."""
-    if isinstance(source, dict):
-        return _assemble(source, library)
-    answers, findings = load(source)
+    answers, findings = _answers(source)
     if answers is None or has_errors(findings):
         raise InvalidAnswersError(findings)
     return _assemble(answers, library)
+
+
+def render_document(source: str | Path | dict[str, Any], *, template: str | Path | None = None,
+                    library: Library | None = None) -> Rendered:
+    """Validate, assemble and render the answer set at ``source`` in memory; raise InvalidAnswersError."""
+    answers, findings = _answers(source)
+    if answers is None or has_errors(findings):
+        raise InvalidAnswersError(findings)
+    library = library or default_library()
+    agreement = _assemble(answers, library)
+    origin = output.provenance(agreement, answers_sha256=output.answers_hash(answers), library=library,
+                               template_sha256=template_hash(template))
+    return Rendered(output.output_name(answers), render_docx(agreement, template, provenance=origin),
+                    origin, findings)
+
+
+def render(source: str | Path | dict[str, Any], target: str | Path | None = None, *,
+           template: str | Path | None = None, pdf: bool = False, out_dir: str | Path = DEFAULT_OUT_DIR,
+           library: Library | None = None) -> RenderResult:
+    """Render the answer set at ``source`` to ``target`` (default ``out_dir/<slug>.docx``) plus a manifest.
+
+    Nothing is written when the answers are invalid (InvalidAnswersError). Each file is written atomically;
+    the manifest comes last, so its presence means the document beside it is complete. With ``pdf`` a PDF
+    is made from the written .docx by LibreOffice (OutputError when LibreOffice is missing or fails).
+    """
+    rendered = render_document(source, template=template, library=library)
+    document = Path(target) if target is not None else Path(out_dir) / f"{rendered.name}.docx"
+    if document.is_dir():
+        document = document / f"{rendered.name}.docx"
+    output.atomic_write(document, rendered.docx)
+    sidecar = output.manifest_path(document)
+    output.atomic_write(sidecar, output.manifest(rendered.provenance, document=document,
+                                                 document_bytes=rendered.docx,
+                                                 findings=[f.to_dict() for f in rendered.findings]))
+    pdf_path = None
+    if pdf:
+        pdf_path = document.with_suffix(".pdf")
+        output.write_pdf(document, pdf_path)
+    return RenderResult(document, sidecar, pdf_path, rendered.findings)

@@ -13,12 +13,15 @@ from pathlib import Path
 import click
 
 from agreement_engine import __version__
+from agreement_engine import output
 from agreement_engine.api import check as check_answers
-from agreement_engine.errors import EngineError
+from agreement_engine.api import render as render_answers
+from agreement_engine.errors import EngineError, InvalidAnswersError, OutputError
 from agreement_engine.findings import Finding, Severity
 from agreement_engine.library import DirectoryLoader, default_library
 from agreement_engine.lint import lint
 from agreement_engine.resources import load_schema
+from agreement_engine.word import read_provenance
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -93,12 +96,85 @@ def check(answers: str, fmt: str, strict: bool) -> None:
     if fmt == "json":
         click.echo(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2))
     else:
-        click.echo(summary_line(str(path), findings))
-        if findings:
-            click.echo(_format_findings(findings))
+        _report(str(path), findings)
     failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
     if any(f.severity in failing for f in findings):
         sys.exit(1)
+
+
+def _report(name: str, findings: list[Finding]) -> None:
+    click.echo(summary_line(name, findings))
+    if findings:
+        click.echo(_format_findings(findings))
+
+
+@main.command()
+@click.argument("answers", metavar="ANTWOORDEN.json")
+@click.option("-o", "--output", "target", metavar="UIT.docx",
+              help="Waar het document komt (een .docx-bestand of een map). Standaard: output/<naam>.docx.")
+@click.option("--template", metavar="SJABLOON.docx", help="Een eigen huisstijlsjabloon in plaats van het "
+              "meegeleverde (zie README voor de verplichte plaatshouders).")
+@click.option("--pdf", is_flag=True, help="Maak met LibreOffice ook een PDF naast het .docx-bestand.")
+def render(answers: str, target: str | None, template: str | None, pdf: bool) -> None:
+    """Stel de overeenkomst samen en schrijf haar als Word-document met een herkomstmanifest.
+
+    Bij fouten in de antwoordenset wordt niets geschreven (exitcode 1).
+    """
+    path = _existing_file(answers)
+    if template is not None:
+        _existing_file(template)
+    if target is not None and not Path(target).is_dir() and Path(target).suffix.lower() != ".docx":
+        raise click.UsageError(f"{target}: het uitvoerbestand moet op .docx eindigen (of een map zijn)")
+    try:
+        result = render_answers(path, target, template=template)
+    except InvalidAnswersError as exc:
+        _report(str(path), exc.findings)
+        click.echo("niets geschreven")
+        sys.exit(1)
+    _report(str(path), result.findings)
+    click.echo(f"document:  {result.document}")
+    click.echo(f"manifest:  {result.manifest}")
+    if pdf:
+        try:
+            output.write_pdf(result.document, result.document.with_suffix(".pdf"))
+        except OutputError as exc:
+            raise click.ClickException(f"{exc} (het .docx-bestand is wel geschreven)") from exc
+        click.echo(f"pdf:       {result.document.with_suffix('.pdf')}")
+
+
+@main.command()
+@click.argument("document", metavar="DOCUMENT.docx")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Uitvoer als leesbare tekst of als JSON.")
+def explain(document: str, fmt: str) -> None:
+    """Toon de herkomst van een gegenereerde overeenkomst: engine, antwoorden, sjabloon en clausules."""
+    origin = read_provenance(_existing_file(document))
+    if fmt == "json":
+        click.echo(json.dumps(origin, ensure_ascii=False, indent=2, sort_keys=True))
+        return
+    click.echo(explanation(origin))
+
+
+def explanation(origin: dict) -> str:
+    """Return the provenance of a document as readable Dutch text, one clause per line."""
+    def value(key: str) -> str:
+        return str(origin.get(key, "onbekend"))
+
+    lines = [
+        value("title"),
+        f"  gemaakt met:     {value('engine')} {value('engine_version')}",
+        f"  antwoordenset:   sha256 {value('answers_sha256')}",
+        f"  sjabloon:        sha256 {value('template_sha256')}",
+        f"  bibliotheek:     {value('library')} {value('library_version')} (sha256 {value('library_sha256')})",
+        "  clausules:",
+    ]
+    clauses = origin.get("clauses", [])
+    rows = [("artikel", "clausule", "variant", "versie", "status", "sha256 (begin)")] + [
+        (str(c.get("article") or "-"), str(c.get("id")), str(c.get("variant")), str(c.get("version")),
+         str(c.get("status")), str(c.get("sha256", ""))[:12]) for c in clauses]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines += ["    " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
+    return "\n".join(lines)
 
 
 @main.group()

@@ -30,11 +30,15 @@ class TemplateError(EngineError):
 
 
 class InvalidAnswersError(EngineError):
-    """Raised when an answer set has findings of severity error and so cannot be rendered."""
+    """Raised when an answer set has findings of severity error and so cannot be rendered.
+
+    ``findings`` holds every finding of the answer set (warnings too), so a caller can report them all.
+    """
 
     def __init__(self, findings: list) -> None:
         self.findings = findings
-        super().__init__(f"de antwoordenset bevat {len(findings)} fout(en)")
+        errors = sum(1 for f in findings if getattr(f.severity, "value", None) == "error")
+        super().__init__(f"de antwoordenset bevat {errors} {'fout' if errors == 1 else 'fouten'}")
 
 
 class OutputError(EngineError):

@@ -1,0 +1,226 @@
+"""The output stage: slugs, atomic writes, provenance and manifests, and the render and explain commands."""
+from __future__ import annotations
+
+import errno
+import hashlib
+import io
+import json
+import os
+import shutil
+from pathlib import Path
+
+import docx
+import pytest
+from click.testing import CliRunner
+from conftest import EXAMPLES, example
+
+from agreement_engine import output
+from agreement_engine.api import render, render_document
+from agreement_engine.cli import main
+from agreement_engine.errors import OutputError
+from agreement_engine.word import read_provenance
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def write_answers(folder: Path, answers: dict, name: str = "a.json") -> Path:
+    path = folder / name
+    path.write_text(json.dumps(answers, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def files_in(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Alliantie Dak en Thuis", "alliantie-dak-en-thuis"),
+    ("Zorg & Welzijn (Utrecht) – Concept 2", "zorg-welzijn-utrecht-concept-2"),
+    ("Coöperatie Ærø Straße", "cooperatie-aero-strasse"),
+    ("../../etc/passwd", "etc-passwd"),
+    ("..", "overeenkomst"),
+    ("/", "overeenkomst"),
+    ("C:\\Windows\\x", "c-windows-x"),
+    ("{{ 7*7 }}", "7-7"),
+    ("北京", "overeenkomst"),
+    ("nul", "nul-overeenkomst"),
+    ("a" * 200, "a" * 60),
+    ("x" * 59 + " yz", "x" * 59),
+])
+def test_slug_is_a_safe_file_name(text, expected):
+    assert output.slug(text) == expected
+
+
+def test_default_name_is_the_alliance_and_version_label():
+    assert output.output_name(example("dak-en-thuis")) == "alliantie-dak-en-thuis-concept-2"
+    answers = example("twee-partijen")
+    answers["document"].pop("version_label", None)
+    assert output.output_name(answers) == output.slug(answers["alliance"]["name"])
+
+
+def test_answers_hash_ignores_key_order_and_spacing():
+    answers = example("twee-partijen")
+    reordered = json.loads(json.dumps(answers, sort_keys=True, indent=4))
+    assert output.answers_hash(answers) == output.answers_hash(dict(reversed(list(reordered.items()))))
+    answers["alliance"]["name"] += "."
+    assert output.answers_hash(answers) != output.answers_hash(reordered)
+
+
+def test_atomic_write_replaces_the_file_whole(tmp_path):
+    target = tmp_path / "sub" / "x.docx"
+    output.atomic_write(target, b"first")
+    output.atomic_write(target, b"second")
+    assert target.read_bytes() == b"second"
+    assert files_in(tmp_path) == ["x.docx"]
+    assert oct(target.stat().st_mode & 0o777) == oct(0o666 & ~output._umask())
+
+
+@pytest.mark.parametrize(("code", "reason"), [(errno.ENOSPC, "de schijf is vol"),
+                                              (errno.EACCES, "geen schrijfrechten"),
+                                              (errno.EROFS, "alleen-lezen")])
+def test_failed_write_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch, code, reason):
+    target = tmp_path / "x.docx"
+    target.write_bytes(b"old")
+
+    def fail(_fd):
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(output.os, "fsync", fail)
+    with pytest.raises(OutputError, match=reason):
+        output.atomic_write(target, b"new" * 1000)
+    assert target.read_bytes() == b"old"
+    assert files_in(tmp_path) == ["x.docx"]
+
+
+def test_interrupted_write_leaves_no_temporary(tmp_path, monkeypatch):
+    def interrupt(_src, _dst):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(output.os, "replace", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        output.atomic_write(tmp_path / "x.docx", b"data")
+    assert files_in(tmp_path) == []
+
+
+def test_unwritable_folder_is_an_output_error(tmp_path):
+    blocker = tmp_path / "bestand"
+    blocker.write_text("geen map")
+    with pytest.raises(OutputError, match="bestand/x.docx: kan niet worden geschreven"):
+        output.atomic_write(blocker / "x.docx", b"data")
+
+
+def test_provenance_names_engine_answers_template_library_and_every_clause():
+    rendered = render_document(EXAMPLES / "dak-en-thuis.json")
+    origin = rendered.provenance
+    assert origin["engine"] == "agreement-engine" and origin["engine_version"]
+    assert origin["answers_sha256"] == output.answers_hash(example("dak-en-thuis"))
+    assert len(origin["template_sha256"]) == len(origin["library_sha256"]) == 64
+    ids = [c["id"] for c in origin["clauses"]]
+    assert ids[0] == "comparitie" and ids[-1] == "ondertekening" and len(ids) == len(set(ids))
+    assert all(set(c) == {"id", "variant", "version", "status", "sha256", "article"} for c in origin["clauses"])
+    numbered = [c["article"] for c in origin["clauses"] if c["article"] is not None]
+    assert numbered == list(range(1, len(numbered) + 1))
+    assert read_provenance(rendered.docx) == origin
+
+
+def test_render_writes_document_and_manifest_to_output_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run("render", str(EXAMPLES / "dak-en-thuis.json"))
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "output"
+    assert files_in(folder) == ["alliantie-dak-en-thuis-concept-2.docx",
+                                "alliantie-dak-en-thuis-concept-2.manifest.json"]
+    assert "document:  output/alliantie-dak-en-thuis-concept-2.docx" in result.output
+    assert "insolvency.gemeente_excluded" in result.output  # the info finding is still shown
+    data = (folder / "alliantie-dak-en-thuis-concept-2.docx").read_bytes()
+    manifest = json.loads((folder / "alliantie-dak-en-thuis-concept-2.manifest.json").read_text("utf-8"))
+    assert manifest["document"] == "alliantie-dak-en-thuis-concept-2.docx"
+    assert manifest["document_sha256"] == hashlib.sha256(data).hexdigest()
+    assert [f["code"] for f in manifest["findings"]] == ["insolvency.gemeente_excluded"]
+    origin = read_provenance(data)
+    assert {k: v for k, v in manifest.items() if k in origin} == origin
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
+    assert "Stichting Onder Dak" in text
+
+
+def test_render_is_byte_identical_across_runs_and_folders(tmp_path):
+    first, second = render(EXAMPLES / "twee-partijen.json", tmp_path / "a" / "x.docx"), \
+        render(EXAMPLES / "twee-partijen.json", tmp_path / "b" / "x.docx")
+    assert first.document.read_bytes() == second.document.read_bytes()
+    assert first.manifest.read_bytes() == second.manifest.read_bytes()
+
+
+def test_render_to_a_named_file_or_folder(tmp_path):
+    assert run("render", str(EXAMPLES / "twee-partijen.json"), "-o", str(tmp_path / "mijn.docx")).exit_code == 0
+    assert run("render", str(EXAMPLES / "twee-partijen.json"), "-o", str(tmp_path)).exit_code == 0
+    name = output.output_name(example("twee-partijen"))
+    assert files_in(tmp_path) == sorted(["mijn.docx", "mijn.manifest.json", f"{name}.docx",
+                                         f"{name}.manifest.json"])
+
+
+def test_invalid_answers_write_nothing(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    answers = example("dak-en-thuis")
+    answers["parties"][1]["kvk"] = "123"
+    result = run("render", str(write_answers(tmp_path, answers)), "-o", str(tmp_path / "uit" / "x.docx"))
+    assert result.exit_code == 1
+    assert "ongeldig (1 fout, 1 opmerking)" in result.output and "$.parties[1].kvk" in result.output
+    assert "niets geschreven" in result.output and "Traceback" not in result.output
+    assert files_in(tmp_path) == ["a.json"]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["-o", "x.pdf"], "moet op .docx eindigen"),
+    (["--template", "bestaat-niet.docx"], "bestand niet gevonden"),
+    (["--kleur"], "No such option"),
+])
+def test_render_usage_errors_exit_2(tmp_path, monkeypatch, args, message):
+    monkeypatch.chdir(tmp_path)
+    result = run("render", str(EXAMPLES / "twee-partijen.json"), *args)
+    assert result.exit_code == 2 and message in result.output
+    assert files_in(tmp_path) == []
+
+
+def test_pdf_without_libreoffice_says_so_and_keeps_the_docx(tmp_path, monkeypatch):
+    monkeypatch.setattr(output, "soffice", lambda: None)
+    result = run("render", str(EXAMPLES / "twee-partijen.json"), "-o", str(tmp_path / "x.docx"), "--pdf")
+    assert result.exit_code == 1
+    assert "LibreOffice (soffice) is niet geïnstalleerd" in result.output
+    assert "het .docx-bestand is wel geschreven" in result.output
+    assert files_in(tmp_path) == ["x.docx", "x.manifest.json"]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_pdf_is_written_beside_the_docx(tmp_path):
+    result = run("render", str(EXAMPLES / "twee-partijen.json"), "-o", str(tmp_path / "x.docx"), "--pdf")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "x.pdf").read_bytes().startswith(b"%PDF")
+    assert files_in(tmp_path) == ["x.docx", "x.manifest.json", "x.pdf"]
+
+
+def test_explain_prints_the_provenance(tmp_path):
+    rendered = render(EXAMPLES / "dak-en-thuis.json", tmp_path / "x.docx")
+    result = run("explain", str(rendered.document))
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0] == "Alliantieovereenkomst Dak en Thuis"
+    origin = read_provenance(rendered.document)
+    assert f"sha256 {origin['answers_sha256']}" in result.output
+    for clause in origin["clauses"]:
+        row = next(line.split() for line in lines if f" {clause['id']} " in f" {line} ")
+        assert row[:4] == [str(clause["article"] or "-"), clause["id"], clause["variant"], clause["version"]]
+    as_json = json.loads(run("explain", str(rendered.document), "--format", "json").output)
+    assert as_json == origin
+
+
+def test_explain_refuses_files_without_provenance(tmp_path):
+    plain = tmp_path / "plain.docx"
+    docx.Document().save(plain)
+    (tmp_path / "tekst.docx").write_text("geen zip")
+    for path in (plain, tmp_path / "tekst.docx"):
+        result = run("explain", str(path))
+        assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "bevat geen herkomstgegevens" in run("explain", str(plain)).output
+    assert run("explain", str(tmp_path / "weg.docx")).exit_code == 2
