@@ -7,7 +7,7 @@ from typing import Any
 
 from agreement_engine import output
 from agreement_engine.answers import load
-from agreement_engine.assemble import assemble as _assemble
+from agreement_engine.assemble import assemble_valid
 from agreement_engine.errors import InvalidAnswersError
 from agreement_engine.findings import Finding, has_errors
 from agreement_engine.library import Library, default_library
@@ -56,7 +56,7 @@ def assemble(source: str | Path | dict[str, Any], library: Library | None = None
     answers, findings = _answers(source)
     if answers is None or has_errors(findings):
         raise InvalidAnswersError(findings)
-    return _assemble(answers, library)
+    return assemble_valid(answers, library)
 
 
 def render_document(source: str | Path | dict[str, Any], *, template: str | Path | None = None,
@@ -66,11 +66,24 @@ def render_document(source: str | Path | dict[str, Any], *, template: str | Path
     if answers is None or has_errors(findings):
         raise InvalidAnswersError(findings)
     library = library or default_library()
-    agreement = _assemble(answers, library)
+    agreement = assemble_valid(answers, library)
     origin = output.provenance(agreement, answers_sha256=output.answers_hash(answers), library=library,
                                template_sha256=template_hash(template))
     return Rendered(output.output_name(answers), render_docx(agreement, template, provenance=origin),
                     origin, findings)
+
+
+def write(rendered: Rendered, document: Path) -> Path:
+    """Write ``rendered`` to ``document`` and its manifest beside it, each atomically; return the manifest.
+
+    The manifest is written last, so a manifest whose document hash matches means a complete document.
+    """
+    output.atomic_write(document, rendered.docx)
+    sidecar = output.manifest_path(document)
+    output.atomic_write(sidecar, output.manifest(rendered.provenance, document=document,
+                                                 document_bytes=rendered.docx,
+                                                 findings=[f.to_dict() for f in rendered.findings]))
+    return sidecar
 
 
 def render(source: str | Path | dict[str, Any], target: str | Path | None = None, *,
@@ -86,11 +99,7 @@ def render(source: str | Path | dict[str, Any], target: str | Path | None = None
     document = Path(target) if target is not None else Path(out_dir) / f"{rendered.name}.docx"
     if document.is_dir():
         document = document / f"{rendered.name}.docx"
-    output.atomic_write(document, rendered.docx)
-    sidecar = output.manifest_path(document)
-    output.atomic_write(sidecar, output.manifest(rendered.provenance, document=document,
-                                                 document_bytes=rendered.docx,
-                                                 findings=[f.to_dict() for f in rendered.findings]))
+    sidecar = write(rendered, document)
     pdf_path = None
     if pdf:
         pdf_path = document.with_suffix(".pdf")

