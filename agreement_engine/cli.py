@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
 import click
 
 from agreement_engine import __version__
+from agreement_engine import batch as batch_stage
 from agreement_engine import output
 from agreement_engine.api import check as check_answers
 from agreement_engine.api import render as render_answers
@@ -140,6 +142,69 @@ def render(answers: str, target: str | None, template: str | None, pdf: bool) ->
         except OutputError as exc:
             raise click.ClickException(f"{exc} (het .docx-bestand is wel geschreven)") from exc
         click.echo(f"pdf:       {result.document.with_suffix('.pdf')}")
+
+
+def _interrupt(_signum, _frame) -> None:
+    raise KeyboardInterrupt
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="INVOER...")
+@click.option("--out-dir", required=True, metavar="MAP", help="De map voor de documenten en het rapport.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Aantal processen naast elkaar (standaard: het aantal processorkernen).")
+@click.option("--force", is_flag=True, help="Maak alles opnieuw, ook documenten die al actueel zijn.")
+@click.option("--template", metavar="SJABLOON.docx", help="Een eigen huisstijlsjabloon.")
+def batch(inputs: tuple[str, ...], out_dir: str, jobs: int | None, force: bool, template: str | None) -> None:
+    """Maak overeenkomsten voor veel antwoordensets tegelijk (bestanden, mappen of patronen als '*.json').
+
+    Schrijft per antwoordenset MAP/<naam>.docx met manifest, en MAP/batch-report.json en MAP/choices.csv.
+    Actuele documenten worden overgeslagen, dus een afgebroken batch gaat verder waar hij stopte.
+    Exitcode 0 als alles gelukt is, 1 als er een antwoordenset ongeldig is of mislukte.
+    """
+    if template is not None:
+        _existing_file(template)
+    if Path(out_dir).exists() and not Path(out_dir).is_dir():
+        raise click.UsageError(f"{out_dir} is een bestand, geen map")
+    signal.signal(signal.SIGTERM, _interrupt)
+    bar = None
+    if sys.stdout.isatty():
+        found, _ = batch_stage.find_inputs(inputs)
+        bar = click.progressbar(length=len(found), label="overeenkomsten", show_pos=True, show_eta=True)
+        bar.__enter__()
+    try:
+        summary = batch_stage.run(inputs, out_dir, jobs=jobs, force=force, template=template,
+                                  progress=(lambda _item: bar.update(1)) if bar else None)
+    except KeyboardInterrupt:
+        raise click.ClickException("batch afgebroken; ieder geschreven document is compleet; start dezelfde "
+                                   "opdracht opnieuw om verder te gaan") from None
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    click.echo(batch_summary(summary))
+    if not summary.ok:
+        sys.exit(1)
+
+
+def batch_summary(summary: batch_stage.Summary) -> str:
+    """Return the end-of-batch report: the counts, each input that did not succeed, and where the reports are."""
+    counts = ", ".join(f"{summary.count(status)} {word}" for status, word in (
+        (batch_stage.RENDERED, "gemaakt"), (batch_stage.SKIPPED, "overgeslagen (actueel)"),
+        (batch_stage.INVALID, "ongeldig"), (batch_stage.FAILED, "mislukt")))
+    total = len(summary.items)
+    lines = [f"{total} {'antwoordenset' if total == 1 else 'antwoordensets'} in "
+             f"{summary.seconds:.1f} s".replace(".", ",") + f": {counts}"]
+    for item in summary.items:
+        if item.status in (batch_stage.INVALID, batch_stage.FAILED):
+            errors = [f for f in item.findings if f["severity"] == "error"] or item.findings
+            first = errors[0] if errors else {"path": "$", "message": "onbekende fout"}
+            more = f" (en {len(errors) - 1} meer)" if len(errors) > 1 else ""
+            word = "ongeldig" if item.status == batch_stage.INVALID else "mislukt"
+            lines.append(f"  {word:<8}  {item.input}: {first['path']}: {first['message']}{more}")
+    if any(item.name for item in summary.items):  # there were inputs, so the reports were written
+        lines.append(f"rapport:  {summary.out_dir / batch_stage.REPORT}")
+        lines.append(f"keuzes:   {summary.out_dir / batch_stage.CHOICES}")
+    return "\n".join(lines)
 
 
 @main.command()
