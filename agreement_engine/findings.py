@@ -32,6 +32,8 @@ CATALOG: dict[str, tuple[Severity, str]] = {
     "input.duplicate_key": (Severity.ERROR, "de sleutel '{key}' komt twee keer voor in hetzelfde object; "
                                             "de tweede zou de eerste ongemerkt vervangen"),
     "input.not_a_number": (Severity.ERROR, "'{value}' is geen getal dat JSON toestaat"),
+    "input.too_deep": (Severity.ERROR, "de gegevens zijn te diep genest: meer dan {limit} lagen lijsten en "
+                                       "objecten in elkaar; zo diep is geen antwoordenset"),
     "input.control_character": (Severity.ERROR,
                                 "{title} bevat een teken dat niet in een Word-document kan staan "
                                 "(U+{codepoint:04X})"),

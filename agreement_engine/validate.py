@@ -13,6 +13,7 @@ from typing import Any, Iterator
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError, best_match
 
+from agreement_engine.answers import too_deep
 from agreement_engine.findings import Finding, json_path, make_finding, printable
 from agreement_engine.resources import load_schema, resolve_ref
 from agreement_engine.rules import check_rules, party_label
@@ -43,6 +44,9 @@ def validate(answers: Any) -> list[Finding]:
     >>> [f.path for f in validate({"schema_version": "1"})][:3]
     ['$.alliance', '$.disputes.court', '$.insolvency']
     """
+    deep = too_deep(answers)
+    if deep:
+        return deep  # the schema validator would recurse through it; nothing else is worth saying
     findings: list[Finding] = _one_per_path(list(_schema_findings(answers)))
     if isinstance(answers, dict):
         findings.extend(_value_findings(answers))

@@ -83,3 +83,7 @@ def test_junk_gives_findings_never_an_exception(value):
     findings = validate(value)
     assert findings and all(f.severity is Severity.ERROR for f in findings if f.code.startswith("schema"))
 
+
+def test_structure_too_deep_for_the_validator_is_one_finding_not_a_recursion_error():
+    answers = apply_changes(example("twee-partijen"), [["nest", ["alliance", "recitals", 0], 10_000]])
+    assert [(f.code, f.path) for f in validate(answers)] == [("input.too_deep", "$.alliance.recitals[0]" + "[0]" * 7)]
