@@ -231,3 +231,10 @@ def test_assembly_refuses_a_sandbox_escape_naming_the_clause(case):
 def test_a_helper_error_names_the_clause():
     with pytest.raises(LibraryError, match=r"^clauses/0000-c.yaml:12, clausule bestuur: party\('x'\): geen partij"):
         assemble(example("twee-partijen"), _escaping("{{ party('x').name }}").load())
+
+
+def test_a_condition_that_cannot_be_computed_names_the_clause():
+    loader = library(GOOD.replace("position: 200\n", "position: 200\ninclude: \"alliance.name > 3\"\n"))
+    with pytest.raises(LibraryError, match="kan niet worden uitgerekend: TypeError") as info:
+        assemble(example("twee-partijen"), loader.load())
+    assert (info.value.clause, info.value.file) == ("bestuur", "clauses/0000-c.yaml")
