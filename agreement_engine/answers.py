@@ -10,9 +10,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from agreement_engine.findings import Finding, make_finding
+from agreement_engine.findings import Finding, json_path, make_finding
 from agreement_engine.resources import load_schema, resolve_ref
 
+#: How deeply lists and objects may nest. An answer set needs five levels; the JSON parser and the schema
+#: validator recurse once per level and must never reach Python's recursion limit.
+MAX_NESTING = 10
 
 #: The json module's messages in Dutch, so that a facilitator understands what is wrong.
 _JSON_MESSAGES = {
@@ -72,13 +75,40 @@ def parse(text: str) -> tuple[dict | None, list[Finding]]:
         value = str(exc).removeprefix("constant:")
         return None, [make_finding("input.not_a_number", "$", value=value)]
     except RecursionError:
-        return None, [make_finding("input.not_json", "$", line=1, column=1,
-                                   reason="de structuur is te diep genest")]
+        return None, [make_finding("input.too_deep", "$", limit=MAX_NESTING)]
     if not isinstance(data, dict):
         kind = {list: "lijst", str: "tekst", bool: "waarheidswaarde", type(None): "null"}.get(
             type(data), "getal")
         return None, [make_finding("input.not_object", "$", kind=kind)]
     return data, []
+
+
+def too_deep(value: Any) -> list[Finding]:
+    """Return the finding for the first list or object nested deeper than MAX_NESTING, else nothing.
+
+    Walks without recursion, so that any depth gets an answer.
+
+    >>> too_deep({"a": [[1]]})
+    []
+    >>> nested = []
+    >>> for _ in range(MAX_NESTING):
+    ...     nested = [nested]
+    >>> too_deep({"a": nested})[0].path
+    '$.a[0][0][0][0][0][0][0][0][0]'
+    """
+    stack: list[tuple[Any, list, int]] = [(value, [], 1)]
+    while stack:
+        node, path, depth = stack.pop()
+        if isinstance(node, dict):
+            children = list(node.items())
+        elif isinstance(node, list):
+            children = list(enumerate(node))
+        else:
+            continue
+        if depth > MAX_NESTING:
+            return [make_finding("input.too_deep", json_path(path), limit=MAX_NESTING)]
+        stack.extend((child, path + [key], depth + 1) for key, child in reversed(children))
+    return []
 
 
 def load(path: str | Path) -> tuple[dict | None, list[Finding]]:

@@ -32,6 +32,8 @@ CATALOG: dict[str, tuple[Severity, str]] = {
     "input.duplicate_key": (Severity.ERROR, "de sleutel '{key}' komt twee keer voor in hetzelfde object; "
                                             "de tweede zou de eerste ongemerkt vervangen"),
     "input.not_a_number": (Severity.ERROR, "'{value}' is geen getal dat JSON toestaat"),
+    "input.too_deep": (Severity.ERROR, "de gegevens zijn te diep genest: meer dan {limit} lagen lijsten en "
+                                       "objecten in elkaar; zo diep is geen antwoordenset"),
     "input.control_character": (Severity.ERROR,
                                 "{title} bevat een teken dat niet in een Word-document kan staan "
                                 "(U+{codepoint:04X})"),
@@ -128,7 +130,21 @@ def make_finding(code: str, path: str, party: str | None = None, **values) -> Fi
     message = template.format(**values)
     if party:
         message = f"{party}: {message}"
-    return Finding(code=code, severity=severity, path=path, message=message)
+    return Finding(code=code, severity=severity, path=path, message=_escape_controls(message))
+
+
+#: Characters that must never reach a terminal or a log raw: C0 and C1 controls (an escape sequence can
+#: repaint a terminal) and lone surrogates (no encoding can write them).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _escape_controls(text: str) -> str:
+    r"""Write every control character and lone surrogate in ``text`` as a ``\uXXXX`` escape.
+
+    >>> print(_escape_controls("rood\x1b[31m en \ud800"))
+    rood\u001b[31m en \ud800
+    """
+    return _CONTROL.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 _PATH_PART = re.compile(r"\.([^.\[\]]+)|\[(\d+)\]|\['((?:[^'\\]|\\.)*)'\]")
@@ -147,12 +163,14 @@ def path_sort_key(path: str) -> tuple:
 
 
 def json_path(parts) -> str:
-    """Write path parts (keys and indexes) as a JSON path.
+    r"""Write path parts (keys and indexes) as a JSON path.
 
     >>> json_path(["parties", 1, "kvk"])
     '$.parties[1].kvk'
     >>> json_path(["resources", "shares", "de haven"])
     "$.resources.shares['de haven']"
+    >>> print(json_path(["rood\x1b[31m"]))
+    $['rood\u001b[31m']
     """
     out = "$"
     for part in parts:
@@ -161,7 +179,7 @@ def json_path(parts) -> str:
         elif re.fullmatch(r"[A-Za-z_$][A-Za-z0-9_$-]*", part):
             out += f".{part}"
         else:
-            escaped = part.replace("\\", "\\\\").replace("'", "\\'")
+            escaped = _escape_controls(part.replace("\\", "\\\\").replace("'", "\\'"))
             out += f"['{escaped}']"
     return out
 

@@ -32,6 +32,9 @@ HELPERS = ("members", "commissioners", "gemeenten", "lead", "step_in", "body", "
 #: Fields assembly adds to every party.
 PARTY_EXTRAS = ("number", "term", "is_member", "is_gemeente", "share", "amount")
 _JINJA_GLOBALS = ("range", "loop", "namespace", "dict", "true", "false", "none", "True", "False", "None")
+#: Attributes a clause may never read, besides every name that starts with "_": what the sandbox refuses
+#: (a type's mro) and str.format, whose format string can reach attributes ("{0.__class__}").
+_UNSAFE_ATTRIBUTES = ("mro", "format", "format_map")
 
 
 @dataclass(frozen=True)
@@ -116,7 +119,7 @@ class _Analyzer:
         self.paths: set[str] = set()
         self.refs: list[object] = []
         self.compared: set[tuple[str, object]] = set()
-        self.private: set[str] = set()
+        self.unsafe: set[str] = set()
 
     def chain(self, node: nodes.Node) -> str | None:
         """Return the dotted answer path of a Name/Getattr chain, or None when it is not one."""
@@ -164,8 +167,9 @@ class _Analyzer:
             return
         if isinstance(node, nodes.Name) and node.ctx == "load":
             self.names.add(node.name)
-        if isinstance(node, nodes.Getattr) and node.attr.startswith("_"):
-            self.private.add(node.attr)
+        name = _attribute_name(node)
+        if name is not None and (name.startswith("_") or name in _UNSAFE_ATTRIBUTES):
+            self.unsafe.add(name)
         if isinstance(node, nodes.Getattr | nodes.Getitem):
             path = self.chain(node)
             if path:
@@ -197,6 +201,19 @@ class _Analyzer:
                         if isinstance(element, nodes.Const):
                             self.compared.add((path, element.value))
             left = right
+
+
+def _attribute_name(node: nodes.Node) -> str | None:
+    """Return the attribute name ``node`` reads: ``x.name``, ``x['name']`` or ``x | attr('name')``."""
+    if isinstance(node, nodes.Getattr):
+        return node.attr
+    if isinstance(node, nodes.Getitem):
+        key = node.arg
+    elif isinstance(node, nodes.Filter) and node.name == "attr" and node.args:
+        key = node.args[0]
+    else:
+        return None
+    return key.value if isinstance(key, nodes.Const) and isinstance(key.value, str) else None
 
 
 def _names_in(target: nodes.Node) -> list[nodes.Name]:
@@ -291,9 +308,8 @@ def _lint_clause(clause: Clause, env, enums: dict, labels: frozenset, covered: s
         analyzer.visit(tree)
         for name in sorted(analyzer.names - known - set(analyzer.bindings)):
             yield Problem(clause.file, clause.id, src.line, f"onbekende variabele '{name}' in {src.what}")
-        for attr in sorted(analyzer.private):
-            yield Problem(clause.file, clause.id, src.line,
-                          f"toegang tot het interne attribuut '{attr}' is niet toegestaan")
+        for attr in sorted(analyzer.unsafe):
+            yield Problem(clause.file, clause.id, src.line, f"het attribuut '{attr}' is in de sandbox niet toegestaan")
         for label in analyzer.refs:
             if label is None:
                 yield Problem(clause.file, clause.id, src.line, "ref() moet een vast label krijgen")

@@ -76,8 +76,8 @@ class Templates:
                                **self._where(clause, file, line)) from exc
         except SecurityError as exc:
             raise LibraryError(f"niet toegestaan in de sandbox: {exc}", **self._where(clause, file, line)) from exc
-        except LibraryError:
-            raise
+        except LibraryError as exc:  # from a helper such as party(), which does not know the clause
+            raise _placed(exc, self._where(clause, file, line))
         except Exception as exc:  # a filter given a value it cannot format
             raise LibraryError(f"de tekst kan niet worden opgemaakt: {type(exc).__name__}: {exc}",
                                **self._where(clause, file, line)) from exc
@@ -103,6 +103,20 @@ class Templates:
                                **self._where(clause, file, line)) from exc
         except SecurityError as exc:
             raise LibraryError(f"niet toegestaan in de sandbox: {exc}", **self._where(clause, file, line)) from exc
+        except LibraryError as exc:
+            raise _placed(exc, self._where(clause, file, line))
+        except Exception as exc:  # a comparison of values that cannot be compared
+            raise LibraryError(f"voorwaarde '{expression}' kan niet worden uitgerekend: {type(exc).__name__}: {exc}",
+                               **self._where(clause, file, line)) from exc
+
+
+def _placed(exc: LibraryError, where: dict) -> LibraryError:
+    """Return ``exc`` itself when it says where it happened, else the same message with ``where`` added."""
+    if exc.clause is not None:
+        return exc
+    placed = LibraryError(str(exc), **where)
+    placed.__cause__ = exc
+    return placed
 
 
 def ref_marker(label: str) -> str:

@@ -10,9 +10,10 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any, Iterator
 
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator, FormatChecker, validators
 from jsonschema.exceptions import ValidationError, best_match
 
+from agreement_engine.answers import too_deep
 from agreement_engine.findings import Finding, json_path, make_finding, printable
 from agreement_engine.resources import load_schema, resolve_ref
 from agreement_engine.rules import check_rules, party_label
@@ -43,6 +44,9 @@ def validate(answers: Any) -> list[Finding]:
     >>> [f.path for f in validate({"schema_version": "1"})][:3]
     ['$.alliance', '$.disputes.court', '$.insolvency']
     """
+    deep = too_deep(answers)
+    if deep:
+        return deep  # the schema validator would recurse through it; nothing else is worth saying
     findings: list[Finding] = _one_per_path(list(_schema_findings(answers)))
     if isinstance(answers, dict):
         findings.extend(_value_findings(answers))
@@ -57,10 +61,16 @@ def _one_per_path(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if f.code == "schema.type" or f.path not in typed]
 
 
+#: An integer is written as one: JSON Schema would accept 4.0, but a contract says "4 jaar", and the rules and
+#: the Dutch formatting count in whole numbers.
+_Validator = validators.extend(Draft202012Validator, type_checker=Draft202012Validator.TYPE_CHECKER.redefine(
+    "integer", lambda _, value: isinstance(value, int) and not isinstance(value, bool)))
+
+
 @lru_cache(maxsize=1)
 def _validator() -> Draft202012Validator:
     schema = load_schema()
-    return Draft202012Validator(schema, format_checker=FormatChecker(formats=["date"]))
+    return _Validator(schema, format_checker=FormatChecker(formats=["date"]))
 
 
 def _schema_findings(answers: Any) -> Iterator[Finding]:
@@ -144,7 +154,7 @@ def _finding(code: str, path: list, answers: Any, **values) -> Finding:
 def _kind_of(value: Any) -> str:
     if isinstance(value, bool):
         return "true/false"
-    for kind, word in ((str, "tekst"), (int, "een geheel getal"), (float, "een getal"),
+    for kind, word in ((str, "tekst"), (int, "een geheel getal"), (float, "een getal met decimalen"),
                        (dict, "een object"), (list, "een lijst")):
         if isinstance(value, kind):
             return word

@@ -1,8 +1,9 @@
-"""Shared fixtures: the example answer sets and a way to derive variations from them."""
+"""Shared fixtures: the example answer sets, a way to derive variations from them and the bad-input corpus."""
 from __future__ import annotations
 
 import copy
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -18,14 +19,32 @@ def example(name: str) -> dict:
         return json.load(handle)
 
 
+def _nested(depth: int) -> list:
+    value: list = []
+    for _ in range(depth - 1):
+        value = [value]
+    return value
+
+
+#: Changes that set a generated value: a text repeated N times (a megabyte without a megabyte of data file)
+#: and N lists nested in each other.
+_GENERATED = {"fill": lambda text, times: text * times, "nest": _nested}
+
+
 def apply_changes(answers: dict, changes: list) -> dict:
-    """Return ``answers`` with ``[["set", path, value] | ["remove", path]]`` applied to a copy."""
+    """Return ``answers`` with changes applied to a copy.
+
+    A change is ``["set", path, value]``, ``["remove", path]``, ``["fill", path, text, times]`` or
+    ``["nest", path, depth]``.
+    """
     result = copy.deepcopy(answers)
     for change in changes:
         op, path = change[0], change[1]
         parent = result
         for part in path[:-1]:
             parent = parent[part]
+        if op in _GENERATED:
+            op, change = "set", ["set", path, _GENERATED[op](*change[2:])]
         if op == "set":
             if isinstance(parent, list) and path[-1] == len(parent):
                 parent.append(change[2])
@@ -47,3 +66,44 @@ def variation(base: str, *changes: list) -> dict:
 def example_name(request) -> str:
     """Each example answer set by name."""
     return request.param
+
+
+@dataclass(frozen=True)
+class BadCase:
+    """One input of the corpus and the finding it must give: tests/data/bad/<code>@<case>.json holds
+    {base, changes, path} applied to an example; tests/data/raw/<code>@<case>.json is the file itself, found at "$"."""
+
+    name: str
+    code: str
+    path: str
+    source: Path
+
+    @property
+    def is_raw(self) -> bool:
+        """Return whether the case is a file as it stands rather than a change to an example."""
+        return self.source.parent.name == "raw"
+
+    def answers(self) -> dict:
+        """Return the answer set of a data case (an example with the case's changes)."""
+        spec = json.loads(self.source.read_text(encoding="utf-8"))
+        return apply_changes(example(spec["base"]), spec["changes"])
+
+    def write(self, folder: Path) -> Path:
+        """Write the case as an answer-set file in ``folder`` and return its path."""
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"{self.name}.json"
+        if self.is_raw:
+            target.write_bytes(self.source.read_bytes())
+        else:
+            target.write_text(json.dumps(self.answers()), encoding="utf-8")  # \u escapes keep lone surrogates
+        return target
+
+
+def _bad_case(source: Path) -> BadCase:
+    name = source.name.removesuffix(".json")
+    path = "$" if source.parent.name == "raw" else json.loads(source.read_text(encoding="utf-8"))["path"]
+    return BadCase(name, name.split("@")[0], path, source)
+
+
+#: Every case of the corpus, data cases first.
+CORPUS = [_bad_case(p) for folder in ("bad", "raw") for p in sorted((DATA / folder).glob("*.json"))]

@@ -1,10 +1,12 @@
-"""The clause library: loading, structure errors and lint, on small in-memory libraries."""
+"""The clause library: loading, structure errors, lint and the sandbox, on small in-memory libraries."""
 from __future__ import annotations
 
 import textwrap
 
 import pytest
+from conftest import example
 
+from agreement_engine.assemble import assemble
 from agreement_engine.errors import LibraryError
 from agreement_engine.library import DirectoryLoader, MemoryLoader
 from agreement_engine.lint import lint
@@ -116,7 +118,7 @@ BROKEN = {
     "text does not parse": (("Zie artikel {{ ref('bestuur.orgaan') }}.", "Zie artikel {{ ref('bestuur.orgaan') }."),
                             "tekst (tekst) parseert niet"),
     "private attribute": (("De Overeenkomst kent een orgaan.", "De Overeenkomst kent {{ body.__class__ }}."),
-                          "toegang tot het interne attribuut '__class__' is niet toegestaan"),
+                          "het attribuut '__class__' is in de sandbox niet toegestaan"),
 }
 
 
@@ -186,3 +188,53 @@ def test_lint_catches_enum_values_no_clause_covers():
 def test_installed_library_lints_clean():
     problems = lint(DirectoryLoader())
     assert problems == [], "\n".join(map(str, problems))
+
+
+# the sandbox: a clause that reaches for Python's internals fails lint and fails assembly ------------------
+
+#: Clause text that tries to leave the sandbox, with the attribute lint names.
+ESCAPES = {
+    "class and mro of a constant": ("{{ ''.__class__.__mro__ }}", "__class__"),
+    "globals through cycler": ("{{ cycler.__init__.__globals__ }}", "__globals__"),
+    "the template's own context": ("{{ self._TemplateReference__context }}", "_TemplateReference__context"),
+    "a private name": ("{{ governance._body }}", "_body"),
+    "a subscript": ("{{ body['__class__'] }}", "__class__"),
+    "the attr filter": ("{{ body | attr('__globals__') }}", "__globals__"),
+    "subclasses in a loop": ("{% for c in [].__class__.__base__.__subclasses__() %}{{ c }}{% endfor %}",
+                             "__subclasses__"),
+    "a format string": ("{{ '{0.__class__}'.format(body) }}", "format"),
+    "the mro of a type": ("{{ dict.mro() }}", "mro"),
+    "a helper's result": ("{{ party(parties[0].id).__class__ }}", "__class__"),
+}
+
+
+def _escaping(text: str) -> MemoryLoader:
+    return library(GOOD.replace("De Overeenkomst kent een orgaan.", f"De Overeenkomst kent {text}."))
+
+
+@pytest.mark.parametrize("case", sorted(ESCAPES), ids=str)
+def test_lint_refuses_a_sandbox_escape(case):
+    text, attribute = ESCAPES[case]
+    found = messages(_escaping(text))
+    expected = f"clauses/0000-c.yaml:12: clausule bestuur: het attribuut '{attribute}' is in de sandbox niet toegestaan"
+    assert expected in found, found
+
+
+@pytest.mark.parametrize("case", sorted(ESCAPES), ids=str)
+def test_assembly_refuses_a_sandbox_escape_naming_the_clause(case):
+    text, _ = ESCAPES[case]
+    with pytest.raises(LibraryError) as info:
+        assemble(example("twee-partijen"), _escaping(text).load())
+    assert (info.value.clause, info.value.file, info.value.line) == ("bestuur", "clauses/0000-c.yaml", 12)
+
+
+def test_a_helper_error_names_the_clause():
+    with pytest.raises(LibraryError, match=r"^clauses/0000-c.yaml:12, clausule bestuur: party\('x'\): geen partij"):
+        assemble(example("twee-partijen"), _escaping("{{ party('x').name }}").load())
+
+
+def test_a_condition_that_cannot_be_computed_names_the_clause():
+    loader = library(GOOD.replace("position: 200\n", "position: 200\ninclude: \"alliance.name > 3\"\n"))
+    with pytest.raises(LibraryError, match="kan niet worden uitgerekend: TypeError") as info:
+        assemble(example("twee-partijen"), loader.load())
+    assert (info.value.clause, info.value.file) == ("bestuur", "clauses/0000-c.yaml")

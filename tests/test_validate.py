@@ -1,22 +1,15 @@
 """Validation: the schema and the cross-field rules, driven by files of bad answer sets."""
 from __future__ import annotations
 
-import json
-
 import pytest
-from conftest import DATA, apply_changes, example
+from conftest import CORPUS, apply_changes, example
 
 from agreement_engine import check
 from agreement_engine.findings import CATALOG, Severity
 from agreement_engine.validate import validate
 
-BAD = sorted((DATA / "bad").glob("*.json"))
-RAW = sorted((DATA / "raw").glob("*.json"))
-
-
-def _case(path):
-    spec = json.loads(path.read_text(encoding="utf-8"))
-    return apply_changes(example(spec["base"]), spec["changes"]), spec["path"]
+BAD = [case for case in CORPUS if not case.is_raw]
+RAW = [case for case in CORPUS if case.is_raw]
 
 
 def test_examples_have_no_errors_or_warnings(example_name):
@@ -24,28 +17,25 @@ def test_examples_have_no_errors_or_warnings(example_name):
     assert [f for f in findings if f.severity is not Severity.INFO] == []
 
 
-@pytest.mark.parametrize("path", BAD, ids=lambda p: p.stem)
-def test_bad_answer_set_gives_its_finding(path):
-    code = path.stem.split("@")[0]
-    answers, json_path = _case(path)
-    findings = validate(answers)
-    assert (code, json_path) in {(f.code, f.path) for f in findings}, [
+@pytest.mark.parametrize("case", BAD, ids=lambda c: c.name)
+def test_bad_answer_set_gives_its_finding(case):
+    findings = validate(case.answers())
+    assert (case.code, case.path) in {(f.code, f.path) for f in findings}, [
         (f.code, f.path) for f in findings]
-    finding = next(f for f in findings if (f.code, f.path) == (code, json_path))
-    assert finding.severity is CATALOG[code][0]
+    finding = next(f for f in findings if (f.code, f.path) == (case.code, case.path))
+    assert finding.severity is CATALOG[case.code][0]
     assert finding.message and "{" not in finding.message
 
 
-@pytest.mark.parametrize("path", RAW, ids=lambda p: p.name)
-def test_unreadable_input_gives_one_finding(path):
-    code = path.name.split("@")[0]
-    findings = check(path)
-    assert [(f.code, f.path) for f in findings] == [(code, "$")]
+@pytest.mark.parametrize("case", RAW, ids=lambda c: c.name)
+def test_unreadable_input_gives_one_finding(case):
+    findings = check(case.source)
+    assert [(f.code, f.path) for f in findings] == [(case.code, "$")]
     assert findings[0].severity is Severity.ERROR
 
 
 def test_every_cross_field_rule_has_a_bad_case():
-    covered = {p.stem.split("@")[0] for p in BAD} | {p.name.split("@")[0] for p in RAW}
+    covered = {case.code for case in CORPUS}
     missing = set(CATALOG) - covered - {"input.missing", "input.unreadable", "schema.invalid"}
     assert not missing
 
@@ -56,7 +46,7 @@ def test_rules_stay_quiet_on_the_examples(example_name):
 
 
 def test_message_names_the_party():
-    answers, _ = _case(DATA / "bad" / "schema.pattern@kvk-seven-digits.json")
+    answers = next(c for c in BAD if c.name == "schema.pattern@kvk-seven-digits").answers()
     finding = next(f for f in validate(answers) if f.path == "$.parties[0].kvk")
     assert finding.message.startswith("Partij 1 (Stichting Buurtwerk Zwolle): KvK-nummer")
 
@@ -92,3 +82,8 @@ def test_decimal_arithmetic_accepts_exact_hundred():
 def test_junk_gives_findings_never_an_exception(value):
     findings = validate(value)
     assert findings and all(f.severity is Severity.ERROR for f in findings if f.code.startswith("schema"))
+
+
+def test_structure_too_deep_for_the_validator_is_one_finding_not_a_recursion_error():
+    answers = apply_changes(example("twee-partijen"), [["nest", ["alliance", "recitals", 0], 10_000]])
+    assert [(f.code, f.path) for f in validate(answers)] == [("input.too_deep", "$.alliance.recitals[0]" + "[0]" * 7)]

@@ -433,6 +433,28 @@ def test_a_template_with_an_unknown_placeholder_or_a_body_in_running_text_is_ref
         load_template(tmp_path / "bestaat-niet.docx")
 
 
+#: Templates with a broken tag: (paragraphs, header, the tag or name the error must quote).
+BROKEN_TEMPLATES = {
+    "unclosed placeholder": (["Voorblad", "{{ title", "{{p body }}"], None, "'{{ title'"),
+    "unclosed placeholder in a header": (["{{ title }}", "{{p body }}"], "{{ alliance_name", "'{{ alliance_name'"),
+    "unclosed statement": (["{{ title }}", "{% if draft %CONCEPT", "{{p body }}"], None, "'{% if draft %CONCEPT"),
+    "expression that does not parse": (["{{ title + }}", "{{p body }}"], None, "'{{ title + }}'"),
+    "unknown filter": (["{{ title | geheim }}", "{{p body }}"], None, "'{{ title | geheim }}'"),
+    "block never closed": (["{{ title }}", "{% if draft %}CONCEPT", "{{p body }}"], None, "'if'"),
+    "unknown placeholder": (["{{ title }} {{ secret }}", "{{p body }}"], None, "'secret'"),
+    "reaching for internals": (["{{ title.__class__ }}", "{{p body }}"], None, "'__class__'"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN_TEMPLATES), ids=str)
+def test_a_broken_tag_is_an_error_that_names_it(tmp_path, case):
+    paragraphs_, header, named = BROKEN_TEMPLATES[case]
+    with pytest.raises(TemplateError) as info:
+        load_template(make_template(tmp_path / "kapot.docx", *paragraphs_, header=header))
+    message = str(info.value)
+    assert message.startswith(f"{tmp_path / 'kapot.docx'}: ") and named in message, message
+
+
 def test_a_generated_agreement_used_as_template_keeps_one_provenance_part(agreements, tmp_path):
     first = make_template(tmp_path / "t.docx", "{{ title }}", "{{p body }}")
     generated = docx.Document(io.BytesIO(render_docx(agreements["twee-partijen"], first, provenance={"run": 1})))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import threading
 import zipfile
 from collections import OrderedDict
@@ -50,6 +51,10 @@ PLACEHOLDERS = {
     "kind": "the kind of agreement (alliance, cooperation, covenant)",
     "parties": "the parties' names, a list ({%p for party in parties %})",
 }
+_TAG_START = re.compile(r"\{[{%#]")
+_TAG_END = {"{{": "}}", "{%": "%}", "{#": "#}"}
+#: docxtpl's own tag prefixes ({{p body }}, {{r x }}, {{tr x }}, {{tc x }}), which plain Jinja does not know.
+_DOCXTPL_PREFIX = re.compile(r"^\{\{(?:p|r|tr|tc)\s")
 _MARKER = "AGREEMENT-ENGINE-BODY-7d1f"
 _SLOT = "AGREEMENT-ENGINE-BODY-SLOT-7d1f"
 _BODY = Markup(f"<w:p><w:r><w:t>{_MARKER}</w:t></w:r></w:p>")
@@ -169,6 +174,10 @@ def _load(path: Path, data: bytes, digest: str) -> HouseTemplate:
     docx_template = DocxTemplate(io.BytesIO(data))
     try:
         document = Document(io.BytesIO(data))
+        main = document.part
+        templated = [main] + [rel.target_part for rel in main.rels.values() if rel.reltype in (RT.HEADER, RT.FOOTER)]
+        for part in templated:
+            _check_tags(path, part.partname.lstrip("/"), part.element, env)
         names = docx_template.get_undeclared_template_variables(env)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"{path}: ongeldige plaatshouder in het sjabloon, regel {exc.lineno}: "
@@ -186,7 +195,6 @@ def _load(path: Path, data: bytes, digest: str) -> HouseTemplate:
                             + ", ".join(f"'{name}'" for name in unknown)
                             + "; toegestaan: " + ", ".join(sorted(PLACEHOLDERS)))
 
-    main = document.part
     lists = add_lists(_numbering_part(main).element)
     ensure_styles(document.styles.element)
     package = main.package
@@ -207,7 +215,6 @@ def _load(path: Path, data: bytes, digest: str) -> HouseTemplate:
     with zipfile.ZipFile(buffer) as prepared:
         parts = {name: prepared.read(name) for name in prepared.namelist()}
 
-    templated = [main] + [rel.target_part for rel in main.rels.values() if rel.reltype in (RT.HEADER, RT.FOOTER)]
     compiled = {}
     for part in templated:
         name = part.partname.lstrip("/")
@@ -228,6 +235,31 @@ def _load(path: Path, data: bytes, digest: str) -> HouseTemplate:
              "parties": ["P"], "body": _BODY}
     loaded.render(trial, "")  # a misplaced {{p body }} is an error now, not at the first document
     return loaded
+
+
+def _check_tags(path: Path, part_name: str, element: etree._Element, env: jinja2.Environment) -> None:
+    """Raise a TemplateError naming the first tag that is not closed or whose expression does not compile.
+
+    Jinja reports such a tag with a line in the package XML, which no one can find in Word; a tag never spans
+    paragraphs, so each paragraph's text is checked on its own.
+    """
+    for paragraph in element.iter(qn("w:p")):
+        text = "".join(t.text or "" for t in paragraph.iter(qn("w:t")))
+        for match in _TAG_START.finditer(text):
+            closer = _TAG_END[match.group()]
+            end = text.find(closer, match.end())
+            following = _TAG_START.search(text, match.end())
+            if end < 0 or (following and following.start() < end):
+                snippet = text[match.start():match.start() + 40]
+                raise TemplateError(f"{path}: plaatshouder zonder afsluitende '{closer}' in {part_name}: "
+                                    f"'{snippet}'")
+            tag = text[match.start():end + len(closer)]
+            if match.group() == "{{":
+                try:
+                    env.compile(_DOCXTPL_PREFIX.sub("{{ ", tag))
+                except jinja2.TemplateSyntaxError as exc:
+                    raise TemplateError(f"{path}: ongeldige plaatshouder '{tag}' in {part_name}: "
+                                        f"{exc.message}") from exc
 
 
 def _provenance_part(main) -> Part:
