@@ -57,6 +57,16 @@ def test_check_refuses_bad_input_with_its_finding(case, tmp_path):
     assert_refused(run("check", str(case.write(tmp_path))), case)
 
 
+@pytest.mark.parametrize("case", REFUSED, ids=case_id)
+def test_render_refuses_bad_input_and_writes_nothing(case, tmp_path, monkeypatch):
+    source = case.write(tmp_path / "in")
+    monkeypatch.chdir(tmp_path)
+    result = run("render", str(source))
+    assert_refused(result, case)
+    assert "niets geschreven" in result.output
+    assert not (tmp_path / "output").exists()
+
+
 @pytest.mark.parametrize("case", [c for c in CORPUS if CATALOG[c.code][0] is Severity.WARNING], ids=case_id)
 def test_check_strict_refuses_a_warning_with_its_finding(case, tmp_path):
     assert_refused(run("check", "--strict", str(case.write(tmp_path))), case)
@@ -182,3 +192,21 @@ def test_text_field_comes_out_as_typed(payload, field):
     in_model, in_document = shown(payload)[field]
     assert in_model, f"{'.'.join(field)} not as typed in the Agreement"
     assert in_document, f"{'.'.join(field)} not as typed in the .docx"
+
+
+def test_batch_over_the_whole_corpus_renders_only_the_good_one(tmp_path):
+    folder = tmp_path / "in"
+    for case in REFUSED:
+        case.write(folder)
+    (folder / "goed.json").write_text(json.dumps(example("twee-partijen")), encoding="utf-8")
+    out = tmp_path / "out"
+    result = run("batch", str(folder), "--out-dir", str(out), "--jobs", "2")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    report = json.loads((out / "batch-report.json").read_text("utf-8"))
+    by_name = {item["name"]: item for item in report["items"]}
+    assert by_name["goed"]["status"] == "rendered"
+    for case in REFUSED:
+        item = next(i for i in report["items"] if i["input"].endswith(f"/{case.name}.json"))
+        assert item["status"] == "invalid", case.name
+        assert (case.code, case.path) in {(f["code"], f["path"]) for f in item["findings"]}, case.name
+    assert sorted(p.name for p in out.glob("*.docx")) == ["goed.docx"]
