@@ -1,11 +1,14 @@
-"""Shared fixtures: the example answer sets, a way to derive variations from them and the bad-input corpus."""
+"""Shared fixtures: the example answer sets, a way to derive variations from them, the bad-input corpus and
+a reader for generated documents."""
 from __future__ import annotations
 
 import copy
+import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
+import docx
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,3 +110,22 @@ def _bad_case(source: Path) -> BadCase:
 
 #: Every case of the corpus, data cases first.
 CORPUS = [_bad_case(p) for folder in ("bad", "raw") for p in sorted((DATA / folder).glob("*.json"))]
+
+
+def docx_text(data: bytes) -> str:
+    """Return the text python-docx reads in a document: body, tables and every header and footer."""
+    document = docx.Document(io.BytesIO(data))
+    texts = []
+
+    def collect(container) -> None:
+        texts.extend(p.text for p in container.paragraphs)
+        for table in container.tables:
+            for row in table.rows:
+                for cell in row.cells:
+                    collect(cell)
+
+    collect(document)
+    for section in document.sections:
+        for part in (section.header, section.footer, section.first_page_header, section.first_page_footer):
+            collect(part)
+    return "\n".join(texts)

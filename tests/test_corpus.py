@@ -7,15 +7,13 @@ case with ``case.write(tmp_path)``, run the command and call ``assert_refused``.
 from __future__ import annotations
 
 import dataclasses
-import io
 import json
 import re
 from functools import cache
 
-import docx
 import pytest
 from click.testing import CliRunner, Result
-from conftest import CORPUS, BadCase, apply_changes, example
+from conftest import CORPUS, BadCase, apply_changes, docx_text, example
 
 from agreement_engine import api
 from agreement_engine.cli import main
@@ -134,25 +132,6 @@ def _strings(value):
     elif isinstance(value, tuple | list):
         for item in value:
             yield from _strings(item)
-
-
-def docx_text(data: bytes) -> str:
-    """Return the text python-docx reads in a document: body, tables and every header and footer."""
-    document = docx.Document(io.BytesIO(data))
-    texts = []
-
-    def collect(container) -> None:
-        texts.extend(p.text for p in container.paragraphs)
-        for table in container.tables:
-            for row in table.rows:
-                for cell in row.cells:
-                    collect(cell)
-
-    collect(document)
-    for section in document.sections:
-        for part in (section.header, section.footer, section.first_page_header, section.first_page_footer):
-            collect(part)
-    return "\n".join(texts)
 
 
 @cache
