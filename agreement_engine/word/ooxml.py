@@ -148,3 +148,17 @@ def quoted_field(inner: list[etree._Element], result: str) -> list[etree._Elemen
     return [el("w:r", [el("w:fldChar", fldCharType="begin")]), code(' QUOTE "'), *inner, code('" '),
             el("w:r", [el("w:fldChar", fldCharType="separate")]), run(result),
             el("w:r", [el("w:fldChar", fldCharType="end")])]
+
+
+def revision(tag: str, ident: int, author: str, date: str, children: Iterable[etree._Element] = ()) -> etree._Element:
+    """Return a tracked change ``w:ins`` or ``w:del`` around ``children``; deleted text becomes ``w:delText``.
+
+    Without children it is the mark of a paragraph (inside ``w:rPr``) or a table row (inside ``w:trPr``).
+    """
+    children = list(children)
+    if tag == "w:del":
+        renamed = {qn("w:t"): qn("w:delText"), qn("w:instrText"): qn("w:delInstrText")}
+        for child in children:
+            for node in child.iter(*renamed):
+                node.tag = renamed[node.tag]
+    return el(tag, children, id=ident, author=author, date=date)

@@ -8,12 +8,14 @@ and footers; rendering a document only runs the compiled templates and inserts t
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import threading
 import zipfile
 from collections import OrderedDict
 from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +39,14 @@ from agreement_engine.resources import clause_library_dir
 from agreement_engine.word.body import Layout
 from agreement_engine.word.numbering import add_lists
 from agreement_engine.word.ooxml import W, clean_text, qn
-from agreement_engine.word.package import is_provenance, provenance_item_properties
+from agreement_engine.word.package import (
+    core_properties,
+    custom_properties,
+    is_provenance,
+    provenance_item,
+    provenance_item_properties,
+    write_package,
+)
 from agreement_engine.word.styles import ensure_styles
 
 REQUIRED = ("title", "body")
@@ -88,12 +97,31 @@ class HouseTemplate:
     document_part: str
     compiled: dict[str, jinja2.Template]
     layout: Layout
+    landscape_layout: Layout
     core_properties_part: str
     custom_properties_part: str
     provenance_part: str
     docx_template: DocxTemplate
 
-    def render(self, values: dict[str, Any], body: list[etree._Element]) -> dict[str, bytes]:
+    def document(self, values: dict[str, Any], body: list[etree._Element], *, title: str, subject: str,
+                 provenance: Mapping[str, Any], front: list[etree._Element] | None = None,
+                 landscape: bool = False) -> bytes:
+        """Return the finished .docx: the template filled, properties and provenance set, zipped deterministically.
+
+        ``front`` goes before the template's own first page; ``landscape`` turns the body's pages.
+        ``provenance`` (JSON-serializable) is embedded whole; a string value under "created" (W3CDTF, e.g.
+        "2026-12-15T00:00:00Z") becomes the document's created and modified date, which are otherwise left out.
+        """
+        parts = self.render(values, body, front or [], landscape)
+        created = provenance.get("created")
+        parts[self.core_properties_part] = core_properties(title, subject, created if isinstance(created, str) else None)
+        parts[self.custom_properties_part] = custom_properties(self.parts[self.custom_properties_part] or None,
+                                                               provenance, self.sha256)
+        parts[self.provenance_part] = provenance_item(provenance)
+        return write_package(parts)
+
+    def render(self, values: dict[str, Any], body: list[etree._Element], front: list[etree._Element],
+               landscape: bool) -> dict[str, bytes]:
         """Return the package parts with the placeholders filled and ``body`` in place of ``{{p body }}``."""
         parts = dict(self.parts)
         for name, compiled in self.compiled.items():
@@ -104,12 +132,13 @@ class HouseTemplate:
             xml = self.docx_template.resolve_listing(xml.replace("{_{", "{{").replace("}_}", "}}")
                                              .replace("{_%", "{%").replace("%_}", "%}"))
             if name == self.document_part:
-                parts[name] = self._insert_body(xml, body)
+                parts[name] = self._insert_body(xml, body, front, landscape)
             else:
                 parts[name] = xml.encode("utf-8")
         return parts
 
-    def _insert_body(self, xml: str, body: list[etree._Element]) -> bytes:
+    def _insert_body(self, xml: str, body: list[etree._Element], front: list[etree._Element],
+                     landscape: bool) -> bytes:
         root = etree.fromstring(xml.encode("utf-8"))
         markers = [t for t in root.iter(qn("w:t")) if t.text == _MARKER]
         if len(markers) != 1:
@@ -121,7 +150,16 @@ class HouseTemplate:
                                 "alinea staan, niet binnen een tabel of in lopende tekst")
         for element in body:
             paragraph.addprevious(element)
-        paragraph.getparent().remove(paragraph)
+        document_body = paragraph.getparent()
+        document_body.remove(paragraph)
+        for index, element in enumerate(front):
+            document_body.insert(index, element)
+        size = document_body.find(f"{qn('w:sectPr')}/{qn('w:pgSz')}")
+        if landscape and size is not None:
+            width, height = size.get(qn("w:w")), size.get(qn("w:h"))
+            size.set(qn("w:w"), height)
+            size.set(qn("w:h"), width)
+            size.set(qn("w:orient"), "landscape")
         return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
@@ -183,9 +221,11 @@ def _load(path: Path, data: bytes, digest: str) -> HouseTemplate:
     item = _provenance_part(main)
 
     section = document.sections[-1]
-    text_width = (section.page_width - section.left_margin - section.right_margin) // 635
+    margins = section.left_margin + section.right_margin
+    text_width = (section.page_width - margins) // 635
     bookmark_ids = [int(b.get(qn("w:id"))) for b in main.element.iter(qn("w:bookmarkStart"))]
     layout = Layout(lists, text_width, max(bookmark_ids, default=0) + 1)
+    landscape = dataclasses.replace(layout, text_width=(section.page_height - margins) // 635)
 
     buffer = io.BytesIO()
     document.save(buffer)
@@ -205,13 +245,13 @@ def _load(path: Path, data: bytes, digest: str) -> HouseTemplate:
             raise TemplateError(f"{path}: ongeldige plaatshouder in {name}: {exc.message}") from exc
 
     loaded = HouseTemplate(path=path, sha256=digest, parts=parts, document_part=main.partname.lstrip("/"),
-                           compiled=compiled, layout=layout,
+                           compiled=compiled, layout=layout, landscape_layout=landscape,
                            core_properties_part=core.partname.lstrip("/"),
                            custom_properties_part=custom.partname.lstrip("/"),
                            provenance_part=item.partname.lstrip("/"), docx_template=docx_template)
     trial = {"title": "T", "alliance_name": "A", "version_label": "V", "draft": True, "kind": "alliance",
              "parties": ["P"], "body": _BODY}
-    loaded.render(trial, [])  # a misplaced {{p body }} is an error now, not at the first document
+    loaded.render(trial, [], [], False)  # a misplaced {{p body }} is an error now, not at the first document
     return loaded
 
 
