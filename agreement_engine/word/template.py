@@ -114,7 +114,8 @@ class HouseTemplate:
         """
         parts = self.render(values, body, front or [], landscape)
         created = provenance.get("created")
-        parts[self.core_properties_part] = core_properties(title, subject, created if isinstance(created, str) else None)
+        parts[self.core_properties_part] = core_properties(title, subject,
+                                                           created if isinstance(created, str) else None)
         parts[self.custom_properties_part] = custom_properties(self.parts[self.custom_properties_part] or None,
                                                                provenance, self.sha256)
         parts[self.provenance_part] = provenance_item(provenance)
