@@ -1,4 +1,4 @@
-"""The Python API, mirroring the command line: check, assemble and compare."""
+"""The Python API, mirroring the command line: check, assemble, compare and variants."""
 from __future__ import annotations
 
 import contextlib
@@ -17,7 +17,9 @@ from agreement_engine.errors import InvalidAnswersError, OutputError
 from agreement_engine.findings import Finding, has_errors
 from agreement_engine.library import Library, default_library
 from agreement_engine.model import Agreement
+from agreement_engine.resources import example_path
 from agreement_engine.validate import validate
+from agreement_engine.variants import options
 
 Source = str | Path | dict[str, Any]
 
@@ -54,6 +56,24 @@ def compare(old: Source, new: Source, output: str | Path, *, date: str | None = 
                   for side, source in (("A", old), ("B", new)))
     data = render_redline(*agreements, answer_changes(*sides), names=names, date=date, template=template,
                           provenance=provenance)
+    return _atomic_write(Path(output), data)
+
+
+def variants(topic: str, output: str | Path, source: Source | None = None, *,
+             template: str | Path | None = None) -> Path:
+    """Write every variant of ``topic`` side by side for the alliance of ``source`` to ``output`` (.docx).
+
+    Without ``source`` the alliance is the founding story's example. An unknown topic is an EngineError
+    that names the known ones.
+    """
+    from agreement_engine.word.variants import render_variants  # as in compare: Word only when needed
+
+    answers = _answers(example_path() if source is None else source)
+    found = options(answers, topic)
+    agreement = _assemble(answers)
+    provenance = {"kind": "variants", "topic": topic, **_engine(), **_source(answers, agreement)}
+    data = render_variants(agreement, default_library().topics[topic], found, template=template,
+                           provenance=provenance)
     return _atomic_write(Path(output), data)
 
 

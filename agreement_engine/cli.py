@@ -202,3 +202,25 @@ def compare(old: str, new: str, output: str, date, template: str | None) -> None
     paths = _valid_answers(old, new)
     written = write_redline(*paths, output, date=date and f"{date:%Y-%m-%d}", template=template)
     click.echo(f"{written}: de overeenkomst van {paths[1].name} ten opzichte van {paths[0].name}")
+
+
+@main.command()
+@click.argument("topic", metavar="ONDERWERP")
+@click.argument("answers", metavar="[ANTWOORDEN.json]", required=False)
+@click.option("-o", "--output", required=True, metavar="UIT.docx", help="Het Word-document dat wordt geschreven.")
+@click.option("--template", metavar="SJABLOON.docx", help="Een eigen Word-sjabloon in plaats van het huissjabloon.")
+def variants(topic: str, answers: str | None, output: str, template: str | None) -> None:
+    """Zet alle varianten van één onderwerp naast elkaar, uitgewerkt voor dezelfde alliantie.
+
+    Zonder ANTWOORDEN.json is dat de alliantie uit het oprichtingsverhaal (Dak en Thuis).
+    """
+    from agreement_engine.api import variants as write_variants
+    from agreement_engine.resources import example_path
+    from agreement_engine.variants import topics
+
+    known = topics()
+    if topic not in known:
+        raise click.UsageError(f"onbekend onderwerp '{topic}'; bekend zijn: {', '.join(known)}")
+    path, = _valid_answers(answers) if answers else [example_path()]
+    written = write_variants(topic, output, path, template=template)
+    click.echo(f"{written}: de varianten van {topic} voor {path.name}")

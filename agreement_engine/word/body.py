@@ -155,16 +155,9 @@ class BodyWriter:
         old, new = (Paragraph((t,)) if isinstance(t, str) else t for t in (text.old, text.new))
         out: list[etree._Element] = []
         for change, pieces in itertools.groupby(words(old, new), key=lambda piece: piece[1]):
-            runs = [r for segment, _ in pieces for r in self._segment(segment, bold)]
+            runs = [r for segment, _ in pieces for r in segment_runs(segment, bold, self._reference)]
             out += runs if change is Change.SAME else [self._tracked(change, runs)]
         return out
-
-    def _segment(self, segment: Segment, bold: bool) -> list[etree._Element]:
-        if isinstance(segment, Ref):
-            return self._reference(segment)
-        if isinstance(segment, Term):
-            return [run(segment.text, bold=True)]
-        return [run(segment, bold=bold)]
 
     def _reference(self, ref: Ref) -> list[etree._Element]:
         name = self.names.get(ref.label)
@@ -302,6 +295,16 @@ class BodyWriter:
         """Return a table row that never breaks across pages, tracked when it is inserted or deleted whole."""
         mark = [] if change is Change.SAME else [self._tracked(change)]
         return row(cells, header=header, mark=mark)
+
+
+def segment_runs(segment: Segment, bold: bool = False,
+                 reference: Callable[[Ref], list[etree._Element]] | None = None) -> list[etree._Element]:
+    """Return the runs of one segment: a defined term bold, a reference as ``reference`` writes it (else its number)."""
+    if isinstance(segment, Ref):
+        return reference(segment) if reference else [run(segment.number, bold=bold)]
+    if isinstance(segment, Term):
+        return [run(segment.text, bold=True)]
+    return [run(segment, bold=bold)]
 
 
 def _annex_rows(annex: Annex) -> list[_Row]:
