@@ -27,7 +27,7 @@ U = TypeVar("U")
 
 #: Two texts without a shared identity pair when at least this share of their words match.
 SIMILARITY = 0.5
-_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|\w+|\s+|[^\w\s]")  # an amount ("2.450.000,00") is one word
 _MISSING = object()
 
 

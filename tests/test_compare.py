@@ -54,6 +54,8 @@ WORDS = [
      "de [-overige Partijen-]{+andere Partij+} gezamenlijk"),
     ("Dit lid vervalt.", "Dit lid vervalt niet.", "Dit lid vervalt{+ niet+}."),
     ("", "Nieuw.", "{+Nieuw.+}"),
+    ("een bedrag van € 2.450.000,00 per jaar", "een bedrag van € 2.600.000,00 per jaar",
+     "een bedrag van € [-2.450.000,00-]{+2.600.000,00+} per jaar"),
     ("Gelijk blijft gelijk.", "Gelijk blijft gelijk.", "Gelijk blijft gelijk."),
 ]
 

@@ -273,7 +273,10 @@ class BodyWriter:
         columns = len(annex.either.header)
         table_rows = rows(annex.map(_annex_rows), cells=lambda r: [[value] for value in r[1]])
         texts = [side for pair in table_rows for side in (pair.old, pair.new) if side is not None]
-        widths = column_widths([[values[c] for _, values in texts if c < len(values)] for c in range(columns)],
+        # a changed cell shows its old and its new text one after the other
+        shown = [tuple(a if a == b else a + b for a, b in zip(pair.old[1], pair.new[1]))
+                 if pair.old is not None and pair.new is not None else pair.either[1] for pair in table_rows]
+        widths = column_widths([[values[c] for values in shown if c < len(values)] for c in range(columns)],
                                self.layout.text_width)
         body = [values for role, values in texts if role == "row"]
         numeric = [all(_is_number(values[c]) for values in body if c < len(values)) and bool(body)

@@ -16,7 +16,7 @@ from agreement_engine.word.ooxml import paragraph, run
 from agreement_engine.word.template import context, load_template
 
 _LABEL_WIDTH = 1700  # twips: the column that names each row
-_INDENT = 454  # twips: hanging indent of a member number, and again for an item letter
+_INDENT = 567  # twips: hanging indent of a member number, and again for an item letter
 
 
 def render_variants(agreement: Agreement, topic_title: str, options: Sequence[Option], *,
