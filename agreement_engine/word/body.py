@@ -220,9 +220,9 @@ class BodyWriter:
         intro = self._para(self._both(lambda a: a.signature_intro), st.TEXT, keepNext=True, pageBreakBefore=True)
         half = self.layout.text_width // 2
         table_rows = []
-        for row in rows(self._both(self._signature_rows), cells=lambda r: [[line[0] for line in c] for c in r]):
-            cells = [(self._signature_cell(row.map(lambda r: r[c])), half, None) for c in range(2)]
-            table_rows.append(self._row(cells, change=row.change))
+        for pair in rows(self._both(self._signature_rows), cells=lambda r: [[line[0] for line in c] for c in r]):
+            cells = [(self._signature_cell(pair.map(lambda r: r[c])), half, None) for c in range(2)]
+            table_rows.append(self._row(cells, change=pair.change))
         return [intro, table([half, half], table_rows, borders=False)]
 
     def _signature_rows(self, agreement: Agreement) -> list[tuple[tuple[_Line, ...], ...]]:
@@ -282,15 +282,15 @@ class BodyWriter:
         numeric = [all(_is_number(values[c]) for values in body if c < len(values)) and bool(body)
                    for c in range(columns)]
 
-        def cells(row: Pair[_Row]) -> list[Cell]:
-            role = row.either[0]
-            values = row.map(lambda r: (tuple(r[1]) + ("",) * columns)[:columns])
+        def cells(pair: Pair[_Row]) -> list[Cell]:
+            role = pair.either[0]
+            values = pair.map(lambda r: (tuple(r[1]) + ("",) * columns)[:columns])
             return [([paragraph(st.TABLE_TEXT, self._runs(values.map(lambda v: v[c]), bold=role != "row"),
                                 jc="right" if numeric[c] else None)],
                      widths[c], HEADER_FILL if role == "header" else None) for c in range(columns)]
 
-        return table(widths, [self._row(cells(row), header=row.either[0] == "header", change=row.change)
-                              for row in table_rows], borders=True)
+        return table(widths, [self._row(cells(pair), header=pair.either[0] == "header", change=pair.change)
+                              for pair in table_rows], borders=True)
 
     # tables ---------------------------------------------------------------------------------------
 
@@ -328,7 +328,7 @@ def row(cells: list[Cell], *, header: bool = False, split: bool = False,
     return tr
 
 
-def table(widths: list[int], rows_: list[etree._Element], *, borders: bool) -> etree._Element:
+def table(widths: list[int], table_rows: list[etree._Element], *, borders: bool) -> etree._Element:
     """Return a table of fixed column ``widths`` (twips), with grey borders or none."""
     edge = "single" if borders else "nil"
     border_set = el("w:tblBorders", [
@@ -341,7 +341,7 @@ def table(widths: list[int], rows_: list[etree._Element], *, borders: bool) -> e
                            el("w:tblLook", val="04A0", firstRow=1, lastRow=0, firstColumn=1, lastColumn=0,
                               noHBand=0, noVBand=1)])
     grid = el("w:tblGrid", [el("w:gridCol", w=w) for w in widths])
-    return el("w:tbl", [props, grid, *rows_])
+    return el("w:tbl", [props, grid, *table_rows])
 
 
 def column_widths(columns: list[list[str]], total: int) -> list[int]:
