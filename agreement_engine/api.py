@@ -1,4 +1,4 @@
-"""The Python API, mirroring the command line: ``check`` an answer set, ``assemble`` it, ``render`` it."""
+"""The Python API, mirroring the command line: ``check``, ``assemble``, ``render``, ``compare`` and ``variants``."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,12 +8,19 @@ from typing import Any
 from agreement_engine import output
 from agreement_engine.answers import load
 from agreement_engine.assemble import assemble_valid
+from agreement_engine.compare import answer_changes, revision_date
 from agreement_engine.errors import InvalidAnswersError
 from agreement_engine.findings import Finding, has_errors
 from agreement_engine.library import Library, default_library
 from agreement_engine.model import Agreement
+from agreement_engine.resources import example_path
 from agreement_engine.validate import validate
+from agreement_engine.variants import options
 from agreement_engine.word import render_docx, template_hash
+from agreement_engine.word.redline import render_redline
+from agreement_engine.word.variants import render_variants
+
+Source = str | Path | dict[str, Any]
 
 #: Where ``render`` writes when no output path is given (relative to the working folder).
 DEFAULT_OUT_DIR = Path("output")
@@ -39,36 +46,44 @@ class RenderResult:
     findings: list[Finding]
 
 
-def _answers(source: str | Path | dict[str, Any]) -> tuple[dict[str, Any] | None, list[Finding]]:
+def _answers(source: Source) -> tuple[dict[str, Any] | None, list[Finding]]:
     if isinstance(source, dict):
         return source, validate(source)
     answers, findings = load(source)
     return (None, findings) if answers is None else (answers, validate(answers))
 
 
-def check(source: str | Path | dict[str, Any]) -> list[Finding]:
+def _valid(source: Source) -> tuple[dict[str, Any], list[Finding]]:
+    """Return the answer set at ``source`` and its findings; raise InvalidAnswersError when it has errors."""
+    answers, findings = _answers(source)
+    if answers is None or has_errors(findings):
+        raise InvalidAnswersError(findings)
+    return answers, findings
+
+
+def check(source: Source) -> list[Finding]:
     """Return every finding for the answer set at ``source`` (a path) or ``source`` itself (a dict)."""
     return _answers(source)[1]
 
 
-def assemble(source: str | Path | dict[str, Any], library: Library | None = None) -> Agreement:
+def assemble(source: Source, library: Library | None = None) -> Agreement:
     """Return the Agreement for the answer set at ``source``; raise InvalidAnswersError when invalid."""
-    answers, findings = _answers(source)
-    if answers is None or has_errors(findings):
-        raise InvalidAnswersError(findings)
-    return assemble_valid(answers, library)
+    return assemble_valid(_valid(source)[0], library)
 
 
-def render_document(source: str | Path | dict[str, Any], *, template: str | Path | None = None,
+def _provenance(answers: dict[str, Any], agreement: Agreement, library: Library,
+                template: str | Path | None) -> dict[str, Any]:
+    return output.provenance(agreement, answers_sha256=output.answers_hash(answers), library=library,
+                             template_sha256=template_hash(template))
+
+
+def render_document(source: Source, *, template: str | Path | None = None,
                     library: Library | None = None) -> Rendered:
     """Validate, assemble and render the answer set at ``source`` in memory; raise InvalidAnswersError."""
-    answers, findings = _answers(source)
-    if answers is None or has_errors(findings):
-        raise InvalidAnswersError(findings)
+    answers, findings = _valid(source)
     library = library or default_library()
     agreement = assemble_valid(answers, library)
-    origin = output.provenance(agreement, answers_sha256=output.answers_hash(answers), library=library,
-                               template_sha256=template_hash(template))
+    origin = _provenance(answers, agreement, library, template)
     return Rendered(output.output_name(answers), render_docx(agreement, template, provenance=origin),
                     origin, findings)
 
@@ -105,3 +120,42 @@ def render(source: str | Path | dict[str, Any], target: str | Path | None = None
         pdf_path = document.with_suffix(".pdf")
         output.write_pdf(document, pdf_path)
     return RenderResult(document, sidecar, pdf_path, rendered.findings)
+def compare(old: Source, new: Source, target: str | Path, *, date: str | None = None,
+            template: str | Path | None = None) -> Path:
+    """Write the agreement of ``new`` against that of ``old`` as tracked changes to ``target`` (.docx).
+
+    ``date`` (YYYY-MM-DD) dates every tracked change, so identical input gives identical bytes; by
+    default it is the new answer set's signing date, else its start date. Nothing is written when
+    either answer set is invalid (InvalidAnswersError).
+    """
+    library = default_library()
+    sides = [_valid(source)[0] for source in (old, new)]
+    agreements = [assemble_valid(answers, library) for answers in sides]
+    date = date or revision_date(sides[1])
+    provenance = {"kind": "compare", "created": f"{date}T00:00:00Z",
+                  "old": _provenance(sides[0], agreements[0], library, template),
+                  "new": _provenance(sides[1], agreements[1], library, template)}
+    names = tuple(f"antwoordenset {side}" if isinstance(source, dict) else Path(source).name
+                  for side, source in (("A", old), ("B", new)))
+    data = render_redline(*agreements, answer_changes(*sides), names=names, date=date, template=template,
+                          provenance=provenance)
+    output.atomic_write(Path(target), data)
+    return Path(target)
+
+
+def variants(topic: str, target: str | Path, source: Source | None = None, *,
+             template: str | Path | None = None) -> Path:
+    """Write every variant of ``topic`` side by side for the alliance of ``source`` to ``target`` (.docx).
+
+    Without ``source`` the alliance is the founding story's example. An unknown topic is an EngineError
+    that names the known ones.
+    """
+    library = default_library()
+    answers = _valid(example_path() if source is None else source)[0]
+    found = options(answers, topic)
+    agreement = assemble_valid(answers, library)
+    provenance = {"kind": "variants", "topic": topic, **_provenance(answers, agreement, library, template)}
+    data = render_variants(agreement, library.topics[topic], found, template=template,
+                           provenance=provenance)
+    output.atomic_write(Path(target), data)
+    return Path(target)

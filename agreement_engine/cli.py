@@ -313,3 +313,55 @@ def library_lint() -> None:
 def schema() -> None:
     """Druk het JSON Schema van de antwoordenset af."""
     click.echo(json.dumps(load_schema(), ensure_ascii=False, indent=2))
+
+
+def _valid_answers(*names: str) -> list[Path]:
+    """Return the paths of answer sets that all exist and are valid; print what is wrong like check and exit 1."""
+    paths = [_existing_file(name) for name in names]
+    checked = [(path, check_answers(path)) for path in paths]
+    failed = [(path, findings) for path, findings in checked if any(f.severity is Severity.ERROR for f in findings)]
+    for path, findings in failed:
+        click.echo(summary_line(str(path), findings))
+        click.echo(_format_findings(findings))
+    if failed:
+        sys.exit(1)
+    return paths
+
+
+@main.command()
+@click.argument("old", metavar="A.json")
+@click.argument("new", metavar="B.json")
+@click.option("-o", "--output", required=True, metavar="REDLINE.docx", help="Het Word-document dat wordt geschreven.")
+@click.option("--date", type=click.DateTime(["%Y-%m-%d"]),
+              help="Datum van de bijgehouden wijzigingen (JJJJ-MM-DD); standaard de ondertekeningsdatum van B, "
+                   "anders de ingangsdatum van B.")
+@click.option("--template", metavar="SJABLOON.docx", help="Een eigen Word-sjabloon in plaats van het huissjabloon.")
+def compare(old: str, new: str, output: str, date, template: str | None) -> None:
+    """Toon de overeenkomst van B ten opzichte van A als bijgehouden wijzigingen in Word."""
+    from agreement_engine.api import compare as write_redline
+
+    paths = _valid_answers(old, new)
+    written = write_redline(*paths, output, date=date and f"{date:%Y-%m-%d}", template=template)
+    click.echo(f"{written}: de overeenkomst van {paths[1].name} ten opzichte van {paths[0].name}")
+
+
+@main.command()
+@click.argument("topic", metavar="ONDERWERP")
+@click.argument("answers", metavar="[ANTWOORDEN.json]", required=False)
+@click.option("-o", "--output", required=True, metavar="UIT.docx", help="Het Word-document dat wordt geschreven.")
+@click.option("--template", metavar="SJABLOON.docx", help="Een eigen Word-sjabloon in plaats van het huissjabloon.")
+def variants(topic: str, answers: str | None, output: str, template: str | None) -> None:
+    """Zet alle varianten van één onderwerp naast elkaar, uitgewerkt voor dezelfde alliantie.
+
+    Zonder ANTWOORDEN.json is dat de alliantie uit het oprichtingsverhaal (Dak en Thuis).
+    """
+    from agreement_engine.api import variants as write_variants
+    from agreement_engine.resources import example_path
+    from agreement_engine.variants import topics
+
+    known = topics()
+    if topic not in known:
+        raise click.UsageError(f"onbekend onderwerp '{topic}'; bekend zijn: {', '.join(known)}")
+    path, = _valid_answers(answers) if answers else [example_path()]
+    written = write_variants(topic, output, path, template=template)
+    click.echo(f"{written}: de varianten van {topic} voor {path.name}")

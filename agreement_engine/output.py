@@ -37,6 +37,9 @@ _REASONS = {
     errno.EPERM: "geen schrijfrechten",
     errno.EROFS: "het bestandssysteem is alleen-lezen",
     errno.ENOTDIR: "een deel van het pad is geen map",
+    errno.EEXIST: "een deel van het pad is geen map",  # what mkdir says when a file stands in the way
+    errno.EISDIR: "dit is een map",
+    errno.ENOENT: "de map bestaat niet",
     errno.ENAMETOOLONG: "de naam is te lang",
 }
 

@@ -1,7 +1,7 @@
-"""Locate the data the engine ships: the clause library and the JSON Schemas.
+"""Locate the data the engine ships: the clause library, the JSON Schemas and the example answer sets.
 
-In a checkout they sit beside the package (``clause_library/``, ``schemas/``); an installed engine
-carries them inside the package as ``agreement_engine/clause_library`` and ``agreement_engine/schemas``.
+In a checkout they sit beside the package (``clause_library/``, ``schemas/``, ``examples/``); an installed
+engine carries them inside the package as ``agreement_engine/clause_library`` and so on.
 """
 from __future__ import annotations
 
@@ -22,6 +22,11 @@ def _data_dir(name: str) -> Path:
 def clause_library_dir() -> Path:
     """Return the folder of the installed clause library."""
     return _data_dir("clause_library")
+
+
+def example_path(name: str = "dak-en-thuis") -> Path:
+    """Return the path of the shipped example answer set ``name`` (default: the founding story)."""
+    return _data_dir("examples") / f"{name}.json"
 
 
 def schemas_dir() -> Path:

@@ -165,19 +165,24 @@ def _short(value: Any) -> str:
     return printable(value)
 
 
-def schema_at(path: list) -> dict | None:
-    """Return the (resolved) schema of the field at ``path``, or None where the schema has none."""
-    node: Any = resolve_ref(load_schema())
+def schema_at(path: list, *, resolve: bool = True) -> dict | None:
+    """Return the schema of the field at ``path``, or None where the schema has none.
+
+    With ``resolve`` false the field's own ``$ref`` is kept, so a caller can see which definition
+    (amount, percentage, date) the field is.
+    """
+    node: Any = load_schema()
     for part in path:
+        node = resolve_ref(node)
         if isinstance(part, int):
-            node = resolve_ref(node.get("items", {}))
+            node = node.get("items", {})
         elif part in node.get("properties", {}):
-            node = resolve_ref(node["properties"][part])
+            node = node["properties"][part]
         elif isinstance(node.get("additionalProperties"), dict):
-            node = resolve_ref(node["additionalProperties"])
+            node = node["additionalProperties"]
         else:
             return None
-    return node
+    return resolve_ref(node) if resolve else node
 
 
 def field_title(path: list) -> str:

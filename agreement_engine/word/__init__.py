@@ -12,13 +12,7 @@ from typing import Any
 
 from agreement_engine.model import Agreement
 from agreement_engine.word.body import build_body
-from agreement_engine.word.package import (
-    core_properties,
-    custom_properties,
-    provenance_item,
-    read_provenance,
-    write_package,
-)
+from agreement_engine.word.package import read_provenance
 from agreement_engine.word.template import (
     PLACEHOLDERS,
     REQUIRED,
@@ -39,11 +33,5 @@ def render_docx(agreement: Agreement, template: str | Path | None = None, *,
     "2026-12-15T00:00:00Z") becomes the document's created and modified date, which are otherwise left out.
     """
     house = load_template(template)
-    parts = house.render(context(agreement), build_body(agreement, house.layout))
-    created = provenance.get("created")
-    parts[house.core_properties_part] = core_properties(agreement.title, agreement.alliance_name,
-                                                        created if isinstance(created, str) else None)
-    parts[house.custom_properties_part] = custom_properties(house.parts[house.custom_properties_part] or None,
-                                                            provenance, house.sha256)
-    parts[house.provenance_part] = provenance_item(provenance)
-    return write_package(parts)
+    return house.document(context(agreement), build_body(agreement, house.layout), title=agreement.title,
+                          subject=agreement.alliance_name, provenance=provenance)

@@ -1,5 +1,10 @@
 """The body of the agreement as WordprocessingML: parts, articles, references, signatures, annexes.
 
+One writer serves both outputs: an agreement on its own, and the new agreement of a comparison with what
+changed since the old one as tracked changes (``w:ins``/``w:del`` with author and date, deleted text as
+``w:delText``, a paragraph or table row inserted or deleted whole with its mark tracked too). An agreement
+on its own is written as compared with itself, so nothing is marked.
+
 Cross-references are live fields whose cached result is already the number the model resolved:
 
 - a member: ``REF <bookmark> \\r \\h`` to the bookmarked member paragraph; Word and LibreOffice both
@@ -13,10 +18,23 @@ Cross-references are live fields whose cached result is already the number the m
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
+from agreement_engine.compare import (
+    Change,
+    Pair,
+    annexes,
+    articles,
+    members,
+    paragraphs,
+    rows,
+    sections,
+    words,
+)
 from agreement_engine.model import (
     Agreement,
     Annex,
@@ -24,6 +42,7 @@ from agreement_engine.model import (
     Member,
     Paragraph,
     Ref,
+    Segment,
     SignatureBlock,
     Term,
 )
@@ -36,6 +55,7 @@ from agreement_engine.word.ooxml import (
     field,
     paragraph,
     quoted_field,
+    revision,
     run,
     to_xml,
 )
@@ -44,8 +64,11 @@ DEFINITIONS_LABEL = "definities.lijst"
 _MAX_BOOKMARK = 40
 _SIGNING_LINE = "_" * 34
 _CHAR_WIDTH, _CELL_PADDING = 110, 200  # twips per character of 10 pt table text, and cell margins
-_HEADER_FILL = "D9D9D9"
-_Cell = tuple[list[Node], int, "str | None"]  # content, width in twips, fill colour
+HEADER_FILL = "D9D9D9"
+Cell = tuple[list[Node], int, "str | None"]  # content, width in twips, fill colour
+_Line = tuple[str, bool, "dict | None"]  # a line of a signature block: text, bold, spacing
+_Row = tuple[str, tuple[str, ...]]  # an annex table row: "header", "row" or "total", and its cells
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -55,6 +78,14 @@ class Layout:
     lists: Lists
     text_width: int
     first_bookmark_id: int
+
+
+@dataclass(frozen=True)
+class Revision:
+    """Who made the tracked changes and when (W3CDTF, e.g. "2026-12-15T00:00:00Z")."""
+
+    author: str
+    date: str
 
 
 def bookmark_names(labels: Iterable[str]) -> dict[str, str]:
@@ -79,50 +110,54 @@ def bookmark_names(labels: Iterable[str]) -> dict[str, str]:
 
 
 class BodyWriter:
-    """Write an Agreement's body as a list of ``w:p`` and ``w:tbl`` elements (:class:`Node`)."""
+    """Write the new agreement's body as ``w:p`` and ``w:tbl`` elements, with what changed since the old one."""
 
-    def __init__(self, agreement: Agreement, layout: Layout) -> None:
-        self.agreement = agreement
+    def __init__(self, old: Agreement, new: Agreement, layout: Layout, revision: Revision | None = None) -> None:
+        self.old = old
+        self.new = new
         self.layout = layout
         self.lists = layout.lists
-        self.names = bookmark_names(label for label, _ in agreement.labels)
-        self.articles = {a.clause_id for a in agreement.articles}
-        self.annexes = {a.label for a in agreement.annexes}
+        self.revision = revision
+        both = (old, new)
+        self.names = bookmark_names({label for a in both for label, _ in a.labels})
+        self.articles = {article.clause_id for a in both for article in a.articles}
+        self.annexes = {annex.label for a in both for annex in a.annexes}
         self._next_id = layout.first_bookmark_id
 
     def build(self) -> list[Node]:
         """Return the body elements in reading order."""
-        a = self.agreement
-        out = [self._lead("DE ONDERGETEKENDEN:")]
-        out += [self._para(p, st.PARTY, numPr=(self.lists.comparitie, 0)) for p in a.comparitie]
-        out += [self._para(p, st.TEXT) for p in a.comparitie_closing]
-        if a.recitals:
-            out.append(self._lead("OVERWEGENDE DAT:"))
-            out += [self._para(p, st.RECITAL, numPr=(self.lists.recitals, 0)) for p in a.recitals]
-        out.append(self._lead("KOMEN HET VOLGENDE OVEREEN:"))
-        for article in a.articles:
+        both = Pair(self.old, self.new)
+        out = [self._lead(both.map(lambda _: "DE ONDERGETEKENDEN:"))]
+        out += [self._para(p, st.PARTY, numPr=(self.lists.comparitie, 0))
+                for p in paragraphs(both.map(lambda a: a.comparitie))]
+        out += [self._para(p, st.TEXT) for p in paragraphs(both.map(lambda a: a.comparitie_closing))]
+        recitals = paragraphs(both.map(lambda a: a.recitals))
+        if recitals:
+            out.append(self._lead(both.map(lambda a: "OVERWEGENDE DAT:" if a.recitals else None)))
+            out += [self._para(p, st.RECITAL, numPr=(self.lists.recitals, 0)) for p in recitals]
+        out.append(self._lead(both.map(lambda _: "KOMEN HET VOLGENDE OVEREEN:")))
+        for article in articles(both.map(lambda a: a.articles)):
             out += self._article(article)
         out += self._signatures()
-        for annex in a.annexes:
+        for annex in annexes(both.map(lambda a: a.annexes)):
             out += self._annex(annex)
         return out
 
     # text -----------------------------------------------------------------------------------------
 
-    def _bookmark_id(self) -> int:
+    def _new_id(self) -> int:
+        """Return a fresh id for a bookmark or a tracked change (one sequence, so ids never clash)."""
         self._next_id += 1
         return self._next_id - 1
 
-    def _runs(self, text: Paragraph) -> list[Node]:
-        runs: list[Node] = []
-        for segment in text.segments:
-            if isinstance(segment, Ref):
-                runs += self._reference(segment)
-            elif isinstance(segment, Term):
-                runs.append(run(segment.text, bold=True))
-            else:
-                runs.append(run(segment))
-        return runs
+    def _runs(self, text: Pair[Paragraph] | Pair[str], *, bold: bool = False) -> list[Node]:
+        """Return the runs of a text pair: unchanged words as they are, the rest inside w:ins or w:del."""
+        old, new = (Paragraph((t,)) if isinstance(t, str) else t for t in (text.old, text.new))
+        out: list[Node] = []
+        for change, pieces in itertools.groupby(words(old, new), key=lambda piece: piece[1]):
+            runs = [r for segment, _ in pieces for r in segment_runs(segment, bold, self._reference)]
+            out += runs if change is Change.SAME else [self._tracked(change, runs)]
+        return out
 
     def _reference(self, ref: Ref) -> list[Node]:
         name = self.names.get(ref.label)
@@ -134,117 +169,179 @@ class BodyWriter:
             return field(f"REF {name} \\h", ref.number)
         return field(f"REF {name} \\r \\h", ref.number)
 
-    def _para(self, text: Paragraph, style: str, **props) -> Node:
-        return paragraph(style, self._runs(text), **props)
+    def _tracked(self, change: Change, children: Sequence[Node] = ()) -> Node:
+        """Return a w:ins or w:del of this revision around ``children`` (none: the mark of a paragraph or row)."""
+        tag = "w:ins" if change is Change.INSERTED else "w:del"
+        return revision(tag, self._new_id(), self.revision.author, self.revision.date, children)
 
-    @staticmethod
-    def _lead(text: str) -> Node:
-        return paragraph(st.LEAD, [run(text)])
+    def _mark(self, change: Change) -> Node | None:
+        """Return the w:rPr that tracks a paragraph mark inserted or deleted whole (None when unchanged)."""
+        return None if change is Change.SAME else el("w:rPr", [self._tracked(change)])
+
+    def _para(self, text: Pair[Paragraph], style: str, **props) -> Node:
+        return paragraph(style, self._runs(text), rPr=self._mark(text.change), **props)
+
+    def _lead(self, text: Pair[str]) -> Node:
+        return paragraph(st.LEAD, self._runs(text), rPr=self._mark(text.change))
+
+    def _both(self, function: Callable[[Agreement], T]) -> Pair[T]:
+        """Return ``function`` of the old and the new agreement, computed once when they are the same."""
+        old = function(self.old)
+        return Pair(old, old if self.new is self.old else function(self.new))
 
     # articles -------------------------------------------------------------------------------------
 
-    def _article(self, article: Article) -> list[Node]:
-        heading = paragraph(st.HEADING, numPr=(self.lists.articles, 0))
-        bookmark(heading, self.names[article.clause_id], self._bookmark_id(), [run(article.title)])
+    def _article(self, article: Pair[Article]) -> list[Node]:
+        heading = paragraph(st.HEADING, numPr=(self.lists.articles, 0), rPr=self._mark(article.change))
+        bookmark(heading, self.names[article.either.clause_id], self._new_id(),
+                 self._runs(article.map(lambda a: a.title)))
         out = [heading]
-        for member in article.members:
+        for member in members(article.map(lambda a: a.members)):
             out += self._member(member)
         return out
 
-    def _member(self, member: Member) -> list[Node]:
-        p = paragraph(st.MEMBER, keepNext=bool(member.items), numPr=(self.lists.articles, 1))
-        if member.label in self.names:
-            bookmark(p, self.names[member.label], self._bookmark_id(), self._runs(member.body))
+    def _member(self, member: Pair[Member]) -> list[Node]:
+        current = member.either
+        p = paragraph(st.MEMBER, keepNext=bool(current.items), numPr=(self.lists.articles, 1),
+                      rPr=self._mark(member.change))
+        runs = self._runs(member.map(lambda m: m.body))
+        if current.label in self.names:
+            bookmark(p, self.names[current.label], self._new_id(), runs)
         else:
-            p.extend(self._runs(member.body))
-        if member.label == DEFINITIONS_LABEL:
-            items = [self._para(item, st.DEFINITION) for item in member.items]
-        else:
-            items = [self._para(item, st.ITEM, numPr=(self.lists.articles, 2)) for item in member.items]
-        return [p, *items]
+            p.extend(runs)
+        items = paragraphs(member.map(lambda m: m.items))
+        if current.label == DEFINITIONS_LABEL:
+            return [p, *(self._para(item, st.DEFINITION) for item in items)]
+        return [p, *(self._para(item, st.ITEM, numPr=(self.lists.articles, 2)) for item in items)]
 
     # signatures -----------------------------------------------------------------------------------
 
     def _signatures(self) -> list[Node]:
-        intro = self._para(self.agreement.signature_intro, st.TEXT, keepNext=True, pageBreakBefore=True)
-        blocks = [self._signature_block(b) for b in self.agreement.signature_blocks]
-        if len(blocks) % 2:
-            blocks.append([paragraph(st.SIGNATURE)])
+        intro = self._para(self._both(lambda a: a.signature_intro), st.TEXT, keepNext=True, pageBreakBefore=True)
         half = self.layout.text_width // 2
-        rows = [self._row([(blocks[i], half, None), (blocks[i + 1], half, None)]) for i in range(0, len(blocks), 2)]
-        return [intro, self._table([half, half], rows, borders=False)]
+        table_rows = []
+        for pair in rows(self._both(self._signature_rows), cells=lambda r: [[line[0] for line in c] for c in r]):
+            cells = [(self._signature_cell(pair.map(lambda r: r[c])), half, None) for c in range(2)]
+            table_rows.append(self._row(cells, change=pair.change))
+        return [intro, table([half, half], table_rows, borders=False)]
 
-    def _signature_block(self, block: SignatureBlock) -> list[Node]:
+    def _signature_rows(self, agreement: Agreement) -> list[tuple[tuple[_Line, ...], ...]]:
+        """Return the signature table of ``agreement``: two blocks a row, an empty cell after an odd last one."""
+        blocks = [self._signature_block(b, agreement.signature_mode) for b in agreement.signature_blocks]
+        if len(blocks) % 2:
+            blocks.append(())
+        return [(blocks[i], blocks[i + 1]) for i in range(0, len(blocks), 2)]
+
+    @staticmethod
+    def _signature_block(block: SignatureBlock, mode: str) -> tuple[_Line, ...]:
         """Return the lines of one party's block; the style keeps them together on one page."""
-        lines: list[tuple[str, bool, dict | None]] = [(block.party_name, True, {"before": 480})]
-        if self.agreement.signature_mode == "separately":
+        lines: list[_Line] = [(block.party_name, True, {"before": 480})]
+        if mode == "separately":
             lines += [("Plaats: " + "_" * 22, False, {"before": 360}), ("Datum: " + "_" * 23, False, {"before": 360})]
         for signatory in block.signatories:
             lines += [(_SIGNING_LINE, False, {"before": 840}), (f"Naam: {signatory.name}", False, None),
                       (f"Functie: {signatory.function}", False, None)]
-        return [paragraph(st.SIGNATURE, [run(text, bold=bold)], spacing=spacing) for text, bold, spacing in lines]
+        return tuple(lines)
+
+    def _signature_cell(self, cell: Pair[tuple[_Line, ...]]) -> list[Node]:
+        """Return the paragraphs of a cell; the cells of a row pair line by line (rows pair only when they fit)."""
+        lines = [Pair(*(side[n] if side is not None else None for side in (cell.old, cell.new)))
+                 for n in range(len(cell.either))]
+        return [paragraph(st.SIGNATURE, self._runs(line.map(lambda x: x[0]), bold=line.either[1]),
+                          spacing=line.either[2]) for line in lines] or [paragraph(st.SIGNATURE)]
 
     # annexes --------------------------------------------------------------------------------------
 
-    def _annex(self, annex: Annex) -> list[Node]:
-        heading = paragraph(st.HEADING, [run("Bijlage ")], pageBreakBefore=True, numPr=(0, 0))
-        bookmark(heading, self.names[annex.label], self._bookmark_id(), [run(str(annex.number))])
-        heading.append(run(f" \u2013 {annex.title}"))
+    def _annex(self, annex: Pair[Annex]) -> list[Node]:
+        heading = paragraph(st.HEADING, self._runs(annex.map(lambda _: "Bijlage ")), pageBreakBefore=True,
+                            numPr=(0, 0), rPr=self._mark(annex.change))
+        bookmark(heading, self.names[annex.either.label], self._new_id(),
+                 self._runs(annex.map(lambda a: str(a.number))))
+        heading.extend(self._runs(annex.map(lambda a: f" \u2013 {a.title}")))
         out = [heading]
-        out += [self._para(p, st.TEXT) for p in annex.paragraphs]
-        for title, paragraphs in annex.sections:
-            out.append(paragraph(st.SUBHEADING, [run(title)]))
-            out += [self._para(p, st.BULLET, numPr=(self.lists.bullets, 0)) for p in paragraphs]
-        if annex.header:
+        out += [self._para(p, st.TEXT) for p in paragraphs(annex.map(lambda a: a.paragraphs))]
+        for section in sections(annex.map(lambda a: a.sections)):
+            out.append(paragraph(st.SUBHEADING, self._runs(section.map(lambda s: s[0])),
+                                 rPr=self._mark(section.change)))
+            out += [self._para(p, st.BULLET, numPr=(self.lists.bullets, 0))
+                    for p in paragraphs(section.map(lambda s: s[1]))]
+        if annex.either.header:
             out.append(self._annex_table(annex))
         return out
 
-    def _annex_table(self, annex: Annex) -> Node:
-        rows = [annex.header, *(r.cells for r in annex.rows)] + ([annex.total] if annex.total else [])
-        columns = len(annex.header)
-        widths = column_widths([[r[c] for r in rows if c < len(r)] for c in range(columns)],
+    def _annex_table(self, annex: Pair[Annex]) -> Node:
+        columns = len(annex.either.header)
+        table_rows = rows(annex.map(_annex_rows), cells=lambda r: [[value] for value in r[1]])
+        texts = [side for pair in table_rows for side in (pair.old, pair.new) if side is not None]
+        # a changed cell shows its old and its new text one after the other
+        shown = [tuple(a if a == b else a + b for a, b in zip(pair.old[1], pair.new[1]))
+                 if pair.old is not None and pair.new is not None else pair.either[1] for pair in table_rows]
+        widths = column_widths([[values[c] for values in shown if c < len(values)] for c in range(columns)],
                                self.layout.text_width)
-        numeric = [all(_is_number(r.cells[c]) for r in annex.rows if c < len(r.cells)) and bool(annex.rows)
+        body = [values for role, values in texts if role == "row"]
+        numeric = [all(_is_number(values[c]) for values in body if c < len(values)) and bool(body)
                    for c in range(columns)]
 
-        def cells(values: tuple[str, ...], bold: bool, shade: bool) -> list[_Cell]:
-            values = (tuple(values) + ("",) * columns)[:columns]
-            return [([paragraph(st.TABLE_TEXT, [run(v, bold=bold)], jc="right" if numeric[c] else None)],
-                     widths[c], _HEADER_FILL if shade else None) for c, v in enumerate(values)]
+        def cells(pair: Pair[_Row]) -> list[Cell]:
+            role = pair.either[0]
+            values = pair.map(lambda r: (tuple(r[1]) + ("",) * columns)[:columns])
+            return [([paragraph(st.TABLE_TEXT, self._runs(values.map(lambda v: v[c]), bold=role != "row"),
+                                jc="right" if numeric[c] else None)],
+                     widths[c], HEADER_FILL if role == "header" else None) for c in range(columns)]
 
-        table_rows = [self._row(cells(annex.header, True, True), header=True)]
-        table_rows += [self._row(cells(r.cells, False, False)) for r in annex.rows]
-        if annex.total:
-            table_rows.append(self._row(cells(annex.total, True, False)))
-        return self._table(widths, table_rows, borders=True)
+        return table(widths, [self._row(cells(pair), header=pair.either[0] == "header", change=pair.change)
+                              for pair in table_rows], borders=True)
 
     # tables ---------------------------------------------------------------------------------------
 
-    @staticmethod
-    def _row(cells: list[_Cell], *, header: bool = False) -> Node:
-        """Return a table row that never breaks across pages (a header row repeats on each page)."""
-        tr = el("w:tr", [el("w:trPr", [el("w:cantSplit")] + ([el("w:tblHeader")] if header else []))])
-        for content, width, fill in cells:
-            tc_props = [el("w:tcW", w=width, type="dxa")]
-            if fill:
-                tc_props.append(el("w:shd", val="clear", color="auto", fill=fill))
-            tr.append(el("w:tc", [el("w:tcPr", tc_props), *content]))
-        return tr
+    def _row(self, cells: list[Cell], *, header: bool = False, change: Change = Change.SAME) -> Node:
+        """Return a table row that never breaks across pages, tracked when it is inserted or deleted whole."""
+        mark = [] if change is Change.SAME else [self._tracked(change)]
+        return row(cells, header=header, mark=mark)
 
-    @staticmethod
-    def _table(widths: list[int], rows: list[Node], *, borders: bool) -> Node:
-        edge = "single" if borders else "nil"
-        border_set = el("w:tblBorders", [
-            el(f"w:{side}", val=edge, sz=4, space=0, color="808080") if borders else el(f"w:{side}", val="nil")
-            for side in ("top", "left", "bottom", "right", "insideH", "insideV")])
-        props = el("w:tblPr", [el("w:tblW", w=sum(widths), type="dxa"), border_set,
-                               el("w:tblLayout", type="fixed"),
-                               el("w:tblCellMar", [el("w:left", w=85 if borders else 0, type="dxa"),
-                                                   el("w:right", w=85 if borders else 284, type="dxa")]),
-                               el("w:tblLook", val="04A0", firstRow=1, lastRow=0, firstColumn=1, lastColumn=0,
-                                  noHBand=0, noVBand=1)])
-        grid = el("w:tblGrid", [el("w:gridCol", w=w) for w in widths])
-        return el("w:tbl", [props, grid, *rows])
+
+def segment_runs(segment: Segment, bold: bool = False,
+                 reference: Callable[[Ref], list[Node]] | None = None) -> list[Node]:
+    """Return the runs of one segment: a defined term bold, a reference as ``reference`` writes it (else its number)."""
+    if isinstance(segment, Ref):
+        return reference(segment) if reference else [run(segment.number, bold=bold)]
+    if isinstance(segment, Term):
+        return [run(segment.text, bold=True)]
+    return [run(segment, bold=bold)]
+
+
+def _annex_rows(annex: Annex) -> list[_Row]:
+    return ([("header", annex.header)] + [("row", r.cells) for r in annex.rows]
+            + ([("total", annex.total)] if annex.total else []))
+
+
+def row(cells: list[Cell], *, header: bool = False, split: bool = False,
+        mark: Sequence[Node] = ()) -> Node:
+    """Return a table row (a header row repeats on each page); it stays on one page unless ``split``."""
+    props = ([] if split else [el("w:cantSplit")]) + ([el("w:tblHeader")] if header else []) + list(mark)
+    tr = el("w:tr", [el("w:trPr", props)])
+    for content, width, fill in cells:
+        tc_props = [el("w:tcW", w=width, type="dxa")]
+        if fill:
+            tc_props.append(el("w:shd", val="clear", color="auto", fill=fill))
+        tr.append(el("w:tc", [el("w:tcPr", tc_props), *content]))
+    return tr
+
+
+def table(widths: list[int], table_rows: list[Node], *, borders: bool) -> Node:
+    """Return a table of fixed column ``widths`` (twips), with grey borders or none."""
+    edge = "single" if borders else "nil"
+    border_set = el("w:tblBorders", [
+        el(f"w:{side}", val=edge, sz=4, space=0, color="808080") if borders else el(f"w:{side}", val="nil")
+        for side in ("top", "left", "bottom", "right", "insideH", "insideV")])
+    props = el("w:tblPr", [el("w:tblW", w=sum(widths), type="dxa"), border_set,
+                           el("w:tblLayout", type="fixed"),
+                           el("w:tblCellMar", [el("w:left", w=85 if borders else 0, type="dxa"),
+                                               el("w:right", w=85 if borders else 284, type="dxa")]),
+                           el("w:tblLook", val="04A0", firstRow=1, lastRow=0, firstColumn=1, lastColumn=0,
+                              noHBand=0, noVBand=1)])
+    grid = el("w:tblGrid", [el("w:gridCol", w=w) for w in widths])
+    return el("w:tbl", [props, grid, *table_rows])
 
 
 def column_widths(columns: list[list[str]], total: int) -> list[int]:
@@ -284,5 +381,10 @@ def _is_number(text: str) -> bool:
 
 def build_body(agreement: Agreement, layout: Layout) -> str:
     """Return the body of ``agreement`` for a template with ``layout``: ``w:p`` and ``w:tbl`` elements as XML."""
-    return to_xml(BodyWriter(agreement, layout).build())
+    return to_xml(BodyWriter(agreement, agreement, layout).build())
+
+
+def build_redline_body(old: Agreement, new: Agreement, layout: Layout, revision: Revision) -> str:
+    """Return the body of ``new`` with what changed since ``old`` as tracked changes of ``revision``, as XML."""
+    return to_xml(BodyWriter(old, new, layout, revision).build())
 

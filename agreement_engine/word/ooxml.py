@@ -175,7 +175,12 @@ def paragraph(style: str | None = None, runs: Iterable[Node] = (), **props) -> N
 
 
 def properties(style: str | None = None, **props) -> Node:
-    """Return a ``w:pPr`` with its children in schema order (the same node for the same properties)."""
+    """Return a ``w:pPr`` with its children in schema order (the same node for the same plain properties).
+
+    Properties that hold a node (a tracked paragraph mark with its own id) are built anew every time.
+    """
+    if any(isinstance(value, Node) for value in props.values()):
+        return _properties(style, props)
     key = (style, tuple((name, repr(value)) for name, value in props.items()))
     cached = _PROPERTIES.get(key)
     if cached is None:
@@ -239,3 +244,31 @@ def quoted_field(inner: list[Node], result: str) -> list[Node]:
     """Return a QUOTE field around the field ``inner``; its cached ``result`` is what readers show."""
     return [_field_char("begin"), _code(' QUOTE "'), *inner, _code('" '), _field_char("separate"), run(result),
             _field_char("end")]
+
+
+_DELETED_TAGS = {"w:t": "w:delText", "w:instrText": "w:delInstrText"}
+_DELETED = re.compile(r"<(/?)w:(t|instrText)(?=[ >/])")
+
+
+def _deleted(node: Node) -> Node:
+    """Return a copy of ``node`` with its text as deleted text (``w:delText``, ``w:delInstrText``)."""
+    if isinstance(node, Raw):
+        return Raw(_DELETED.sub(lambda m: f"<{m[1]}{_DELETED_TAGS['w:' + m[2]]}", node.attrs))
+    copy = Node(_DELETED_TAGS.get(node.tag, node.tag), [_deleted(child) for child in node.children], node.attrs)
+    copy.text = node.text
+    return copy
+
+
+def revision(tag: str, ident: int, author: str, date: str, children: Iterable[Node] = ()) -> Node:
+    """Return a tracked change ``w:ins`` or ``w:del`` around ``children``; deleted text becomes ``w:delText``.
+
+    Without children it is the mark of a paragraph (inside ``w:rPr``) or a table row (inside ``w:trPr``).
+
+    >>> to_xml([revision("w:del", 7, "agreement-engine", "2027-01-01T00:00:00Z", [run("a\\tb")])])[:93]
+    '<w:del w:id="7" w:author="agreement-engine" w:date="2027-01-01T00:00:00Z"><w:r><w:delText>a</'
+    >>> to_xml([revision("w:del", 7, "x", "d", field("PAGE", "2"))]).count("delInstrText"), "<w:tab/>" in to_xml(
+    ...     [revision("w:del", 7, "x", "d", [run("a\\tb")])])
+    (2, True)
+    """
+    children = [_deleted(child) for child in children] if tag == "w:del" else list(children)
+    return el(tag, children, id=ident, author=author, date=date)

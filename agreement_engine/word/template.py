@@ -8,6 +8,7 @@ and footers; rendering a document only runs the compiled templates and inserts t
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import re
@@ -15,6 +16,7 @@ import threading
 import zipfile
 from collections import OrderedDict
 from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +40,14 @@ from agreement_engine.resources import clause_library_dir
 from agreement_engine.word.body import Layout
 from agreement_engine.word.numbering import add_lists
 from agreement_engine.word.ooxml import W, clean_text, parse, qn
-from agreement_engine.word.package import is_provenance, provenance_item_properties
+from agreement_engine.word.package import (
+    core_properties,
+    custom_properties,
+    is_provenance,
+    provenance_item,
+    provenance_item_properties,
+    write_package,
+)
 from agreement_engine.word.styles import ensure_styles
 
 REQUIRED = ("title", "body")
@@ -57,6 +66,7 @@ _TAG_END = {"{{": "}}", "{%": "%}", "{#": "#}"}
 _DOCXTPL_PREFIX = re.compile(r"^\{\{(?:p|r|tr|tc)\s")
 _MARKER = "AGREEMENT-ENGINE-BODY-7d1f"
 _SLOT = "AGREEMENT-ENGINE-BODY-SLOT-7d1f"
+_FRONT = "AGREEMENT-ENGINE-FRONT-SLOT-7d1f"
 _BODY = Markup(f"<w:p><w:r><w:t>{_MARKER}</w:t></w:r></w:p>")
 _CACHE_SIZE = 8
 
@@ -94,12 +104,32 @@ class HouseTemplate:
     document_part: str
     compiled: dict[str, jinja2.Template]
     layout: Layout
+    landscape_layout: Layout
     core_properties_part: str
     custom_properties_part: str
     provenance_part: str
     docx_template: DocxTemplate
 
-    def render(self, values: dict[str, Any], body: str) -> dict[str, bytes]:
+    def document(self, values: dict[str, Any], body: str, *, title: str, subject: str,
+                 provenance: Mapping[str, Any], front: str = "",
+                 landscape: bool = False) -> bytes:
+        """Return the finished .docx: the template filled, properties and provenance set, zipped deterministically.
+
+        ``body`` and ``front`` are XML (``w:``-prefixed elements, see ``ooxml.to_xml``); ``front`` goes before
+        the template's own first page; ``landscape`` turns the body's pages.
+        ``provenance`` (JSON-serializable) is embedded whole; a string value under "created" (W3CDTF, e.g.
+        "2026-12-15T00:00:00Z") becomes the document's created and modified date, which are otherwise left out.
+        """
+        parts = self.render(values, body, front, landscape)
+        created = provenance.get("created")
+        parts[self.core_properties_part] = core_properties(title, subject,
+                                                           created if isinstance(created, str) else None)
+        parts[self.custom_properties_part] = custom_properties(self.parts[self.custom_properties_part] or None,
+                                                               provenance, self.sha256)
+        parts[self.provenance_part] = provenance_item(provenance)
+        return write_package(parts)
+
+    def render(self, values: dict[str, Any], body: str, front: str = "", landscape: bool = False) -> dict[str, bytes]:
         """Return the package parts with the placeholders filled and ``body`` in place of ``{{p body }}``."""
         parts = dict(self.parts)
         for name, compiled in self.compiled.items():
@@ -110,17 +140,17 @@ class HouseTemplate:
             xml = self.docx_template.resolve_listing(xml.replace("{_{", "{{").replace("}_}", "}}")
                                              .replace("{_%", "{%").replace("%_}", "%}"))
             if name == self.document_part:
-                parts[name] = self._insert_body(xml, body)
+                parts[name] = self._insert_body(xml, body, front, landscape)
             else:
                 parts[name] = xml.encode("utf-8")
         return parts
 
-    def _insert_body(self, xml: str, body: str) -> bytes:
-        """Return the main document with the body XML (``w:``-prefixed elements) in place of its placeholder.
+    def _insert_body(self, xml: str, body: str, front: str, landscape: bool) -> bytes:
+        """Return the main document with ``body`` in place of its placeholder and ``front`` before all else.
 
-        The body is spliced in as text where the placeholder paragraph was, so the thousands of body elements
-        are never parsed; only if the template binds the main namespace to a prefix other than ``w`` are
-        they parsed and inserted as elements.
+        Both are XML text (``w:``-prefixed elements) spliced into the serialized document, so the thousands of
+        body elements are never parsed; only if the template binds the main namespace to a prefix other
+        than ``w`` are they parsed and inserted as elements. ``landscape`` turns the last section's pages.
         """
         root = etree.fromstring(xml.encode("utf-8"))
         markers = [t for t in root.iter(qn("w:t")) if t.text == _MARKER]
@@ -132,17 +162,28 @@ class HouseTemplate:
         if paragraph.tag != qn("w:p") or parent.tag != qn("w:body"):
             raise TemplateError(f"{self.path}: de plaatshouder voor body moet als {{{{p body }}}} in een eigen "
                                 "alinea staan, niet binnen een tabel of in lopende tekst")
+        size = parent.find(f"{qn('w:sectPr')}/{qn('w:pgSz')}")
+        if landscape and size is not None:
+            width, height = size.get(qn("w:w")), size.get(qn("w:h"))
+            size.set(qn("w:w"), height)
+            size.set(qn("w:h"), width)
+            size.set(qn("w:orient"), "landscape")
         if parent.nsmap.get("w") != W:
             for element in parse(body):
                 paragraph.addprevious(element)
             parent.remove(paragraph)
+            for index, element in enumerate(parse(front)):
+                parent.insert(index, element)
             return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
         slot = etree.Comment(_SLOT)
         slot.tail = paragraph.tail
         paragraph.addprevious(slot)
         parent.remove(paragraph)
+        if front:
+            parent.insert(0, etree.Comment(_FRONT))
         document = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-        return document.replace(f"<!--{_SLOT}-->".encode("ascii"), body.encode("utf-8"), 1)
+        document = document.replace(f"<!--{_SLOT}-->".encode("ascii"), body.encode("utf-8"), 1)
+        return document.replace(f"<!--{_FRONT}-->".encode("ascii"), front.encode("utf-8"), 1)
 
 
 _CACHE: OrderedDict[tuple[str, str], HouseTemplate] = OrderedDict()
@@ -206,9 +247,11 @@ def _load(path: Path, data: bytes, digest: str) -> HouseTemplate:
     item = _provenance_part(main)
 
     section = document.sections[-1]
-    text_width = (section.page_width - section.left_margin - section.right_margin) // 635
+    margins = section.left_margin + section.right_margin
+    text_width = (section.page_width - margins) // 635
     bookmark_ids = [int(b.get(qn("w:id"))) for b in main.element.iter(qn("w:bookmarkStart"))]
     layout = Layout(lists, text_width, max(bookmark_ids, default=0) + 1)
+    landscape = dataclasses.replace(layout, text_width=(section.page_height - margins) // 635)
 
     buffer = io.BytesIO()
     document.save(buffer)
@@ -227,7 +270,7 @@ def _load(path: Path, data: bytes, digest: str) -> HouseTemplate:
             raise TemplateError(f"{path}: ongeldige plaatshouder in {name}: {exc.message}") from exc
 
     loaded = HouseTemplate(path=path, sha256=digest, parts=parts, document_part=main.partname.lstrip("/"),
-                           compiled=compiled, layout=layout,
+                           compiled=compiled, layout=layout, landscape_layout=landscape,
                            core_properties_part=core.partname.lstrip("/"),
                            custom_properties_part=custom.partname.lstrip("/"),
                            provenance_part=item.partname.lstrip("/"), docx_template=docx_template)

@@ -1,0 +1,358 @@
+"""Compare two agreements: align them by clause and member identity, diff words, list the answers that differ.
+
+Pure Python over the :class:`~agreement_engine.model.Agreement` model; the Word stage turns the result
+into tracked changes. Articles align by clause id, members by their key (label, or place in the variant),
+annexes by label; so an article that only moved number is no change. What identity leaves unpaired inside
+an article or list (a member of another variant, a paragraph that changed) pairs with the most similar
+leftover in the same place, when it is similar enough; the rest is inserted or deleted whole.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from enum import Enum
+from typing import Any, Generic, TypeVar
+
+from agreement_engine.answers import normalize
+from agreement_engine.dutch import date_long, enumerate_nl, money, number, percent
+from agreement_engine.findings import json_path
+from agreement_engine.model import Agreement, Annex, Article, Member, Paragraph, Ref, Segment, Term
+from agreement_engine.validate import field_title, schema_at
+
+T = TypeVar("T")
+U = TypeVar("U")
+
+#: Two texts without a shared identity pair when at least this share of their words match.
+SIMILARITY = 0.5
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|\w+|\s+|[^\w\s]")  # an amount ("2.450.000,00") is one word
+_MISSING = object()
+
+
+class Change(Enum):
+    """What happened to a piece of text or a paragraph between the old and the new agreement."""
+
+    SAME = "same"
+    INSERTED = "ins"
+    DELETED = "del"
+
+
+@dataclass(frozen=True)
+class Pair(Generic[T]):
+    """One thing in the old agreement and its counterpart in the new one; None where it has none."""
+
+    old: T | None
+    new: T | None
+
+    @property
+    def change(self) -> Change:
+        """Return INSERTED when only the new side exists, DELETED when only the old one, else SAME."""
+        if self.old is None:
+            return Change.INSERTED
+        return Change.DELETED if self.new is None else Change.SAME
+
+    @property
+    def either(self) -> T:
+        """Return the new side, or the old one where the new side does not exist."""
+        return self.new if self.new is not None else self.old  # type: ignore[return-value]
+
+    def map(self, function: Callable[[T], U]) -> Pair[U]:
+        """Return the pair of ``function`` applied to each side that exists."""
+        return Pair(None if self.old is None else function(self.old),
+                    None if self.new is None else function(self.new))
+
+
+Piece = tuple[Segment, Change]
+
+
+def same(items: Sequence[T]) -> list[Pair[T]]:
+    """Return each item paired with itself (an agreement compared with itself: nothing changed)."""
+    return [Pair(item, item) for item in items]
+
+
+def align(old: Sequence[T], new: Sequence[T], key: Callable[[T], Hashable], *,
+          fits: Callable[[T, T], bool] | None = None,
+          similar: Callable[[T, T], bool] | None = None) -> list[Pair[T]]:
+    """Pair the items of ``old`` and ``new`` in reading order.
+
+    Items with equal ``key`` pair (unless ``fits`` says their shapes differ); in each stretch that
+    identity leaves unpaired, an old and a new item pair when ``similar`` says so; the rest stand alone,
+    the deleted before the inserted.
+
+    >>> [(p.old, p.new) for p in align("abcd", "acxd", key=str)]
+    [('a', 'a'), ('b', None), ('c', 'c'), (None, 'x'), ('d', 'd')]
+    """
+    if old is new:
+        return same(old)
+    pairs: list[Pair[T]] = []
+    matcher = SequenceMatcher(None, [key(item) for item in old], [key(item) for item in new], autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            for a, b in zip(old[i1:i2], new[j1:j2]):
+                pairs += [Pair(a, b)] if fits is None or fits(a, b) else [Pair(a, None), Pair(None, b)]
+        else:
+            pairs += _pair_similar(old[i1:i2], new[j1:j2], similar)
+    return pairs
+
+
+def _pair_similar(old: Sequence[T], new: Sequence[T], similar: Callable[[T, T], bool] | None) -> list[Pair[T]]:
+    matches: list[tuple[int, int]] = []
+    start = 0
+    for j, b in enumerate(new if similar else ()):
+        i = next((i for i in range(start, len(old)) if similar(old[i], b)), None)  # type: ignore[misc]
+        if i is not None:
+            matches.append((i, j))
+            start = i + 1
+    pairs: list[Pair[T]] = []
+    done_old = done_new = 0
+    for i, j in [*matches, (len(old), len(new))]:
+        pairs += [Pair(a, None) for a in old[done_old:i]] + [Pair(None, b) for b in new[done_new:j]]
+        if i < len(old):
+            pairs.append(Pair(old[i], new[j]))
+        done_old, done_new = i + 1, j + 1
+    return pairs
+
+
+def similar_text(old: str, new: str) -> bool:
+    """Return whether two texts share enough words to be shown as one text that changed.
+
+    >>> similar_text("De Partij zegt op met zes maanden", "De Partij zegt op met twaalf maanden")
+    True
+    >>> similar_text("De Partij zegt op", "Geschillen gaan naar de rechter")
+    False
+    """
+    return SequenceMatcher(None, old.split(), new.split(), autojunk=False).ratio() >= SIMILARITY
+
+
+# the agreement -----------------------------------------------------------------------------------
+
+def _sides(pair: Pair[Sequence[T]]) -> tuple[Sequence[T], Sequence[T]]:
+    """Return the old and new sequence of a pair, empty where a side does not exist."""
+    return (() if pair.old is None else pair.old), (() if pair.new is None else pair.new)
+
+
+def articles(pair: Pair[Sequence[Article]]) -> list[Pair[Article]]:
+    """Pair articles by clause: an article whose clause is in one agreement only is inserted or deleted."""
+    return align(*_sides(pair), key=lambda a: a.clause_id)
+
+
+def members(pair: Pair[Sequence[Member]]) -> list[Pair[Member]]:
+    """Pair the members of an article by key; leftovers of another variant pair with a similar member."""
+    return align(*_sides(pair), key=lambda m: m.key,
+                 similar=lambda a, b: a.label == b.label and similar_text(a.body.text, b.body.text))
+
+
+def paragraphs(pair: Pair[Sequence[Paragraph]]) -> list[Pair[Paragraph]]:
+    """Pair the paragraphs of a list (recitals, items, definitions) by defined term or text, then similarity."""
+    return align(*_sides(pair), key=_paragraph_key, similar=lambda a, b: similar_text(a.text, b.text))
+
+
+def _paragraph_key(paragraph: Paragraph) -> str:
+    first = paragraph.segments[0] if paragraph.segments else ""
+    return f"\0{first.text}" if isinstance(first, Term) else paragraph.text
+
+
+def annexes(pair: Pair[Sequence[Annex]]) -> list[Pair[Annex]]:
+    """Pair annexes by label: an annex that moved number is the same annex."""
+    return align(*_sides(pair), key=lambda a: a.label)
+
+
+def sections(pair: Pair[Sequence[tuple[str, tuple[Paragraph, ...]]]]) -> list[Pair[tuple[str, tuple[Paragraph, ...]]]]:
+    """Pair the sections of an annex by title, then by a similar title."""
+    return align(*_sides(pair), key=lambda s: s[0], similar=lambda a, b: similar_text(a[0], b[0]))
+
+
+def rows(pair: Pair[Sequence[T]], cells: Callable[[T], Sequence[Sequence[str]]]) -> list[Pair[T]]:
+    """Pair table rows by the first line of their first cell, then by similarity.
+
+    ``cells`` gives a row's cells as their lines of text. Rows whose cells hold different numbers of lines
+    never pair, so a paired row changes line by line and anything else is a row inserted or deleted whole.
+    """
+    def shape(row: T) -> list[int]:
+        return [len(cell) for cell in cells(row)]
+
+    def key(row: T) -> str:
+        first = cells(row)
+        return first[0][0] if first and first[0] else ""
+
+    def text(row: T) -> str:
+        return " ".join(line for cell in cells(row) for line in cell)
+
+    return align(*_sides(pair), key=key, fits=lambda a, b: shape(a) == shape(b),
+                 similar=lambda a, b: shape(a) == shape(b) and similar_text(text(a), text(b)))
+
+
+@dataclass(frozen=True)
+class ArticleChange:
+    """An article whose text differs: its number and title (the old ones when it was deleted) and how."""
+
+    number: int
+    title: str
+    change: Change  # INSERTED, DELETED, or SAME for an article that is in both but reads differently
+    old_variant: str | None
+    new_variant: str | None
+    references_only: bool = False  # only the numbers its cross-references show changed
+
+
+def article_changes(old: Agreement, new: Agreement) -> list[ArticleChange]:
+    """Return the articles that were inserted, deleted or changed; an article that only moved number is not."""
+    def text(article: Article, numbers: bool = True) -> tuple:
+        def plain(p: Paragraph) -> tuple:
+            return p.segments if numbers else tuple(s.label if isinstance(s, Ref) else s for s in p.segments)
+        return article.title, tuple((m.key, plain(m.body), tuple(map(plain, m.items))) for m in article.members)
+
+    changes = []
+    for pair in articles(Pair(old.articles, new.articles)):
+        a, b = pair.old, pair.new
+        if a is None or b is None or text(a) != text(b):
+            changes.append(ArticleChange(pair.either.number, pair.either.title, pair.change, a and a.variant_id,
+                                         b and b.variant_id, bool(a and b) and text(a, False) == text(b, False)))
+    return changes
+
+
+def words(old: Paragraph | None, new: Paragraph | None) -> tuple[Piece, ...]:
+    """Return the text of a paragraph pair as pieces marked same, inserted or deleted, word by word.
+
+    A cross-reference is one word: the same label with another number is deleted and inserted.
+
+    >>> words(Paragraph(("zes (6) maanden",)), Paragraph(("twaalf (12) maanden",)))  # doctest: +NORMALIZE_WHITESPACE
+    (('zes', <Change.DELETED: 'del'>), ('twaalf', <Change.INSERTED: 'ins'>), (' (', <Change.SAME: 'same'>),
+     ('6', <Change.DELETED: 'del'>), ('12', <Change.INSERTED: 'ins'>), (') maanden', <Change.SAME: 'same'>))
+    """
+    if old is None or new is None:
+        present, change = (new, Change.INSERTED) if old is None else (old, Change.DELETED)
+        return tuple((segment, change) for segment in present.segments) if present else ()
+    if old == new:
+        return tuple((segment, Change.SAME) for segment in new.segments)
+    a, b = _tokens(old), _tokens(new)
+    opcodes = _absorb_spaces(SequenceMatcher(None, a, b, autojunk=False).get_opcodes(), a)
+    tokens: list[tuple[tuple, Change]] = []
+    for tag, i1, i2, j1, j2 in opcodes:
+        if tag == "equal":
+            tokens += [(t, Change.SAME) for t in b[j1:j2]]
+        else:
+            tokens += [(t, Change.DELETED) for t in a[i1:i2]] + [(t, Change.INSERTED) for t in b[j1:j2]]
+    return _join(tokens)
+
+
+def _tokens(paragraph: Paragraph) -> list[tuple]:
+    """Split a paragraph into words, spaces and punctuation, each tagged with its kind."""
+    out: list[tuple] = []
+    for segment in paragraph.segments:
+        if isinstance(segment, Ref):
+            out.append(("ref", segment.label, segment.number))
+        else:
+            kind, text = ("term", segment.text) if isinstance(segment, Term) else ("text", segment)
+            out += [(kind, token) for token in _TOKEN.findall(text)]
+    return out
+
+
+def _absorb_spaces(opcodes: list[tuple], tokens: list[tuple]) -> list[tuple]:
+    """Let a change swallow the lone spaces between it and the next change, so words read as phrases."""
+    out: list[list] = []
+    for index, (tag, i1, i2, j1, j2) in enumerate(opcodes):
+        between = 0 < index < len(opcodes) - 1 and tag == "equal"
+        if between and all(t[0] == "text" and t[1].isspace() for t in tokens[i1:i2]):
+            tag = "replace"
+        if out and tag != "equal" and out[-1][0] != "equal":
+            out[-1][2], out[-1][4] = i2, j2
+            out[-1][0] = "replace"
+        else:
+            out.append([tag, i1, i2, j1, j2])
+    return [tuple(o) for o in out]
+
+
+def _join(tokens: list[tuple[tuple, Change]]) -> tuple[Piece, ...]:
+    """Glue neighbouring tokens of the same kind and change back into segments."""
+    pieces: list[Piece] = []
+    for (kind, change), group in itertools.groupby(tokens, key=lambda token: (token[0][0], token[1])):
+        if kind == "ref":
+            pieces += [(Ref(token[1], token[2]), change) for token, _ in group]
+        else:
+            text = "".join(token[1] for token, _ in group)
+            pieces.append((Term(text) if kind == "term" else text, change))
+    return tuple(pieces)
+
+
+# the answers -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AnswerChange:
+    """One answer that differs: where (JSON path and Dutch title) and the old and new value, formatted."""
+
+    path: str
+    title: str
+    old: str
+    new: str
+
+
+def answer_changes(old: dict, new: dict) -> list[AnswerChange]:
+    """Return every answer that differs between two valid answer sets, defaults filled in, in reading order."""
+    old, new = normalize(old), normalize(new)
+    changes: list[AnswerChange] = []
+
+    def walk(a: Any, b: Any, path: list) -> None:
+        if a == b or (path and isinstance(path[-1], str) and path[-1].startswith("$")):
+            return
+        containers = [v for v in (a, b) if v is not _MISSING and v is not None]
+        if containers and all(isinstance(v, dict) for v in containers):
+            for key in dict.fromkeys([*(b if isinstance(b, dict) else {}), *(a if isinstance(a, dict) else {})]):
+                walk(_get(a, key), _get(b, key), path + [key])
+        elif (containers and all(isinstance(v, list) for v in containers)
+              and "enum" not in (schema_at(path + [0]) or {})):  # a set of choices reads as one value
+            for index in range(max(len(v) for v in containers)):
+                walk(_get(a, index), _get(b, index), path + [index])
+        else:
+            changes.append(AnswerChange(json_path(path), field_title(path), show_value(a, path, old),
+                                        show_value(b, path, new)))
+
+    walk(old, new, [])
+    return changes
+
+
+def _get(container: Any, key: str | int) -> Any:
+    if isinstance(container, dict):
+        return container.get(key, _MISSING)
+    if isinstance(container, list) and isinstance(key, int) and key < len(container):
+        return container[key]
+    return _MISSING
+
+
+def show_value(value: Any, path: list, answers: dict) -> str:
+    """Return an answer as a Dutch reader expects it: amounts, percentages, dates, choices by their label.
+
+    >>> show_value(2450000, ["resources", "annual_budget"], {}).replace("\\xa0", " ")
+    '€ 2.450.000,00'
+    >>> show_value("any_date", ["withdrawal", "effective"], {})
+    'Tegen iedere datum'
+    >>> show_value(True, ["liability", "exclude_indirect_damage"], {})
+    'ja'
+    """
+    if value is _MISSING or value is None:
+        return "(niet ingevuld)"
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, list):
+        return enumerate_nl(show_value(v, path + [0], answers) for v in value) if value else "(geen)"
+    labels = (schema_at(path) or {}).get("x-labels", {})
+    kind = (schema_at(path, resolve=False) or {}).get("$ref", "").rsplit("/", 1)[-1]
+    if isinstance(value, str) and value in labels:
+        return labels[value]
+    if kind == "amount":
+        return money(value)
+    if kind == "percentage":
+        return percent(value)
+    if kind == "date":
+        return date_long(value)
+    if kind == "party_id":
+        return next((p["name"] for p in answers.get("parties", []) if p.get("id") == value), str(value))
+    if isinstance(value, int | float):
+        return number(value)
+    return str(value)
+
+
+def revision_date(new: dict) -> str:
+    """Return the default date of the tracked changes: the new answer set's signing date, else its start date."""
+    return (new.get("alliance", {}).get("signing") or {}).get("date") or new["alliance"]["start_date"]

@@ -1,0 +1,172 @@
+"""Variants of one topic: the same alliance assembled once for every variant of the topic's clause.
+
+A variant is chosen by its condition in the clause library (``withdrawal.exit_fee.kind == 'fixed'``), so
+showing it means answering that condition. What a variant needs besides is never guessed: it comes from
+the alliance's own answers where they hold the same fact in another form (a budget and an allocation key
+give the contributions, and the other way round), and is otherwise named as missing.
+"""
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from jinja2 import TemplateSyntaxError, nodes
+
+from agreement_engine.assemble import allocate, assemble, templates
+from agreement_engine.compare import AnswerChange, answer_changes
+from agreement_engine.errors import EngineError
+from agreement_engine.findings import has_errors
+from agreement_engine.library import Clause, Library, Variant, default_library
+from agreement_engine.model import Agreement
+from agreement_engine.validate import validate
+
+
+@dataclass(frozen=True)
+class Option:
+    """One variant of a topic for this alliance: the answers that choose it, and its agreement or why not."""
+
+    clause: Clause
+    variant: Variant
+    chosen: bool  # the answer set itself chooses this variant
+    answers: tuple[AnswerChange, ...]  # what differs from the answer set to show this variant
+    agreement: Agreement | None
+    problems: tuple[str, ...] = ()  # why the variant cannot be shown for this alliance
+    incomplete: bool = False  # it lacks answers the answer set could give
+
+
+def topics(library: Library | None = None) -> list[str]:
+    """Return the topics that have a clause, in the order of the library."""
+    library = library or default_library()
+    return [topic for topic in library.topics if library.by_topic(topic)]
+
+
+def options(answers: dict, topic: str, library: Library | None = None) -> list[Option]:
+    """Return every variant of ``topic`` worked out for the alliance of ``answers`` (a valid answer set)."""
+    library = library or default_library()
+    clauses = library.by_topic(topic)
+    if not clauses:
+        raise EngineError(f"onbekend onderwerp '{topic}'; bekend zijn: {', '.join(topics(library))}")
+    base = assemble(answers, library)
+    chosen = {use.clause_id: use.variant_id for use in base.clauses}
+    return [_option(answers, base, clause, variant, chosen.get(clause.id) == variant.id, library)
+            for clause in clauses for variant in clause.variants]
+
+
+def _option(answers: dict, base: Agreement, clause: Clause, variant: Variant, chosen: bool,
+            library: Library) -> Option:
+    if chosen:
+        return Option(clause, variant, True, (), base)
+    wanted = [_assignments(c) for c in (clause.include, variant.when) if c]
+    if any(w is None for w in wanted):
+        conditions = " en ".join(c for c in (clause.include, variant.when) if c)
+        return Option(clause, variant, False, (), None,
+                      (f"deze variant geldt als {conditions}; dat is niet met één antwoord in te vullen",))
+    candidate = copy.deepcopy(answers)
+    for assignment in wanted:
+        for path, value in assignment.items():
+            _put(candidate, path, value)
+    findings = _complete(candidate)
+    changes = tuple(answer_changes(answers, candidate))
+    if has_errors(findings):
+        errors = [f for f in findings if f.severity.value == "error"]
+        return Option(clause, variant, False, changes, None, tuple(f"{f.message} ({f.path})" for f in errors),
+                      incomplete=any(f.code == "schema.required" for f in errors))
+    agreement = assemble(candidate, library)
+    if (clause.id, variant.id) not in {(use.clause_id, use.variant_id) for use in agreement.clauses}:
+        return Option(clause, variant, False, changes, None,
+                      ("met deze antwoorden gaat een andere variant van de bibliotheek voor",))
+    return Option(clause, variant, False, changes, agreement)
+
+
+def _assignments(condition: str) -> dict[tuple[str, ...], Any] | None:
+    """Return what a condition ``a.b == 'x' and c == 'y'`` asks of the answers; None for any other form.
+
+    >>> _assignments("withdrawal.exit_fee.kind == 'fixed' and alliance.term.kind == 'fixed'")
+    {('withdrawal', 'exit_fee', 'kind'): 'fixed', ('alliance', 'term', 'kind'): 'fixed'}
+    >>> _assignments("conditions | length > 0") is None
+    True
+    """
+    try:
+        node = templates().env.parse(f"{{{{ {condition} }}}}").body[0].nodes[0]
+    except (TemplateSyntaxError, AttributeError, IndexError):
+        return None
+
+    def walk(node: nodes.Node) -> dict | None:
+        if isinstance(node, nodes.And):
+            left, right = walk(node.left), walk(node.right)
+            return None if left is None or right is None else {**left, **right}
+        if (isinstance(node, nodes.Compare) and len(node.ops) == 1 and node.ops[0].op == "eq"
+                and isinstance(node.ops[0].expr, nodes.Const)):
+            path = _path(node.expr)
+            return None if path is None else {path: node.ops[0].expr.value}
+        return None
+
+    return walk(node)
+
+
+def _path(node: nodes.Node) -> tuple[str, ...] | None:
+    if isinstance(node, nodes.Name):
+        return (node.name,)
+    if isinstance(node, nodes.Getattr):
+        base = _path(node.node)
+        return None if base is None else (*base, node.attr)
+    return None
+
+
+def _put(answers: dict, path: tuple[str, ...], value: Any) -> None:
+    for key in path[:-1]:
+        answers = answers.setdefault(key, {})
+    answers[path[-1]] = value
+
+
+# facts a variant needs, derived from the same facts in another form ---------------------------------
+
+def _members(answers: dict) -> list[str]:
+    return [p["id"] for p in answers["parties"] if p.get("role", "member") == "member"]
+
+
+def _contributions(answers: dict) -> dict | None:
+    resources = answers["resources"]
+    if "annual_budget" not in resources or not resources.get("shares"):
+        return None
+    shares = {pid: Decimal(str(resources["shares"][pid])) for pid in _members(answers) if pid in resources["shares"]}
+    return {pid: float(amount) for pid, amount in allocate(Decimal(str(resources["annual_budget"])), shares).items()}
+
+
+def _budget(answers: dict) -> float | None:
+    contributions = answers["resources"].get("contributions")
+    return float(sum(Decimal(str(v)) for v in contributions.values())) if contributions else None
+
+
+def _shares(answers: dict) -> dict | None:
+    contributions = answers["resources"].get("contributions")
+    if not contributions:
+        return None
+    total = sum(Decimal(str(v)) for v in contributions.values())
+    weights = {pid: Decimal(str(contributions[pid])) * 100 / total for pid in _members(answers) if pid in contributions}
+    return {pid: float(share) for pid, share in allocate(Decimal(100), weights).items()}
+
+
+#: A field a variant requires (by the path of its finding) and how to derive it from the alliance's answers.
+DERIVED: dict[str, tuple[tuple[str, ...], Callable[[dict], Any]]] = {
+    "$.resources.contributions": (("resources", "contributions"), _contributions),
+    "$.resources.annual_budget": (("resources", "annual_budget"), _budget),
+    "$.resources.shares": (("resources", "shares"), _shares),
+}
+
+
+def _complete(answers: dict) -> list:
+    """Derive in place what the findings say is missing and can be derived; return the final findings."""
+    while True:
+        findings = validate(answers)
+        derived = False
+        for finding in findings:
+            path, derive = DERIVED.get(finding.path, ((), None))
+            if finding.severity.value == "error" and derive and (value := derive(answers)) is not None:
+                _put(answers, path, value)
+                derived = True
+        if not derived:
+            return findings

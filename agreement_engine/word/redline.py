@@ -1,0 +1,81 @@
+"""The redline: one agreement shown against another as Word tracked changes, after a page of what differs."""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from agreement_engine.compare import AnswerChange, Change, article_changes
+from agreement_engine.dutch import date_long
+from agreement_engine.model import Agreement
+from agreement_engine.word import styles as st
+from agreement_engine.word.body import HEADER_FILL, Layout, Revision, build_redline_body, row, table
+from agreement_engine.word.ooxml import Node, el, paragraph, run, to_xml
+from agreement_engine.word.template import context, load_template
+
+AUTHOR = "agreement-engine"
+
+
+def render_redline(old: Agreement, new: Agreement, answers: Sequence[AnswerChange], *, names: tuple[str, str],
+                   date: str, template: str | Path | None = None, provenance: Mapping[str, Any]) -> bytes:
+    """Return the .docx bytes of ``new`` with what changed since ``old`` as tracked changes.
+
+    ``answers`` are the answers that differ, listed on the first page with the articles that change;
+    ``names`` name the old and new answer set there; ``date`` (YYYY-MM-DD) dates every tracked change, so
+    identical input gives identical bytes. The cover, header and footer are the new agreement's.
+    """
+    house = load_template(template)
+    revision = Revision(AUTHOR, f"{date}T00:00:00Z")
+    front = _first_page(old, new, answers, names, date, house.layout)
+    body = build_redline_body(old, new, house.layout, revision)
+    return house.document(context(new), body, front=to_xml(front), title=new.title, subject=new.alliance_name,
+                          provenance=provenance)
+
+
+def _first_page(old: Agreement, new: Agreement, answers: Sequence[AnswerChange], names: tuple[str, str],
+                date: str, layout: Layout) -> list[Node]:
+    """Return the page before the cover: what this document is, the answers and the articles that differ."""
+    old_name, new_name = names
+    out = [paragraph(st.HEADING, [run("Vergelijking")], numPr=(0, 0)),
+           paragraph(st.TEXT, [run(
+               f"Dit document toont de overeenkomst volgens {new_name} met de wijzigingen ten opzichte van "
+               f"{old_name} als bijgehouden wijzigingen (auteur {AUTHOR}, {date_long(date)}). Artikelen en "
+               "leden zijn vergeleken op wat ze zijn, niet op hun nummer: een artikel dat alleen een ander "
+               "nummer kreeg, is niet gewijzigd. Alle wijzigingen accepteren geeft de tekst volgens "
+               f"{new_name}, alle wijzigingen weigeren die volgens {old_name}. Voorblad, kop- en voettekst "
+               f"zijn die van {new_name}.")]),
+           paragraph(st.SUBHEADING, [run("Antwoorden die verschillen")])]
+    if answers:
+        out.append(_answers_table(answers, layout.text_width))
+    else:
+        out.append(paragraph(st.TEXT, [run("Geen: de twee antwoordensets geven dezelfde antwoorden.")]))
+    out.append(paragraph(st.SUBHEADING, [run("Artikelen die veranderen")]))
+    articles = article_changes(old, new)
+    for article in articles:
+        if article.references_only:
+            what = "alleen verwijzingen naar een ander nummer"
+        elif article.change is Change.SAME:
+            what = "gewijzigd" + (f" (variant {article.old_variant} wordt {article.new_variant})"
+                                  if article.old_variant != article.new_variant else "")
+        else:
+            what = "nieuw" if article.change is Change.INSERTED else "vervalt"
+        out.append(paragraph(st.BULLET, [run(f"Artikel {article.number} {article.title}: {what}")],
+                             numPr=(layout.lists.bullets, 0)))
+    if not articles:
+        out.append(paragraph(st.TEXT, [run("Geen: de tekst van de artikelen is gelijk.")]))
+    out.append(paragraph(st.TEXT, [el("w:r", [el("w:br", type="page")])]))
+    return out
+
+
+def _answers_table(answers: Sequence[AnswerChange], width: int) -> Node:
+    """Return the table of answers that differ: the answer (title above its JSON path), what it was, what it is."""
+    widths = [width * 36 // 100, width * 32 // 100]
+    widths.append(width - sum(widths))
+
+    def cell(lines: Sequence[str], w: int, shade: bool = False):
+        return [paragraph(st.TABLE_TEXT, [run(line, bold=shade)]) for line in lines], w, HEADER_FILL if shade else None
+
+    rows = [row([cell([text], w, shade=True) for text, w in zip(("Antwoord", "Was", "Wordt"), widths)], header=True)]
+    rows += [row([cell([a.title, a.path], widths[0]), cell([a.old], widths[1]), cell([a.new], widths[2])])
+             for a in answers]
+    return table(widths, rows, borders=True)
