@@ -19,6 +19,8 @@ class Severity(str, Enum):
         return {"error": "fout", "warning": "waarschuwing", "info": "opmerking"}[self.value]
 
 
+_UNUSED_FIELD = "{title} wordt bij de keuze '{choice}' niet gebruikt en blijft buiten de overeenkomst"
+
 #: Every finding code the engine can produce, with its severity and Dutch message template.
 #: Codes are stable: tools and tests rely on them. Placeholders are filled by ``make_finding``.
 CATALOG: dict[str, tuple[Severity, str]] = {
@@ -59,8 +61,8 @@ CATALOG: dict[str, tuple[Severity, str]] = {
                                    "precies 100%"),
     "resources.lead_party_not_member": (Severity.ERROR, "de penvoerder of hoofdaannemer moet een lid "
                                                         "zijn, geen opdrachtgever"),
-    "resources.ignored_field": (Severity.WARNING, "{title} wordt bij dit model niet gebruikt en blijft buiten "
-                                                  "de overeenkomst"),
+    "resources.ignored_field": (Severity.WARNING, _UNUSED_FIELD),
+    "insolvency.ignored_field": (Severity.WARNING, _UNUSED_FIELD),
     "insolvency.step_in_not_member": (Severity.ERROR, "de overnemende partij moet een lid zijn, geen "
                                                       "opdrachtgever"),
     "insolvency.automatic": (Severity.WARNING,
@@ -89,6 +91,7 @@ CATALOG: dict[str, tuple[Severity, str]] = {
                                 "bij hoofdelijke aansprakelijkheid moet vaststaan dat de statuten toestaan dat "
                                 "het bestuur de {form} hoofdelijk verbindt (art. {article} BW); "
                                 "vul 'articles_allow_joint_liability' in"),
+    "disputes.ignored_field": (Severity.WARNING, _UNUSED_FIELD),
     "disputes.court_missing": (Severity.ERROR, "bij deze geschillenregeling moet de bevoegde rechtbank worden "
                                                "genoemd (bijvoorbeeld \"Rechtbank Midden-Nederland\"); de "
                                                "engine raadt die niet"),

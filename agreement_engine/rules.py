@@ -172,19 +172,37 @@ def allocation_key(answers: dict) -> Iterator[Finding]:
             yield make_finding("shares.sum", json_path(["resources", "shares"]), total=percent(total))
 
 
+#: Fields that only some choices use, by section: field -> (the field that chooses, the choices that use it).
+_USED_ONLY_WITH = {
+    "resources": {
+        "shares": ("model", {"allocation_key"}),
+        "contributions": ("model", {"own_costs"}),
+        "annual_budget": ("model", {"allocation_key", "output_based", "annual_plan"}),
+        "lead_party": ("route", {"lead_party", "main_contractor"}),
+        "lead_party_fee_percent": ("route", {"lead_party", "main_contractor"}),
+        "payment_term_days": ("route", {"lead_party", "main_contractor"}),
+    },
+    "insolvency": {"curator_response_days": ("model", {"curator_term"})},
+    "disputes": {
+        "arbitrators": ("route", {"arbitration", "mediation_then_arbitration"}),
+        "place": ("route", {"arbitration", "mediation_then_arbitration", "binding_advice"}),
+    },
+}
+
+
 @rule
-def resource_fields_in_use(answers: dict) -> Iterator[Finding]:
+def fields_in_use(answers: dict) -> Iterator[Finding]:
     """Fields the chosen model or route does not use are pointed out rather than silently dropped."""
-    resources = _obj(answers, "resources")
-    model, route = resources.get("model"), resources.get("route", "direct")
-    unused = {"shares": model != "allocation_key", "contributions": model != "own_costs",
-              "annual_budget": model == "own_costs", "lead_party": route == "direct",
-              "lead_party_fee_percent": route == "direct", "payment_term_days": route == "direct"}
-    from agreement_engine.validate import field_title  # late import: validate imports this module
-    for key, is_unused in unused.items():
-        if is_unused and key in resources:
-            yield make_finding("resources.ignored_field", json_path(["resources", key]),
-                               title=field_title(["resources", key]))
+    from agreement_engine.validate import field_title, schema_at  # late import: validate imports this module
+    for section, fields in _USED_ONLY_WITH.items():
+        given = _obj(answers, section)
+        for key, (chooser, users) in fields.items():
+            chooser_schema = schema_at([section, chooser]) or {}
+            choice = given.get(chooser, chooser_schema.get("default"))
+            if key in given and isinstance(choice, str) and choice not in users:
+                label = chooser_schema.get("x-labels", {}).get(choice, choice)
+                yield make_finding(f"{section}.ignored_field", json_path([section, key]),
+                                   title=field_title([section, key]), choice=label)
 
 
 def _must_be_member(answers: dict, path: list[str], code: str) -> Iterator[Finding]:
