@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -16,6 +17,8 @@ from agreement_engine import __version__
 from agreement_engine.api import check as check_answers
 from agreement_engine.errors import EngineError
 from agreement_engine.findings import Finding, Severity
+from agreement_engine.i18n import (LANGUAGES, N_, TranslatedGroup, _, language, language_from_environment,
+                                   ngettext, set_language)
 from agreement_engine.library import DirectoryLoader, default_library
 from agreement_engine.lint import lint
 from agreement_engine.resources import load_schema
@@ -23,8 +26,13 @@ from agreement_engine.resources import load_schema
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-class _Group(click.Group):
-    """A group that turns engine errors into one-line messages instead of tracebacks."""
+class _Group(TranslatedGroup):
+    """A group that speaks the language of the environment and turns engine errors into one-line messages."""
+
+    def main(self, *args, **kwargs):
+        """Run the command line in the language of the environment (``--lang`` may change it)."""
+        with language(language_from_environment()):
+            return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -37,13 +45,24 @@ class _Group(click.Group):
             if os.environ.get("AGREEMENT_ENGINE_DEBUG"):
                 raise
             raise click.ClickException(
-                f"interne fout ({type(exc).__name__}: {exc}); zet AGREEMENT_ENGINE_DEBUG=1 voor details"
+                _("interne fout ({error}); zet AGREEMENT_ENGINE_DEBUG=1 voor details").format(
+                    error=f"{type(exc).__name__}: {exc}")
             ) from exc
+
+
+def _choose_language(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value:
+        set_language(value.lower())
 
 
 @click.group(cls=_Group, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "--version", prog_name="agreement-engine",
                       message="%(prog)s %(version)s")
+@click.option("--lang", type=click.Choice(LANGUAGES, case_sensitive=False), is_eager=True, expose_value=False,
+              callback=_choose_language,
+              help=N_("Taal van meldingen en hulpteksten: nl (standaard) of en. Zonder deze optie beslist de "
+                      "omgeving: de eerste van AGREEMENT_ENGINE_LANG, LANGUAGE, LC_ALL, LC_MESSAGES en LANG die is "
+                      "gezet; begint die met \"en\", dan Engels, anders Nederlands."))
 def main() -> None:
     """Stel Nederlandse alliantieovereenkomsten samen uit een antwoordenset (JSON)."""
 
@@ -51,9 +70,9 @@ def main() -> None:
 def _existing_file(path: str) -> Path:
     candidate = Path(path)
     if not candidate.exists():
-        raise click.UsageError(f"bestand niet gevonden: {path}")
+        raise click.UsageError(_("bestand niet gevonden: {path}").format(path=path))
     if candidate.is_dir():
-        raise click.UsageError(f"{path} is een map, geen bestand")
+        raise click.UsageError(_("{path} is een map, geen bestand").format(path=path))
     return candidate
 
 
@@ -67,25 +86,23 @@ def _format_findings(findings: list[Finding]) -> str:
     )
 
 
-def _count(findings: list[Finding], severity: Severity, one: str, many: str) -> str | None:
-    n = sum(1 for f in findings if f.severity is severity)
-    return f"{n} {one if n == 1 else many}" if n else None
-
-
 def summary_line(name: str, findings: list[Finding]) -> str:
     """Return the one-line verdict on an answer set, e.g. "x.json: ongeldig (2 fouten, 1 waarschuwing)"."""
-    counts = [c for c in (_count(findings, Severity.ERROR, "fout", "fouten"),
-                          _count(findings, Severity.WARNING, "waarschuwing", "waarschuwingen"),
-                          _count(findings, Severity.INFO, "opmerking", "opmerkingen")) if c]
-    verdict = "ongeldig" if any(f.severity is Severity.ERROR for f in findings) else "geldig"
+    n = Counter(f.severity for f in findings)
+    counts = [text.format(count=n[severity]) for severity, text in (
+        (Severity.ERROR, ngettext("{count} fout", "{count} fouten", n[Severity.ERROR])),
+        (Severity.WARNING, ngettext("{count} waarschuwing", "{count} waarschuwingen", n[Severity.WARNING])),
+        (Severity.INFO, ngettext("{count} opmerking", "{count} opmerkingen", n[Severity.INFO])),
+    ) if n[severity]]
+    verdict = _("ongeldig") if n[Severity.ERROR] else _("geldig")
     return f"{name}: {verdict}" + (f" ({', '.join(counts)})" if counts else "")
 
 
 @main.command()
 @click.argument("answers", metavar="ANTWOORDEN.json")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Uitvoer als leesbare tekst of als JSON-lijst.")
-@click.option("--strict", is_flag=True, help="Behandel waarschuwingen als fouten (exitcode 1).")
+              help=N_("Uitvoer als leesbare tekst of als JSON-lijst."))
+@click.option("--strict", is_flag=True, help=N_("Behandel waarschuwingen als fouten (exitcode 1)."))
 def check(answers: str, fmt: str, strict: bool) -> None:
     """Controleer een antwoordenset tegen het schema en de samenhangregels."""
     path = _existing_file(answers)
@@ -126,33 +143,38 @@ def library_show(clause_id: str) -> None:
         clause = lib.get(clause_id)
     except EngineError as exc:
         known = ", ".join(c.id for c in lib.clauses)
-        raise click.UsageError(f"{exc}; bekend zijn: {known}") from exc
+        raise click.UsageError(_("{error}; bekend zijn: {known}").format(error=exc, known=known)) from exc
     click.echo(f"{clause.id} {clause.version} ({clause.status}) - {clause.title}")
-    click.echo(f"bestand: {clause.file}; positie {clause.position}; soort {clause.kind}"
-               + (f"; onderwerp {clause.topic}" if clause.topic else ""))
+    click.echo(_("bestand: {file}; positie {position}; soort {kind}").format(
+        file=clause.file, position=clause.position, kind=clause.kind)
+        + (_("; onderwerp {topic}").format(topic=clause.topic) if clause.topic else ""))
     if clause.include:
-        click.echo(f"opgenomen als: {clause.include}")
+        click.echo(_("opgenomen als: {condition}").format(condition=clause.include))
     if clause.parameters:
-        click.echo("parameters: " + ", ".join(clause.parameters))
+        click.echo(_("parameters: {names}").format(names=", ".join(clause.parameters)))
     if clause.defines:
-        click.echo("introduceert: " + ", ".join(d.term for d in clause.defines))
+        click.echo(_("introduceert: {terms}").format(terms=", ".join(d.term for d in clause.defines)))
     if clause.uses:
-        click.echo("gebruikt: " + ", ".join(clause.uses))
+        click.echo(_("gebruikt: {terms}").format(terms=", ".join(clause.uses)))
+    when = _("als {condition}")
     for variant in clause.variants:
         click.echo("")
-        click.echo(f"variant {variant.id}" + (f"  (als {variant.when})" if variant.when else ""))
+        click.echo(_("variant {id}").format(id=variant.id)
+                   + (f"  ({when.format(condition=variant.when)})" if variant.when else ""))
         if variant.summary:
-            click.echo(f"  {variant.summary}")
+            click.echo(f"  {_(variant.summary)}")
         for point in variant.attention:
-            click.echo(f"  let op: {point}")
+            click.echo("  " + _("let op: {point}").format(point=point))
         for n, member in enumerate(variant.members, start=1):
-            tags = [f"label {member.label}"] if member.label else []
-            tags += [f"als {member.when}"] if member.when else []
-            tags += [f"voor iedere {member.alias} in {member.repeat}"] if member.repeat else []
-            click.echo(f"  lid {n}" + (f" ({'; '.join(tags)})" if tags else "") + ":")
+            tags = [_("label {label}").format(label=member.label)] if member.label else []
+            tags += [when.format(condition=member.when)] if member.when else []
+            tags += [_("voor iedere {alias} in {list}").format(alias=member.alias, list=member.repeat)
+                     ] if member.repeat else []
+            click.echo("  " + _("lid {number}").format(number=n) + (f" ({'; '.join(tags)})" if tags else "") + ":")
             click.echo("    " + " ".join(member.text.split()))
             for item in member.items:
-                click.echo("      - " + " ".join(item.text.split()) + (f"  (als {item.when})" if item.when else ""))
+                click.echo("      - " + " ".join(item.text.split())
+                           + (f"  ({when.format(condition=item.when)})" if item.when else ""))
 
 
 @library.command("lint")
@@ -162,13 +184,16 @@ def library_lint() -> None:
     for problem in problems:
         click.echo(str(problem))
     if problems:
-        click.echo(f"{len(problems)} {'probleem' if len(problems) == 1 else 'problemen'} gevonden")
+        click.echo(ngettext("{count} probleem gevonden", "{count} problemen gevonden",
+                            len(problems)).format(count=len(problems)))
         sys.exit(1)
     lib = default_library()
-    click.echo(f"{lib.name} {lib.version}: {len(lib.clauses)} clausules, geen problemen")
+    click.echo(_("{name} {version}: {count} clausules, geen problemen").format(
+        name=lib.name, version=lib.version, count=len(lib.clauses)))
 
 
 @main.command()
 def schema() -> None:
     """Druk het JSON Schema van de antwoordenset af."""
     click.echo(json.dumps(load_schema(), ensure_ascii=False, indent=2))
+

@@ -1,6 +1,8 @@
 """The engine's exceptions; the command line alone turns them into exit codes."""
 from __future__ import annotations
 
+from agreement_engine.i18n import ngettext
+
 
 class EngineError(Exception):
     """Raised when the engine cannot do what was asked; the message is Dutch and says where."""
@@ -34,7 +36,8 @@ class InvalidAnswersError(EngineError):
 
     def __init__(self, findings: list) -> None:
         self.findings = findings
-        super().__init__(f"de antwoordenset bevat {len(findings)} fout(en)")
+        super().__init__(ngettext("de antwoordenset bevat {count} fout", "de antwoordenset bevat {count} fouten",
+                                  len(findings)).format(count=len(findings)))
 
 
 class OutputError(EngineError):

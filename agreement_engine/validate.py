@@ -14,22 +14,38 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError, best_match
 
 from agreement_engine.findings import Finding, json_path, make_finding, printable
+from agreement_engine.i18n import N_, _, ngettext
 from agreement_engine.resources import load_schema, resolve_ref
 from agreement_engine.rules import check_rules, party_label
 
 _TYPE_WORDS = {
-    "string": "tekst", "integer": "een geheel getal", "number": "een getal", "boolean": "true of false",
-    "object": "een object", "array": "een lijst", "null": "leeg (null)",
+    "string": N_("tekst"), "integer": N_("een geheel getal"), "number": N_("een getal"),
+    "boolean": N_("true of false"), "object": N_("een object"), "array": N_("een lijst"), "null": N_("leeg (null)"),
 }
 
 #: Human hints for the patterns of the schema, so a message explains the form instead of quoting a regex.
 _PATTERN_HINTS = {
-    r"^[0-9]{8}$": "precies 8 cijfers, bijvoorbeeld 41234567",
-    r"^[1-9][0-9]{3} ?[A-Z]{2}$": "vier cijfers en twee hoofdletters, bijvoorbeeld 3511 AB",
-    r"^[a-z][a-z0-9_-]{0,31}$": "een kleine letter gevolgd door hoogstens 31 kleine letters, cijfers, - of _",
-    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$": "een datum als JJJJ-MM-DD, bijvoorbeeld 2027-01-01",
-    r"^[0-9]{4}-[0-9]{4}$": "twee jaartallen als 2027-2030",
-    r"\S": "de tekst mag niet alleen uit spaties bestaan",
+    r"^[0-9]{8}$": N_("precies 8 cijfers, bijvoorbeeld 41234567"),
+    r"^[1-9][0-9]{3} ?[A-Z]{2}$": N_("vier cijfers en twee hoofdletters, bijvoorbeeld 3511 AB"),
+    r"^[a-z][a-z0-9_-]{0,31}$": N_("een kleine letter gevolgd door hoogstens 31 kleine letters, cijfers, "
+                                   "- of _"),
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$": N_("een datum als JJJJ-MM-DD, bijvoorbeeld 2027-01-01"),
+    r"^[0-9]{4}-[0-9]{4}$": N_("twee jaartallen als 2027-2030"),
+    r"\S": N_("de tekst mag niet alleen uit spaties bestaan"),
+}
+
+_PARTY_ID_HINT = N_("een id van een partij")
+
+#: How a broken limit is explained, by schema keyword ({value} the value, {limit} the limit).
+_RANGE_DETAILS = {
+    "minimum": N_("{value} is te klein; de waarde moet minstens {limit} zijn"),
+    "maximum": N_("{value} is te groot; de waarde mag hoogstens {limit} zijn"),
+    "exclusiveMinimum": N_("{value} is te klein; de waarde moet groter zijn dan {limit}"),
+    "exclusiveMaximum": N_("{value} is te groot; de waarde moet kleiner zijn dan {limit}"),
+    "minLength": N_("moet minstens {limit} tekens lang zijn"),
+    "maxLength": N_("is {length} tekens lang; hoogstens {limit} tekens zijn toegestaan"),
+    "maxItems": N_("mag hoogstens {limit} elementen bevatten"),
+    "maxProperties": N_("mag hoogstens {limit} elementen bevatten"),
 }
 
 # Characters that XML 1.0 cannot hold, so a Word document cannot either; and the two private-use
@@ -89,13 +105,13 @@ def _from_error(error: ValidationError, answers: Any) -> Iterator[Finding]:
                 yield _finding("schema.unknown_field", path + [name], answers, field=name)
         return
     if "propertyNames" in error.relative_schema_path:
-        yield _finding("schema.pattern", path + [str(value)], answers, value=value,
-                       hint=_PATTERN_HINTS.get(error.schema.get("pattern", ""), "een id van een partij"))
+        hint = _PATTERN_HINTS.get(error.schema.get("pattern", ""), _PARTY_ID_HINT)
+        yield _finding("schema.pattern", path + [str(value)], answers, value=value, hint=_(hint))
         return
     if keyword == "type":
         expected = error.validator_value
-        expected = " of ".join(_TYPE_WORDS.get(t, t) for t in (expected if isinstance(expected, list)
-                                                                 else [expected]))
+        expected = _(" of ").join(_(_TYPE_WORDS.get(t, t)) for t in (expected if isinstance(expected, list)
+                                                                       else [expected]))
         yield _finding("schema.type", path, answers, expected=expected, actual=_kind_of(value))
         return
     if keyword in ("enum", "const"):
@@ -104,8 +120,9 @@ def _from_error(error: ValidationError, answers: Any) -> Iterator[Finding]:
                        choices=", ".join(_short(c) for c in choices))
         return
     if keyword == "pattern":
+        hint = _PATTERN_HINTS.get(error.validator_value)
         yield _finding("schema.pattern", path, answers, value=_short(value),
-                       hint=_PATTERN_HINTS.get(error.validator_value, error.validator_value))
+                       hint=_(hint) if hint else error.validator_value)
         return
     if keyword == "format":
         yield _finding("value.date", path, answers, value=_short(value))
@@ -121,19 +138,14 @@ def _from_error(error: ValidationError, answers: Any) -> Iterator[Finding]:
 
 
 def _range_detail(keyword: str, limit: Any, value: Any) -> str | None:
-    return {
-        "minimum": f"{_short(value)} is te klein; de waarde moet minstens {limit} zijn",
-        "maximum": f"{_short(value)} is te groot; de waarde mag hoogstens {limit} zijn",
-        "exclusiveMinimum": f"{_short(value)} is te klein; de waarde moet groter zijn dan {limit}",
-        "exclusiveMaximum": f"{_short(value)} is te groot; de waarde moet kleiner zijn dan {limit}",
-        "minLength": "mag niet leeg zijn" if limit == 1 else f"moet minstens {limit} tekens lang zijn",
-        "maxLength": f"is {len(value) if isinstance(value, str) else '?'} tekens lang; "
-                     f"hoogstens {limit} tekens zijn toegestaan",
-        "minItems": f"moet minstens {limit} {'element' if limit == 1 else 'elementen'} bevatten",
-        "maxItems": f"mag hoogstens {limit} elementen bevatten",
-        "minProperties": f"moet minstens {limit} {'element' if limit == 1 else 'elementen'} bevatten",
-        "maxProperties": f"mag hoogstens {limit} elementen bevatten",
-    }.get(keyword)
+    if keyword == "minLength" and limit == 1:
+        return _("mag niet leeg zijn")
+    if keyword in ("minItems", "minProperties"):
+        return ngettext("moet minstens {limit} element bevatten", "moet minstens {limit} elementen bevatten",
+                        limit).format(limit=limit)
+    template = _RANGE_DETAILS.get(keyword)
+    return _(template).format(value=_short(value), limit=limit,
+                              length=len(value) if isinstance(value, str) else "?") if template else None
 
 
 def _finding(code: str, path: list, answers: Any, **values) -> Finding:
@@ -144,11 +156,10 @@ def _finding(code: str, path: list, answers: Any, **values) -> Finding:
 def _kind_of(value: Any) -> str:
     if isinstance(value, bool):
         return "true/false"
-    for kind, word in ((str, "tekst"), (int, "een geheel getal"), (float, "een getal"),
-                       (dict, "een object"), (list, "een lijst")):
+    for kind, name in ((str, "string"), (int, "integer"), (float, "number"), (dict, "object"), (list, "array")):
         if isinstance(value, kind):
-            return word
-    return "leeg (null)"
+            return _(_TYPE_WORDS[name])
+    return _(_TYPE_WORDS["null"])
 
 
 def _short(value: Any) -> str:
@@ -171,18 +182,18 @@ def schema_at(path: list) -> dict | None:
 
 
 def field_title(path: list) -> str:
-    """Return the Dutch title of the field at ``path`` for messages, e.g. "KvK-nummer".
+    """Return the title of the field at ``path`` for messages, e.g. "KvK-nummer", in the current language.
 
     >>> field_title([])
     'De antwoordenset'
     """
     if not path:
-        return "De antwoordenset"
+        return _("De antwoordenset")
     node = schema_at(path)
     if node and node.get("title"):
-        return node["title"]
+        return _(node["title"])
     last = path[-1]
-    return f"Element {last + 1}" if isinstance(last, int) else f"'{last}'"
+    return _("Element {number}").format(number=last + 1) if isinstance(last, int) else f"'{last}'"
 
 
 def _value_findings(answers: dict) -> Iterator[Finding]:
