@@ -59,39 +59,73 @@ def validate(answers: Any) -> list[Finding]:
     >>> [f.path for f in validate({"schema_version": "1"})][:3]
     ['$.alliance', '$.disputes.court', '$.insolvency']
     """
-    findings: list[Finding] = _one_per_path(list(_schema_findings(answers)))
+    findings: list[Finding] = _one_per_path(list(_schema_findings(answers, [], answers)))
     if isinstance(answers, dict):
-        findings.extend(_value_findings(answers))
+        findings.extend(_value_findings(answers, [], answers))
         findings.extend(check_rules(answers))
+    return _sorted(findings)
+
+
+def validate_part(answers: dict, path: list) -> list[Finding]:
+    """Return the findings of the schema for the value at ``path`` alone, sorted by JSON path.
+
+    This checks one answer as it is given without validating the whole answer set again. The cross-field
+    rules are not run here: they concern the whole set (:func:`~agreement_engine.rules.check_rules`).
+
+    >>> [(f.code, f.path) for f in validate_part({"parties": [{"kvk": "1234"}]}, ["parties", 0, "kvk"])]
+    [('schema.pattern', '$.parties[0].kvk')]
+    """
+    value: Any = answers
+    for part in path:
+        try:
+            value = value[part]
+        except (KeyError, IndexError, TypeError):
+            return []
+    findings = _one_per_path(list(_schema_findings(value, path, answers)))
+    findings.extend(_value_findings(value, path, answers))
+    return _sorted(findings)
+
+
+def _sorted(findings: list[Finding]) -> list[Finding]:
     unique = {(f.code, f.path, f.message): f for f in findings}
     return sorted(unique.values(), key=Finding.sort_key)
 
 
 def _one_per_path(findings: list[Finding]) -> list[Finding]:
-    """Keep only the type finding where a value of the wrong type also failed other keywords."""
+    """Keep one finding where one mistake trips several keywords.
+
+    A value of the wrong type keeps only its type finding; a date not even written as a date ("1-1-2027")
+    keeps only its form finding, not also "no existing calendar date".
+    """
     typed = {f.path for f in findings if f.code == "schema.type"}
-    return [f for f in findings if f.code == "schema.type" or f.path not in typed]
+    misshapen = {f.path for f in findings if f.code == "schema.pattern"}
+    return [f for f in findings
+            if (f.code == "schema.type" or f.path not in typed)
+            and (f.code != "value.date" or f.path not in misshapen)]
 
 
-@lru_cache(maxsize=1)
-def _validator() -> Draft202012Validator:
+@lru_cache(maxsize=None)
+def _validator(shape: tuple = ()) -> Draft202012Validator:
+    """Return the validator for the schema at ``shape``, a path with every list index 0 (root: ``()``)."""
     schema = load_schema()
-    return Draft202012Validator(schema, format_checker=FormatChecker(formats=["date"]))
+    node = {**schema_at(list(shape)), "$defs": schema["$defs"]} if shape else schema
+    return Draft202012Validator(node, format_checker=FormatChecker(formats=["date"]))
 
 
-def _schema_findings(answers: Any) -> Iterator[Finding]:
-    for error in _validator().iter_errors(answers):
-        yield from _from_error(error, answers)
+def _schema_findings(value: Any, prefix: list, answers: Any) -> Iterator[Finding]:
+    shape = tuple(0 if isinstance(part, int) else part for part in prefix)
+    for error in _validator(shape).iter_errors(value):
+        yield from _from_error(error, prefix, answers)
 
 
-def _from_error(error: ValidationError, answers: Any) -> Iterator[Finding]:
-    path = list(error.absolute_path)
+def _from_error(error: ValidationError, prefix: list, answers: Any) -> Iterator[Finding]:
+    path = prefix + list(error.absolute_path)
     keyword = error.validator
     value = error.instance
     if keyword in ("anyOf", "oneOf"):
         inner = best_match(error.context) if error.context else None
         if inner is not None:
-            yield from _from_error(inner, answers)
+            yield from _from_error(inner, prefix, answers)
             return
     if keyword == "required":
         for name in error.validator_value:
@@ -196,7 +230,7 @@ def field_title(path: list) -> str:
     return _("Element {number}").format(number=last + 1) if isinstance(last, int) else f"'{last}'"
 
 
-def _value_findings(answers: dict) -> Iterator[Finding]:
+def _value_findings(value: Any, prefix: list, answers: Any) -> Iterator[Finding]:
     """Check what the schema cannot: two decimals for amounts and characters XML cannot hold."""
     def walk(value: Any, path: list) -> Iterator[Finding]:
         if isinstance(value, dict):
@@ -214,7 +248,7 @@ def _value_findings(answers: dict) -> Iterator[Finding]:
             if node.get("x-decimals") is not None and _decimals(value) > node["x-decimals"]:
                 yield _finding("value.decimals", path, answers, value=value)
 
-    yield from walk(answers, [])
+    yield from walk(value, list(prefix))
 
 
 def _decimals(value: float | int) -> int:

@@ -8,7 +8,8 @@ from conftest import DATA, apply_changes, example
 
 from agreement_engine import check
 from agreement_engine.findings import CATALOG, Severity
-from agreement_engine.validate import validate
+from agreement_engine.rules import check_rules
+from agreement_engine.validate import validate, validate_part
 
 BAD = sorted((DATA / "bad").glob("*.json"))
 RAW = sorted((DATA / "raw").glob("*.json"))
@@ -92,3 +93,23 @@ def test_decimal_arithmetic_accepts_exact_hundred():
 def test_junk_gives_findings_never_an_exception(value):
     findings = validate(value)
     assert findings and all(f.severity is Severity.ERROR for f in findings if f.code.startswith("schema"))
+
+
+#: The bad cases that change something inside a section (not a whole section, not nothing).
+INSIDE = [p for p in BAD
+          if any(len(change[1]) > 1 for change in json.loads(p.read_text(encoding="utf-8"))["changes"])]
+
+
+@pytest.mark.parametrize("path", INSIDE, ids=lambda p: p.stem)
+def test_validating_one_section_finds_what_validating_the_whole_finds_there(path):
+    answers, _ = _case(path)
+    section = json.loads(path.read_text(encoding="utf-8"))["changes"][0][1][0]
+    by_rules = {(f.code, f.path) for f in check_rules(answers)}
+    whole = {(f.code, f.path) for f in validate(answers) if (f.code, f.path) not in by_rules
+             and (f.path == f"$.{section}" or f.path.startswith((f"$.{section}.", f"$.{section}[")))}
+    assert {(f.code, f.path) for f in validate_part(answers, [section])} == whole
+
+
+def test_a_date_not_written_as_a_date_gets_one_finding():
+    answers = apply_changes(example("twee-partijen"), [["set", ["alliance", "start_date"], "1-3-2027"]])
+    assert [f.code for f in validate(answers) if f.path == "$.alliance.start_date"] == ["schema.pattern"]
