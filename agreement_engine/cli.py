@@ -14,11 +14,13 @@ from pathlib import Path
 import click
 
 from agreement_engine import __version__
+from agreement_engine.answers import load as load_answers
 from agreement_engine.api import check as check_answers
 from agreement_engine.errors import EngineError
 from agreement_engine.findings import Finding, Severity
 from agreement_engine.i18n import (LANGUAGES, N_, TranslatedGroup, _, language, language_from_environment,
                                    ngettext, set_language)
+from agreement_engine.interview import Interview, save_answers
 from agreement_engine.library import DirectoryLoader, default_library
 from agreement_engine.lint import lint
 from agreement_engine.resources import load_schema
@@ -197,3 +199,59 @@ def schema() -> None:
     """Druk het JSON Schema van de antwoordenset af."""
     click.echo(json.dumps(load_schema(), ensure_ascii=False, indent=2))
 
+
+#: Where ``interview`` writes the answer set when neither -o nor --resume names a file.
+DEFAULT_ANSWERS = "antwoorden.json"
+
+
+def _read_line(prompt: str) -> str:
+    return click.prompt(prompt, default="", show_default=False, prompt_suffix="")
+
+
+@main.command()
+@click.option("-o", "--output", metavar="ANTWOORDEN.json",
+              help=N_("Het bestand voor de antwoordenset (standaard antwoorden.json, of het bestand van "
+                      "--resume)."))
+@click.option("--resume", metavar="BESTAND",
+              help=N_("Ga verder met de antwoorden in BESTAND, bijvoorbeeld na Ctrl-C: het interview gaat verder "
+                      "waar het werd onderbroken."))
+def interview(output: str | None, resume: str | None) -> None:
+    """Stel de vragen van de antwoordenset, controleer ieder antwoord en schrijf een geldige antwoordenset.
+
+    De antwoorden kunnen ook uit standaardinvoer komen, één per regel (een lege regel neemt de voorgestelde
+    waarde over of slaat de vraag over).
+    """
+    answers: dict = {}
+    if resume:
+        answers, findings = load_answers(_existing_file(resume))
+        if answers is None:
+            raise click.ClickException(f"{resume}: {findings[0].message}")
+    target = Path(output or resume or DEFAULT_ANSWERS)
+    if target.exists() and not (resume and target.resolve() == Path(resume).resolve()):
+        raise click.UsageError(_("{file} bestaat al; kies een ander bestand met -o, of ga verder met "
+                                 "--resume {file}").format(file=target))
+    if not target.parent.is_dir():
+        raise click.UsageError(_("de map {folder} bestaat niet").format(folder=target.parent))
+    click.echo(_("Beantwoord de vragen; Enter neemt de waarde [tussen haken] over of slaat een vraag over die niet "
+                 "verplicht is."))
+    click.echo(_("Ctrl-C bewaart wat u hebt beantwoord in {file}.").format(file=target))
+    session = Interview(answers, ask=_read_line, say=click.echo)
+    try:
+        session.run()
+    except (click.Abort, KeyboardInterrupt):
+        click.echo("")
+        if not session.answers:
+            click.echo(_("Onderbroken; er was nog niets beantwoord."))
+            sys.exit(1)
+        save_answers(target, session.answers)
+        click.echo(_("Onderbroken. Uw antwoorden staan in {file}.").format(file=target))
+        click.echo(_("Ga verder met: agreement-engine interview --resume {file}").format(file=target))
+        sys.exit(1)
+    save_answers(target, session.answers)
+    findings = check_answers(session.answers)
+    click.echo("")
+    click.echo(summary_line(str(target), findings))
+    if findings:
+        click.echo(_format_findings(findings))
+    if any(f.severity is Severity.ERROR for f in findings):
+        sys.exit(1)

@@ -116,6 +116,7 @@ class _Analyzer:
         self.paths: set[str] = set()
         self.refs: list[object] = []
         self.compared: set[tuple[str, object]] = set()
+        self.equal: set[tuple[str, object]] = set()  # the comparisons with ==
         self.private: set[str] = set()
 
     def chain(self, node: nodes.Node) -> str | None:
@@ -187,6 +188,8 @@ class _Analyzer:
                     path = self.chain(a)
                     if path and isinstance(b, nodes.Const):
                         self.compared.add((path, b.value))
+                        if operand.op == "eq":
+                            self.equal.add((path, b.value))
             elif operand.op in ("in", "notin"):
                 path = self.chain(right)
                 if path and isinstance(left, nodes.Const):
@@ -197,6 +200,17 @@ class _Analyzer:
                         if isinstance(element, nodes.Const):
                             self.compared.add((path, element.value))
             left = right
+
+
+def equalities(condition: str) -> set[tuple[str, object]]:
+    """Return the (answer path, value) pairs a condition tests with ``==``.
+
+    >>> sorted(equalities("alliance.term.kind == 'fixed' and alliance.term.renewal != 'none'"))
+    [('alliance.term.kind', 'fixed')]
+    """
+    analyzer = _Analyzer({})
+    analyzer.visit(make_environment().parse(f"{{{{ ({condition}) }}}}"))
+    return analyzer.equal
 
 
 def _names_in(target: nodes.Node) -> list[nodes.Name]:

@@ -83,7 +83,8 @@ COMMANDS = list(_commands(main))
 @pytest.mark.parametrize("path, command", COMMANDS, ids=[" ".join(p) or "main" for p, _command in COMMANDS])
 def test_every_help_text_has_an_english_translation(path, command):
     assert isinstance(command, TranslatedCommand | TranslatedGroup), "made outside the translating group"
-    texts = [command.help] + [p.help for p in command.get_params(click.Context(command)) if getattr(p, "help", None)]
+    params = command.get_params(click.Context(command))
+    texts = [command.help] + [p.help for p in params if getattr(p, "help", None)]
     with language("en"):
         english = [help_text(t) for t in texts]
     untranslated = [t for t, e in zip(texts, english) if e == help_text(t)]
