@@ -32,7 +32,6 @@ from typing import Any
 
 import click
 from babel.dates import format_date as _format_date
-from babel.messages.extract import extract_python
 from babel.numbers import format_decimal
 
 #: The languages the command line speaks; the first is the default and the language of the message ids.
@@ -203,6 +202,8 @@ class TranslatedGroup(_TranslatedHelp, click.Group):
 
 def extract_python_and_help(fileobj, keywords, comment_tags, options) -> Iterator[tuple]:
     """Extract what babel's Python extractor finds, plus the docstrings of click commands (their help)."""
+    from babel.messages.extract import extract_python  # late import: only extraction needs it
+
     yield from extract_python(fileobj, keywords, comment_tags, options)
     fileobj.seek(0)
     tree = ast.parse(fileobj.read().decode(options.get("encoding", "utf-8")))

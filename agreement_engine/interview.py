@@ -325,11 +325,11 @@ class Interview:
                 self._tell_findings([self._required(q)])
                 continue
             text = text or default
-            by_value = [c for c in choices if str(c.value) == text]
             if text.isdigit() and 1 <= int(text) <= len(choices):
                 return choices[int(text) - 1].value
-            if by_value:
-                return by_value[0].value
+            for choice in choices:  # the value itself ("fixed") is understood as well
+                if str(choice.value) == text:
+                    return choice.value
             self._tell(_("Kies een nummer van 1 tot en met {count}.").format(count=len(choices)))
 
     # --- free input --------------------------------------------------------------------------------------
