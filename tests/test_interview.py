@@ -65,8 +65,10 @@ def test_interview_result_renders_as_a_word_document(tmp_path):
 def transcripts(tmp_path_factory) -> dict[str, str]:
     """The screen of each scripted interview (whitespace collapsed: wrapping follows the terminal), run once."""
     folder = tmp_path_factory.mktemp("transcripts")
-    screens = {s.stem: run(answers_of(s.stem), "interview", "-o", str(folder / f"{s.stem}.json")).output
-               for s in SCRIPTS}
+    with pytest.MonkeyPatch.context() as patch:  # module scope: the per-test Dutch pin does not apply yet
+        patch.setenv("AGREEMENT_ENGINE_LANG", "nl")
+        screens = {s.stem: run(answers_of(s.stem), "interview", "-o", str(folder / f"{s.stem}.json")).output
+                   for s in SCRIPTS}
     return {name: " ".join(screen.split()) for name, screen in screens.items()}
 
 
