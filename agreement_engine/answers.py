@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from agreement_engine.findings import Finding, json_path, make_finding
+from agreement_engine.i18n import N_, _
 from agreement_engine.resources import load_schema, resolve_ref
 
 #: How deeply lists and objects may nest. An answer set needs five levels; the JSON parser and the schema
@@ -19,17 +20,21 @@ MAX_NESTING = 10
 
 #: The json module's messages in Dutch, so that a facilitator understands what is wrong.
 _JSON_MESSAGES = {
-    "Expecting value": "waarde verwacht (ontbreekt er iets, of staat er een komma te veel?)",
-    "Expecting property name enclosed in double quotes": "naam van een veld tussen dubbele aanhalingstekens "
-                                                         "verwacht",
-    "Expecting ',' delimiter": "komma verwacht",
-    "Expecting ':' delimiter": "dubbele punt verwacht",
-    "Unterminated string starting at": "tekst zonder afsluitend aanhalingsteken",
-    "Extra data": "extra tekens na het einde van het JSON-object",
-    "Invalid control character at": "stuurteken in een tekst (gebruik \\n voor een nieuwe regel)",
-    "Invalid \\escape": "ongeldige escape-reeks met een backslash",
-    "Invalid \\uXXXX escape": "ongeldige \\u-reeks",
+    "Expecting value": N_("waarde verwacht (ontbreekt er iets, of staat er een komma te veel?)"),
+    "Expecting property name enclosed in double quotes": N_("naam van een veld tussen dubbele aanhalingstekens "
+                                                            "verwacht"),
+    "Expecting ',' delimiter": N_("komma verwacht"),
+    "Expecting ':' delimiter": N_("dubbele punt verwacht"),
+    "Unterminated string starting at": N_("tekst zonder afsluitend aanhalingsteken"),
+    "Extra data": N_("extra tekens na het einde van het JSON-object"),
+    "Invalid control character at": N_("stuurteken in een tekst (gebruik \\n voor een nieuwe regel)"),
+    "Invalid \\escape": N_("ongeldige escape-reeks met een backslash"),
+    "Invalid \\uXXXX escape": N_("ongeldige \\u-reeks"),
 }
+
+#: What a JSON value that is not an object is called in a message.
+_KIND_WORDS = {list: N_("lijst"), str: N_("tekst"), bool: N_("waarheidswaarde"), type(None): N_("null"),
+               int: N_("getal"), float: N_("getal")}
 
 
 class _DuplicateKey(ValueError):
@@ -70,16 +75,14 @@ def parse(text: str) -> tuple[dict | None, list[Finding]]:
         return None, [make_finding("input.duplicate_key", "$", key=exc.key)]
     except json.JSONDecodeError as exc:
         return None, [make_finding("input.not_json", "$", line=exc.lineno, column=exc.colno,
-                                   reason=_JSON_MESSAGES.get(exc.msg, exc.msg))]
+                                   reason=_(_JSON_MESSAGES.get(exc.msg, exc.msg)))]
     except ValueError as exc:
         value = str(exc).removeprefix("constant:")
         return None, [make_finding("input.not_a_number", "$", value=value)]
     except RecursionError:
         return None, [make_finding("input.too_deep", "$", limit=MAX_NESTING)]
     if not isinstance(data, dict):
-        kind = {list: "lijst", str: "tekst", bool: "waarheidswaarde", type(None): "null"}.get(
-            type(data), "getal")
-        return None, [make_finding("input.not_object", "$", kind=kind)]
+        return None, [make_finding("input.not_object", "$", kind=_(_KIND_WORDS[type(data)]))]
     return data, []
 
 
@@ -123,7 +126,8 @@ def load(path: str | Path) -> tuple[dict | None, list[Finding]]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return None, [make_finding("input.encoding", "$", reason=f"ongeldige byte op positie {exc.start}")]
+        return None, [make_finding("input.encoding", "$",
+                                   reason=_("ongeldige byte op positie {position}").format(position=exc.start))]
     return parse(text)
 
 

@@ -29,6 +29,7 @@ from agreement_engine.answers import load
 from agreement_engine.api import render_document, write
 from agreement_engine.errors import EngineError, InvalidAnswersError
 from agreement_engine.findings import Finding, Severity, make_finding
+from agreement_engine.i18n import _
 from agreement_engine.library import Library, default_library
 from agreement_engine.word import template_hash
 
@@ -182,7 +183,7 @@ def process(source: str, document: str, template: str | None) -> dict[str, Any]:
     except EngineError as exc:
         result["findings"] = [_failure(str(exc))]
     except Exception as exc:  # noqa: BLE001 - one broken input must never stop the batch
-        result["findings"] = [_failure(f"interne fout ({type(exc).__name__}: {exc})")]
+        result["findings"] = [_failure(_("interne fout ({error})").format(error=f"{type(exc).__name__}: {exc}"))]
     result["seconds"] = round(time.perf_counter() - started, 4)
     return result
 
@@ -251,7 +252,7 @@ def _run_alone(job: Job, template: str | None) -> tuple[int, dict]:
         except BrokenProcessPool:
             pass
     return job[0], {"status": FAILED, "output": None, "choices": {}, "seconds": 0.0,
-                    "findings": [_failure("de verwerking van deze antwoordenset brak onverwacht af")]}
+                    "findings": [_failure(_("de verwerking van deze antwoordenset brak onverwacht af"))]}
 
 
 def remove_stale_temporaries(out_dir: Path) -> int:

@@ -9,6 +9,7 @@ import json
 import os
 import signal
 import sys
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -16,10 +17,14 @@ import click
 from agreement_engine import __version__
 from agreement_engine import batch as batch_stage
 from agreement_engine import output
+from agreement_engine.answers import load as load_answers
 from agreement_engine.api import check as check_answers
 from agreement_engine.api import render as render_answers
 from agreement_engine.errors import EngineError, InvalidAnswersError, OutputError
 from agreement_engine.findings import Finding, Severity
+from agreement_engine.i18n import (LANGUAGES, N_, TranslatedGroup, _, format_seconds, language,
+                                   language_from_environment, ngettext, set_language)
+from agreement_engine.interview import Interview, save_answers
 from agreement_engine.library import DirectoryLoader, default_library
 from agreement_engine.lint import lint
 from agreement_engine.resources import load_schema
@@ -28,8 +33,13 @@ from agreement_engine.word import read_provenance
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-class _Group(click.Group):
-    """A group that turns engine errors into one-line messages instead of tracebacks."""
+class _Group(TranslatedGroup):
+    """A group that speaks the language of the environment and turns engine errors into one-line messages."""
+
+    def main(self, *args, **kwargs):
+        """Run the command line in the language of the environment (``--lang`` may change it)."""
+        with language(language_from_environment()):
+            return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -42,13 +52,24 @@ class _Group(click.Group):
             if os.environ.get("AGREEMENT_ENGINE_DEBUG"):
                 raise
             raise click.ClickException(
-                f"interne fout ({type(exc).__name__}: {exc}); zet AGREEMENT_ENGINE_DEBUG=1 voor details"
+                _("interne fout ({error}); zet AGREEMENT_ENGINE_DEBUG=1 voor details").format(
+                    error=f"{type(exc).__name__}: {exc}")
             ) from exc
+
+
+def _choose_language(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value:
+        set_language(value.lower())
 
 
 @click.group(cls=_Group, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "--version", prog_name="agreement-engine",
                       message="%(prog)s %(version)s")
+@click.option("--lang", type=click.Choice(LANGUAGES, case_sensitive=False), is_eager=True, expose_value=False,
+              callback=_choose_language,
+              help=N_("Taal van meldingen en hulpteksten: nl (standaard) of en. Zonder deze optie beslist de "
+                      "omgeving: de eerste van AGREEMENT_ENGINE_LANG, LANGUAGE, LC_ALL, LC_MESSAGES en LANG die is "
+                      "gezet; begint die met \"en\", dan Engels, anders Nederlands."))
 def main() -> None:
     """Stel Nederlandse alliantieovereenkomsten samen uit een antwoordenset (JSON)."""
 
@@ -56,9 +77,9 @@ def main() -> None:
 def _existing_file(path: str) -> Path:
     candidate = Path(path)
     if not candidate.exists():
-        raise click.UsageError(f"bestand niet gevonden: {path}")
+        raise click.UsageError(_("bestand niet gevonden: {path}").format(path=path))
     if candidate.is_dir():
-        raise click.UsageError(f"{path} is een map, geen bestand")
+        raise click.UsageError(_("{path} is een map, geen bestand").format(path=path))
     return candidate
 
 
@@ -72,25 +93,23 @@ def _format_findings(findings: list[Finding]) -> str:
     )
 
 
-def _count(findings: list[Finding], severity: Severity, one: str, many: str) -> str | None:
-    n = sum(1 for f in findings if f.severity is severity)
-    return f"{n} {one if n == 1 else many}" if n else None
-
-
 def summary_line(name: str, findings: list[Finding]) -> str:
     """Return the one-line verdict on an answer set, e.g. "x.json: ongeldig (2 fouten, 1 waarschuwing)"."""
-    counts = [c for c in (_count(findings, Severity.ERROR, "fout", "fouten"),
-                          _count(findings, Severity.WARNING, "waarschuwing", "waarschuwingen"),
-                          _count(findings, Severity.INFO, "opmerking", "opmerkingen")) if c]
-    verdict = "ongeldig" if any(f.severity is Severity.ERROR for f in findings) else "geldig"
+    n = Counter(f.severity for f in findings)
+    counts = [text.format(count=n[severity]) for severity, text in (
+        (Severity.ERROR, ngettext("{count} fout", "{count} fouten", n[Severity.ERROR])),
+        (Severity.WARNING, ngettext("{count} waarschuwing", "{count} waarschuwingen", n[Severity.WARNING])),
+        (Severity.INFO, ngettext("{count} opmerking", "{count} opmerkingen", n[Severity.INFO])),
+    ) if n[severity]]
+    verdict = _("ongeldig") if n[Severity.ERROR] else _("geldig")
     return f"{name}: {verdict}" + (f" ({', '.join(counts)})" if counts else "")
 
 
 @main.command()
 @click.argument("answers", metavar="ANTWOORDEN.json")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Uitvoer als leesbare tekst of als JSON-lijst.")
-@click.option("--strict", is_flag=True, help="Behandel waarschuwingen als fouten (exitcode 1).")
+              help=N_("Uitvoer als leesbare tekst of als JSON-lijst."))
+@click.option("--strict", is_flag=True, help=N_("Behandel waarschuwingen als fouten (exitcode 1)."))
 def check(answers: str, fmt: str, strict: bool) -> None:
     """Controleer een antwoordenset tegen het schema en de samenhangregels."""
     path = _existing_file(answers)
@@ -113,10 +132,11 @@ def _report(name: str, findings: list[Finding]) -> None:
 @main.command()
 @click.argument("answers", metavar="ANTWOORDEN.json")
 @click.option("-o", "--output", "target", metavar="UIT.docx",
-              help="Waar het document komt (een .docx-bestand of een map). Standaard: output/<naam>.docx.")
-@click.option("--template", metavar="SJABLOON.docx", help="Een eigen huisstijlsjabloon in plaats van het "
-              "meegeleverde (zie README voor de verplichte plaatshouders).")
-@click.option("--pdf", is_flag=True, help="Maak met LibreOffice ook een PDF naast het .docx-bestand.")
+              help=N_("Waar het document komt (een .docx-bestand of een map). Standaard: output/<naam>.docx."))
+@click.option("--template", metavar="SJABLOON.docx", help=N_("Een eigen huisstijlsjabloon in plaats van het "
+                                                              "meegeleverde (zie README voor de verplichte "
+                                                              "plaatshouders)."))
+@click.option("--pdf", is_flag=True, help=N_("Maak met LibreOffice ook een PDF naast het .docx-bestand."))
 def render(answers: str, target: str | None, template: str | None, pdf: bool) -> None:
     """Stel de overeenkomst samen en schrijf haar als Word-document met een herkomstmanifest.
 
@@ -126,22 +146,21 @@ def render(answers: str, target: str | None, template: str | None, pdf: bool) ->
     if template is not None:
         _existing_file(template)
     if target is not None and not Path(target).is_dir() and Path(target).suffix.lower() != ".docx":
-        raise click.UsageError(f"{target}: het uitvoerbestand moet op .docx eindigen (of een map zijn)")
+        raise click.UsageError(_("{file}: het uitvoerbestand moet op .docx eindigen (of een map zijn)").format(file=target))
     try:
         result = render_answers(path, target, template=template)
     except InvalidAnswersError as exc:
         _report(str(path), exc.findings)
-        click.echo("niets geschreven")
+        click.echo(_("niets geschreven"))
         sys.exit(1)
     _report(str(path), result.findings)
-    click.echo(f"document:  {result.document}")
-    click.echo(f"manifest:  {result.manifest}")
+    click.echo(_labelled([(_("document:"), result.document), (_("manifest:"), result.manifest)]))
     if pdf:
         try:
             output.write_pdf(result.document, result.document.with_suffix(".pdf"))
         except OutputError as exc:
-            raise click.ClickException(f"{exc} (het .docx-bestand is wel geschreven)") from exc
-        click.echo(f"pdf:       {result.document.with_suffix('.pdf')}")
+            raise click.ClickException(_("{error} (het .docx-bestand is wel geschreven)").format(error=exc)) from exc
+        click.echo(_labelled([(_("pdf:"), result.document.with_suffix(".pdf"))]))
 
 
 def _interrupt(_signum, _frame) -> None:
@@ -150,11 +169,11 @@ def _interrupt(_signum, _frame) -> None:
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, metavar="INVOER...")
-@click.option("--out-dir", required=True, metavar="MAP", help="De map voor de documenten en het rapport.")
+@click.option("--out-dir", required=True, metavar="MAP", help=N_("De map voor de documenten en het rapport."))
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
-              help="Aantal processen naast elkaar (standaard: het aantal processorkernen).")
-@click.option("--force", is_flag=True, help="Maak alles opnieuw, ook documenten die al actueel zijn.")
-@click.option("--template", metavar="SJABLOON.docx", help="Een eigen huisstijlsjabloon.")
+              help=N_("Aantal processen naast elkaar (standaard: het aantal processorkernen)."))
+@click.option("--force", is_flag=True, help=N_("Maak alles opnieuw, ook documenten die al actueel zijn."))
+@click.option("--template", metavar="SJABLOON.docx", help=N_("Een eigen huisstijlsjabloon."))
 def batch(inputs: tuple[str, ...], out_dir: str, jobs: int | None, force: bool, template: str | None) -> None:
     """Maak overeenkomsten voor veel antwoordensets tegelijk (bestanden, mappen of patronen als '*.json').
 
@@ -165,19 +184,19 @@ def batch(inputs: tuple[str, ...], out_dir: str, jobs: int | None, force: bool, 
     if template is not None:
         _existing_file(template)
     if Path(out_dir).exists() and not Path(out_dir).is_dir():
-        raise click.UsageError(f"{out_dir} is een bestand, geen map")
+        raise click.UsageError(_("{folder} is een bestand, geen map").format(folder=out_dir))
     signal.signal(signal.SIGTERM, _interrupt)
     bar = None
     if sys.stdout.isatty():
-        found, _ = batch_stage.find_inputs(inputs)
-        bar = click.progressbar(length=len(found), label="overeenkomsten", show_pos=True, show_eta=True)
+        found, _unmatched = batch_stage.find_inputs(inputs)
+        bar = click.progressbar(length=len(found), label=_("overeenkomsten"), show_pos=True, show_eta=True)
         bar.__enter__()
     try:
         summary = batch_stage.run(inputs, out_dir, jobs=jobs, force=force, template=template,
                                   progress=(lambda _item: bar.update(1)) if bar else None)
     except KeyboardInterrupt:
-        raise click.ClickException("batch afgebroken; ieder geschreven document is compleet; start dezelfde "
-                                   "opdracht opnieuw om verder te gaan") from None
+        raise click.ClickException(_("batch afgebroken; ieder geschreven document is compleet; start dezelfde "
+                                     "opdracht opnieuw om verder te gaan")) from None
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -186,31 +205,37 @@ def batch(inputs: tuple[str, ...], out_dir: str, jobs: int | None, force: bool, 
         sys.exit(1)
 
 
+def _labelled(pairs: list[tuple[str, object]]) -> str:
+    """Return ``label value`` lines with the values aligned, whatever the labels' language."""
+    width = max(len(label) for label, _value in pairs) + 2
+    return "\n".join(f"{label:<{width}}{value}" for label, value in pairs)
+
+
 def batch_summary(summary: batch_stage.Summary) -> str:
     """Return the end-of-batch report: the counts, each input that did not succeed, and where the reports are."""
-    counts = ", ".join(f"{summary.count(status)} {word}" for status, word in (
-        (batch_stage.RENDERED, "gemaakt"), (batch_stage.SKIPPED, "overgeslagen (actueel)"),
-        (batch_stage.INVALID, "ongeldig"), (batch_stage.FAILED, "mislukt")))
+    words = {batch_stage.RENDERED: _("gemaakt"), batch_stage.SKIPPED: _("overgeslagen (actueel)"),
+             batch_stage.INVALID: _("ongeldig"), batch_stage.FAILED: _("mislukt")}
+    counts = ", ".join(f"{summary.count(status)} {word}" for status, word in words.items())
     total = len(summary.items)
-    lines = [f"{total} {'antwoordenset' if total == 1 else 'antwoordensets'} in "
-             f"{summary.seconds:.1f} s".replace(".", ",") + f": {counts}"]
+    lines = [ngettext("{count} antwoordenset in {seconds} s: {counts}", "{count} antwoordensets in {seconds} s: {counts}",
+                      total).format(count=total, seconds=format_seconds(summary.seconds), counts=counts)]
+    width = max(len(words[batch_stage.INVALID]), len(words[batch_stage.FAILED]))
     for item in summary.items:
         if item.status in (batch_stage.INVALID, batch_stage.FAILED):
             errors = [f for f in item.findings if f["severity"] == "error"] or item.findings
-            first = errors[0] if errors else {"path": "$", "message": "onbekende fout"}
-            more = f" (en {len(errors) - 1} meer)" if len(errors) > 1 else ""
-            word = "ongeldig" if item.status == batch_stage.INVALID else "mislukt"
-            lines.append(f"  {word:<8}  {item.input}: {first['path']}: {first['message']}{more}")
+            first = errors[0] if errors else {"path": "$", "message": _("onbekende fout")}
+            more = _(" (en {count} meer)").format(count=len(errors) - 1) if len(errors) > 1 else ""
+            lines.append(f"  {words[item.status]:<{width}}  {item.input}: {first['path']}: {first['message']}{more}")
     if any(item.name for item in summary.items):  # there were inputs, so the reports were written
-        lines.append(f"rapport:  {summary.out_dir / batch_stage.REPORT}")
-        lines.append(f"keuzes:   {summary.out_dir / batch_stage.CHOICES}")
+        lines.append(_labelled([(_("rapport:"), summary.out_dir / batch_stage.REPORT),
+                                (_("keuzes:"), summary.out_dir / batch_stage.CHOICES)]))
     return "\n".join(lines)
 
 
 @main.command()
 @click.argument("document", metavar="DOCUMENT.docx")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Uitvoer als leesbare tekst of als JSON.")
+              help=N_("Uitvoer als leesbare tekst of als JSON."))
 def explain(document: str, fmt: str) -> None:
     """Toon de herkomst van een gegenereerde overeenkomst: engine, antwoorden, sjabloon en clausules."""
     origin = read_provenance(_existing_file(document))
@@ -221,20 +246,31 @@ def explain(document: str, fmt: str) -> None:
 
 
 def explanation(origin: dict) -> str:
-    """Return the provenance of a document as readable Dutch text, one clause per line."""
-    def value(key: str) -> str:
-        return str(origin.get(key, "onbekend"))
+    """Return the provenance of a document as readable text, one clause per line (a redline: both sides)."""
+    if isinstance(origin.get("old"), dict) and isinstance(origin.get("new"), dict):
+        head = _("Vergelijking met bijgehouden wijzigingen van {date}").format(
+            date=str(origin.get("created", "?"))[:10])
+        return "\n".join([head, _("A (was):"), _indent(_explain_one(origin["old"])),
+                          _("B (wordt):"), _indent(_explain_one(origin["new"]))])
+    return _explain_one(origin)
 
-    lines = [
-        value("title"),
-        f"  gemaakt met:     {value('engine')} {value('engine_version')}",
-        f"  antwoordenset:   sha256 {value('answers_sha256')}",
-        f"  sjabloon:        sha256 {value('template_sha256')}",
-        f"  bibliotheek:     {value('library')} {value('library_version')} (sha256 {value('library_sha256')})",
-        "  clausules:",
-    ]
+
+def _indent(text: str) -> str:
+    return "\n".join("  " + line for line in text.splitlines())
+
+
+def _explain_one(origin: dict) -> str:
+    def value(key: str) -> str:
+        return str(origin.get(key, _("onbekend")))
+
+    lines = [value("title")] + ["  " + line for line in _labelled([
+        (_("gemaakt met:"), f"{value('engine')} {value('engine_version')}"),
+        (_("antwoordenset:"), f"sha256 {value('answers_sha256')}"),
+        (_("sjabloon:"), f"sha256 {value('template_sha256')}"),
+        (_("bibliotheek:"), f"{value('library')} {value('library_version')} (sha256 {value('library_sha256')})"),
+    ]).splitlines()] + ["  " + _("clausules:")]
     clauses = origin.get("clauses", [])
-    rows = [("artikel", "clausule", "variant", "versie", "status", "sha256 (begin)")] + [
+    rows = [(_("artikel"), _("clausule"), _("variant"), _("versie"), _("status"), _("sha256 (begin)"))] + [
         (str(c.get("article") or "-"), str(c.get("id")), str(c.get("variant")), str(c.get("version")),
          str(c.get("status")), str(c.get("sha256", ""))[:12]) for c in clauses]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
@@ -267,33 +303,38 @@ def library_show(clause_id: str) -> None:
         clause = lib.get(clause_id)
     except EngineError as exc:
         known = ", ".join(c.id for c in lib.clauses)
-        raise click.UsageError(f"{exc}; bekend zijn: {known}") from exc
+        raise click.UsageError(_("{error}; bekend zijn: {known}").format(error=exc, known=known)) from exc
     click.echo(f"{clause.id} {clause.version} ({clause.status}) - {clause.title}")
-    click.echo(f"bestand: {clause.file}; positie {clause.position}; soort {clause.kind}"
-               + (f"; onderwerp {clause.topic}" if clause.topic else ""))
+    click.echo(_("bestand: {file}; positie {position}; soort {kind}").format(
+        file=clause.file, position=clause.position, kind=clause.kind)
+        + (_("; onderwerp {topic}").format(topic=clause.topic) if clause.topic else ""))
     if clause.include:
-        click.echo(f"opgenomen als: {clause.include}")
+        click.echo(_("opgenomen als: {condition}").format(condition=clause.include))
     if clause.parameters:
-        click.echo("parameters: " + ", ".join(clause.parameters))
+        click.echo(_("parameters: {names}").format(names=", ".join(clause.parameters)))
     if clause.defines:
-        click.echo("introduceert: " + ", ".join(d.term for d in clause.defines))
+        click.echo(_("introduceert: {terms}").format(terms=", ".join(d.term for d in clause.defines)))
     if clause.uses:
-        click.echo("gebruikt: " + ", ".join(clause.uses))
+        click.echo(_("gebruikt: {terms}").format(terms=", ".join(clause.uses)))
+    when = _("als {condition}")
     for variant in clause.variants:
         click.echo("")
-        click.echo(f"variant {variant.id}" + (f"  (als {variant.when})" if variant.when else ""))
+        click.echo(_("variant {id}").format(id=variant.id)
+                   + (f"  ({when.format(condition=variant.when)})" if variant.when else ""))
         if variant.summary:
-            click.echo(f"  {variant.summary}")
+            click.echo(f"  {_(variant.summary)}")
         for point in variant.attention:
-            click.echo(f"  let op: {point}")
+            click.echo("  " + _("let op: {point}").format(point=point))
         for n, member in enumerate(variant.members, start=1):
-            tags = [f"label {member.label}"] if member.label else []
-            tags += [f"als {member.when}"] if member.when else []
-            tags += [f"voor iedere {member.alias} in {member.repeat}"] if member.repeat else []
-            click.echo(f"  lid {n}" + (f" ({'; '.join(tags)})" if tags else "") + ":")
+            tags = [_("label {label}").format(label=member.label)] if member.label else []
+            tags += [when.format(condition=member.when)] if member.when else []
+            tags += [_("voor iedere {alias} in {list}").format(alias=member.alias, list=member.repeat)
+                     ] if member.repeat else []
+            click.echo("  " + _("lid {number}").format(number=n) + (f" ({'; '.join(tags)})" if tags else "") + ":")
             click.echo("    " + " ".join(member.text.split()))
             for item in member.items:
-                click.echo("      - " + " ".join(item.text.split()) + (f"  (als {item.when})" if item.when else ""))
+                click.echo("      - " + " ".join(item.text.split())
+                           + (f"  ({when.format(condition=item.when)})" if item.when else ""))
 
 
 @library.command("lint")
@@ -303,10 +344,12 @@ def library_lint() -> None:
     for problem in problems:
         click.echo(str(problem))
     if problems:
-        click.echo(f"{len(problems)} {'probleem' if len(problems) == 1 else 'problemen'} gevonden")
+        click.echo(ngettext("{count} probleem gevonden", "{count} problemen gevonden",
+                            len(problems)).format(count=len(problems)))
         sys.exit(1)
     lib = default_library()
-    click.echo(f"{lib.name} {lib.version}: {len(lib.clauses)} clausules, geen problemen")
+    click.echo(_("{name} {version}: {count} clausules, geen problemen").format(
+        name=lib.name, version=lib.version, count=len(lib.clauses)))
 
 
 @main.command()
@@ -331,25 +374,25 @@ def _valid_answers(*names: str) -> list[Path]:
 @main.command()
 @click.argument("old", metavar="A.json")
 @click.argument("new", metavar="B.json")
-@click.option("-o", "--output", required=True, metavar="REDLINE.docx", help="Het Word-document dat wordt geschreven.")
+@click.option("-o", "--output", required=True, metavar="REDLINE.docx", help=N_("Het Word-document dat wordt geschreven."))
 @click.option("--date", type=click.DateTime(["%Y-%m-%d"]),
-              help="Datum van de bijgehouden wijzigingen (JJJJ-MM-DD); standaard de ondertekeningsdatum van B, "
-                   "anders de ingangsdatum van B.")
-@click.option("--template", metavar="SJABLOON.docx", help="Een eigen Word-sjabloon in plaats van het huissjabloon.")
+              help=N_("Datum van de bijgehouden wijzigingen (JJJJ-MM-DD); standaard de ondertekeningsdatum van "
+                      "B, anders de ingangsdatum van B."))
+@click.option("--template", metavar="SJABLOON.docx", help=N_("Een eigen Word-sjabloon in plaats van het huissjabloon."))
 def compare(old: str, new: str, output: str, date, template: str | None) -> None:
     """Toon de overeenkomst van B ten opzichte van A als bijgehouden wijzigingen in Word."""
     from agreement_engine.api import compare as write_redline
 
     paths = _valid_answers(old, new)
     written = write_redline(*paths, output, date=date and f"{date:%Y-%m-%d}", template=template)
-    click.echo(f"{written}: de overeenkomst van {paths[1].name} ten opzichte van {paths[0].name}")
+    click.echo(_("{file}: de overeenkomst van {new} ten opzichte van {old}").format(file=written, new=paths[1].name, old=paths[0].name))
 
 
 @main.command()
 @click.argument("topic", metavar="ONDERWERP")
 @click.argument("answers", metavar="[ANTWOORDEN.json]", required=False)
-@click.option("-o", "--output", required=True, metavar="UIT.docx", help="Het Word-document dat wordt geschreven.")
-@click.option("--template", metavar="SJABLOON.docx", help="Een eigen Word-sjabloon in plaats van het huissjabloon.")
+@click.option("-o", "--output", required=True, metavar="UIT.docx", help=N_("Het Word-document dat wordt geschreven."))
+@click.option("--template", metavar="SJABLOON.docx", help=N_("Een eigen Word-sjabloon in plaats van het huissjabloon."))
 def variants(topic: str, answers: str | None, output: str, template: str | None) -> None:
     """Zet alle varianten van één onderwerp naast elkaar, uitgewerkt voor dezelfde alliantie.
 
@@ -361,7 +404,64 @@ def variants(topic: str, answers: str | None, output: str, template: str | None)
 
     known = topics()
     if topic not in known:
-        raise click.UsageError(f"onbekend onderwerp '{topic}'; bekend zijn: {', '.join(known)}")
+        raise click.UsageError(_("onbekend onderwerp '{topic}'; bekend zijn: {known}").format(topic=topic, known=", ".join(known)))
     path, = _valid_answers(answers) if answers else [example_path()]
     written = write_variants(topic, output, path, template=template)
-    click.echo(f"{written}: de varianten van {topic} voor {path.name}")
+    click.echo(_("{file}: de varianten van {topic} voor {answers}").format(file=written, topic=topic, answers=path.name))
+
+
+#: Where ``interview`` writes the answer set when neither -o nor --resume names a file.
+DEFAULT_ANSWERS = "antwoorden.json"
+
+
+def _read_line(prompt: str) -> str:
+    return click.prompt(prompt, default="", show_default=False, prompt_suffix="")
+
+
+@main.command()
+@click.option("-o", "--output", metavar="ANTWOORDEN.json",
+              help=N_("Het bestand voor de antwoordenset (standaard antwoorden.json, of het bestand van "
+                      "--resume)."))
+@click.option("--resume", metavar="BESTAND",
+              help=N_("Ga verder met de antwoorden in BESTAND, bijvoorbeeld na Ctrl-C: het interview gaat verder "
+                      "waar het werd onderbroken."))
+def interview(output: str | None, resume: str | None) -> None:
+    """Stel de vragen van de antwoordenset, controleer ieder antwoord en schrijf een geldige antwoordenset.
+
+    De antwoorden kunnen ook uit standaardinvoer komen, één per regel (een lege regel neemt de voorgestelde
+    waarde over of slaat de vraag over).
+    """
+    answers: dict = {}
+    if resume:
+        answers, findings = load_answers(_existing_file(resume))
+        if answers is None:
+            raise click.ClickException(f"{resume}: {findings[0].message}")
+    target = Path(output or resume or DEFAULT_ANSWERS)
+    if target.exists() and not (resume and target.resolve() == Path(resume).resolve()):
+        raise click.UsageError(_("{file} bestaat al; kies een ander bestand met -o, of ga verder met "
+                                 "--resume {file}").format(file=target))
+    if not target.parent.is_dir():
+        raise click.UsageError(_("de map {folder} bestaat niet").format(folder=target.parent))
+    click.echo(_("Beantwoord de vragen; Enter neemt de waarde [tussen haken] over of slaat een vraag over die niet "
+                 "verplicht is."))
+    click.echo(_("Ctrl-C bewaart wat u hebt beantwoord in {file}.").format(file=target))
+    session = Interview(answers, ask=_read_line, say=click.echo)
+    try:
+        session.run()
+    except (click.Abort, KeyboardInterrupt):
+        click.echo("")
+        if not session.answers:
+            click.echo(_("Onderbroken; er was nog niets beantwoord."))
+            sys.exit(1)
+        save_answers(target, session.answers)
+        click.echo(_("Onderbroken. Uw antwoorden staan in {file}.").format(file=target))
+        click.echo(_("Ga verder met: agreement-engine interview --resume {file}").format(file=target))
+        sys.exit(1)
+    save_answers(target, session.answers)
+    findings = check_answers(session.answers)
+    click.echo("")
+    click.echo(summary_line(str(target), findings))
+    if findings:
+        click.echo(_format_findings(findings))
+    if any(f.severity is Severity.ERROR for f in findings):
+        sys.exit(1)

@@ -1,6 +1,8 @@
 """The engine's exceptions; the command line alone turns them into exit codes."""
 from __future__ import annotations
 
+from agreement_engine.i18n import ngettext
+
 
 class EngineError(Exception):
     """Raised when the engine cannot do what was asked; the message is Dutch and says where."""
@@ -38,7 +40,8 @@ class InvalidAnswersError(EngineError):
     def __init__(self, findings: list) -> None:
         self.findings = findings
         errors = sum(1 for f in findings if getattr(f.severity, "value", None) == "error")
-        super().__init__(f"de antwoordenset bevat {errors} {'fout' if errors == 1 else 'fouten'}")
+        super().__init__(ngettext("de antwoordenset bevat {count} fout", "de antwoordenset bevat {count} fouten",
+                                  errors).format(count=errors))
 
 
 class OutputError(EngineError):

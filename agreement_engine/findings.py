@@ -5,6 +5,8 @@ import re
 from dataclasses import asdict, dataclass
 from enum import Enum
 
+from agreement_engine.i18n import N_, _
+
 
 class Severity(str, Enum):
     """How bad a finding is: an error blocks rendering, a warning does not (unless --strict)."""
@@ -15,85 +17,92 @@ class Severity(str, Enum):
 
     @property
     def label(self) -> str:
-        """Return the Dutch word for this severity."""
-        return {"error": "fout", "warning": "waarschuwing", "info": "opmerking"}[self.value]
+        """Return the word for this severity in the current language ("fout" in Dutch)."""
+        return _(_SEVERITY_WORDS[self.value])
 
 
-#: Every finding code the engine can produce, with its severity and Dutch message template.
-#: Codes are stable: tools and tests rely on them. Placeholders are filled by ``make_finding``.
+_SEVERITY_WORDS = {"error": N_("fout"), "warning": N_("waarschuwing"), "info": N_("opmerking")}
+
+
+_UNUSED_FIELD = N_("{title} wordt bij de keuze '{choice}' niet gebruikt en blijft buiten de overeenkomst")
+
+#: Every finding code the engine can produce, with its severity and Dutch message template (a message id,
+#: translated by ``make_finding``). Codes are stable: tools and tests rely on them.
 CATALOG: dict[str, tuple[Severity, str]] = {
     # reading the file
-    "input.missing": (Severity.ERROR, "bestand niet gevonden: {file}"),
-    "input.unreadable": (Severity.ERROR, "bestand kan niet worden gelezen: {reason}"),
-    "input.encoding": (Severity.ERROR, "het bestand is geen geldige UTF-8-tekst ({reason})"),
-    "input.empty": (Severity.ERROR, "het bestand is leeg"),
-    "input.not_json": (Severity.ERROR, "geen geldige JSON op regel {line}, kolom {column}: {reason}"),
-    "input.not_object": (Severity.ERROR, "een antwoordenset moet een JSON-object zijn, geen {kind}"),
-    "input.duplicate_key": (Severity.ERROR, "de sleutel '{key}' komt twee keer voor in hetzelfde object; "
-                                            "de tweede zou de eerste ongemerkt vervangen"),
-    "input.not_a_number": (Severity.ERROR, "'{value}' is geen getal dat JSON toestaat"),
-    "input.too_deep": (Severity.ERROR, "de gegevens zijn te diep genest: meer dan {limit} lagen lijsten en "
-                                       "objecten in elkaar; zo diep is geen antwoordenset"),
+    "input.missing": (Severity.ERROR, N_("bestand niet gevonden: {file}")),
+    "input.unreadable": (Severity.ERROR, N_("bestand kan niet worden gelezen: {reason}")),
+    "input.encoding": (Severity.ERROR, N_("het bestand is geen geldige UTF-8-tekst ({reason})")),
+    "input.empty": (Severity.ERROR, N_("het bestand is leeg")),
+    "input.not_json": (Severity.ERROR, N_("geen geldige JSON op regel {line}, kolom {column}: {reason}")),
+    "input.not_object": (Severity.ERROR, N_("een antwoordenset moet een JSON-object zijn, geen {kind}")),
+    "input.duplicate_key": (Severity.ERROR, N_("de sleutel '{key}' komt twee keer voor in hetzelfde object; "
+                                               "de tweede zou de eerste ongemerkt vervangen")),
+    "input.not_a_number": (Severity.ERROR, N_("'{value}' is geen getal dat JSON toestaat")),
+    "input.too_deep": (Severity.ERROR, N_("de gegevens zijn te diep genest: meer dan {limit} lagen lijsten en "
+                                          "objecten in elkaar; zo diep is geen antwoordenset")),
     "input.control_character": (Severity.ERROR,
-                                "{title} bevat een teken dat niet in een Word-document kan staan "
-                                "(U+{codepoint:04X})"),
+                                N_("{title} bevat een teken dat niet in een Word-document kan staan "
+                                   "(U+{codepoint:04X})")),
     # the schema
-    "schema.required": (Severity.ERROR, "{title} ontbreekt; dit veld is verplicht"),
-    "schema.unknown_field": (Severity.ERROR, "onbekend veld '{field}'; controleer de spelling"),
-    "schema.type": (Severity.ERROR, "{title} moet {expected} zijn, niet {actual}"),
-    "schema.enum": (Severity.ERROR, "{title}: '{value}' is geen toegestane keuze; kies uit {choices}"),
-    "schema.pattern": (Severity.ERROR, "{title}: '{value}' heeft niet de juiste vorm ({hint})"),
-    "schema.range": (Severity.ERROR, "{title}: {detail}"),
-    "schema.duplicate": (Severity.ERROR, "{title} bevat dezelfde waarde meer dan eens"),
-    "schema.invalid": (Severity.ERROR, "{title} voldoet niet aan het schema: {detail}"),
+    "schema.required": (Severity.ERROR, N_("{title} ontbreekt; dit veld is verplicht")),
+    "schema.unknown_field": (Severity.ERROR, N_("onbekend veld '{field}'; controleer de spelling")),
+    "schema.type": (Severity.ERROR, N_("{title} moet {expected} zijn, niet {actual}")),
+    "schema.enum": (Severity.ERROR, N_("{title}: '{value}' is geen toegestane keuze; kies uit {choices}")),
+    "schema.pattern": (Severity.ERROR, N_("{title}: '{value}' heeft niet de juiste vorm ({hint})")),
+    "schema.range": (Severity.ERROR, N_("{title}: {detail}")),
+    "schema.duplicate": (Severity.ERROR, N_("{title} bevat dezelfde waarde meer dan eens")),
+    "schema.invalid": (Severity.ERROR, N_("{title} voldoet niet aan het schema: {detail}")),
     # values the schema cannot judge
-    "value.date": (Severity.ERROR, "{title}: '{value}' is geen bestaande kalenderdatum"),
-    "value.decimals": (Severity.ERROR, "{title}: {value} heeft meer dan twee decimalen"),
+    "value.date": (Severity.ERROR, N_("{title}: '{value}' is geen bestaande kalenderdatum")),
+    "value.decimals": (Severity.ERROR, N_("{title}: {value} heeft meer dan twee decimalen")),
     # cross-field rules
-    "party.duplicate_id": (Severity.ERROR, "het id '{id}' wordt ook gebruikt door partij {other}; "
-                                           "ieder id moet uniek zijn"),
-    "party.unknown_reference": (Severity.ERROR, "'{id}' is geen id van een partij in deze antwoordenset"),
-    "party.council_decision_not_gemeente": (Severity.ERROR, "een collegebesluit hoort alleen bij een gemeente"),
-    "shares.missing_member": (Severity.ERROR, "de verdeelsleutel bevat geen aandeel voor deze partij; "
-                                              "ieder lid moet een aandeel hebben"),
-    "shares.commissioner": (Severity.ERROR, "een opdrachtgever neemt geen aandeel in de verdeelsleutel"),
-    "shares.sum": (Severity.ERROR, "de aandelen in de verdeelsleutel tellen op tot {total} in plaats van "
-                                   "precies 100%"),
-    "resources.lead_party_not_member": (Severity.ERROR, "de penvoerder of hoofdaannemer moet een lid "
-                                                        "zijn, geen opdrachtgever"),
-    "resources.ignored_field": (Severity.WARNING, "{title} wordt bij dit model niet gebruikt en blijft buiten "
-                                                  "de overeenkomst"),
-    "insolvency.step_in_not_member": (Severity.ERROR, "de overnemende partij moet een lid zijn, geen "
-                                                      "opdrachtgever"),
-    "insolvency.automatic": (Severity.WARNING,
-                             "automatische beëindiging bij insolventie (I1) wordt afgeraden; een beding dat "
-                             "gevolgen verbindt aan een WHOA-akkoordprocedure heeft geen werking "
-                             "(art. 373 lid 3 Fw), en bij faillissement mag het geen terugwerkende "
-                             "verbeurte inhouden; overweeg een beëindigingsrecht (I2)"),
-    "insolvency.gemeente_excluded": (Severity.INFO, "een gemeente kan niet failliet worden verklaard; zij "
-                                                    "valt buiten het artikel over insolventie"),
-    "continuation.min_parties": (Severity.ERROR, "het minimumaantal partijen voor voortzetting ({min}) is "
-                                                 "groter dan het aantal leden ({members})"),
-    "term.notice_too_long": (Severity.ERROR, "de opzegtermijn van {notice} maanden is niet korter dan de "
-                                             "looptijd van {years} jaar"),
-    "term.lock_in_outside": (Severity.ERROR, "de datum tot wanneer niet kan worden opgezegd ({lock_in}) "
-                                             "ligt niet binnen de looptijd ({start} tot {end})"),
-    "term.renewal_without_fixed_term": (Severity.WARNING, "stilzwijgende verlenging heeft alleen betekenis "
-                                                          "bij een bepaalde looptijd"),
-    "signing.after_start": (Severity.WARNING, "de ondertekeningsdatum ({signing}) ligt na de ingangsdatum "
-                                              "({start})"),
-    "condition.deadline_after_start": (Severity.WARNING, "de uiterste datum van deze voorwaarde ({deadline}) "
-                                                         "ligt na de ingangsdatum ({start})"),
+    "party.duplicate_id": (Severity.ERROR, N_("het id '{id}' wordt ook gebruikt door partij {other}; "
+                                              "ieder id moet uniek zijn")),
+    "party.unknown_reference": (Severity.ERROR, N_("'{id}' is geen id van een partij in deze antwoordenset")),
+    "party.council_decision_not_gemeente": (Severity.ERROR,
+                                            N_("een collegebesluit hoort alleen bij een gemeente")),
+    "shares.missing_member": (Severity.ERROR, N_("de verdeelsleutel bevat geen aandeel voor deze partij; "
+                                                 "ieder lid moet een aandeel hebben")),
+    "shares.commissioner": (Severity.ERROR, N_("een opdrachtgever neemt geen aandeel in de verdeelsleutel")),
+    "shares.sum": (Severity.ERROR, N_("de aandelen in de verdeelsleutel tellen op tot {total} in plaats van "
+                                      "precies 100%")),
+    "resources.lead_party_not_member": (Severity.ERROR, N_("de penvoerder of hoofdaannemer moet een lid "
+                                                           "zijn, geen opdrachtgever")),
+    "resources.ignored_field": (Severity.WARNING, _UNUSED_FIELD),
+    "insolvency.ignored_field": (Severity.WARNING, _UNUSED_FIELD),
+    "insolvency.step_in_not_member": (Severity.ERROR, N_("de overnemende partij moet een lid zijn, geen "
+                                                         "opdrachtgever")),
+                                                         "insolvency.automatic": (Severity.WARNING,
+                             N_("automatische beëindiging bij insolventie (I1) wordt afgeraden; een beding dat "
+                                "gevolgen verbindt aan een WHOA-akkoordprocedure heeft geen werking "
+                                "(art. 373 lid 3 Fw), en bij faillissement mag het geen terugwerkende "
+                                "verbeurte inhouden; overweeg een beëindigingsrecht (I2)")),
+    "insolvency.gemeente_excluded": (Severity.INFO, N_("een gemeente kan niet failliet worden verklaard; zij "
+                                                       "valt buiten het artikel over insolventie")),
+    "continuation.min_parties": (Severity.ERROR, N_("het minimumaantal partijen voor voortzetting ({min}) is "
+                                                    "groter dan het aantal leden ({members})")),
+    "term.notice_too_long": (Severity.ERROR, N_("de opzegtermijn van {notice} maanden is niet korter dan de "
+                                                "looptijd van {years} jaar")),
+    "term.lock_in_outside": (Severity.ERROR, N_("de datum tot wanneer niet kan worden opgezegd ({lock_in}) "
+                                                "ligt niet binnen de looptijd ({start} tot {end})")),
+    "term.renewal_without_fixed_term": (Severity.WARNING, N_("stilzwijgende verlenging heeft alleen betekenis "
+                                                             "bij een bepaalde looptijd")),
+    "signing.after_start": (Severity.WARNING, N_("de ondertekeningsdatum ({signing}) ligt na de ingangsdatum "
+                                                 "({start})")),
+    "condition.deadline_after_start": (Severity.WARNING, N_("de uiterste datum van deze voorwaarde ({deadline}) "
+                                                            "ligt na de ingangsdatum ({start})")),
     "liability.joint_not_allowed": (Severity.ERROR,
-                                    "hoofdelijke aansprakelijkheid is niet mogelijk: de statuten staan niet toe "
-                                    "dat het bestuur de {form} hoofdelijk verbindt (art. {article} BW)"),
+                                    N_("hoofdelijke aansprakelijkheid is niet mogelijk: de statuten staan niet "
+                                       "toe dat het bestuur de {form} hoofdelijk verbindt (art. {article} BW)")),
     "liability.joint_unknown": (Severity.WARNING,
-                                "bij hoofdelijke aansprakelijkheid moet vaststaan dat de statuten toestaan dat "
-                                "het bestuur de {form} hoofdelijk verbindt (art. {article} BW); "
-                                "vul 'articles_allow_joint_liability' in"),
-    "disputes.court_missing": (Severity.ERROR, "bij deze geschillenregeling moet de bevoegde rechtbank worden "
-                                               "genoemd (bijvoorbeeld \"Rechtbank Midden-Nederland\"); de "
-                                               "engine raadt die niet"),
+                                N_("bij hoofdelijke aansprakelijkheid moet vaststaan dat de statuten toestaan dat "
+                                   "het bestuur de {form} hoofdelijk verbindt (art. {article} BW); "
+                                   "vul 'articles_allow_joint_liability' in")),
+    "disputes.ignored_field": (Severity.WARNING, _UNUSED_FIELD),
+    "disputes.court_missing": (Severity.ERROR, N_("bij deze geschillenregeling moet de bevoegde rechtbank worden "
+                                                  "genoemd (bijvoorbeeld \"Rechtbank Midden-Nederland\"); de "
+                                                  "engine raadt die niet")),
 }
 
 
@@ -127,7 +136,7 @@ def make_finding(code: str, path: str, party: str | None = None, **values) -> Fi
     'Partij 6 (Gemeente Utrecht): een opdrachtgever neemt geen aandeel in de verdeelsleutel'
     """
     severity, template = CATALOG[code]
-    message = template.format(**values)
+    message = _(template).format(**values)
     if party:
         message = f"{party}: {message}"
     return Finding(code=code, severity=severity, path=path, message=_escape_controls(message))

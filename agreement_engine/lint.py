@@ -7,7 +7,6 @@ names the file, the clause and the line.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -16,7 +15,6 @@ from jinja2 import TemplateSyntaxError, nodes
 from agreement_engine.assemble import term_pattern
 from agreement_engine.errors import LibraryError
 from agreement_engine.library import Clause, Library, LibraryLoader
-from agreement_engine.resources import load_schema
 from agreement_engine.templating import make_environment
 from agreement_engine.validate import schema_at
 
@@ -120,6 +118,7 @@ class _Analyzer:
         self.refs: list[object] = []
         self.compared: set[tuple[str, object]] = set()
         self.unsafe: set[str] = set()
+        self.equal: set[tuple[str, object]] = set()  # the comparisons with ==
 
     def chain(self, node: nodes.Node) -> str | None:
         """Return the dotted answer path of a Name/Getattr chain, or None when it is not one."""
@@ -191,6 +190,8 @@ class _Analyzer:
                     path = self.chain(a)
                     if path and isinstance(b, nodes.Const):
                         self.compared.add((path, b.value))
+                        if operand.op == "eq":
+                            self.equal.add((path, b.value))
             elif operand.op in ("in", "notin"):
                 path = self.chain(right)
                 if path and isinstance(left, nodes.Const):
@@ -214,6 +215,17 @@ def _attribute_name(node: nodes.Node) -> str | None:
     else:
         return None
     return key.value if isinstance(key, nodes.Const) and isinstance(key.value, str) else None
+
+
+def equalities(condition: str) -> set[tuple[str, object]]:
+    """Return the (answer path, value) pairs a condition tests with ``==``.
+
+    >>> sorted(equalities("alliance.term.kind == 'fixed' and alliance.term.renewal != 'none'"))
+    [('alliance.term.kind', 'fixed')]
+    """
+    analyzer = _Analyzer({})
+    analyzer.visit(make_environment().parse(f"{{{{ ({condition}) }}}}"))
+    return analyzer.equal
 
 
 def _names_in(target: nodes.Node) -> list[nodes.Name]:

@@ -20,6 +20,7 @@ from typing import Any
 
 from agreement_engine import __version__
 from agreement_engine.errors import OutputError
+from agreement_engine.i18n import N_, _
 from agreement_engine.library import Library
 from agreement_engine.model import Agreement
 
@@ -31,16 +32,16 @@ _MAX_SLUG = 60
 #: Letters that Unicode does not decompose into a Latin base letter, spelled the usual way in ASCII.
 _ASCII = str.maketrans({"æ": "ae", "ø": "o", "œ": "oe", "ß": "ss", "ł": "l", "đ": "d", "þ": "th", "ı": "i"})
 _REASONS = {
-    errno.ENOSPC: "de schijf is vol",
-    errno.EDQUOT: "de schijfruimte (quotum) is op",
-    errno.EACCES: "geen schrijfrechten",
-    errno.EPERM: "geen schrijfrechten",
-    errno.EROFS: "het bestandssysteem is alleen-lezen",
-    errno.ENOTDIR: "een deel van het pad is geen map",
-    errno.EEXIST: "een deel van het pad is geen map",  # what mkdir says when a file stands in the way
-    errno.EISDIR: "dit is een map",
-    errno.ENOENT: "de map bestaat niet",
-    errno.ENAMETOOLONG: "de naam is te lang",
+    errno.ENOSPC: N_("de schijf is vol"),
+    errno.EDQUOT: N_("de schijfruimte (quotum) is op"),
+    errno.EACCES: N_("geen schrijfrechten"),
+    errno.EPERM: N_("geen schrijfrechten"),
+    errno.EROFS: N_("het bestandssysteem is alleen-lezen"),
+    errno.ENOTDIR: N_("een deel van het pad is geen map"),
+    errno.EEXIST: N_("een deel van het pad is geen map"),  # what mkdir says when a file stands in the way
+    errno.EISDIR: N_("dit is een map"),
+    errno.ENOENT: N_("de map bestaat niet"),
+    errno.ENAMETOOLONG: N_("de naam is te lang"),
 }
 
 
@@ -118,7 +119,7 @@ def manifest_path(document: Path) -> Path:
 
 def reason(exc: OSError) -> str:
     """Return a short Dutch reason for an operating-system error."""
-    return _REASONS.get(exc.errno, exc.strerror or str(exc))
+    return _(_REASONS[exc.errno]) if exc.errno in _REASONS else exc.strerror or str(exc)
 
 
 def atomic_write(path: str | Path, data: bytes) -> None:
@@ -133,7 +134,7 @@ def atomic_write(path: str | Path, data: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
-        raise OutputError(f"{path}: kan niet worden geschreven: {reason(exc)}") from exc
+        raise OutputError(_("{file}: kan niet worden geschreven: {reason}").format(file=path, reason=reason(exc))) from exc
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
@@ -144,7 +145,7 @@ def atomic_write(path: str | Path, data: bytes) -> None:
     except BaseException as exc:
         Path(temporary).unlink(missing_ok=True)
         if isinstance(exc, OSError):
-            raise OutputError(f"{path}: kan niet worden geschreven: {reason(exc)}") from exc
+            raise OutputError(_("{file}: kan niet worden geschreven: {reason}").format(file=path, reason=reason(exc))) from exc
         raise
 
 
@@ -167,8 +168,8 @@ def write_pdf(document: Path, target: Path, *, timeout: int = 180) -> None:
     """
     command = soffice()
     if command is None:
-        raise OutputError(f"{target}: geen PDF gemaakt, want LibreOffice (soffice) is niet geïnstalleerd; "
-                          "installeer bijvoorbeeld het pakket libreoffice-writer")
+        raise OutputError(_("{file}: geen PDF gemaakt, want LibreOffice (soffice) is niet geïnstalleerd; "
+                            "installeer bijvoorbeeld het pakket libreoffice-writer").format(file=target))
     try:
         with tempfile.TemporaryDirectory(prefix="agreement-engine-pdf-") as work:
             work_dir = Path(work)
@@ -181,10 +182,11 @@ def write_pdf(document: Path, target: Path, *, timeout: int = 180) -> None:
             produced = work_dir / "document.pdf"
             if result.returncode != 0 or not produced.is_file():
                 detail = (result.stderr or result.stdout).strip().splitlines()
-                raise OutputError(f"{target}: LibreOffice kon het document niet naar PDF omzetten"
+                raise OutputError(_("{file}: LibreOffice kon het document niet naar PDF omzetten").format(file=target)
                                   + (f" ({detail[-1]})" if detail else ""))
             atomic_write(target, produced.read_bytes())
     except subprocess.TimeoutExpired as exc:
-        raise OutputError(f"{target}: LibreOffice gaf binnen {timeout} seconden geen PDF") from exc
+        raise OutputError(_("{file}: LibreOffice gaf binnen {seconds} seconden geen PDF").format(
+            file=target, seconds=timeout)) from exc
     except OSError as exc:
-        raise OutputError(f"{target}: geen PDF gemaakt: {reason(exc)}") from exc
+        raise OutputError(_("{file}: geen PDF gemaakt: {reason}").format(file=target, reason=reason(exc))) from exc

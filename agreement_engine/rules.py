@@ -9,8 +9,8 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable, Iterator
 
-from agreement_engine.dutch import date_long, percent
 from agreement_engine.findings import Finding, json_path, make_finding, printable
+from agreement_engine.i18n import _, format_date, format_percent
 
 Rule = Callable[[dict], Iterator[Finding]]
 _RULES: list[Rule] = []
@@ -49,8 +49,8 @@ def _label(answers: Any, index: int) -> str:
     except (KeyError, IndexError, TypeError):
         name = None
     if not isinstance(name, str) or not name.strip():
-        return f"Partij {index + 1}"
-    return f"Partij {index + 1} ({printable(name, 80)})"
+        return _("Partij {number}").format(number=index + 1)
+    return _("Partij {number} ({name})").format(number=index + 1, name=printable(name, 80))
 
 
 def _parties(answers: dict) -> list[tuple[int, dict]]:
@@ -169,22 +169,40 @@ def allocation_key(answers: dict) -> Iterator[Finding]:
     if len(values) == len(shares) and shares:
         total = sum((Decimal(str(v)) for v in values), Decimal(0))
         if total != Decimal(100):
-            yield make_finding("shares.sum", json_path(["resources", "shares"]), total=percent(total))
+            yield make_finding("shares.sum", json_path(["resources", "shares"]), total=format_percent(total))
+
+
+#: Fields that only some choices use, by section: field -> (the field that chooses, the choices that use it).
+_USED_ONLY_WITH = {
+    "resources": {
+        "shares": ("model", {"allocation_key"}),
+        "contributions": ("model", {"own_costs"}),
+        "annual_budget": ("model", {"allocation_key", "output_based", "annual_plan"}),
+        "lead_party": ("route", {"lead_party", "main_contractor"}),
+        "lead_party_fee_percent": ("route", {"lead_party", "main_contractor"}),
+        "payment_term_days": ("route", {"lead_party", "main_contractor"}),
+    },
+    "insolvency": {"curator_response_days": ("model", {"curator_term"})},
+    "disputes": {
+        "arbitrators": ("route", {"arbitration", "mediation_then_arbitration"}),
+        "place": ("route", {"arbitration", "mediation_then_arbitration", "binding_advice"}),
+    },
+}
 
 
 @rule
-def resource_fields_in_use(answers: dict) -> Iterator[Finding]:
+def fields_in_use(answers: dict) -> Iterator[Finding]:
     """Fields the chosen model or route does not use are pointed out rather than silently dropped."""
-    resources = _obj(answers, "resources")
-    model, route = resources.get("model"), resources.get("route", "direct")
-    unused = {"shares": model != "allocation_key", "contributions": model != "own_costs",
-              "annual_budget": model == "own_costs", "lead_party": route == "direct",
-              "lead_party_fee_percent": route == "direct", "payment_term_days": route == "direct"}
-    from agreement_engine.validate import field_title  # late import: validate imports this module
-    for key, is_unused in unused.items():
-        if is_unused and key in resources:
-            yield make_finding("resources.ignored_field", json_path(["resources", key]),
-                               title=field_title(["resources", key]))
+    from agreement_engine.validate import field_title, schema_at  # late import: validate imports this module
+    for section, fields in _USED_ONLY_WITH.items():
+        given = _obj(answers, section)
+        for key, (chooser, users) in fields.items():
+            chooser_schema = schema_at([section, chooser]) or {}
+            choice = given.get(chooser, chooser_schema.get("default"))
+            if key in given and isinstance(choice, str) and choice not in users:
+                label = chooser_schema.get("x-labels", {}).get(choice, choice)
+                yield make_finding(f"{section}.ignored_field", json_path([section, key]),
+                                   title=field_title([section, key]), choice=_(label))
 
 
 def _must_be_member(answers: dict, path: list[str], code: str) -> Iterator[Finding]:
@@ -235,8 +253,8 @@ def term_and_notice(answers: dict) -> Iterator[Finding]:
         end = _add_years(start, years) if fixed else None
         if lock_in < start or (end and lock_in > end):
             yield make_finding("term.lock_in_outside", json_path(["alliance", "term", "lock_in_until"]),
-                               lock_in=date_long(lock_in), start=date_long(start),
-                               end=date_long(end) if end else "onbepaalde tijd")
+                               lock_in=format_date(lock_in), start=format_date(start),
+                               end=format_date(end) if end else _("onbepaalde tijd"))
     if term.get("kind") == "indefinite" and term.get("renewal") == "tacit":
         yield make_finding("term.renewal_without_fixed_term", json_path(["alliance", "term", "renewal"]))
 
@@ -251,13 +269,13 @@ def dates_before_start(answers: dict) -> Iterator[Finding]:
     signing = _date(_obj(answers, "alliance", "signing").get("date"))
     if signing and signing > start:
         yield make_finding("signing.after_start", json_path(["alliance", "signing", "date"]),
-                           signing=date_long(signing), start=date_long(start))
+                           signing=format_date(signing), start=format_date(start))
     conditions = answers.get("conditions")
     for i, condition in enumerate(conditions if isinstance(conditions, list) else []):
         deadline = _date(condition.get("deadline")) if isinstance(condition, dict) else None
         if deadline and deadline > start:
             yield make_finding("condition.deadline_after_start", json_path(["conditions", i, "deadline"]),
-                               deadline=date_long(deadline), start=date_long(start))
+                               deadline=format_date(deadline), start=format_date(start))
 
 
 @rule

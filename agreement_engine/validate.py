@@ -15,22 +15,39 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from agreement_engine.answers import too_deep
 from agreement_engine.findings import Finding, json_path, make_finding, printable
+from agreement_engine.i18n import N_, _, ngettext
 from agreement_engine.resources import load_schema, resolve_ref
 from agreement_engine.rules import check_rules, party_label
 
 _TYPE_WORDS = {
-    "string": "tekst", "integer": "een geheel getal", "number": "een getal", "boolean": "true of false",
-    "object": "een object", "array": "een lijst", "null": "leeg (null)",
+    "string": N_("tekst"), "integer": N_("een geheel getal"), "number": N_("een getal"),
+    "decimal": N_("een getal met decimalen"),
+    "boolean": N_("true of false"), "object": N_("een object"), "array": N_("een lijst"), "null": N_("leeg (null)"),
 }
 
 #: Human hints for the patterns of the schema, so a message explains the form instead of quoting a regex.
 _PATTERN_HINTS = {
-    r"^[0-9]{8}$": "precies 8 cijfers, bijvoorbeeld 41234567",
-    r"^[1-9][0-9]{3} ?[A-Z]{2}$": "vier cijfers en twee hoofdletters, bijvoorbeeld 3511 AB",
-    r"^[a-z][a-z0-9_-]{0,31}$": "een kleine letter gevolgd door hoogstens 31 kleine letters, cijfers, - of _",
-    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$": "een datum als JJJJ-MM-DD, bijvoorbeeld 2027-01-01",
-    r"^[0-9]{4}-[0-9]{4}$": "twee jaartallen als 2027-2030",
-    r"\S": "de tekst mag niet alleen uit spaties bestaan",
+    r"^[0-9]{8}$": N_("precies 8 cijfers, bijvoorbeeld 41234567"),
+    r"^[1-9][0-9]{3} ?[A-Z]{2}$": N_("vier cijfers en twee hoofdletters, bijvoorbeeld 3511 AB"),
+    r"^[a-z][a-z0-9_-]{0,31}$": N_("een kleine letter gevolgd door hoogstens 31 kleine letters, cijfers, "
+                                   "- of _"),
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$": N_("een datum als JJJJ-MM-DD, bijvoorbeeld 2027-01-01"),
+    r"^[0-9]{4}-[0-9]{4}$": N_("twee jaartallen als 2027-2030"),
+    r"\S": N_("de tekst mag niet alleen uit spaties bestaan"),
+}
+
+_PARTY_ID_HINT = N_("een id van een partij")
+
+#: How a broken limit is explained, by schema keyword ({value} the value, {limit} the limit).
+_RANGE_DETAILS = {
+    "minimum": N_("{value} is te klein; de waarde moet minstens {limit} zijn"),
+    "maximum": N_("{value} is te groot; de waarde mag hoogstens {limit} zijn"),
+    "exclusiveMinimum": N_("{value} is te klein; de waarde moet groter zijn dan {limit}"),
+    "exclusiveMaximum": N_("{value} is te groot; de waarde moet kleiner zijn dan {limit}"),
+    "minLength": N_("moet minstens {limit} tekens lang zijn"),
+    "maxLength": N_("is {length} tekens lang; hoogstens {limit} tekens zijn toegestaan"),
+    "maxItems": N_("mag hoogstens {limit} elementen bevatten"),
+    "maxProperties": N_("mag hoogstens {limit} elementen bevatten"),
 }
 
 # Characters that XML 1.0 cannot hold, so a Word document cannot either; and the two private-use
@@ -47,18 +64,53 @@ def validate(answers: Any) -> list[Finding]:
     deep = too_deep(answers)
     if deep:
         return deep  # the schema validator would recurse through it; nothing else is worth saying
-    findings: list[Finding] = _one_per_path(list(_schema_findings(answers)))
+    findings: list[Finding] = _one_per_path(list(_schema_findings(answers, [], answers)))
     if isinstance(answers, dict):
-        findings.extend(_value_findings(answers))
+        findings.extend(_value_findings(answers, [], answers))
         findings.extend(check_rules(answers))
+    return _sorted(findings)
+
+
+def validate_part(answers: dict, path: list) -> list[Finding]:
+    """Return the findings of the schema for the value at ``path`` alone, sorted by JSON path.
+
+    This checks one answer as it is given without validating the whole answer set again. The cross-field
+    rules are not run here: they concern the whole set (:func:`~agreement_engine.rules.check_rules`).
+
+    >>> [(f.code, f.path) for f in validate_part({"parties": [{"kvk": "1234"}]}, ["parties", 0, "kvk"])]
+    [('schema.pattern', '$.parties[0].kvk')]
+    """
+    value: Any = answers
+    for part in path:
+        try:
+            value = value[part]
+        except (KeyError, IndexError, TypeError):
+            return []
+    where = json_path(path)
+    deep = [f for f in too_deep(answers) if f.path == where or f.path.startswith((f"{where}.", f"{where}["))]
+    if deep:
+        return deep  # as in validate: the schema validator would recurse through it
+    findings = _one_per_path(list(_schema_findings(value, path, answers)))
+    findings.extend(_value_findings(value, path, answers))
+    return _sorted(findings)
+
+
+def _sorted(findings: list[Finding]) -> list[Finding]:
     unique = {(f.code, f.path, f.message): f for f in findings}
     return sorted(unique.values(), key=Finding.sort_key)
 
 
 def _one_per_path(findings: list[Finding]) -> list[Finding]:
-    """Keep only the type finding where a value of the wrong type also failed other keywords."""
+    """Keep one finding where one mistake trips several keywords.
+
+    A value of the wrong type keeps only its type finding; a date not even written as a date ("1-1-2027")
+    keeps only its form finding, not also "no existing calendar date".
+    """
     typed = {f.path for f in findings if f.code == "schema.type"}
-    return [f for f in findings if f.code == "schema.type" or f.path not in typed]
+    misshapen = {f.path for f in findings if f.code == "schema.pattern"}
+    return [f for f in findings
+            if (f.code == "schema.type" or f.path not in typed)
+            and (f.code != "value.date" or f.path not in misshapen)]
 
 
 #: An integer is written as one: JSON Schema would accept 4.0, but a contract says "4 jaar", and the rules and
@@ -67,25 +119,28 @@ _Validator = validators.extend(Draft202012Validator, type_checker=Draft202012Val
     "integer", lambda _, value: isinstance(value, int) and not isinstance(value, bool)))
 
 
-@lru_cache(maxsize=1)
-def _validator() -> Draft202012Validator:
+@lru_cache(maxsize=None)
+def _validator(shape: tuple = ()) -> Draft202012Validator:
+    """Return the validator for the schema at ``shape``, a path with every list index 0 (root: ``()``)."""
     schema = load_schema()
-    return _Validator(schema, format_checker=FormatChecker(formats=["date"]))
+    node = {**schema_at(list(shape)), "$defs": schema["$defs"]} if shape else schema
+    return _Validator(node, format_checker=FormatChecker(formats=["date"]))
 
 
-def _schema_findings(answers: Any) -> Iterator[Finding]:
-    for error in _validator().iter_errors(answers):
-        yield from _from_error(error, answers)
+def _schema_findings(value: Any, prefix: list, answers: Any) -> Iterator[Finding]:
+    shape = tuple(0 if isinstance(part, int) else part for part in prefix)
+    for error in _validator(shape).iter_errors(value):
+        yield from _from_error(error, prefix, answers)
 
 
-def _from_error(error: ValidationError, answers: Any) -> Iterator[Finding]:
-    path = list(error.absolute_path)
+def _from_error(error: ValidationError, prefix: list, answers: Any) -> Iterator[Finding]:
+    path = prefix + list(error.absolute_path)
     keyword = error.validator
     value = error.instance
     if keyword in ("anyOf", "oneOf"):
         inner = best_match(error.context) if error.context else None
         if inner is not None:
-            yield from _from_error(inner, answers)
+            yield from _from_error(inner, prefix, answers)
             return
     if keyword == "required":
         for name in error.validator_value:
@@ -99,13 +154,13 @@ def _from_error(error: ValidationError, answers: Any) -> Iterator[Finding]:
                 yield _finding("schema.unknown_field", path + [name], answers, field=name)
         return
     if "propertyNames" in error.relative_schema_path:
-        yield _finding("schema.pattern", path + [str(value)], answers, value=value,
-                       hint=_PATTERN_HINTS.get(error.schema.get("pattern", ""), "een id van een partij"))
+        hint = _PATTERN_HINTS.get(error.schema.get("pattern", ""), _PARTY_ID_HINT)
+        yield _finding("schema.pattern", path + [str(value)], answers, value=value, hint=_(hint))
         return
     if keyword == "type":
         expected = error.validator_value
-        expected = " of ".join(_TYPE_WORDS.get(t, t) for t in (expected if isinstance(expected, list)
-                                                                 else [expected]))
+        expected = _(" of ").join(_(_TYPE_WORDS.get(t, t)) for t in (expected if isinstance(expected, list)
+                                                                       else [expected]))
         yield _finding("schema.type", path, answers, expected=expected, actual=_kind_of(value))
         return
     if keyword in ("enum", "const"):
@@ -114,8 +169,9 @@ def _from_error(error: ValidationError, answers: Any) -> Iterator[Finding]:
                        choices=", ".join(_short(c) for c in choices))
         return
     if keyword == "pattern":
+        hint = _PATTERN_HINTS.get(error.validator_value)
         yield _finding("schema.pattern", path, answers, value=_short(value),
-                       hint=_PATTERN_HINTS.get(error.validator_value, error.validator_value))
+                       hint=_(hint) if hint else error.validator_value)
         return
     if keyword == "format":
         yield _finding("value.date", path, answers, value=_short(value))
@@ -131,19 +187,14 @@ def _from_error(error: ValidationError, answers: Any) -> Iterator[Finding]:
 
 
 def _range_detail(keyword: str, limit: Any, value: Any) -> str | None:
-    return {
-        "minimum": f"{_short(value)} is te klein; de waarde moet minstens {limit} zijn",
-        "maximum": f"{_short(value)} is te groot; de waarde mag hoogstens {limit} zijn",
-        "exclusiveMinimum": f"{_short(value)} is te klein; de waarde moet groter zijn dan {limit}",
-        "exclusiveMaximum": f"{_short(value)} is te groot; de waarde moet kleiner zijn dan {limit}",
-        "minLength": "mag niet leeg zijn" if limit == 1 else f"moet minstens {limit} tekens lang zijn",
-        "maxLength": f"is {len(value) if isinstance(value, str) else '?'} tekens lang; "
-                     f"hoogstens {limit} tekens zijn toegestaan",
-        "minItems": f"moet minstens {limit} {'element' if limit == 1 else 'elementen'} bevatten",
-        "maxItems": f"mag hoogstens {limit} elementen bevatten",
-        "minProperties": f"moet minstens {limit} {'element' if limit == 1 else 'elementen'} bevatten",
-        "maxProperties": f"mag hoogstens {limit} elementen bevatten",
-    }.get(keyword)
+    if keyword == "minLength" and limit == 1:
+        return _("mag niet leeg zijn")
+    if keyword in ("minItems", "minProperties"):
+        return ngettext("moet minstens {limit} element bevatten", "moet minstens {limit} elementen bevatten",
+                        limit).format(limit=limit)
+    template = _RANGE_DETAILS.get(keyword)
+    return _(template).format(value=_short(value), limit=limit,
+                              length=len(value) if isinstance(value, str) else "?") if template else None
 
 
 def _finding(code: str, path: list, answers: Any, **values) -> Finding:
@@ -154,11 +205,10 @@ def _finding(code: str, path: list, answers: Any, **values) -> Finding:
 def _kind_of(value: Any) -> str:
     if isinstance(value, bool):
         return "true/false"
-    for kind, word in ((str, "tekst"), (int, "een geheel getal"), (float, "een getal met decimalen"),
-                       (dict, "een object"), (list, "een lijst")):
+    for kind, name in ((str, "string"), (int, "integer"), (float, "decimal"), (dict, "object"), (list, "array")):
         if isinstance(value, kind):
-            return word
-    return "leeg (null)"
+            return _(_TYPE_WORDS[name])
+    return _(_TYPE_WORDS["null"])
 
 
 def _short(value: Any) -> str:
@@ -186,21 +236,21 @@ def schema_at(path: list, *, resolve: bool = True) -> dict | None:
 
 
 def field_title(path: list) -> str:
-    """Return the Dutch title of the field at ``path`` for messages, e.g. "KvK-nummer".
+    """Return the title of the field at ``path`` for messages, e.g. "KvK-nummer", in the current language.
 
     >>> field_title([])
     'De antwoordenset'
     """
     if not path:
-        return "De antwoordenset"
+        return _("De antwoordenset")
     node = schema_at(path)
     if node and node.get("title"):
-        return node["title"]
+        return _(node["title"])
     last = path[-1]
-    return f"Element {last + 1}" if isinstance(last, int) else f"'{last}'"
+    return _("Element {number}").format(number=last + 1) if isinstance(last, int) else f"'{last}'"
 
 
-def _value_findings(answers: dict) -> Iterator[Finding]:
+def _value_findings(value: Any, prefix: list, answers: Any) -> Iterator[Finding]:
     """Check what the schema cannot: two decimals for amounts and characters XML cannot hold."""
     def walk(value: Any, path: list) -> Iterator[Finding]:
         if isinstance(value, dict):
@@ -218,7 +268,7 @@ def _value_findings(answers: dict) -> Iterator[Finding]:
             if node.get("x-decimals") is not None and _decimals(value) > node["x-decimals"]:
                 yield _finding("value.decimals", path, answers, value=value)
 
-    yield from walk(answers, [])
+    yield from walk(value, list(prefix))
 
 
 def _decimals(value: float | int) -> int:

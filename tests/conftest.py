@@ -11,9 +11,19 @@ from pathlib import Path
 import docx
 import pytest
 
+from agreement_engine.i18n import language
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(autouse=True)
+def dutch(monkeypatch):
+    """Pin the language to Dutch: the machine's LANG (often en_US.UTF-8) must not decide what tests see."""
+    monkeypatch.setenv("AGREEMENT_ENGINE_LANG", "nl")
+    with language("nl"):
+        yield
 
 
 def example(name: str) -> dict:

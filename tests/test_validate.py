@@ -1,12 +1,15 @@
 """Validation: the schema and the cross-field rules, driven by files of bad answer sets."""
 from __future__ import annotations
 
+import json
+
 import pytest
 from conftest import CORPUS, apply_changes, example
 
 from agreement_engine import check
 from agreement_engine.findings import CATALOG, Severity
-from agreement_engine.validate import validate
+from agreement_engine.rules import check_rules
+from agreement_engine.validate import validate, validate_part
 
 BAD = [case for case in CORPUS if not case.is_raw]
 RAW = [case for case in CORPUS if case.is_raw]
@@ -87,3 +90,26 @@ def test_junk_gives_findings_never_an_exception(value):
 def test_structure_too_deep_for_the_validator_is_one_finding_not_a_recursion_error():
     answers = apply_changes(example("twee-partijen"), [["nest", ["alliance", "recitals", 0], 10_000]])
     assert [(f.code, f.path) for f in validate(answers)] == [("input.too_deep", "$.alliance.recitals[0]" + "[0]" * 7)]
+
+
+def _changes(case) -> list:
+    return json.loads(case.source.read_text(encoding="utf-8"))["changes"]
+
+
+#: The bad cases that change something inside a section (not a whole section, not nothing).
+INSIDE = [case for case in CORPUS if not case.is_raw and any(len(change[1]) > 1 for change in _changes(case))]
+
+
+@pytest.mark.parametrize("case", INSIDE, ids=lambda c: c.name)
+def test_validating_one_section_finds_what_validating_the_whole_finds_there(case):
+    answers = case.answers()
+    section = _changes(case)[0][1][0]
+    by_rules = {(f.code, f.path) for f in check_rules(answers)}
+    whole = {(f.code, f.path) for f in validate(answers) if (f.code, f.path) not in by_rules
+             and (f.path == f"$.{section}" or f.path.startswith((f"$.{section}.", f"$.{section}[")))}
+    assert {(f.code, f.path) for f in validate_part(answers, [section])} == whole
+
+
+def test_a_date_not_written_as_a_date_gets_one_finding():
+    answers = apply_changes(example("twee-partijen"), [["set", ["alliance", "start_date"], "1-3-2027"]])
+    assert [f.code for f in validate(answers) if f.path == "$.alliance.start_date"] == ["schema.pattern"]

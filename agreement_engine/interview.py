@@ -1,0 +1,581 @@
+"""The interview: the questions of the answer-set schema asked one by one, each answer checked as it is given.
+
+Everything asked comes from the schema, so a new field needs no new code here: titles and descriptions are
+the questions, ``x-labels`` and the summaries of the clause library's variants explain the choices, and
+defaults are offered. Whether a question applies follows from the schema's if/then (a field another field
+makes required) and from the engine's own cross-field rules (a field or choice that a rule would reject
+or call unused is not asked or offered). Every answer is checked by the engine's own validation
+on the answer set so far; an error is said and the question asked again.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import click
+from jsonschema import Draft202012Validator
+
+from agreement_engine.findings import Finding, Severity, json_path, make_finding
+from agreement_engine.i18n import _
+from agreement_engine.library import Library, default_library
+from agreement_engine.lint import equalities
+from agreement_engine.output import atomic_write
+from agreement_engine.resources import load_schema, resolve_ref
+from agreement_engine.rules import check_rules, party_label
+from agreement_engine.validate import field_title, schema_at, validate_part
+
+#: Sections asked first, in this order; the other sections follow in the order of the schema.
+LEADING_SECTIONS = ("alliance", "parties")
+#: The list whose items define the parties; a party id anywhere else refers to one of them.
+PARTIES = "parties"
+PARTY_ID = "#/$defs/party_id"
+
+Ask = Callable[[str], str]
+Say = Callable[[str], None]
+
+_MISSING = object()
+_MAX_WIDTH = 100
+_YES = ("j", "ja", "y", "yes")
+_NO = ("n", "nee", "no")
+
+
+@dataclass(frozen=True)
+class _Question:
+    """One question: where its answer goes, its schema (as written and resolved) and how it is put."""
+
+    path: list
+    raw: dict
+    node: dict
+    required: bool
+    title: str
+    default: Any = _MISSING
+    describe: bool = True
+    part: bool = False  # one value of a map that is checked as a whole afterwards
+
+
+@dataclass(frozen=True)
+class _Choice:
+    """One numbered choice: the value written, its label and what choosing it means."""
+
+    value: Any
+    label: str
+    explanation: str | None = None
+
+
+class Interview:
+    """Ask the questions of the schema, keep the answers given so far and check each one as it is given."""
+
+    def __init__(self, answers: dict | None = None, *, ask: Ask, say: Say, library: Library | None = None) -> None:
+        self.answers: dict = answers if answers is not None else {}
+        self._ask = ask
+        self._say = say
+        self._schema = load_schema()
+        self._summaries = variant_summaries(library or default_library())
+        self._known = {_key(f) for f in check_rules(self.answers)}
+        self._headings: list[list[str]] = []
+        # Answers given before (--resume) that the walk has not reached yet. While there are any, a question
+        # without an answer was skipped then (or answered "no", for "another party?"), so it is not asked.
+        self._pending = {path for path in _leaf_paths(self.answers)
+                         if not str(path[0]).startswith("$") and schema_at(list(path)) is not None}
+
+    def run(self) -> dict:
+        """Ask every question that applies and has no answer yet; return the answer set in schema order."""
+        names = [*LEADING_SECTIONS, *(n for n in self._schema["properties"] if n not in LEADING_SECTIONS)]
+        for name in names:
+            self._property([], self._schema, name)
+        return in_schema_order(self.answers)
+
+    # --- which questions apply ---------------------------------------------------------------------------
+
+    def _property(self, parent: list, parent_node: dict, name: str) -> None:
+        if name.startswith("$"):
+            return  # keywords for editors, not answers
+        path = [*parent, name]
+        required = self._requirement(parent, parent_node, name)
+        raw = parent_node["properties"][name]
+        if required is None or (not required and self._unused(path, self._resolve(raw))):
+            return
+        self._value(self._question(path, raw, required))
+
+    def _requirement(self, parent: list, parent_node: dict, name: str) -> bool | None:
+        """Return whether the field is required, or None when an if/then of the schema rules it out."""
+        conditions = [branch["if"] for branch in parent_node.get("allOf", [])
+                      if name in branch.get("then", {}).get("required", [])]
+        if conditions:
+            current = _lookup(self.answers, parent)
+            current = current if isinstance(current, dict) else {}
+            return True if any(Draft202012Validator(c).is_valid(current) for c in conditions) else None
+        return name in parent_node.get("required", [])
+
+    def _unused(self, path: list, node: dict) -> bool:
+        """Return whether a cross-field rule objects to this optional field holding any value at all."""
+        return bool(self._rule_findings(path, node.get("default", _sample(node))))
+
+    def _rule_findings(self, path: list, value: Any) -> list[Finding]:
+        """Return what the cross-field rules say at or under ``path`` when it holds ``value``."""
+        trial = dict(self.answers)  # a copy of the section the value goes in; the rest is only read
+        if path[0] in trial:
+            trial[path[0]] = copy.deepcopy(trial[path[0]])
+        _put(trial, path, value)
+        where = json_path(path)
+        return [f for f in check_rules(trial) if _within(f.path, where)]
+
+    # --- asking ----------------------------------------------------------------------------------------
+
+    def _question(self, path: list, raw: dict, required: bool, **how: Any) -> _Question:
+        node = self._resolve(raw)
+        default = node.get("default", _MISSING)
+        return replace(_Question(path, raw, node, required, _(node.get("title", str(path[-1]))), default), **how)
+
+    def _value(self, q: _Question) -> None:
+        """Ask the question (or the questions inside it) unless it was skipped before a --resume."""
+        if not q.required and self._pending and _lookup(self.answers, q.path) is _MISSING:
+            return
+        self._ask_value(q)
+        within = tuple(q.path)
+        self._pending = {p for p in self._pending if p[:len(within)] != within}
+
+    def _ask_value(self, q: _Question) -> None:
+        node = q.node
+        items = self._resolve(node.get("items", {}))
+        if "const" in node:
+            _put(self.answers, q.path, node["const"])
+        elif node.get("type") == "object":
+            with self._heading(q):
+                if "properties" in node:
+                    self._object(q)
+                else:
+                    self._party_map(q)
+        elif node.get("type") == "array" and items.get("type") == "object":
+            with self._heading(q):
+                self._list(q, items)
+        elif node.get("type") == "array" and "enum" in items:
+            self._several(q, items)
+        elif node.get("type") == "array":
+            self._lines(q)
+        else:
+            self._single(q)
+
+    def _object(self, q: _Question) -> None:
+        if _lookup(self.answers, q.path) is _MISSING and not q.required and q.node.get("required"):
+            if not self._yes_no(_("{title} invullen?").format(title=q.title), default=False):
+                return
+        for name in q.node["properties"]:
+            self._property(q.path, q.node, name)
+        if q.required and _lookup(self.answers, q.path) is _MISSING:
+            _put(self.answers, q.path, {})
+
+    def _list(self, q: _Question, items: dict) -> None:
+        """Ask item after item ("Nog een partij?") within the schema's minimum and maximum."""
+        item_title = _(items.get("title", ""))
+        low, high = q.node.get("minItems", 0), q.node.get("maxItems")
+        index = 0
+        while high is None or index < high:
+            given = _lookup(self.answers, q.path)
+            if index >= (len(given) if isinstance(given, list) else 0) and index >= low:
+                more = _("Nog een {item}?") if index else _("Een {item} toevoegen?")
+                if self._pending or not self._yes_no(more.format(item=item_title.lower()), default=False):
+                    break
+            item = replace(q, path=[*q.path, index], title=f"{item_title} {index + 1}", describe=False)
+            with self._heading(item):
+                self._object(self._question([*q.path, index], q.node["items"], True))
+            index += 1
+
+    def _party_map(self, q: _Question) -> None:
+        """Ask for one value per party that may have one; check the whole map (e.g. shares adding up to 100)."""
+        entry_raw = q.node["additionalProperties"]
+        entry = self._resolve(entry_raw)
+        previous: Any = {}
+        while True:
+            candidates = [p for p in self._parties() if not self._rule_findings([*q.path, p["id"]], _sample(entry))]
+            for number, party in enumerate(candidates):
+                self._value(self._question(
+                    [*q.path, party["id"]], entry_raw, False, describe=number == 0, part=True,
+                    title=f"{_(entry.get('title', ''))} – {_party_name(party)}",
+                    default=previous.get(party["id"], _MISSING)))
+            if _lookup(self.answers, q.path) is _MISSING:
+                if not q.required:
+                    return
+                _put(self.answers, q.path, {})
+            if self._check(q.path):
+                return
+            previous = _lookup(self.answers, q.path)
+            _drop(self.answers, q.path)
+
+    def _single(self, q: _Question) -> None:
+        if self._answered(q):
+            return
+        choices = self._choices(q)
+        if choices is not None:
+            choices = self._fitting(q, choices)
+            if len(choices) == 1:
+                _put(self.answers, q.path, choices[0].value)
+                return
+        self._describe(q, choices)
+        while True:
+            if choices is not None:
+                value = self._pick(q, choices)
+            elif q.node.get("type") == "boolean":
+                value = self._yes_no(q.title, q.default, optional=not q.required)
+            else:
+                value = self._typed(q)
+            if value is _MISSING:
+                return
+            _put(self.answers, q.path, value)
+            if self._check(q.path, anywhere=not q.part):
+                return
+            _drop(self.answers, q.path)
+
+    def _several(self, q: _Question, items: dict) -> None:
+        """Ask for a set of choices (e.g. insolvency events) as numbers separated by commas."""
+        if self._answered(q):
+            return
+        choices = [self._choice(q, items, value) for value in items["enum"]]
+        self._describe(q, choices)
+        default = ",".join(str(n) for n, c in enumerate(choices, 1) if c.value in q.default
+                           ) if q.default is not _MISSING else None
+        while True:
+            text = self._prompt(q.title, default, [_("nummers, gescheiden door komma's")])
+            numbers = text.replace(",", " ").split() if text.strip() else (default or "").replace(",", " ").split()
+            if not numbers and not q.required:
+                return
+            if not all(n.isdigit() and 1 <= int(n) <= len(choices) for n in numbers):
+                self._tell(_("Kies nummers van 1 tot en met {count}.").format(count=len(choices)))
+                continue
+            chosen = {int(n) for n in numbers}
+            _put(self.answers, q.path, [c.value for n, c in enumerate(choices, 1) if n in chosen])
+            if self._check(q.path, anywhere=not q.part):
+                return
+            _drop(self.answers, q.path)
+
+    def _lines(self, q: _Question) -> None:
+        """Ask for a list of texts, one per line, ended by an empty line."""
+        if self._answered(q):
+            return
+        self._describe(q, None)
+        while True:
+            lines: list[str] = []
+            while text := self._prompt(_("{title}, regel {number}").format(title=q.title, number=len(lines) + 1),
+                                       hints=[_("lege regel: klaar")]).strip():
+                lines.append(text)
+            if not lines:
+                if not q.required:
+                    return
+                self._tell_findings([self._required(q)])
+                continue
+            _put(self.answers, q.path, lines)
+            if self._check(q.path, anywhere=not q.part):
+                return
+            _drop(self.answers, q.path)
+
+    # --- choices -----------------------------------------------------------------------------------------
+
+    def _choices(self, q: _Question) -> list[_Choice] | None:
+        """Return the choices of an enum, of a party reference, or of both (``anyOf``); None for free input."""
+        if "enum" in q.node:
+            return [self._choice(q, q.node, value) for value in q.node["enum"]]
+        branches = q.node.get("anyOf", [q.raw] if self._refers_to_party(q) else [])
+        choices: list[_Choice] = []
+        for branch in branches:
+            if branch.get("$ref") == PARTY_ID:
+                choices += [_Choice(p["id"], f"{p.get('name', p['id'])} ({p['id']})") for p in self._parties()]
+            elif "const" in branch:
+                choices.append(_Choice(branch["const"], _(branch.get("title", str(branch["const"]))),
+                                       _(branch["description"]) if branch.get("description") else None))
+        return choices or None
+
+    def _choice(self, q: _Question, node: dict, value: Any) -> _Choice:
+        summary = self._summaries.get((".".join(p for p in q.path if isinstance(p, str)), value))
+        label = node.get("x-labels", {}).get(str(value))
+        return _Choice(value, _(label) if label else str(value), _(summary) if summary else None)
+
+    def _refers_to_party(self, q: _Question) -> bool:
+        return q.raw.get("$ref") == PARTY_ID and q.path[0] != PARTIES
+
+    def _fitting(self, q: _Question, choices: list[_Choice]) -> list[_Choice]:
+        """Leave out choices a cross-field rule rejects; take the only choice no rule objects to at all."""
+        verdicts = [(c, {f.severity for f in self._rule_findings(q.path, c.value)}) for c in choices]
+        allowed = [c for c, said in verdicts if Severity.ERROR not in said] or choices
+        clean = [c for c, said in verdicts if not said]
+        if len(choices) > 1 and len(clean) == 1:
+            self._flush()
+            self._say("")
+            self._say(_("{title}: {choice} (de enige keuze die hier past)").format(
+                title=q.title, choice=clean[0].label))
+            return clean
+        return allowed
+
+    def _pick(self, q: _Question, choices: list[_Choice]) -> Any:
+        default = next((str(n) for n, c in enumerate(choices, 1) if c.value == q.default), None)
+        hints = [] if default or q.required else [_("Enter: overslaan")]
+        while True:
+            text = self._prompt(q.title, default, hints).strip()
+            if not text and not default:
+                if not q.required:
+                    return _MISSING
+                self._tell_findings([self._required(q)])
+                continue
+            text = text or default
+            if text.isdigit() and 1 <= int(text) <= len(choices):
+                return choices[int(text) - 1].value
+            for choice in choices:  # the value itself ("fixed") is understood as well
+                if str(choice.value) == text:
+                    return choice.value
+            self._tell(_("Kies een nummer van 1 tot en met {count}.").format(count=len(choices)))
+
+    # --- free input --------------------------------------------------------------------------------------
+
+    def _typed(self, q: _Question) -> Any:
+        """Read text or a number; what does not parse as a number is left as text for the check to explain."""
+        default = None if q.default is _MISSING else str(q.default)
+        hints = [] if default is not None or q.required else [_("Enter: overslaan")]
+        while True:
+            text = self._prompt(q.title, default, hints).strip()
+            if text:
+                return _number(text, q.node["type"]) if q.node.get("type") in ("integer", "number") else text
+            if default is not None:
+                return q.default
+            if not q.required:
+                return _MISSING
+            self._tell_findings([self._required(q)])
+
+    def _yes_no(self, title: str, default: Any = _MISSING, *, optional: bool = False) -> Any:
+        """Ask a yes/no question; return True, False, or (optional, no default) _MISSING on Enter."""
+        shown = {True: _("j"), False: "n"}.get(default) if default is not _MISSING else None
+        hints = [_("j/n")] + ([_("Enter: overslaan")] if optional and shown is None else [])
+        while True:
+            text = self._prompt(title, shown, hints).strip().lower()
+            if not text and default is not _MISSING:
+                return default
+            if not text and optional:
+                return _MISSING
+            if text in _YES:
+                return True
+            if text in _NO:
+                return False
+            self._tell(_("Antwoord met j (ja) of n (nee)."))
+
+    # --- checking ----------------------------------------------------------------------------------------
+
+    def _answered(self, q: _Question) -> bool:
+        """Return whether an answer given before (--resume) stands; say what is wrong with it if not."""
+        if _lookup(self.answers, q.path) is _MISSING:
+            return False
+        self._pending.discard(tuple(q.path))
+        if self._check(q.path, anywhere=False):
+            return True
+        _drop(self.answers, q.path)
+        return False
+
+    def _check(self, path: list, anywhere: bool = True) -> bool:
+        """Check the answer at ``path`` with the engine's validation; say the errors and whatever is new.
+
+        An answer fails on an error of the schema at or under its path, on an error of a cross-field rule
+        there and, with ``anywhere``, on a new error of a rule elsewhere (a choice that clashes with an
+        earlier answer); after a new warning the user decides whether it stands. Incompleteness
+        (``schema.required``) is not judged here: the interview asks for everything in its turn, and the
+        command checks the whole answer set at the end.
+        """
+        by_rules = check_rules(self.answers)
+        where = json_path(path)
+        relevant = [f for f in validate_part(self.answers, path) if f.code != "schema.required"] + [
+            f for f in by_rules if _within(f.path, where) or (anywhere and _key(f) not in self._known)]
+        errors = [f for f in relevant if f.severity is Severity.ERROR]
+        new = [f for f in relevant if _key(f) not in self._known]
+        self._tell_findings(errors or new)
+        if errors or (any(f.severity is Severity.WARNING for f in new)
+                      and not self._yes_no(_("Dit antwoord toch houden?"), default=True)):
+            return False
+        self._known = {_key(f) for f in by_rules}
+        return True
+
+    def _required(self, q: _Question) -> Finding:
+        return make_finding("schema.required", json_path(q.path), party=party_label(self.answers, q.path),
+                            title=field_title(q.path))
+
+    # --- output ------------------------------------------------------------------------------------------
+
+    @contextmanager
+    def _heading(self, q: _Question) -> Iterator[None]:
+        """Show the title (and description) of a section before the first question asked in it, if any."""
+        marker = "==" if len(q.path) == 1 else "--"
+        lines = ["", f"{marker} {q.title} {marker}"]
+        if q.describe and q.node.get("description"):
+            lines.append(_wrap(_(q.node["description"]), ""))
+        self._headings.append(lines)
+        try:
+            yield
+        finally:
+            if self._headings and self._headings[-1] is lines:
+                self._headings.pop()
+
+    def _flush(self) -> None:
+        for lines in self._headings:
+            for line in lines:
+                self._say(line)
+        self._headings.clear()
+
+    def _describe(self, q: _Question, choices: list[_Choice] | None) -> None:
+        self._flush()
+        if q.describe and q.node.get("description"):
+            self._say("")
+            self._say(_wrap(_(q.node["description"]), ""))
+        for number, choice in enumerate(choices or [], start=1):
+            self._say(_wrap(choice.label, f"  {number:>2}) ", "      "))
+            if choice.explanation:
+                self._say(_wrap(choice.explanation, "      "))
+
+    def _prompt(self, title: str, default: str | None = None, hints: list[str] | None = None) -> str:
+        self._flush()
+        shown = (f" ({', '.join(hints)})" if hints else "") + (f" [{default}]" if default else "")
+        return self._ask(f"{title}{shown}: ")
+
+    def _tell(self, message: str) -> None:
+        self._say(_wrap(message, "  ! ", "    "))
+
+    def _tell_findings(self, findings: list[Finding]) -> None:
+        for finding in findings:
+            self._tell(f"{finding.severity.label.capitalize()}: {finding.message}")
+
+    # --- helpers -----------------------------------------------------------------------------------------
+
+    def _resolve(self, raw: dict) -> dict:
+        return resolve_ref(raw, self._schema)
+
+    def _parties(self) -> list[dict]:
+        parties = self.answers.get(PARTIES)
+        return [p for p in parties if isinstance(p, dict) and isinstance(p.get("id"), str)] \
+            if isinstance(parties, list) else []
+
+
+def variant_summaries(library: Library) -> dict[tuple[str, Any], str]:
+    """Map (answer path, value) to the summary of the one clause variant that choosing the value selects."""
+    found: dict[tuple[str, Any], list[str]] = {}
+    for clause in library.clauses:
+        for variant in clause.variants:
+            if variant.when and variant.summary:
+                for key in equalities(variant.when):
+                    found.setdefault(key, []).append(variant.summary)
+    return {key: summaries[0] for key, summaries in found.items() if len(summaries) == 1}
+
+
+def in_schema_order(value: Any, node: dict | None = None) -> Any:
+    """Return ``value`` with the keys of every object in the order of the schema's properties."""
+    schema = load_schema()
+    node = resolve_ref(schema if node is None else node, schema)
+    if isinstance(value, dict):
+        properties = node.get("properties", {})
+        extra = node.get("additionalProperties") if isinstance(node.get("additionalProperties"), dict) else {}
+        keys = [k for k in properties if k in value] + [k for k in value if k not in properties]
+        return {k: in_schema_order(value[k], properties.get(k, extra)) for k in keys}
+    if isinstance(value, list):
+        return [in_schema_order(item, node.get("items", {})) for item in value]
+    return value
+
+
+def save_answers(path: str | Path, answers: dict) -> None:
+    """Write ``answers`` as JSON to ``path`` atomically: the file appears whole or not at all."""
+    text = json.dumps(in_schema_order(answers), ensure_ascii=False, indent=2) + "\n"
+    atomic_write(Path(path), text.encode("utf-8"))
+
+
+def _leaf_paths(value: Any, path: tuple = ()) -> Iterator[tuple]:
+    """Yield the path of every answer in ``value``: scalars, and lists of scalars as one answer."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _leaf_paths(item, (*path, key))
+    elif isinstance(value, list) and any(isinstance(item, dict) for item in value):
+        for index, item in enumerate(value):
+            yield from _leaf_paths(item, (*path, index))
+    elif path:
+        yield path
+
+
+def _sample(node: dict) -> Any:
+    """Return a value of the node's type, to ask the cross-field rules about a field before it is asked."""
+    if "enum" in node:
+        return node["enum"][0]
+    if "anyOf" in node:
+        return next((b["const"] for b in node["anyOf"] if "const" in b), "x")
+    return {"object": {}, "array": [], "boolean": True, "integer": node.get("minimum", 0),
+            "number": node.get("minimum", 0)}.get(node.get("type"), "x")
+
+
+def _number(text: str, kind: str) -> int | float | str:
+    """Read a number as people type it ("2450000", "33,33", "€ 1250.50"); leave anything else as text.
+
+    >>> _number("33,33", "number"), _number("€ 2450000", "number"), _number("12", "integer")
+    (33.33, 2450000, 12)
+    >>> _number("twaalf", "integer")
+    'twaalf'
+    """
+    cleaned = text.replace("€", "").replace("%", "").replace(" ", "")
+    if "," in cleaned and "." not in cleaned:
+        cleaned = cleaned.replace(",", ".")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        return text
+    if not value.is_finite():
+        return text
+    return int(value) if value == value.to_integral_value() and "." not in cleaned else float(value)
+
+
+def _party_name(party: dict) -> str:
+    return party.get("short_name") or party.get("name") or party["id"]
+
+
+def _wrap(text: str, first: str, rest: str | None = None) -> str:
+    width = min(shutil.get_terminal_size((_MAX_WIDTH, 24)).columns, _MAX_WIDTH)
+    return click.wrap_text(text, width, initial_indent=first, subsequent_indent=first if rest is None else rest)
+
+
+def _key(finding: Finding) -> tuple[str, str]:
+    return finding.code, finding.path
+
+
+def _within(finding_path: str, path: str) -> bool:
+    return finding_path == path or finding_path.startswith((path + ".", path + "["))
+
+
+def _lookup(root: Any, path: list) -> Any:
+    node = root
+    for part in path:
+        if isinstance(part, int) and isinstance(node, list) and part < len(node):
+            node = node[part]
+        elif isinstance(part, str) and isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            return _MISSING
+    return node
+
+
+def _put(root: dict, path: list, value: Any) -> None:
+    node: Any = root
+    for part, following in zip(path[:-1], path[1:]):
+        fresh: Any = [] if isinstance(following, int) else {}
+        if isinstance(node, list):
+            if part == len(node):
+                node.append(fresh)
+            node = node[part]
+        else:
+            node = node.setdefault(part, fresh)
+    if isinstance(node, list) and path[-1] == len(node):
+        node.append(value)
+    else:
+        node[path[-1]] = value
+
+
+def _drop(root: dict, path: list) -> None:
+    parent = _lookup(root, path[:-1])
+    if isinstance(parent, dict):
+        parent.pop(path[-1], None)
+    elif isinstance(parent, list) and isinstance(path[-1], int) and path[-1] < len(parent):
+        del parent[path[-1]]
