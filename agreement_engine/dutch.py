@@ -21,7 +21,7 @@ _TENS = (
     "", "", "twintig", "dertig", "veertig", "vijftig", "zestig", "zeventig",
     "tachtig", "negentig",
 )
-_LARGE = ((10**9, "miljard"), (10**6, "miljoen"))
+_LARGE = ((10**12, "biljoen"), (10**9, "miljard"), (10**6, "miljoen"))
 _ROMAN = (
     (1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
     (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"),
@@ -139,10 +139,11 @@ def money_full(amount: Decimal | int | float | str) -> str:
 
 
 def number_in_words(n: int) -> str:
-    """Spell a whole number 0 <= n < 10**12 in official Dutch spelling.
+    """Spell a whole number 0 <= n < 10**15 in official Dutch spelling.
 
     Everything up to and including "duizend" is one word, followed by a space;
-    "miljoen" and "miljard" are separate words. Numbers from 1100 to 1999 are
+    "miljoen", "miljard" and "biljoen" are separate words. (A single amount stays below 10**12, but a
+    total over 25 parties may not.) Numbers from 1100 to 1999 are
     written as "duizend honderd ..." and never as "elfhonderd ...".
 
     >>> number_in_words(2450)
@@ -155,14 +156,16 @@ def number_in_words(n: int) -> str:
     'tweeëntwintig'
     >>> number_in_words(1_250_000)
     'een miljoen tweehonderdvijftigduizend'
+    >>> number_in_words(1_388_108_409_720)
+    'een biljoen driehonderdachtentachtig miljard honderdacht miljoen vierhonderdnegenduizend zevenhonderdtwintig'
     >>> number_in_words(-1)
     Traceback (most recent call last):
     ...
-    ValueError: cannot spell -1: expected 0 <= n < 10**12
+    ValueError: cannot spell -1: expected 0 <= n < 10**15
     """
     _check_int(n)
-    if not 0 <= n < 10**12:
-        raise ValueError(f"cannot spell {n}: expected 0 <= n < 10**12")
+    if not 0 <= n < 10**15:
+        raise ValueError(f"cannot spell {n}: expected 0 <= n < 10**15")
     parts = []
     for size, name in _LARGE:
         count, n = divmod(n, size)
