@@ -10,6 +10,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from lxml import etree
 
 from agreement_engine.i18n import language
 
@@ -139,3 +140,35 @@ def docx_text(data: bytes) -> str:
         for part in (section.header, section.footer, section.first_page_header, section.first_page_footer):
             collect(part)
     return "\n".join(texts)
+
+
+# reading WordprocessingML back ------------------------------------------------------------------------
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+NS = {"w": W}
+
+
+def w(tag: str) -> str:
+    """Return the Clark name of a tag in the main WordprocessingML namespace."""
+    return f"{{{W}}}{tag}"
+
+
+def visible_text(paragraph: etree._Element, *, deleted: bool = False) -> str:
+    """Return what a reader sees in a paragraph: text and field results, never field codes.
+
+    With ``deleted`` the text of tracked deletions counts too (a redline before accepting or rejecting).
+    """
+    tags = (w("fldChar"), w("t"), w("tab")) + ((w("delText"),) if deleted else ())
+    out, fields = [], []
+    for node in paragraph.iter(*tags):
+        if node.tag == w("fldChar"):
+            kind = node.get(w("fldCharType"))
+            if kind == "begin":
+                fields.append("code")
+            elif kind == "separate":
+                fields[-1] = "result"
+            else:
+                fields.pop()
+        elif all(state == "result" for state in fields):
+            out.append("\t" if node.tag == w("tab") else node.text or "")
+    return "".join(out)

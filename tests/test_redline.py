@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import apply_changes, example
+from conftest import NS, apply_changes, example, visible_text, w
 from lxml import etree
 
 from agreement_engine.assemble import assemble
@@ -25,15 +25,9 @@ from agreement_engine.validate import schema_at, validate
 from agreement_engine.word import read_provenance, render_docx
 from agreement_engine.word.redline import AUTHOR, render_redline
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-NS = {"w": W}
 CORE_TOPICS = ("resources", "liability", "withdrawal", "insolvency")
 BASE = "dak-en-thuis"
 BODY = "DE ONDERGETEKENDEN:"
-
-
-def w(tag: str) -> str:
-    return f"{{{W}}}{tag}"
 
 
 # reading a document as a reader of Word's review pane would after accepting or rejecting ------------
@@ -44,20 +38,8 @@ def document(data: bytes) -> etree._Element:
 
 
 def _text(paragraph: etree._Element) -> str:
-    """Return a paragraph's visible text: text and field results, never field codes."""
-    out, fields = [], []
-    for node in paragraph.iter(w("fldChar"), w("t"), w("delText"), w("tab")):
-        if node.tag == w("fldChar"):
-            kind = node.get(w("fldCharType"))
-            if kind == "begin":
-                fields.append("code")
-            elif kind == "separate":
-                fields[-1] = "result"
-            else:
-                fields.pop()
-        elif all(state == "result" for state in fields):
-            out.append("\t" if node.tag == w("tab") else node.text or "")
-    return "".join(out)
+    """Return a paragraph's visible text, deleted text included: text and field results, never field codes."""
+    return visible_text(paragraph, deleted=True)
 
 
 def _where(paragraph: etree._Element) -> tuple[str | None, str | None]:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import docx
 import pytest
-from conftest import ROOT, example, variation
+from conftest import NS, ROOT, example, variation, visible_text, w
 from lxml import etree
 
 from agreement_engine.assemble import assemble
@@ -23,15 +23,9 @@ from agreement_engine.word.body import bookmark_names
 from agreement_engine.word.numbering import ARTICLE_LEVELS
 from agreement_engine.word.template import load_template
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-NS = {"w": W}
 PROVENANCE = {"engine_version": "0.1.0", "answers_sha256": "ab" * 32, "created": "2026-12-15T00:00:00Z",
               "clauses": [{"id": "uittreding", "variant": "opzegging", "version": "1.2.0"}]}
 EXAMPLES = ("dak-en-thuis", "twee-partijen")
-
-
-def w(tag: str) -> str:
-    return f"{{{W}}}{tag}"
 
 
 # reading a generated document back ---------------------------------------------------------------
@@ -39,23 +33,6 @@ def w(tag: str) -> str:
 def part(data: bytes, name: str) -> etree._Element:
     with zipfile.ZipFile(io.BytesIO(data)) as package:
         return etree.fromstring(package.read(name))
-
-
-def visible_text(paragraph: etree._Element) -> str:
-    """Return what a reader sees in a paragraph: text and field results, never field codes."""
-    out, fields = [], []
-    for node in paragraph.iter(w("fldChar"), w("t"), w("tab")):
-        if node.tag == w("fldChar"):
-            kind = node.get(w("fldCharType"))
-            if kind == "begin":
-                fields.append("code")
-            elif kind == "separate":
-                fields[-1] = "result"
-            else:
-                fields.pop()
-        elif all(state == "result" for state in fields):
-            out.append("\t" if node.tag == w("tab") else node.text or "")
-    return "".join(out)
 
 
 def paragraphs(data: bytes) -> list[etree._Element]:
