@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 from click.testing import CliRunner
-from conftest import example, variation
+from conftest import NS, W, example, variation
 from lxml import etree
 
 from agreement_engine.assemble import assemble
@@ -21,8 +21,6 @@ from agreement_engine.variants import options, topics
 from agreement_engine.word import read_provenance
 from agreement_engine.word.variants import render_variants
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-NS = {"w": W}
 
 # base, topic, what each variant becomes: "chosen", "shown", or the JSON path of the finding that blocks it
 EXPECTED = [
@@ -143,6 +141,17 @@ def test_the_table_pages_are_landscape_and_the_output_is_deterministic(liability
     again = render_variants(assemble(answers), "Onderlinge aansprakelijkheid", options(answers, "liability"),
                             provenance={"kind": "variants"})
     assert again == liability
+
+
+def test_the_header_keeps_concept_at_the_right_margin_of_a_landscape_page(liability):
+    size = _document(liability).find("w:body/w:sectPr/w:pgSz", NS)
+    margins = _document(liability).find("w:body/w:sectPr/w:pgMar", NS)
+    width = int(size.get(f"{{{W}}}w")) - int(margins.get(f"{{{W}}}left")) - int(margins.get(f"{{{W}}}right"))
+    with zipfile.ZipFile(io.BytesIO(liability)) as package:
+        headers = [etree.fromstring(package.read(n)) for n in package.namelist() if n.startswith("word/header")]
+    right = [int(t.get(f"{{{W}}}pos")) for h in headers for t in h.iter(f"{{{W}}}tab")
+             if t.get(f"{{{W}}}val") == "right"]
+    assert right and all(abs(pos - width) <= 2 for pos in right), (right, width)
 
 
 # the command ------------------------------------------------------------------------------------

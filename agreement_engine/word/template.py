@@ -66,6 +66,8 @@ _TAG_END = {"{{": "}}", "{%": "%}", "{#": "#}"}
 _DOCXTPL_PREFIX = re.compile(r"^\{\{(?:p|r|tr|tc)\s")
 _MARKER = "AGREEMENT-ENGINE-BODY-7d1f"
 _SLOT = "AGREEMENT-ENGINE-BODY-SLOT-7d1f"
+_TAB = re.compile(r"<w:tab\b[^>]*/>")
+_TAB_POSITION = re.compile(r'w:pos="(\d+)"')
 _FRONT = "AGREEMENT-ENGINE-FRONT-SLOT-7d1f"
 _BODY = Markup(f"<w:p><w:r><w:t>{_MARKER}</w:t></w:r></w:p>")
 _CACHE_SIZE = 8
@@ -142,8 +144,25 @@ class HouseTemplate:
             if name == self.document_part:
                 parts[name] = self._insert_body(xml, body, front, landscape)
             else:
-                parts[name] = xml.encode("utf-8")
+                parts[name] = (self._widen_tabs(xml) if landscape else xml).encode("utf-8")
         return parts
+
+    def _widen_tabs(self, xml: str) -> str:
+        """Return a header or footer with its right-aligned tab stops moved to the landscape margin.
+
+        A tab stop at the portrait text's right edge (within a tenth) moves by the extra width, so that
+        "CONCEPT" and "pagina X van Y" stay at the right margin on landscape pages.
+        """
+        portrait, extra = self.layout.text_width, self.landscape_layout.text_width - self.layout.text_width
+
+        def widen(match: re.Match) -> str:
+            tab = match.group(0)
+            position = _TAB_POSITION.search(tab)
+            if 'w:val="right"' not in tab or position is None or int(position.group(1)) < portrait * 9 // 10:
+                return tab
+            return _TAB_POSITION.sub(f'w:pos="{int(position.group(1)) + extra}"', tab)
+
+        return _TAB.sub(widen, xml)
 
     def _insert_body(self, xml: str, body: str, front: str, landscape: bool) -> bytes:
         """Return the main document with ``body`` in place of its placeholder and ``front`` before all else.
