@@ -1,6 +1,8 @@
 """The Python API, mirroring the command line: ``check``, ``assemble``, ``render``, ``compare`` and ``variants``."""
 from __future__ import annotations
 
+import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -9,8 +11,9 @@ from agreement_engine import output
 from agreement_engine.answers import load
 from agreement_engine.assemble import assemble_valid
 from agreement_engine.compare import answer_changes, revision_date
-from agreement_engine.errors import InvalidAnswersError
+from agreement_engine.errors import EngineError, InvalidAnswersError
 from agreement_engine.findings import Finding, has_errors
+from agreement_engine.i18n import _, get_language, language
 from agreement_engine.library import Library, default_library
 from agreement_engine.model import Agreement
 from agreement_engine.resources import example_path
@@ -22,18 +25,26 @@ from agreement_engine.word.variants import render_variants
 
 Source = str | Path | dict[str, Any]
 
+#: The language of everything written into a document or a manifest, whatever the command line speaks.
+DOCUMENT_LANGUAGE = "nl"
+
 #: Where ``render`` writes when no output path is given (relative to the working folder).
 DEFAULT_OUT_DIR = Path("output")
 
 
 @dataclass(frozen=True)
 class Rendered:
-    """One agreement rendered in memory: its default name, the .docx bytes, provenance and findings."""
+    """One agreement rendered in memory: its default name, the .docx bytes, provenance and findings.
+
+    ``findings`` speak the current language (to show); ``recorded`` are the same findings in Dutch, as
+    plain data for the manifest, so that what is written never depends on the language of the command line.
+    """
 
     name: str
     docx: bytes
     provenance: dict[str, Any]
     findings: list[Finding]
+    recorded: list[dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -82,10 +93,13 @@ def render_document(source: Source, *, template: str | Path | None = None,
     """Validate, assemble and render the answer set at ``source`` in memory; raise InvalidAnswersError."""
     answers, findings = _valid(source)
     library = library or default_library()
-    agreement = assemble_valid(answers, library)
-    origin = _provenance(answers, agreement, library, template)
-    return Rendered(output.output_name(answers), render_docx(agreement, template, provenance=origin),
-                    origin, findings)
+    shown_in_dutch = get_language() == DOCUMENT_LANGUAGE
+    with language(DOCUMENT_LANGUAGE):
+        recorded = findings if shown_in_dutch else validate(answers)
+        agreement = assemble_valid(answers, library)
+        origin = _provenance(answers, agreement, library, template)
+        data = render_docx(agreement, template, provenance=origin)
+    return Rendered(output.output_name(answers), data, origin, findings, [f.to_dict() for f in recorded])
 
 
 def write(rendered: Rendered, document: Path) -> Path:
@@ -97,7 +111,7 @@ def write(rendered: Rendered, document: Path) -> Path:
     sidecar = output.manifest_path(document)
     output.atomic_write(sidecar, output.manifest(rendered.provenance, document=document,
                                                  document_bytes=rendered.docx,
-                                                 findings=[f.to_dict() for f in rendered.findings]))
+                                                 findings=rendered.recorded))
     return sidecar
 
 
@@ -130,15 +144,16 @@ def compare(old: Source, new: Source, target: str | Path, *, date: str | None = 
     """
     library = default_library()
     sides = [_valid(source)[0] for source in (old, new)]
-    agreements = [assemble_valid(answers, library) for answers in sides]
-    date = date or revision_date(sides[1])
-    provenance = {"kind": "compare", "created": f"{date}T00:00:00Z",
-                  "old": _provenance(sides[0], agreements[0], library, template),
-                  "new": _provenance(sides[1], agreements[1], library, template)}
-    names = tuple(f"antwoordenset {side}" if isinstance(source, dict) else Path(source).name
-                  for side, source in (("A", old), ("B", new)))
-    data = render_redline(*agreements, answer_changes(*sides), names=names, date=date, template=template,
-                          provenance=provenance)
+    date = _revision_date(date) if date else revision_date(sides[1])
+    with language(DOCUMENT_LANGUAGE):
+        agreements = [assemble_valid(answers, library) for answers in sides]
+        provenance = {"kind": "compare", "created": f"{date}T00:00:00Z",
+                      "old": _provenance(sides[0], agreements[0], library, template),
+                      "new": _provenance(sides[1], agreements[1], library, template)}
+        names = tuple(f"antwoordenset {side}" if isinstance(source, dict) else Path(source).name
+                      for side, source in (("A", old), ("B", new)))
+        data = render_redline(*agreements, answer_changes(*sides), names=names, date=date, template=template,
+                              provenance=provenance)
     output.atomic_write(Path(target), data)
     return Path(target)
 
@@ -152,10 +167,22 @@ def variants(topic: str, target: str | Path, source: Source | None = None, *,
     """
     library = default_library()
     answers = _valid(example_path() if source is None else source)[0]
-    found = options(answers, topic)
-    agreement = assemble_valid(answers, library)
-    provenance = {"kind": "variants", "topic": topic, **_provenance(answers, agreement, library, template)}
-    data = render_variants(agreement, library.topics[topic], found, template=template,
-                           provenance=provenance)
+    with language(DOCUMENT_LANGUAGE):
+        found = options(answers, topic)
+        agreement = assemble_valid(answers, library)
+        provenance = {"kind": "variants", "topic": topic, **_provenance(answers, agreement, library, template)}
+        data = render_variants(agreement, library.topics[topic], found, template=template,
+                               provenance=provenance)
     output.atomic_write(Path(target), data)
     return Path(target)
+
+
+def _revision_date(date: str) -> str:
+    """Return ``date`` if it is a calendar date written YYYY-MM-DD; raise EngineError otherwise."""
+    try:
+        valid = re.fullmatch(r"\d{4}-\d{2}-\d{2}", date) is not None and bool(dt.date.fromisoformat(date))
+    except ValueError:
+        valid = False
+    if not valid:
+        raise EngineError(_("'{date}' is geen datum als JJJJ-MM-DD").format(date=date))
+    return date

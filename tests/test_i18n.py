@@ -142,3 +142,18 @@ def test_the_installed_command_ships_the_english_catalog(tmp_path):
                             capture_output=True, text=True, cwd=tmp_path, check=False)
     assert result.returncode == 0, result.stderr
     assert "valid (1 note)" in result.stdout and "a municipality cannot be declared bankrupt" in result.stdout
+
+
+@pytest.mark.parametrize("command", [
+    ["render", str(EXAMPLES / "dak-en-thuis.json")],
+    ["compare", str(EXAMPLES / "dak-en-thuis.json"), str(EXAMPLES / "twee-partijen.json")],
+    ["variants", "term", str(EXAMPLES / "twee-partijen.json")],
+], ids=lambda c: c[0])
+def test_what_is_written_is_dutch_whatever_the_command_line_speaks(command, tmp_path):
+    written = {}
+    for lang in ("nl", "en"):
+        target = tmp_path / lang / "uit.docx"
+        result = CliRunner().invoke(main, ["--lang", lang, *command, "-o", str(target)], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        written[lang] = sorted((p.name, p.read_bytes()) for p in target.parent.iterdir())
+    assert written["en"] == written["nl"]

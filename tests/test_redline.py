@@ -360,3 +360,13 @@ def test_libreoffice_opens_a_redline_written_by_the_installed_command(answer_fil
     assert "Vergelijking" in flowing and "$.withdrawal.notice_months" in flowing
     assert "opzegtermijn van zestwaalf (612) maanden" in flowing  # the deleted and the inserted words, both shown
     assert "Error: Reference source not found" not in text and "Fout: Verwijzing" not in text
+
+
+@pytest.mark.parametrize("date", ["20270101", "2027-13-01", "morgen"])
+def test_a_revision_date_that_is_not_yyyy_mm_dd_is_refused(answer_files, tmp_path, date):
+    from agreement_engine.api import compare
+    from agreement_engine.errors import EngineError
+
+    with pytest.raises(EngineError, match="geen datum als JJJJ-MM-DD"):
+        compare(*answer_files, tmp_path / "redline.docx", date=date)
+    assert not (tmp_path / "redline.docx").exists()
