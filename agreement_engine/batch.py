@@ -29,7 +29,7 @@ from typing import Any
 from agreement_engine import __version__, output
 from agreement_engine.answers import load
 from agreement_engine.api import render_document, write
-from agreement_engine.errors import EngineError, InvalidAnswersError
+from agreement_engine.errors import EngineError, InvalidAnswersError, OutputError
 from agreement_engine.findings import Finding, Severity, make_finding
 from agreement_engine.i18n import _
 from agreement_engine.library import Library, default_library
@@ -195,8 +195,13 @@ def _failure(message: str) -> dict[str, Any]:
 
 
 def _worker_start() -> None:
-    """Prepare a worker: leave Ctrl-C to the parent (which lets running items finish), load the library."""
+    """Prepare a worker: leave Ctrl-C to the parent (which lets running items finish), load the library.
+
+    A forked worker inherits the command line's SIGTERM handler, which turns the signal into Ctrl-C; a
+    worker terminated by the pool (or by hand) must simply end, so the pool sees a crash and retries.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     default_library()
 
 
@@ -216,17 +221,24 @@ def _run_parallel(work: list[Job], template: str | None, jobs: int) -> Iterator[
     retried one per process, so only the culprit fails; the rest continue in a fresh pool.
     """
     in_flight: list[Job] = []
-    rest: list[Job] = []
+    unsent: list[Job] = []
+    finished = 0
     with _pool(jobs) as pool:
         queue = iter(work)
         futures: dict[Future, Job] = {}
 
-        def fill() -> None:
+        def fill() -> bool:
+            """Keep 2 * jobs inputs submitted; return False when the pool broke (the input goes back)."""
             while len(futures) < 2 * jobs and (job := next(queue, None)) is not None:
-                futures[pool.submit(process, job[1], job[2], template)] = job
+                try:
+                    futures[pool.submit(process, job[1], job[2], template)] = job
+                except BrokenProcessPool:
+                    unsent.append(job)
+                    return False
+            return True
 
-        fill()
-        while futures:
+        intact = fill()
+        while futures and intact:
             done, _ = wait(futures, return_when=FIRST_COMPLETED)
             for future in done:
                 job = futures.pop(future)
@@ -235,15 +247,16 @@ def _run_parallel(work: list[Job], template: str | None, jobs: int) -> Iterator[
                 except BrokenProcessPool:
                     in_flight.append(job)
                     continue
+                finished += 1
                 yield job[0], outcome
-            if in_flight:
-                in_flight.extend(futures.values())
-                rest = list(queue)
-                break
-            fill()
+            intact = not in_flight and fill()
+        in_flight.extend(futures.values())
+    rest = unsent + list(queue)
     for job in sorted(in_flight):
         yield _run_alone(job, template)
-    if rest:
+    if rest and not finished and not in_flight:  # a pool that breaks before any work: do it here instead
+        yield from ((index, process(source, document, template)) for index, source, document in rest)
+    elif rest:
         yield from _run_parallel(rest, template, jobs)
 
 
@@ -267,6 +280,7 @@ def _batch_memory() -> Iterator[None]:
     it. Both are undone afterwards.
     """
     thresholds = gc.get_threshold()
+    frozen_by_host = gc.get_freeze_count() > 0
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, thresholds[1], thresholds[2])
@@ -274,12 +288,16 @@ def _batch_memory() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*thresholds)
-        gc.unfreeze()
+        if not frozen_by_host:  # a program that froze its own objects keeps them frozen
+            gc.unfreeze()
 
 
 def remove_stale_temporaries(out_dir: Path) -> int:
-    """Remove temporary files a killed batch left in ``out_dir``; return how many there were."""
-    stale = [p for p in out_dir.glob(".*.tmp") if p.is_file()]
+    """Remove the temporary files a killed batch left in ``out_dir`` (the engine's own only); return how many.
+
+    Two batches must not write into the same folder at the same time: one would remove the other's.
+    """
+    stale = [p for p in out_dir.glob(f"{output.TEMPORARY_PREFIX}*{output.TEMPORARY_SUFFIX}") if p.is_file()]
     for path in stale:
         path.unlink(missing_ok=True)
     return len(stale)
@@ -304,7 +322,11 @@ def run(patterns: Iterable[str], out_dir: str | Path, *, jobs: int | None = None
                   findings=[make_finding("input.missing", "$", file=pattern).to_dict()])
              for pattern in unmatched]
     if inputs:
-        out_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(_("{folder}: de uitvoermap kan niet worden gemaakt: {reason}").format(
+                folder=out_dir, reason=output.reason(exc))) from exc
         remove_stale_temporaries(out_dir)
     work = []
     for path, name in zip(inputs, output_names(inputs)):
@@ -344,7 +366,8 @@ def report(summary: Summary) -> bytes:
         "counts": {status: summary.count(status) for status in (RENDERED, SKIPPED, INVALID, FAILED)},
         "items": [item.report() for item in summary.items],
     }
-    return (json.dumps(content, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    # a file name that is not UTF-8 (kept by Python as surrogates) is written as \udcXX, not refused
+    return (json.dumps(content, ensure_ascii=False, indent=2) + "\n").encode("utf-8", "backslashreplace")
 
 
 def choices_csv(summary: Summary, library: Library) -> bytes:
@@ -360,4 +383,4 @@ def choices_csv(summary: Summary, library: Library) -> bytes:
     for item in summary.items:
         if item.status in (RENDERED, SKIPPED):
             writer.writerow([item.input, Path(item.output or "").name, *(item.choices.get(t, "") for t in topics)])
-    return buffer.getvalue().encode("utf-8-sig")
+    return buffer.getvalue().encode("utf-8-sig", "backslashreplace")

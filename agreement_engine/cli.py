@@ -185,7 +185,7 @@ def batch(inputs: tuple[str, ...], out_dir: str, jobs: int | None, force: bool, 
         _existing_file(template)
     if Path(out_dir).exists() and not Path(out_dir).is_dir():
         raise click.UsageError(_("{folder} is een bestand, geen map").format(folder=out_dir))
-    signal.signal(signal.SIGTERM, _interrupt)
+    previous_handler = signal.signal(signal.SIGTERM, _interrupt)
     bar = None
     if sys.stdout.isatty():
         found, _unmatched = batch_stage.find_inputs(inputs)
@@ -198,6 +198,7 @@ def batch(inputs: tuple[str, ...], out_dir: str, jobs: int | None, force: bool, 
         raise click.ClickException(_("batch afgebroken; ieder geschreven document is compleet; start dezelfde "
                                      "opdracht opnieuw om verder te gaan")) from None
     finally:
+        signal.signal(signal.SIGTERM, previous_handler)
         if bar is not None:
             bar.__exit__(None, None, None)
     click.echo(batch_summary(summary))

@@ -6,11 +6,13 @@ Output names are slugs (:func:`slug`) that cannot leave the output folder.
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import unicodedata
@@ -29,6 +31,9 @@ PROVENANCE_FORMAT = 1
 #: Names Windows refuses as file names, whatever the extension.
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
 _MAX_SLUG = 60
+#: The names of atomic_write's temporary files: short (a long output name must still fit) and the engine's
+#: own, so that cleaning up after a killed batch touches no other program's files.
+TEMPORARY_PREFIX, TEMPORARY_SUFFIX = ".agreement-engine-", ".tmp"
 #: Letters that Unicode does not decompose into a Latin base letter, spelled the usual way in ASCII.
 _ASCII = str.maketrans({"æ": "ae", "ø": "o", "œ": "oe", "ß": "ss", "ł": "l", "đ": "d", "þ": "th", "ı": "i"})
 _REASONS = {
@@ -132,7 +137,7 @@ def atomic_write(path: str | Path, data: bytes) -> None:
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        handle, temporary = tempfile.mkstemp(prefix=TEMPORARY_PREFIX, suffix=TEMPORARY_SUFFIX, dir=path.parent)
     except OSError as exc:
         raise OutputError(_("{file}: kan niet worden geschreven: {reason}").format(file=path, reason=reason(exc))) from exc
     try:
@@ -140,7 +145,7 @@ def atomic_write(path: str | Path, data: bytes) -> None:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        os.chmod(temporary, 0o666 & ~_umask())
+        os.chmod(temporary, 0o666 & ~_UMASK)
         os.replace(temporary, path)
     except BaseException as exc:
         Path(temporary).unlink(missing_ok=True)
@@ -149,10 +154,14 @@ def atomic_write(path: str | Path, data: bytes) -> None:
         raise
 
 
-def _umask() -> int:
+def _read_umask() -> int:
     current = os.umask(0)
     os.umask(current)
     return current
+
+
+#: The process's umask, read once at import: setting it to read it is not safe while other threads create files.
+_UMASK = _read_umask()
 
 
 def soffice() -> str | None:
@@ -175,13 +184,12 @@ def write_pdf(document: Path, target: Path, *, timeout: int = 180) -> None:
             work_dir = Path(work)
             source = work_dir / "document.docx"
             shutil.copyfile(document, source)
-            result = subprocess.run(
-                [command, f"-env:UserInstallation={(work_dir / 'profile').as_uri()}", "--headless",
-                 "--convert-to", "pdf", "--outdir", str(work_dir), str(source)],
-                capture_output=True, text=True, timeout=timeout, check=False)
+            returncode, messages = _convert([command, f"-env:UserInstallation={(work_dir / 'profile').as_uri()}",
+                                             "--headless", "--convert-to", "pdf", "--outdir", str(work_dir),
+                                             str(source)], timeout)
             produced = work_dir / "document.pdf"
-            if result.returncode != 0 or not produced.is_file():
-                detail = (result.stderr or result.stdout).strip().splitlines()
+            if returncode != 0 or not produced.is_file():
+                detail = messages.strip().splitlines()
                 raise OutputError(_("{file}: LibreOffice kon het document niet naar PDF omzetten").format(file=target)
                                   + (f" ({detail[-1]})" if detail else ""))
             atomic_write(target, produced.read_bytes())
@@ -190,3 +198,21 @@ def write_pdf(document: Path, target: Path, *, timeout: int = 180) -> None:
             file=target, seconds=timeout)) from exc
     except OSError as exc:
         raise OutputError(_("{file}: geen PDF gemaakt: {reason}").format(file=target, reason=reason(exc))) from exc
+
+
+def _convert(command: list[str], timeout: int) -> tuple[int, str]:
+    """Run LibreOffice in a session of its own; on a timeout end the whole session, not only the wrapper.
+
+    ``soffice`` is a script that starts ``soffice.bin``; killing only the script would leave LibreOffice
+    running and holding its temporary profile.
+    """
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               start_new_session=True)
+    try:
+        out, _unused = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        raise
+    return process.returncode, out or ""

@@ -201,3 +201,75 @@ def test_killed_batch_resumes_and_leaves_only_whole_documents(tmp_path):
 def test_output_folder_that_is_a_file_is_a_usage_error(tmp_path):
     (tmp_path / "bestand").write_text("x")
     assert run("batch", str(EXAMPLES), "--out-dir", str(tmp_path / "bestand")).exit_code == 2
+
+
+def test_a_worker_terminated_by_sigterm_fails_only_its_own_input(inputs, tmp_path, monkeypatch):
+    real = batch.render_document
+
+    def terminated(answers, **kwargs):
+        if answers["alliance"]["name"].startswith("Alliantie Dak"):
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(5)
+        return real(answers, **kwargs)
+
+    monkeypatch.setattr(batch, "render_document", terminated)
+    out = tmp_path / "out"
+    result = run("batch", str(inputs), "--out-dir", str(out), "--jobs", "2")
+    assert result.exit_code == 1 and "afgebroken" not in result.output, result.output
+    assert statuses(out)["dak-en-thuis.json"] == "failed"
+    assert report(out)["counts"] == {"rendered": 3, "skipped": 0, "invalid": 2, "failed": 1}
+    assert signal.getsignal(signal.SIGTERM) is not None and "_interrupt" not in repr(signal.getsignal(signal.SIGTERM))
+
+
+def test_a_pool_that_breaks_between_results_loses_no_input(inputs, tmp_path, monkeypatch):
+    real = batch.render_document
+
+    def crash_later(answers, **kwargs):
+        if answers["alliance"]["name"].startswith("Alliantie Dak"):
+            time.sleep(0.3)
+            os._exit(3)
+        return real(answers, **kwargs)
+
+    monkeypatch.setattr(batch, "render_document", crash_later)
+    seen = []
+
+    def slow_progress(item):  # the crash happens while the parent is busy here, before it submits more
+        seen.append(item)
+        if len(seen) == 1:
+            time.sleep(1.5)
+
+    summary = batch.run([str(inputs)], tmp_path / "out", jobs=2, progress=slow_progress)
+    statuses_ = {Path(i.input).relative_to(inputs).as_posix(): i.status for i in summary.items}
+    assert statuses_ == {"dak-en-thuis.json": "failed", "fout.json": "invalid", "kapot.json": "invalid",
+                         "noord/zorg.json": "rendered", "twee-partijen.json": "rendered",
+                         "zuid/zorg.json": "rendered"}
+
+
+def test_only_the_engines_own_temporary_files_are_cleaned_up(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".editor-swap.tmp").write_text("not ours")
+    (out / ".agreement-engine-abc123.tmp").write_text("left by a killed batch")
+    run("batch", str(EXAMPLES / "twee-partijen.json"), "--out-dir", str(out))
+    assert (out / ".editor-swap.tmp").exists()
+    assert not (out / ".agreement-engine-abc123.tmp").exists()
+
+
+def test_a_file_name_that_is_not_utf8_still_gets_a_report(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    odd = os.path.join(os.fsencode(folder), b"caf\xe9.json")
+    with open(odd, "w", encoding="utf-8") as handle:
+        json.dump(example("twee-partijen"), handle)
+    out = tmp_path / "out"
+    result = run("batch", str(folder), "--out-dir", str(out))
+    assert result.exit_code == 0, result.output
+    assert report(out)["items"][0]["input"].endswith("caf\udce9.json")  # JSON escape of the raw byte
+    assert "caf\\udce9.json" in (out / batch.CHOICES).read_text("utf-8-sig")
+
+
+def test_an_output_folder_that_cannot_be_made_is_a_clear_error(tmp_path):
+    (tmp_path / "bestand").write_text("x")
+    result = run("batch", str(EXAMPLES / "twee-partijen.json"), "--out-dir", str(tmp_path / "bestand" / "sub"))
+    assert result.exit_code == 1 and "interne fout" not in result.output
+    assert "de uitvoermap kan niet worden gemaakt" in result.output

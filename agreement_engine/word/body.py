@@ -356,6 +356,8 @@ def column_widths(columns: list[list[str]], total: int) -> list[int]:
     >>> column_widths([["Partij", "Stichting Zorgpunt GGZ"], ["Voorwaarde", "de raad van toezicht " * 6],
     ...                ["Uiterste datum", "10 december 2026"]], 9000)
     [2620, 4420, 1960]
+    >>> column_widths([["Partij", "Stichting" + "x" * 62], ["Aandeel", "33,33%"], ["Bedrag", "€ 1,00 " * 9]], 9000)
+    [7326, 887, 787]
     """
     def width(text: str) -> int:
         return len(text) * _CHAR_WIDTH + _CELL_PADDING
@@ -367,9 +369,12 @@ def column_widths(columns: list[list[str]], total: int) -> list[int]:
         fixed = [n <= total * 3 // 10 for n in natural]
         minimum = [n if f else max(width(w) for t in texts for w in t.split() or [""])
                    for n, f, texts in zip(natural, fixed, columns)]
-        spare = max(total - sum(minimum), 0)
-        wanted = [0 if f else n - m for n, m, f in zip(natural, minimum, fixed)]
-        widths = [m + (spare * w // sum(wanted) if sum(wanted) else 0) for m, w in zip(minimum, wanted)]
+        if sum(minimum) > total:  # even the longest words do not fit: every column gets its share of them
+            widths = [total * m // sum(minimum) for m in minimum]
+        else:
+            spare = total - sum(minimum)
+            wanted = [0 if f else n - m for n, m, f in zip(natural, minimum, fixed)]
+            widths = [m + (spare * w // sum(wanted) if sum(wanted) else 0) for m, w in zip(minimum, wanted)]
     widths[-1] += total - sum(widths)
     return widths
 

@@ -67,6 +67,7 @@ _DOCXTPL_PREFIX = re.compile(r"^\{\{(?:p|r|tr|tc)\s")
 _MARKER = "AGREEMENT-ENGINE-BODY-7d1f"
 _SLOT = "AGREEMENT-ENGINE-BODY-SLOT-7d1f"
 _TAB = re.compile(r"<w:tab\b[^>]*/>")
+_HEADER_OR_FOOTER = re.compile(r"word/(header|footer)\d*\.xml")
 _TAB_POSITION = re.compile(r'w:pos="(\d+)"')
 _FRONT = "AGREEMENT-ENGINE-FRONT-SLOT-7d1f"
 _BODY = Markup(f"<w:p><w:r><w:t>{_MARKER}</w:t></w:r></w:p>")
@@ -144,7 +145,11 @@ class HouseTemplate:
             if name == self.document_part:
                 parts[name] = self._insert_body(xml, body, front, landscape)
             else:
-                parts[name] = (self._widen_tabs(xml) if landscape else xml).encode("utf-8")
+                parts[name] = xml.encode("utf-8")
+        if landscape:
+            for name in parts:
+                if _HEADER_OR_FOOTER.fullmatch(name):
+                    parts[name] = self._widen_tabs(parts[name].decode("utf-8")).encode("utf-8")
         return parts
 
     def _widen_tabs(self, xml: str) -> str:
