@@ -80,7 +80,7 @@ def test_check_json_output_names_the_finding(case, tmp_path):
 
 # template syntax and other awkward text in every text field: valid input, kept exactly as typed ----------
 
-PAYLOADS = ["{{ 7*7 }}", "{% raw %}", "&<>\"'", "Ωμέγα Кириллица 北京 العربية", "../../x"]
+PAYLOADS = ["{{ 7*7 }}", "{_{ 7*7 }_} {_% x %_}", "{% raw %}", "&<>\"'", "Ωμέγα Кириллица 北京 العربية", "../../x"]
 #: Answer sets that between them show every text field: the arbitration route names its place, the court
 #: routes their court.
 BASES = {"court": [], "arbitration": [["set", ["disputes", "route"], "arbitration"]]}

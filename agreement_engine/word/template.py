@@ -140,8 +140,7 @@ class HouseTemplate:
                 xml = compiled.render(values)
             except jinja2.TemplateError as exc:
                 raise TemplateError(f"{self.path}: het sjabloon kan niet worden ingevuld ({name}): {exc}") from exc
-            xml = self.docx_template.resolve_listing(xml.replace("{_{", "{{").replace("}_}", "}}")
-                                             .replace("{_%", "{%").replace("%_}", "%}"))
+            xml = self.docx_template.resolve_listing(xml)
             if name == self.document_part:
                 parts[name] = self._insert_body(xml, body, front, landscape)
             else:
@@ -289,7 +288,7 @@ def _load(path: Path, data: bytes, digest: str) -> HouseTemplate:
         if "{" not in xml:
             continue
         try:
-            compiled[name] = env.from_string(docx_template.patch_xml(xml))
+            compiled[name] = env.from_string(_literal_braces(docx_template.patch_xml(xml)))
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateError(f"{path}: ongeldige plaatshouder in {name}: {exc.message}") from exc
 
@@ -302,6 +301,20 @@ def _load(path: Path, data: bytes, digest: str) -> HouseTemplate:
              "parties": ["P"], "body": _BODY}
     loaded.render(trial, "")  # a misplaced {{p body }} is an error now, not at the first document
     return loaded
+
+
+def _literal_braces(source: str) -> str:
+    """Return template source whose docxtpl escapes (``{_{`` for a literal ``{{``) print through Jinja.
+
+    docxtpl turns ``{_{`` into ``{{`` in the rendered text, which would also change an answer typed that way;
+    as Jinja string expressions they change the template's own text only.
+
+    >>> _literal_braces("a {_{ b }_} c")
+    "a {{ '{{' }} b {{ '}}' }} c"
+    """
+    for escaped, literal in (("{_{", "{{"), ("}_}", "}}"), ("{_%", "{%"), ("%_}", "%}")):
+        source = source.replace(escaped, f"{{{{ '{literal}' }}}}")
+    return source
 
 
 def _check_tags(path: Path, part_name: str, element: etree._Element, env: jinja2.Environment) -> None:
