@@ -82,24 +82,29 @@ def find_inputs(patterns: Iterable[str]) -> tuple[list[Path], list[str]]:
     """Return the answer sets named by ``patterns`` (files, folders, globs), sorted and without doubles.
 
     Also return the patterns that matched nothing. A folder contributes its ``*.json`` files and those of
-    its subfolders, except the reports a batch writes itself.
+    its subfolders; a folder or a pattern never contributes the manifests and reports a batch writes itself.
     """
     found: dict[Path, None] = {}
     unmatched = []
     for pattern in patterns:
         path = Path(pattern)
         if path.is_dir():
-            matches = [p for p in sorted(path.rglob("*.json"))
-                       if not p.name.endswith(".manifest.json") and p.name != REPORT]
+            matches = [p for p in sorted(path.rglob("*.json")) if _answer_set_name(p)]
         elif path.is_file():
             matches = [path]
         else:
-            matches = [Path(p) for p in sorted(glob.glob(pattern, recursive=True)) if Path(p).is_file()]
+            matches = [Path(p) for p in sorted(glob.glob(pattern, recursive=True))
+                       if Path(p).is_file() and _answer_set_name(Path(p))]
         if not matches:
             unmatched.append(pattern)
         for match in matches:
             found.setdefault(match, None)
     return sorted(found, key=lambda p: str(p)), unmatched
+
+
+def _answer_set_name(path: Path) -> bool:
+    """Return whether a file found in a folder or by a pattern may be an answer set (not a batch's own output)."""
+    return not path.name.endswith(".manifest.json") and path.name != REPORT
 
 
 def output_names(inputs: list[Path]) -> list[str]:

@@ -273,3 +273,11 @@ def test_an_output_folder_that_cannot_be_made_is_a_clear_error(tmp_path):
     result = run("batch", str(EXAMPLES / "twee-partijen.json"), "--out-dir", str(tmp_path / "bestand" / "sub"))
     assert result.exit_code == 1 and "interne fout" not in result.output
     assert "de uitvoermap kan niet worden gemaakt" in result.output
+
+
+def test_a_pattern_over_an_output_folder_skips_the_batchs_own_files(tmp_path):
+    out = tmp_path / "out"
+    run("batch", str(EXAMPLES / "twee-partijen.json"), "--out-dir", str(out))
+    (out / "nieuw.json").write_text(json.dumps(example("twee-partijen")), encoding="utf-8")
+    found, unmatched = batch.find_inputs([str(out / "*.json")])
+    assert [p.name for p in found] == ["nieuw.json"] and unmatched == []
