@@ -5,14 +5,22 @@ from __future__ import annotations
 import copy
 import io
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import docx
 import pytest
+from hypothesis import settings
 from lxml import etree
 
 from agreement_engine.i18n import language
+
+#: Property tests draw the same examples on every run, so a green CI stays green; set HYPOTHESIS_PROFILE=explore
+#: to draw new ones (and keep what fails in .hypothesis/) when hunting for bugs.
+settings.register_profile("default", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
