@@ -35,20 +35,20 @@ def qn(tag: str) -> str:
 
 
 class Node:
-    """A WordprocessingML element under construction: tag, attributes, text and children.
+    """A WordprocessingML element under construction: tag, attributes and children.
 
     The body has thousands of elements; building them as these small objects and serializing once
     (:func:`to_xml`) is several times faster than creating lxml elements one by one. Tags and attribute
-    names are prefixed names in the ``w:`` namespace (or ``xml:space``); ``attrs`` is the attributes' XML.
+    names are prefixed names in the ``w:`` namespace; ``attrs`` is the attributes' XML. Text lives only in
+    :class:`Raw` runs.
     """
 
-    __slots__ = ("tag", "attrs", "children", "text")
+    __slots__ = ("tag", "attrs", "children")
 
     def __init__(self, tag: str, children: Iterable[Node] = (), attrs: str = "") -> None:
         self.tag = tag
         self.attrs = attrs
         self.children = list(children)
-        self.text: str | None = None
 
     def append(self, child: Node) -> None:
         """Add ``child`` as the last child."""
@@ -58,21 +58,12 @@ class Node:
         """Add ``children`` at the end."""
         self.children.extend(children)
 
-    def set(self, name: str, value: str) -> None:
-        """Add attribute ``name`` (a prefixed name such as ``xml:space``) with ``value``."""
-        self.attrs += f' {name}="{_escape_attribute(value)}"'
-
-    def __len__(self) -> int:
-        return len(self.children)
-
     def write(self, out: list[str]) -> None:
         """Append this element's XML to ``out``."""
-        if self.text is None and not self.children:
+        if not self.children:
             out.append(f"<{self.tag}{self.attrs}/>")
             return
         out.append(f"<{self.tag}{self.attrs}>")
-        if self.text is not None:
-            out.append(_escape_text(self.text))
         for child in self.children:
             child.write(out)
         out.append(f"</{self.tag}>")
@@ -125,16 +116,16 @@ def clean_text(text: str) -> str:
 
 
 class Raw(Node):
-    """An element already written as XML (a text run): the cheapest kind of node to build and write."""
+    """A leaf element already written as XML (a text run, a field character): the cheapest node to build."""
 
-    __slots__ = ()
+    __slots__ = ("xml",)
 
-    def __init__(self, xml: str) -> None:
-        super().__init__("", (), xml)
+    def __init__(self, xml: str) -> None:  # a leaf: no tag, attributes or children of its own
+        self.xml = xml
 
     def write(self, out: list[str]) -> None:
         """Append this element's XML to ``out``."""
-        out.append(self.attrs)
+        out.append(self.xml)
 
 
 _BOLD = "<w:rPr><w:b/><w:bCs/></w:rPr>"
@@ -253,10 +244,8 @@ _DELETED = re.compile(r"<(/?)w:(t|instrText)(?=[ >/])")
 def _deleted(node: Node) -> Node:
     """Return a copy of ``node`` with its text as deleted text (``w:delText``, ``w:delInstrText``)."""
     if isinstance(node, Raw):
-        return Raw(_DELETED.sub(lambda m: f"<{m[1]}{_DELETED_TAGS['w:' + m[2]]}", node.attrs))
-    copy = Node(_DELETED_TAGS.get(node.tag, node.tag), [_deleted(child) for child in node.children], node.attrs)
-    copy.text = node.text
-    return copy
+        return Raw(_DELETED.sub(lambda m: f"<{m[1]}{_DELETED_TAGS['w:' + m[2]]}", node.xml))
+    return Node(node.tag, [_deleted(child) for child in node.children], node.attrs)
 
 
 def revision(tag: str, ident: int, author: str, date: str, children: Iterable[Node] = ()) -> Node:

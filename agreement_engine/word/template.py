@@ -39,7 +39,7 @@ from agreement_engine.model import Agreement
 from agreement_engine.resources import clause_library_dir
 from agreement_engine.word.body import Layout
 from agreement_engine.word.numbering import add_lists
-from agreement_engine.word.ooxml import W, clean_text, parse, qn
+from agreement_engine.word.ooxml import W, clean_text, qn
 from agreement_engine.word.package import (
     core_properties,
     custom_properties,
@@ -172,8 +172,7 @@ class HouseTemplate:
         """Return the main document with ``body`` in place of its placeholder and ``front`` before all else.
 
         Both are XML text (``w:``-prefixed elements) spliced into the serialized document, so the thousands of
-        body elements are never parsed; only if the template binds the main namespace to a prefix other
-        than ``w`` are they parsed and inserted as elements. ``landscape`` turns the last section's pages.
+        body elements are never parsed. ``landscape`` turns the last section's pages.
         """
         root = etree.fromstring(xml.encode("utf-8"))
         markers = [t for t in root.iter(qn("w:t")) if t.text == _MARKER]
@@ -191,13 +190,8 @@ class HouseTemplate:
             size.set(qn("w:w"), height)
             size.set(qn("w:h"), width)
             size.set(qn("w:orient"), "landscape")
-        if parent.nsmap.get("w") != W:
-            for element in parse(body):
-                paragraph.addprevious(element)
-            parent.remove(paragraph)
-            for index, element in enumerate(parse(front)):
-                parent.insert(index, element)
-            return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+        if parent.nsmap.get("w") != W:  # docxtpl's own tags need the prefix w as well, so Word always has it
+            raise TemplateError(f"{self.path}: het sjabloon moet de WordprocessingML-namespace als 'w' noemen")
         slot = etree.Comment(_SLOT)
         slot.tail = paragraph.tail
         paragraph.addprevious(slot)
