@@ -19,7 +19,9 @@ from agreement_engine import batch as batch_stage
 from agreement_engine import output
 from agreement_engine.answers import load as load_answers
 from agreement_engine.api import check as check_answers
+from agreement_engine.api import compare as write_redline
 from agreement_engine.api import render as render_answers
+from agreement_engine.api import variants as write_variants
 from agreement_engine.errors import EngineError, InvalidAnswersError, OutputError
 from agreement_engine.findings import Finding, Severity
 from agreement_engine.i18n import (LANGUAGES, N_, TranslatedGroup, _, format_seconds, language,
@@ -27,7 +29,8 @@ from agreement_engine.i18n import (LANGUAGES, N_, TranslatedGroup, _, format_sec
 from agreement_engine.interview import Interview, save_answers
 from agreement_engine.library import DirectoryLoader, default_library
 from agreement_engine.lint import lint
-from agreement_engine.resources import load_schema
+from agreement_engine.resources import example_path, load_schema
+from agreement_engine.variants import topics
 from agreement_engine.word import read_provenance
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -365,8 +368,7 @@ def _valid_answers(*names: str) -> list[Path]:
     checked = [(path, check_answers(path)) for path in paths]
     failed = [(path, findings) for path, findings in checked if any(f.severity is Severity.ERROR for f in findings)]
     for path, findings in failed:
-        click.echo(summary_line(str(path), findings))
-        click.echo(_format_findings(findings))
+        _report(str(path), findings)
     if failed:
         sys.exit(1)
     return paths
@@ -382,8 +384,6 @@ def _valid_answers(*names: str) -> list[Path]:
 @click.option("--template", metavar="SJABLOON.docx", help=N_("Een eigen Word-sjabloon in plaats van het huissjabloon."))
 def compare(old: str, new: str, output: str, date, template: str | None) -> None:
     """Toon de overeenkomst van B ten opzichte van A als bijgehouden wijzigingen in Word."""
-    from agreement_engine.api import compare as write_redline
-
     paths = _valid_answers(old, new)
     written = write_redline(*paths, output, date=date and f"{date:%Y-%m-%d}", template=template)
     click.echo(_("{file}: de overeenkomst van {new} ten opzichte van {old}").format(file=written, new=paths[1].name, old=paths[0].name))
@@ -399,10 +399,6 @@ def variants(topic: str, answers: str | None, output: str, template: str | None)
 
     Zonder ANTWOORDEN.json is dat de alliantie uit het oprichtingsverhaal (Dak en Thuis).
     """
-    from agreement_engine.api import variants as write_variants
-    from agreement_engine.resources import example_path
-    from agreement_engine.variants import topics
-
     known = topics()
     if topic not in known:
         raise click.UsageError(_("onbekend onderwerp '{topic}'; bekend zijn: {known}").format(topic=topic, known=", ".join(known)))
@@ -461,8 +457,6 @@ def interview(output: str | None, resume: str | None) -> None:
     save_answers(target, session.answers)
     findings = check_answers(session.answers)
     click.echo("")
-    click.echo(summary_line(str(target), findings))
-    if findings:
-        click.echo(_format_findings(findings))
+    _report(str(target), findings)
     if any(f.severity is Severity.ERROR for f in findings):
         sys.exit(1)
