@@ -57,6 +57,11 @@ def allocate(budget: Decimal, shares: dict[str, Decimal]) -> dict[str, Decimal]:
     return amounts
 
 
+#: The defined term for the cooperation itself, by document kind: a cooperation or a covenant does not call
+#: itself an alliance.
+ALLIANCE_TERMS = {"alliance": "Alliantie", "cooperation": "Samenwerking", "covenant": "Samenwerking"}
+
+
 def build_context(answers: dict) -> dict[str, Any]:
     """Return the template context for a normalized answer set: the answers plus derived helpers."""
     resources = answers["resources"]
@@ -88,6 +93,7 @@ def build_context(answers: dict) -> dict[str, Any]:
         lead=by_id.get(resources.get("lead_party")) if resources["route"] != "direct" else None,
         step_in=by_id.get(answers["insolvency"].get("step_in_party")),
         body=answers["governance"]["body_name"],
+        alliance_term=ALLIANCE_TERMS[answers["document"]["kind"]],
         n_parties=len(parties),
         n_members=sum(1 for p in parties if p["is_member"]),
         party=party,

@@ -90,7 +90,7 @@ CASES = {
  ("resources.model", "annual_plan"): (D, [s(["resources","model"], "annual_plan"), r(["resources","shares"])],
     'Het jaarbudget bestaat uit een basisdeel en een variabel deel.'),
  ("resources.model", "own_costs"): (T, [],
-    'Iedere Partij draagt de kosten van haar eigen inzet voor de Alliantie zelf'),
+    'Iedere Partij draagt de kosten van haar eigen inzet voor de Samenwerking zelf'),
  ("resources.route", "direct"): (T, [],
     'worden door de Financier rechtstreeks betaald aan de Partij voor wier inzet zij zijn bestemd'),
  ("resources.route", "lead_party"): (D, [],
