@@ -142,18 +142,44 @@ def normalize(answers: dict) -> dict:
     result = copy.deepcopy(answers)
     _fill_defaults(result, schema, schema)
     document = result["document"]
-    kind_word = {"alliance": "Alliantieovereenkomst", "cooperation": "Samenwerkingsovereenkomst",
-                 "covenant": "Convenant"}[document["kind"]]
-    name = result["alliance"]["name"]
-    if kind_word.startswith("Alliantie") and name.startswith("Alliantie "):
-        name = name.removeprefix("Alliantie ")  # "Alliantieovereenkomst Dak en Thuis", not "... Alliantie ..."
-    document.setdefault("title", f"{kind_word} {name}")
+    document.setdefault("title", default_title(document["kind"], result["alliance"]["name"]))
     for party in result["parties"]:
         party.setdefault("seat", party["address"]["city"])
         party.setdefault("short_name", party["name"])
     signing = result["alliance"]["signing"]
     result["disputes"].setdefault("place", signing.get("place"))
     return result
+
+
+#: The title word of each kind of document, and the words a name may start with that the title word already
+#: says ("Alliantie Dak en Thuis" becomes "Alliantieovereenkomst Dak en Thuis").
+_TITLE_WORDS = {
+    "alliance": ("Alliantieovereenkomst", ("alliantieovereenkomst", "alliantie")),
+    "cooperation": ("Samenwerkingsovereenkomst", ("samenwerkingsovereenkomst", "samenwerkingsverband",
+                                                  "samenwerking")),
+    "covenant": ("Convenant", ("convenant",)),
+}
+
+
+def default_title(kind: str, name: str) -> str:
+    """Return the title of a document of ``kind`` for the cooperation ``name``, never doubling the kind's word.
+
+    >>> default_title("covenant", "Convenant Warme Overdracht")
+    'Convenant Warme Overdracht'
+    >>> default_title("alliance", "Alliantie Dak en Thuis")
+    'Alliantieovereenkomst Dak en Thuis'
+    >>> default_title("cooperation", "Samenwerking Jeugd Noord")
+    'Samenwerkingsovereenkomst Jeugd Noord'
+    >>> default_title("cooperation", "Samenwerkingsverbanden Oost")
+    'Samenwerkingsovereenkomst Samenwerkingsverbanden Oost'
+    >>> default_title("alliance", "Samen aan Tafel")
+    'Alliantieovereenkomst Samen aan Tafel'
+    """
+    title_word, redundant = _TITLE_WORDS[kind]
+    words = name.split(maxsplit=1)
+    if len(words) == 2 and words[0].casefold() in redundant:
+        name = words[1]
+    return f"{title_word} {name}"
 
 
 def _fill_defaults(value: Any, schema: dict, root: dict) -> None:

@@ -92,6 +92,9 @@ def build_context(answers: dict) -> dict[str, Any]:
         gemeenten=[p for p in parties if p["is_gemeente"]],
         lead=by_id.get(resources.get("lead_party")) if resources["route"] != "direct" else None,
         step_in=by_id.get(answers["insolvency"].get("step_in_party")),
+        # Conditions precedent and the warranties about conditions already fulfilled at signing.
+        conditions=[c for c in answers["conditions"] if c["form"] == "condition"],
+        warranties=[c for c in answers["conditions"] if c["form"] == "warranty"],
         body=answers["governance"]["body_name"],
         alliance_term=ALLIANCE_TERMS[answers["document"]["kind"]],
         n_parties=len(parties),
@@ -145,7 +148,7 @@ def _annex_plan(answers: dict) -> list[tuple[str, str]]:
         plan.append(("bijlage.meerjarenplan", "Meerjarenplan"))
     if answers["resources"]["model"] == "allocation_key":
         plan.append(("bijlage.verdeelsleutel", "Verdeelsleutel"))
-    if answers.get("conditions"):
+    if any(c["form"] == "condition" for c in answers.get("conditions", [])):
         plan.append(("bijlage.voorwaarden", "Opschortende voorwaarden per Partij"))
     return plan
 
@@ -197,11 +200,18 @@ class _Renderer:
         spec, extra, key = chosen.members[index]
         body = self.paragraph(spec.text, chosen.clause, spec.line, extra)
         context = {**self.context, **extra}
-        items = tuple(self.paragraph(i.text, chosen.clause, i.line, extra) for i in spec.items
-                      if not i.when or templates().evaluate(i.when, context, clause=chosen.clause.id,
-                                                            file=chosen.clause.file, line=i.line))
+        where = {"clause": chosen.clause.id, "file": chosen.clause.file}
+        items = []
+        for item in spec.items:
+            bindings = [extra]
+            if item.repeat:
+                elements = templates().evaluate(item.repeat, context, line=item.line, **where) or []
+                bindings = [{**extra, item.alias: element} for element in elements]
+            items.extend(self.paragraph(item.text, chosen.clause, item.line, bound) for bound in bindings
+                         if not item.when or templates().evaluate(item.when, {**self.context, **bound},
+                                                                  line=item.line, **where))
         number = f"{chosen.number}.{index + 1}" if chosen.number else str(index + 1)
-        return Member(key=key, number=number, label=spec.label, body=body, items=items)
+        return Member(key=key, number=number, label=spec.label, body=body, items=tuple(items))
 
 
 def term_pattern(term: str, terms: frozenset[str] | set[str] = frozenset()) -> re.Pattern:
@@ -288,16 +298,16 @@ def _annexes(answers: dict, context: dict, plan: list[tuple[str, str]], labels: 
             rows = tuple(AnnexRow((p["name"], percent(p["share"]), money(p["amount"]))) for p in members)
             total = ("Totaal", percent(sum((p["share"] for p in members), Decimal(0))),
                      money(sum((p["amount"] for p in members), Decimal(0))))
-            intro = (Paragraph((f"Verdeling van het jaarbudget van {money(budget)} over de Partijen die lid "
-                                "zijn. Bedragen zijn naar beneden afgerond op hele centen; het restant komt "
+            intro = (Paragraph((f"Verdeling van het jaarbudget van {money(budget)} over de Deelnemende "
+                                "Partijen. Bedragen zijn naar beneden afgerond op hele centen; het restant komt "
                                 "toe aan de Partij met het grootste aandeel.",)),)
             annexes.append(Annex(number, label, title, paragraphs=intro, header=("Partij", "Aandeel", "Jaarbedrag"),
                                  rows=rows, total=total))
         elif label == "bijlage.voorwaarden":
             rows = []
-            for condition in answers["conditions"]:
+            for condition in context["conditions"]:
                 party = by_id[condition["party"]]
-                deadline = date_long(condition["deadline"]) if condition.get("deadline") else "geen"
+                deadline = date_long(condition.get("deadline", answers["alliance"]["start_date"]))
                 waiver = party["term"] if condition["waivable_by"] == "party" else "alle Partijen gezamenlijk"
                 rows.append(AnnexRow((party["name"], condition["condition"], deadline, waiver)))
             annexes.append(Annex(number, label, title,

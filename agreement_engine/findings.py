@@ -92,6 +92,43 @@ CATALOG: dict[str, tuple[Severity, str]] = {
                                                  "({start})")),
     "condition.deadline_after_start": (Severity.WARNING, N_("de uiterste datum van deze voorwaarde ({deadline}) "
                                                             "ligt na de ingangsdatum ({start})")),
+    "condition.deadline_not_after_signing": (
+        Severity.ERROR, N_("de uiterste datum van deze voorwaarde ({deadline}) ligt niet na de datum van "
+                           "ondertekening ({signing}): de voorwaarde is bij ondertekening al niet vervuld en de "
+                           "overeenkomst zou niet in werking treden; kies een latere datum, of neem een voorwaarde "
+                           "waaraan al is voldaan op als verklaring (vorm 'warranty')")),
+    "condition.start_not_after_signing": (
+        Severity.ERROR, N_("deze voorwaarde heeft geen uiterste datum en moet daarom uiterlijk op de ingangsdatum "
+                           "({start}) zijn vervuld, maar die ligt niet na de datum van ondertekening ({signing}); "
+                           "geef een uiterste datum na de ondertekening, of neem een voorwaarde waaraan al is "
+                           "voldaan op als verklaring (vorm 'warranty')")),
+    "condition.warranty_deadline": (Severity.WARNING, N_("een verklaring heeft geen uiterste datum; de datum "
+                                                         "{deadline} blijft buiten de overeenkomst")),
+    "signing.many_together": (Severity.WARNING, N_("{count} partijen ondertekenen gezamenlijk op één plaats en "
+                                                   "datum, in {count} exemplaren; bij meer dan {limit} partijen is "
+                                                   "afzonderlijke ondertekening (mode 'separately'), eventueel "
+                                                   "elektronisch, praktischer")),
+    "party.gemeente_not_burgemeester": (
+        Severity.ERROR, N_("alleen de burgemeester vertegenwoordigt de gemeente op grond van art. 171 lid 1 "
+                           "Gemeentewet; {name} ({function}) vertegenwoordigt haar krachtens aanwijzing door de "
+                           "burgemeester (art. 171 lid 2 Gemeentewet): kies de grondslag 'power_of_attorney' en "
+                           "vul de aanwijzing in (datum of kenmerk)")),
+    "party.gemeente_appointment_missing": (
+        Severity.ERROR, N_("{name} ({function}) vertegenwoordigt de gemeente krachtens aanwijzing door de "
+                           "burgemeester (art. 171 lid 2 Gemeentewet); vul de datum of het kenmerk van die "
+                           "aanwijzing in ('appointment')")),
+    "party.appointment_not_gemeente": (Severity.ERROR, N_("een aanwijzing als bedoeld in art. 171 lid 2 "
+                                                          "Gemeentewet hoort alleen bij een gemeente")),
+    "party.seat_assumed": (Severity.INFO, N_("statutaire zetel niet opgegeven; aangenomen: {place}")),
+    "party.basis_assumed": (Severity.INFO, N_("grondslag van de vertegenwoordiging door {name} niet opgegeven; "
+                                              "aangenomen: statutair bevoegd (\"rechtsgeldig vertegenwoordigd\")")),
+    "party.council_decision_assumed": (Severity.INFO, N_("collegebesluit niet opgegeven; de comparitie verwijst "
+                                                         "zonder datum en kenmerk naar \"het daartoe strekkende "
+                                                         "besluit van het college van burgemeester en wethouders\"")),
+    "recital.main_clause": (Severity.WARNING, N_("deze overweging lijkt een hoofdzin (\"{start} ...\"); na "
+                                                 "\"OVERWEGENDE DAT:\" hoort een bijzin met de persoonsvorm "
+                                                 "achteraan, bijvoorbeeld \"Partijen hun aanbod willen "
+                                                 "bundelen\"")),
     "liability.joint_not_allowed": (Severity.ERROR,
                                     N_("hoofdelijke aansprakelijkheid is niet mogelijk: de statuten staan niet "
                                        "toe dat het bestuur de {form} hoofdelijk verbindt (art. {article} BW)")),

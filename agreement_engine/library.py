@@ -23,11 +23,16 @@ ANNEX_LABELS = ("bijlage.meerjarenplan", "bijlage.verdeelsleutel", "bijlage.voor
 
 @dataclass(frozen=True)
 class Item:
-    """One list item (a., b., ...) of a member, with the condition that includes it."""
+    """One list item (a., b., ...) of a member, with the condition that includes it.
+
+    With ``repeat`` (an expression giving a list) and ``alias`` the item stands for one item per element.
+    """
 
     text: str
     when: str | None
     line: int
+    repeat: str | None = None
+    alias: str | None = None
 
 
 @dataclass(frozen=True)
@@ -176,7 +181,8 @@ def parse_clause(text: str, file: str) -> Clause:
     def member(m: dict) -> MemberSpec:
         return MemberSpec(text=m["text"], label=m.get("label"), when=m.get("when"), repeat=m.get("repeat"),
                           alias=m.get("as"), line=m["__line__"],
-                          items=tuple(Item(i["text"], i.get("when"), i["__line__"]) for i in m.get("items", [])))
+                          items=tuple(Item(i["text"], i.get("when"), i["__line__"], i.get("repeat"), i.get("as"))
+                                      for i in m.get("items", [])))
 
     if "variants" in raw:
         variants = tuple(Variant(id=v["id"], when=v.get("when"), summary=v["summary"],

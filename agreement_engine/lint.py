@@ -25,7 +25,7 @@ ANSWER_ROOTS = ("document", "alliance", "parties", "governance", "resources", "l
 #: Helpers that stand for parties (lists of them or one of them).
 PARTY_LISTS = ("parties", "members", "commissioners", "gemeenten")
 PARTY_ONE = ("lead", "step_in")
-HELPERS = ("members", "commissioners", "gemeenten", "lead", "step_in", "body", "alliance_term", "n_parties", "n_members",
+HELPERS = ("members", "commissioners", "gemeenten", "warranties", "lead", "step_in", "body", "alliance_term", "n_parties", "n_members",
            "party", "ref")
 #: Fields assembly adds to every party.
 PARTY_EXTRAS = ("number", "term", "is_member", "is_gemeente", "share", "amount")
@@ -77,9 +77,13 @@ def _sources(clause: Clause) -> Iterator[_Source]:
                 yield _Source(member.when, member.line, True, "voorwaarde")
             yield _Source(member.text, member.line, False, "tekst", alias)
             for item in member.items:
+                item_alias = alias
+                if item.repeat:
+                    yield _Source(item.repeat, item.line, True, "repeat", alias)
+                    item_alias = (item.alias or "", item.repeat.strip())
                 if item.when:
-                    yield _Source(item.when, item.line, True, "voorwaarde", alias)
-                yield _Source(item.text, item.line, False, "tekst", alias)
+                    yield _Source(item.when, item.line, True, "voorwaarde", item_alias)
+                yield _Source(item.text, item.line, False, "tekst", item_alias)
 
 
 def schema_enums() -> dict[str, list]:
@@ -127,6 +131,8 @@ class _Analyzer:
                 return self.bindings[node.name]
             if node.name in PARTY_LISTS or node.name in PARTY_ONE:
                 return "parties"
+            if node.name == "warranties":  # the conditions of form 'warranty'
+                return "conditions"
             return node.name if node.name in ANSWER_ROOTS else None
         if isinstance(node, nodes.Getattr):
             base = self.chain(node.node)

@@ -270,12 +270,145 @@ def dates_before_start(answers: dict) -> Iterator[Finding]:
     if signing and signing > start:
         yield make_finding("signing.after_start", json_path(["alliance", "signing", "date"]),
                            signing=format_date(signing), start=format_date(start))
-    conditions = answers.get("conditions")
-    for i, condition in enumerate(conditions if isinstance(conditions, list) else []):
-        deadline = _date(condition.get("deadline")) if isinstance(condition, dict) else None
-        if deadline and deadline > start:
+    for i, condition in _conditions(answers):
+        deadline = _date(condition.get("deadline"))
+        if deadline and deadline > start and condition.get("form", "condition") == "condition":
             yield make_finding("condition.deadline_after_start", json_path(["conditions", i, "deadline"]),
                                deadline=format_date(deadline), start=format_date(start))
+
+
+def _conditions(answers: dict) -> list[tuple[int, dict]]:
+    conditions = answers.get("conditions")
+    return [(i, c) for i, c in enumerate(conditions if isinstance(conditions, list) else []) if isinstance(c, dict)]
+
+
+@rule
+def conditions_after_signing(answers: dict) -> Iterator[Finding]:
+    """A condition precedent can still be fulfilled after signing; one already fulfilled is a warranty.
+
+    A deadline on or before the signing date means the condition has failed when the agreement is signed, so
+    the agreement would never enter into force: an error. Without a deadline the start date is the deadline.
+    """
+    signing = _date(_obj(answers, "alliance", "signing").get("date"))
+    start = _date(_obj(answers, "alliance").get("start_date"))
+    known = _index_by_id(answers)
+    for i, condition in _conditions(answers):
+        deadline = _date(condition.get("deadline"))
+        owner = condition.get("party")
+        party = _label(answers, known[owner]) if isinstance(owner, str) and owner in known else None
+        if condition.get("form", "condition") == "warranty":
+            if deadline:
+                yield make_finding("condition.warranty_deadline", json_path(["conditions", i, "deadline"]), party=party,
+                                   deadline=format_date(deadline))
+            continue
+        if not signing:
+            continue
+        if deadline and deadline <= signing:
+            yield make_finding("condition.deadline_not_after_signing", json_path(["conditions", i, "deadline"]), party=party,
+                               deadline=format_date(deadline), signing=format_date(signing))
+        elif "deadline" not in condition and start and start <= signing:
+            yield make_finding("condition.start_not_after_signing", json_path(["conditions", i]), party=party,
+                               start=format_date(start), signing=format_date(signing))
+
+
+#: The most parties that comfortably sign one set of originals together at one place and date.
+MAX_SIGNING_TOGETHER = 6
+
+
+@rule
+def signing_together(answers: dict) -> Iterator[Finding]:
+    """Many parties signing together in one room, in as many originals, is impractical (a warning)."""
+    signing = _obj(answers, "alliance", "signing")
+    parties = answers.get("parties")
+    if signing.get("mode", "together") == "together" and isinstance(parties, list) \
+            and len(parties) > MAX_SIGNING_TOGETHER:
+        yield make_finding("signing.many_together", json_path(["alliance", "signing", "mode"]),
+                           count=len(parties), limit=MAX_SIGNING_TOGETHER)
+
+
+def is_burgemeester(function: Any) -> bool:
+    """Return whether a representative's function is that of the burgemeester (art. 171 lid 1 Gemw).
+
+    >>> is_burgemeester("Burgemeester"), is_burgemeester("wethouder, gemachtigd door de burgemeester")
+    (True, False)
+    """
+    return isinstance(function, str) and function.strip().casefold().split(",")[0].strip() == "burgemeester"
+
+
+@rule
+def representation(answers: dict) -> Iterator[Finding]:
+    """A gemeente is represented by its burgemeester or by his aanwijzing (art. 171 Gemeentewet).
+
+    Only the burgemeester represents the gemeente by law (lid 1); anyone else signs under an aanwijzing by the
+    burgemeester (lid 2), which the answer set records. An aanwijzing belongs to a gemeente only.
+    """
+    for i, party in _parties(answers):
+        representatives = party.get("representatives")
+        gemeente = party.get("legal_form") == "gemeente"
+        for j, rep in enumerate(representatives if isinstance(representatives, list) else []):
+            if not isinstance(rep, dict):
+                continue
+            path = ["parties", i, "representatives", j]
+            who = dict(name=printable(rep.get("name"), 60), function=printable(rep.get("function"), 60))
+            if not gemeente:
+                if "appointment" in rep:
+                    yield make_finding("party.appointment_not_gemeente", json_path(path + ["appointment"]),
+                                       party=_label(answers, i))
+                continue
+            basis = rep.get("basis", "statutory")
+            if basis == "statutory" and not is_burgemeester(rep.get("function")):
+                yield make_finding("party.gemeente_not_burgemeester", json_path(path + ["basis"]),
+                                   party=_label(answers, i), **who)
+            elif basis == "power_of_attorney" and not rep.get("appointment"):
+                yield make_finding("party.gemeente_appointment_missing", json_path(path),
+                                   party=_label(answers, i), **who)
+
+
+@rule
+def assumed_facts(answers: dict) -> Iterator[Finding]:
+    """Name every default that the comparitie states as a fact, so that the lawyer knows it was assumed."""
+    for i, party in _parties(answers):
+        gemeente = party.get("legal_form") == "gemeente"
+        city = _obj(party, "address").get("city")
+        if not gemeente and "seat" not in party and isinstance(city, str):
+            yield make_finding("party.seat_assumed", json_path(["parties", i, "seat"]), party=_label(answers, i),
+                               place=printable(city, 80))
+        if gemeente and "council_decision" not in party:
+            yield make_finding("party.council_decision_assumed", json_path(["parties", i, "council_decision"]),
+                               party=_label(answers, i))
+        representatives = party.get("representatives")
+        for j, rep in enumerate(representatives if isinstance(representatives, list) else []):
+            if isinstance(rep, dict) and "basis" not in rep and not gemeente:
+                yield make_finding("party.basis_assumed", json_path(["parties", i, "representatives", j, "basis"]),
+                                   party=_label(answers, i), name=printable(rep.get("name"), 60))
+
+
+#: Finite verbs that, second in a recital, show a main clause: "De Gemeente wil ..." instead of the
+#: subordinate clause that "OVERWEGENDE DAT:" demands ("de Gemeente ... wil financieren").
+_FINITE_VERBS = frozenset(
+    "is zijn heeft hebben wil willen kan kunnen zal zullen wordt worden moet moeten gaat gaan werkt werken "
+    "biedt bieden maakt maken staat staan blijft blijven komt komen levert leveren draagt dragen brengt brengen "
+    "zet zetten neemt nemen wenst wensen streeft streven ziet zien vindt vinden".split())
+
+
+@rule
+def recitals_are_subordinate(answers: dict) -> Iterator[Finding]:
+    """A recital is a subordinate clause after "OVERWEGENDE DAT:"; a main clause is pointed out (warning)."""
+    recitals = _obj(answers, "alliance").get("recitals")
+    for i, recital in enumerate(recitals if isinstance(recitals, list) else []):
+        if not isinstance(recital, str):
+            continue
+        words = recital.strip().rstrip(".;,").split()
+        if words and words[0].casefold() == "dat":
+            words = words[1:]  # the clause drops a repeated "dat"
+        if len(words) < 3:
+            continue
+        article = words[0].casefold() in ("de", "het", "een")
+        verb_at = 2 if article else 1
+        verb = words[verb_at].casefold().strip(",")
+        if verb in _FINITE_VERBS and words[-1].casefold() not in _FINITE_VERBS:
+            yield make_finding("recital.main_clause", json_path(["alliance", "recitals", i]),
+                               start=printable(" ".join(words[:verb_at + 1]), 60))
 
 
 @rule

@@ -83,6 +83,23 @@ def _put(target: dict, key: str, value: Any) -> None:
 
 
 @st.composite
+def representatives(draw, gemeente: bool) -> dict:
+    """Draw one representative; a gemeente's is its burgemeester (art. 171 lid 1 Gemw) or appointed (lid 2)."""
+    if gemeente and draw(st.booleans()):
+        return {"name": draw(names), "function": "burgemeester",
+                **({"basis": "statutory"} if draw(st.booleans()) else {})}
+    if gemeente:
+        appointment: dict[str, Any] = {}
+        _put(appointment, "date", optional(draw, dates.map(dt.date.isoformat)))
+        if not appointment or draw(st.booleans()):
+            appointment["reference"] = draw(names)
+        return {"name": draw(names), "function": draw(names), "basis": "power_of_attorney",
+                "appointment": appointment}
+    return {"name": draw(names), "function": draw(names),
+            **({"basis": draw(enum("parties", 0, "representatives", 0, "basis"))} if draw(st.booleans()) else {})}
+
+
+@st.composite
 def parties(draw, ids: list[str], member_ids: list[str], joint: bool) -> list[dict]:
     """Draw the parties with ``ids``: those in ``member_ids`` are members, the others commissioners."""
     result = []
@@ -92,11 +109,8 @@ def parties(draw, ids: list[str], member_ids: list[str], joint: bool) -> list[di
                                  "address": {"street": draw(names),
                                              "postal_code": draw(postal_codes),
                                              "city": draw(names)},
-                                 "representatives": [
-                                     {"name": draw(names), "function": draw(names),
-                                      **({"basis": draw(enum("parties", 0, "representatives", 0, "basis"))}
-                                         if draw(st.booleans()) else {})}
-                                     for _ in range(draw(st.integers(1, 3)))]}
+                                 "representatives": [draw(representatives(form == "gemeente"))
+                                                     for _ in range(draw(st.integers(1, 3)))]}
         if pid not in member_ids or draw(st.booleans()):
             party["role"] = "member" if pid in member_ids else "commissioner"
         if form != "gemeente" or draw(st.booleans()):
@@ -111,6 +125,24 @@ def parties(draw, ids: list[str], member_ids: list[str], joint: bool) -> list[di
             party["council_decision"] = {"date": draw(dates).isoformat(), "reference": draw(names)}
         result.append(party)
     return result
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+@st.composite
+def conditions(draw, ids: list[str], start: dt.date, signing: dt.date | None) -> dict:
+    """Draw one condition: a condition precedent whose deadline lies after signing, or a warranty."""
+    condition: dict[str, Any] = {"party": draw(st.sampled_from(ids)), "condition": draw(sentences)}
+    after_signing = signing + dt.timedelta(days=1) if signing else FIRST_DAY
+    if after_signing > start or draw(st.booleans()):
+        condition["form"] = "warranty"
+    else:
+        _put(condition, "form", optional(draw, st.just("condition")))
+        _put(condition, "deadline", optional(draw, st.dates(after_signing, start).map(dt.date.isoformat)))
+    _put(condition, "waivable_by", optional(draw, enum("conditions", 0, "waivable_by")))
+    return condition
 
 
 @st.composite
@@ -176,11 +208,8 @@ def answer_sets(draw) -> dict:
         if draw(st.booleans()):
             answers[key] = {field: draw(values)}
     if draw(st.booleans()):
-        answers["conditions"] = [
-            {"party": draw(st.sampled_from(ids)), "condition": draw(sentences),
-             **({"deadline": draw(st.dates(FIRST_DAY, start)).isoformat()} if draw(st.booleans()) else {}),
-             **({"waivable_by": draw(enum("conditions", 0, "waivable_by"))} if draw(st.booleans()) else {})}
-            for _ in range(draw(st.integers(1, 3)))]
+        answers["conditions"] = [draw(conditions(ids, start, _date(alliance.get("signing", {}).get("date"))))
+                                 for _ in range(draw(st.integers(1, 3)))]
     if draw(st.booleans()):
         plan: dict[str, Any] = {"ambition": draw(sentences)}
         if draw(st.booleans()):

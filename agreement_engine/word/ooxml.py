@@ -16,7 +16,10 @@ W = NS["w"]
 
 # Characters that XML 1.0 forbids (and lone surrogates); tab, line feed and carriage return are handled.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-_BREAKS = re.compile(r"(\t|\n)")
+_BREAKS = re.compile(r"(\t|\n|(?<=['\u2019]s)-)")
+#: Characters that make :func:`run` split the text: a tab, a line feed, or the hyphen of "'s-" that must never
+#: break ("'s-Hertogenbosch", "'s-Gravenhage").
+_SPECIAL = re.compile(r"[\t\n]|['\u2019]s-")
 
 # Schema order of the paragraph properties this package writes (CT_PPrBase).
 _PPR_ORDER = ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "widowControl", "numPr", "tabs",
@@ -134,18 +137,24 @@ _BOLD = "<w:rPr><w:b/><w:bCs/></w:rPr>"
 def run(text: str, *, bold: bool = False) -> Node:
     r"""Return a ``w:r`` showing ``text`` exactly, tabs as ``w:tab`` and line feeds as ``w:br``.
 
+    The hyphen after "'s" becomes a non-breaking hyphen, so that a line never ends in "'s-".
+
     >>> to_xml([run("a & <b> \tc")])
     '<w:r><w:t xml:space="preserve">a &amp; &lt;b&gt; </w:t><w:tab/><w:t>c</w:t></w:r>'
+    >>> to_xml([run("te 's-Hertogenbosch")])
+    "<w:r><w:t>te 's</w:t><w:noBreakHyphen/><w:t>Hertogenbosch</w:t></w:r>"
     >>> to_xml([run("B", bold=True)])
     '<w:r><w:rPr><w:b/><w:bCs/></w:rPr><w:t>B</w:t></w:r>'
     """
     out = ["<w:r>", _BOLD] if bold else ["<w:r>"]
     text = clean_text(text)
-    for part in _BREAKS.split(text) if "\t" in text or "\n" in text else (text,):
+    for part in _BREAKS.split(text) if _SPECIAL.search(text) else (text,):
         if part == "\t":
             out.append("<w:tab/>")
         elif part == "\n":
             out.append("<w:br/>")
+        elif part == "-":
+            out.append("<w:noBreakHyphen/>")
         elif part:
             space = ' xml:space="preserve"' if part != part.strip() else ""
             out.append(f"<w:t{space}>{_escape_text(part)}</w:t>")
