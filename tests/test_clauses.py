@@ -29,7 +29,7 @@ def r(path):
 GEMEENTE = {"id": "gemeente", "name": "Gemeente Zwolle", "short_name": "Gemeente", "legal_form": "gemeente",
             "role": "commissioner",
             "address": {"street": "Grote Kerkplein 15", "postal_code": "8011 PK", "city": "Zwolle"},
-            "representatives": [{"name": "J. de Vries", "function": "wethouder"}]}
+            "representatives": [{"name": "J. de Vries", "function": "burgemeester"}]}
 
 # (field, value): (example, changes, phrase the agreement must contain)
 CASES = {
@@ -172,14 +172,19 @@ CASES = {
  ("intellectual_property.joint_results", "lead_owns"): (D, [s(["intellectual_property","joint_results"], "lead_owns")],
     'De Intellectuele Eigendomsrechten op de Gezamenlijke Resultaten komen toe aan De Haven.'),
  ("conditions.waivable_by", "party"): (D, [],
-    'van deze voorwaarde kan alleen Zorgpunt GGZ afstand doen'),
+    'alleen Zorgpunt GGZ van deze voorwaarde afstand kan doen'),
  ("conditions.waivable_by", "all"): (D, [],
-    'van deze voorwaarde kunnen alleen Partijen gezamenlijk afstand doen'),
+    'alleen Partijen gezamenlijk van deze voorwaarde afstand kunnen doen'),
+ ("conditions.form", "condition"): (D, [],
+    'voor De Haven: de raad van toezicht van De Haven heeft goedkeuring verleend'),
+ ("conditions.form", "warranty"): (D, [s(["conditions", 0, "form"], "warranty"), r(["conditions", 0, "deadline"])],
+    'Iedere hierna genoemde Partij verklaart jegens de overige Partijen en staat ervoor in dat op de datum waarop '
+    'zij de Overeenkomst ondertekent, het volgende het geval is:'),
 }
 
 #: Fields whose values appear side by side in one agreement (several parties, several events).
 NOT_EXCLUSIVE = {"parties.legal_form", "parties.role", "parties.representatives.basis", "insolvency.events",
-                 "conditions.waivable_by", "withdrawal.exit_fee.kind", "alliance.term.kind"}
+                 "conditions.waivable_by", "conditions.form", "withdrawal.exit_fee.kind", "alliance.term.kind"}
 
 _TEXTS: dict = {}
 
