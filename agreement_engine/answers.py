@@ -136,16 +136,19 @@ def normalize(answers: dict) -> dict:
 
     Optional objects without required fields are created so that later stages can read
     ``answers["disputes"]["route"]`` without asking whether ``disputes`` was given. Derived
-    defaults: the document title, each party's seat and defined term, the place of arbitration.
+    defaults: the document title, each party's seat and defined term (a single gemeente: "de Gemeente"), the
+    place of arbitration.
     """
     schema = load_schema()
     result = copy.deepcopy(answers)
     _fill_defaults(result, schema, schema)
     document = result["document"]
     document.setdefault("title", default_title(document["kind"], result["alliance"]["name"]))
+    gemeenten = [p for p in result["parties"] if p["legal_form"] == "gemeente"]
     for party in result["parties"]:
         party.setdefault("seat", party["address"]["city"])
-        party.setdefault("short_name", party["name"])
+        # A single gemeente is "de Gemeente" in the text, as Dutch contracts name it, not "Gemeente Zwolle".
+        party.setdefault("short_name", "de Gemeente" if gemeenten == [party] else party["name"])
     signing = result["alliance"]["signing"]
     result["disputes"].setdefault("place", signing.get("place"))
     return result

@@ -113,10 +113,6 @@ CATALOG: dict[str, tuple[Severity, str]] = {
                            "Gemeentewet; {name} ({function}) vertegenwoordigt haar krachtens aanwijzing door de "
                            "burgemeester (art. 171 lid 2 Gemeentewet): kies de grondslag 'power_of_attorney' en "
                            "vul de aanwijzing in (datum of kenmerk)")),
-    "party.gemeente_appointment_missing": (
-        Severity.ERROR, N_("{name} ({function}) vertegenwoordigt de gemeente krachtens aanwijzing door de "
-                           "burgemeester (art. 171 lid 2 Gemeentewet); vul de datum of het kenmerk van die "
-                           "aanwijzing in ('appointment')")),
     "party.appointment_not_gemeente": (Severity.ERROR, N_("een aanwijzing als bedoeld in art. 171 lid 2 "
                                                           "Gemeentewet hoort alleen bij een gemeente")),
     "party.seat_assumed": (Severity.INFO, N_("statutaire zetel niet opgegeven; aangenomen: {place}")),

@@ -340,7 +340,8 @@ def representation(answers: dict) -> Iterator[Finding]:
     """A gemeente is represented by its burgemeester or by his aanwijzing (art. 171 Gemeentewet).
 
     Only the burgemeester represents the gemeente by law (lid 1); anyone else signs under an aanwijzing by the
-    burgemeester (lid 2), which the answer set records. An aanwijzing belongs to a gemeente only.
+    burgemeester (lid 2), which the answer set records (the schema requires it). An aanwijzing belongs to a
+    gemeente only.
     """
     for i, party in _parties(answers):
         representatives = party.get("representatives")
@@ -355,12 +356,10 @@ def representation(answers: dict) -> Iterator[Finding]:
                     yield make_finding("party.appointment_not_gemeente", json_path(path + ["appointment"]),
                                        party=_label(answers, i))
                 continue
-            basis = rep.get("basis", "statutory")
-            if basis == "statutory" and not is_burgemeester(rep.get("function")):
-                yield make_finding("party.gemeente_not_burgemeester", json_path(path + ["basis"]),
-                                   party=_label(answers, i), **who)
-            elif basis == "power_of_attorney" and not rep.get("appointment"):
-                yield make_finding("party.gemeente_appointment_missing", json_path(path),
+            # The schema requires a gemeente representative's basis, and the aanwijzing with 'power_of_attorney'.
+            if rep.get("basis") == "statutory" and isinstance(rep.get("function"), str) \
+                    and not is_burgemeester(rep["function"]):
+                yield make_finding("party.gemeente_not_burgemeester", json_path(path + ["function"]),
                                    party=_label(answers, i), **who)
 
 

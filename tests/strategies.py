@@ -86,8 +86,7 @@ def _put(target: dict, key: str, value: Any) -> None:
 def representatives(draw, gemeente: bool) -> dict:
     """Draw one representative; a gemeente's is its burgemeester (art. 171 lid 1 Gemw) or appointed (lid 2)."""
     if gemeente and draw(st.booleans()):
-        return {"name": draw(names), "function": "burgemeester",
-                **({"basis": "statutory"} if draw(st.booleans()) else {})}
+        return {"name": draw(names), "function": "burgemeester", "basis": "statutory"}
     if gemeente:
         appointment: dict[str, Any] = {}
         _put(appointment, "date", optional(draw, dates.map(dt.date.isoformat)))

@@ -29,7 +29,7 @@ def r(path):
 GEMEENTE = {"id": "gemeente", "name": "Gemeente Zwolle", "short_name": "Gemeente", "legal_form": "gemeente",
             "role": "commissioner",
             "address": {"street": "Grote Kerkplein 15", "postal_code": "8011 PK", "city": "Zwolle"},
-            "representatives": [{"name": "J. de Vries", "function": "burgemeester"}]}
+            "representatives": [{"name": "J. de Vries", "function": "burgemeester", "basis": "statutory"}]}
 
 # (field, value): (example, changes, phrase the agreement must contain)
 CASES = {

@@ -40,6 +40,7 @@ def test_check_prints_every_finding_and_exits_1(tmp_path):
 def test_check_json_format_is_a_sorted_list(tmp_path):
     answers = example("dak-en-thuis")
     answers["alliance"]["signing"]["date"] = "2027-06-01"
+    answers["conditions"] = []  # a deadline before signing would be an error
     path = tmp_path / "a.json"
     path.write_text(json.dumps(answers), encoding="utf-8")
     result = run("check", str(path), "--format", "json")
