@@ -134,7 +134,8 @@ def test_loss_of_grant_is_no_insolvency_event_but_an_exclusion_ground(base):
 
 
 def test_loss_of_grant_stays_accepted_with_a_note_and_alone_is_an_error():
-    answers = build("zes")
+    answers = build("zes", s(["insolvency", "events"], ["bankruptcy", "suspension_of_payments", "dissolution",
+                                                       "loss_of_grant"]))
     codes = {f.code: f for f in validate(answers)}
     assert codes["insolvency.loss_of_grant"].severity is Severity.INFO
     assert codes["insolvency.loss_of_grant"].path == "$.insolvency.events[3]"
@@ -507,6 +508,7 @@ REFERENCE_SETS = {
     "zes-sleutel-stuurgroep": [s(["withdrawal", "continuation", "rekey"], "steering_decision")],
     "zes-eigen-handelen": [s(["liability", "model"], "own_acts")],
     "zes-licentie": [s(["intellectual_property", "joint_results"], "licensed")],
+    "zes-subsidie": [s(["insolvency", "events"], ["bankruptcy", "loss_of_grant"])],
 }
 
 
