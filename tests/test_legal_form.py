@@ -100,8 +100,6 @@ def test_a_burgemeester_and_an_appointed_wethouder_each_get_their_own_basis():
      "party.gemeente_not_burgemeester", "$.parties[1].representatives[0].function"),
     ({"name": "mevrouw K. Bos", "function": "wethouder Zorg"},
      "schema.required", "$.parties[1].representatives[0].basis"),
-    ({"name": "de heer J. Visser", "function": "burgemeester"},
-     "schema.required", "$.parties[1].representatives[0].basis"),
     ({"name": "mevrouw K. Bos", "function": "wethouder Zorg", "basis": "power_of_attorney"},
      "schema.required", "$.parties[1].representatives[0].appointment"),
     ({"name": "mevrouw K. Bos", "function": "wethouder Zorg", "basis": "power_of_attorney", "appointment": {}},
@@ -121,6 +119,13 @@ def test_the_many_party_example_errs_when_the_wethouder_loses_the_aanwijzing():
     assert [f.message for f in codes(answers)["schema.required"]] == [
         "Partij 6 (Gemeente Utrecht): Aanwijzing door de burgemeester (art. 171 lid 2 Gemeentewet) ontbreekt; "
         "dit veld is verplicht"]
+
+
+def test_a_burgemeester_needs_no_basis_and_signs_under_lid_1():
+    answers = with_gemeente([{"name": "de heer J. Visser", "function": "Burgemeester"}])
+    assert not [f for f in validate(answers) if f.severity.value == "error"]
+    assert "de heer J. Visser, Burgemeester, ingevolge artikel 171 lid 1 van de Gemeentewet" in \
+        assemble(answers).comparitie[1].text
 
 
 def test_an_aanwijzing_belongs_to_a_gemeente_only():

@@ -467,14 +467,14 @@ REFERENCES: dict[tuple[str, str], str] = {
     ("wijziging", "middelen.verdeling"): "verdeel|verdeling|tarief|kosten|bijdrage",
     ("doel", "karakter"): "convenant",
     ("karakter", "karakter.bindend"): "binden",
+    ("karakter", "karakter.voornemens"): "voornemens",
+    ("voorwaarden", "definities"): "betekenis",
+    ("voorwaarden", "slotbepalingen"): "volledig|nietig|overdragen",
+    ("voorwaarden", "voorwaarden.verklaringen"): "verklaart",
     **{("karakter", clause): title for clause, title in {
-        "definities": "definities", "voorwaarden": "voorwaarden", "duur": "duur", "governance": "besluitvorming",
-        "middelen": "middelen", "aansprakelijkheid": "aansprakelijkheid", "vrijwaring": "vrijwaring",
-        "verzekering": "verzekering", "geheimhouding": "geheimhouding", "intellectuele_eigendom": "eigendom",
-        "privacy": "persoonsgegevens", "toetreding": "toetreding", "uittreding": "uittreding",
-        "uitsluiting": "uitsluiting", "insolventie": "insolventie", "beeindiging": "beëindiging",
-        "geschillen": "geschillen", "toepasselijk_recht": "toepasselijk recht", "wijziging": "wijziging",
-        "slotbepalingen": "slotbepalingen", "doel": "doel", "meerjarenplan": "meerjarenplan", "inzet": "inzet",
+        "definities": "definities", "voorwaarden": "voorwaarden", "middelen": "middelen",
+        "geheimhouding": "geheimhouding", "geschillen": "geschillen", "slotbepalingen": "slotbepalingen",
+        "doel": "doel", "meerjarenplan": "meerjarenplan", "inzet": "inzet",
     }.items()},
 }
 
