@@ -620,7 +620,9 @@ class Interview:
         if self._replay is not None:
             if self._replayed < len(self._replay):
                 self._replayed += 1
-                return self._replay[self._replayed - 1]
+                line = self._replay[self._replayed - 1]
+                self._say(prompt + _shown(line, 200, quote=False))  # as the screen showed it
+                return line
             self._arrive()
         self._asked += 1
         return self._ask(prompt)
