@@ -334,7 +334,7 @@ def publicity_parties(answers: dict) -> Iterator[Finding]:
     known = _index_by_id(answers)
     paths = [["publicity", "spokesperson"], ["publicity", "rights_holder"]]
     for path, pid in _party_references(answers, paths):
-        if pid not in known:
+        if pid not in known and pid not in ("chair", "none"):
             yield make_finding("party.unknown_reference", json_path(path), id=pid)
     yield from _must_be_member(answers, ["publicity", "rights_holder"], "publicity.rights_holder_not_member")
 
