@@ -17,6 +17,10 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from agreement_engine.dutch import FILTERS, enumerate_nl
 from agreement_engine.errors import LibraryError
 
+#: Whitespace that str.split() would fold into a plain space but an answer means literally (no-break spaces).
+_UNICODE_SPACE = re.compile("[\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
+_ASCII_SPACE = re.compile("[ \t\n\r\x0b\x0c]+")
+
 #: Private-use characters that wrap a cross-reference label in rendered text until it is resolved.
 REF_OPEN, REF_CLOSE = "\ue000", "\ue001"
 _REF = re.compile(f"{REF_OPEN}([^{REF_CLOSE}]*){REF_CLOSE}")
@@ -81,6 +85,8 @@ class Templates:
         except Exception as exc:  # a filter given a value it cannot format
             raise LibraryError(f"de tekst kan niet worden opgemaakt: {type(exc).__name__}: {exc}",
                                **self._where(clause, file, line)) from exc
+        if _UNICODE_SPACE.search(text):  # a no-break space or line separator in an answer stays what it is
+            return _ASCII_SPACE.sub(" ", text).strip(" ")
         return " ".join(text.split())  # the same as collapsing r"\s+", three times as fast
 
     def evaluate(self, expression: str, context: dict, *, clause: str | None = None, file: str | None = None,
