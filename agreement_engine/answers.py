@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from agreement_engine.findings import Finding, json_path, make_finding
+from agreement_engine.findings import Finding, json_path, make_finding, printable
 from agreement_engine.i18n import N_, _
 from agreement_engine.resources import load_schema, resolve_ref
 
@@ -30,7 +30,13 @@ _JSON_MESSAGES = {
     "Invalid control character at": N_("stuurteken in een tekst (gebruik \\n voor een nieuwe regel)"),
     "Invalid \\escape": N_("ongeldige escape-reeks met een backslash"),
     "Invalid \\uXXXX escape": N_("ongeldige \\u-reeks"),
+    "Unexpected UTF-8 BOM (decode using utf-8-sig)": N_("meer dan één bytevolgordemarkering (BOM) aan het begin "
+                                                        "van het bestand"),
 }
+
+#: The longest number (in digits) an answer set can need: amounts stay below 10**12. Python refuses to read
+#: integers of more than 4,300 digits, with a message meant for programmers.
+MAX_DIGITS = 30
 
 #: What a JSON value that is not an object is called in a message.
 _KIND_WORDS = {list: N_("lijst"), str: N_("tekst"), bool: N_("waarheidswaarde"), type(None): N_("null"),
@@ -56,6 +62,25 @@ def _reject_constant(value: str):
     raise ValueError(f"constant:{value}")
 
 
+class _NumberTooLong(ValueError):
+    def __init__(self, text: str) -> None:
+        self.text = text
+        super().__init__(text)
+
+
+def _parse_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        raise _NumberTooLong(text)
+    return int(text)
+
+
+def _parse_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):  # 1e999: too large for any number, so for any answer
+        raise _NumberTooLong(text)
+    return value
+
+
 def parse(text: str) -> tuple[dict | None, list[Finding]]:
     """Parse answer-set text; return the object, or None and the finding that says why not.
 
@@ -70,12 +95,14 @@ def parse(text: str) -> tuple[dict | None, list[Finding]]:
         return None, [make_finding("input.empty", "$")]
     try:
         data = json.loads(text, object_pairs_hook=_pairs_without_duplicates,
-                          parse_constant=_reject_constant)
+                          parse_constant=_reject_constant, parse_int=_parse_int, parse_float=_parse_float)
     except _DuplicateKey as exc:
         return None, [make_finding("input.duplicate_key", "$", key=exc.key)]
+    except _NumberTooLong as exc:
+        return None, [make_finding("input.number_too_long", "$", value=printable(exc.text, 40), limit=MAX_DIGITS)]
     except json.JSONDecodeError as exc:
-        return None, [make_finding("input.not_json", "$", line=exc.lineno, column=exc.colno,
-                                   reason=_(_JSON_MESSAGES.get(exc.msg, exc.msg)))]
+        reason = _JSON_MESSAGES.get(exc.msg, N_("de tekst volgt hier niet de regels van JSON"))
+        return None, [make_finding("input.not_json", "$", line=exc.lineno, column=exc.colno, reason=_(reason))]
     except ValueError as exc:
         value = str(exc).removeprefix("constant:")
         return None, [make_finding("input.not_a_number", "$", value=value)]
