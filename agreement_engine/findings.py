@@ -239,6 +239,7 @@ def printable(value: object, limit: int = 60) -> str:
     'xx…'
     """
     text = value if isinstance(value, str) else repr(value)
+    text = text[: limit * 2]  # each kept character becomes at most one escape; more is never shown
     text = "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

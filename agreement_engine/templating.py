@@ -42,11 +42,20 @@ def _strict(filter_function: Callable) -> Callable:
     return strict
 
 
+def _plain_spaces(filter_function: Callable) -> Callable:
+    """Make a filter write plain spaces (babel writes "€\xa025,00"): a no-break space in the text is an answer's."""
+    @wraps(filter_function)
+    def plain(*args, **kwargs):
+        result = filter_function(*args, **kwargs)
+        return result.replace("\xa0", " ") if isinstance(result, str) else result
+    return plain
+
+
 def make_environment() -> ImmutableSandboxedEnvironment:
     """Return the sandboxed Jinja environment every clause renders in."""
     env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False, trim_blocks=True,
                                         lstrip_blocks=True, keep_trailing_newline=False)
-    env.filters.update({name: _strict(f) for name, f in FILTERS.items()})
+    env.filters.update({name: _strict(_plain_spaces(f)) for name, f in FILTERS.items()})
     env.filters["terms"] = _strict(_terms)
     return env
 

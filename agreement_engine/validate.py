@@ -52,8 +52,8 @@ _RANGE_DETAILS = {
     "exclusiveMaximum": N_("{value} is te groot; de waarde moet kleiner zijn dan {limit}"),
     "minLength": N_("moet minstens {limit} tekens lang zijn"),
     "maxLength": N_("is {length} tekens lang; hoogstens {limit} tekens zijn toegestaan"),
-    "maxItems": N_("mag hoogstens {limit} elementen bevatten"),
-    "maxProperties": N_("mag hoogstens {limit} elementen bevatten"),
+    "maxItems": N_("bevat {count} elementen; hoogstens {limit} zijn toegestaan"),
+    "maxProperties": N_("bevat {count} elementen; hoogstens {limit} zijn toegestaan"),
 }
 
 # Characters that XML 1.0 cannot hold, so a Word document cannot either; and the two private-use
@@ -94,12 +94,56 @@ def validate(answers: Any) -> list[Finding]:
     deep = too_deep(answers)
     if deep:
         return deep  # the schema validator would recurse through it; nothing else is worth saying
+    answers = _trimmed(answers, load_schema())
     findings: list[Finding] = _one_per_path(list(_schema_findings(answers, [], answers)))
     if isinstance(answers, dict):
         findings.extend(_value_findings(answers, [], answers))
         findings.extend(check_rules(answers))
     return capped(_sorted(findings))
 
+
+def _trimmed(value: Any, schema: Any) -> Any:
+    """Return ``value`` with every list or map far beyond its schema's maximum cut back to a little beyond it.
+
+    The maximum is still exceeded, so the schema still says so; but ten thousand parties are not each
+    validated, which would take minutes, to tell what the first of them already tells.
+    """
+    schema = resolve_ref(schema) if isinstance(schema, dict) else {}
+    if isinstance(value, list):
+        limit = schema.get("maxItems")
+        if limit is not None and len(value) > limit + _SURPLUS:
+            value = _Cut(value[: limit + _SURPLUS], len(value))
+        items = schema.get("items")
+        return _Cut((_trimmed(item, items) for item in value), getattr(value, "original_size", None)) \
+            if isinstance(items, dict) else value
+    if isinstance(value, dict):
+        limit = schema.get("maxProperties")
+        if limit is not None and len(value) > limit + _SURPLUS:
+            value = _CutMap(list(value.items())[: limit + _SURPLUS], len(value))
+        properties, extra = schema.get("properties", {}), schema.get("additionalProperties")
+        return _CutMap(((key, _trimmed(item, properties.get(key, extra if isinstance(extra, dict) else None)))
+                        for key, item in value.items()), getattr(value, "original_size", None))
+    return value
+
+
+class _Cut(list):
+    """A list cut back by :func:`_trimmed`, which remembers how long it was (None: not cut)."""
+
+    def __init__(self, items, original_size: int | None) -> None:
+        super().__init__(items)
+        self.original_size = original_size
+
+
+class _CutMap(dict):
+    """A map cut back by :func:`_trimmed`, which remembers how many entries it had (None: not cut)."""
+
+    def __init__(self, items, original_size: int | None) -> None:
+        super().__init__(items)
+        self.original_size = original_size
+
+
+#: How many items beyond a list's maximum are still validated one by one.
+_SURPLUS = 10
 
 #: How many findings of one code are shown one by one; the rest are counted in one finding.
 SAME_CODE_LIMIT = 10
@@ -292,7 +336,10 @@ def _range_detail(keyword: str, limit: Any, value: Any) -> str | None:
         return ngettext("moet minstens {limit} element bevatten", "moet minstens {limit} elementen bevatten",
                         limit).format(limit=limit)
     template = _RANGE_DETAILS.get(keyword)
-    return _(template).format(value=_short(value), limit=limit,
+    count = format_number(getattr(value, "original_size", None) or len(value)) if isinstance(value, list | dict) else ""
+    if isinstance(value, list | dict):
+        value = ""  # a list or map is not quoted: its size is the point, and it may be huge
+    return _(template).format(value=_short(value), limit=limit, count=count,
                               length=len(value) if isinstance(value, str) else "?") if template else None
 
 
