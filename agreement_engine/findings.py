@@ -38,8 +38,6 @@ CATALOG: dict[str, tuple[Severity, str]] = {
     "input.not_object": (Severity.ERROR, N_("een antwoordenset moet een JSON-object zijn, geen {kind}")),
     "input.duplicate_key": (Severity.ERROR, N_("de sleutel '{key}' komt twee keer voor in hetzelfde object; "
                                                "de tweede zou de eerste ongemerkt vervangen")),
-    "input.number_too_long": (Severity.ERROR, N_("het bestand bevat een getal dat te groot is ({value}); geen "
-                                                 "antwoord heeft meer dan {limit} cijfers nodig")),
     "input.not_a_number": (Severity.ERROR, N_("'{value}' is geen getal dat JSON toestaat")),
     "input.too_deep": (Severity.ERROR, N_("de gegevens zijn te diep genest: meer dan {limit} lagen lijsten en "
                                           "objecten in elkaar; zo diep is geen antwoordenset")),
