@@ -410,12 +410,12 @@ def _value_findings(value: Any, prefix: list, answers: Any) -> Iterator[Finding]
             if bad:
                 yield _finding("input.control_character", path, answers, codepoint=ord(bad.group()))
                 return
+            node = schema_at(path) or {}
+            if node.get("type") != "string":
+                return  # not an answer the agreement shows (an unknown field is reported as such)
             bidi = _BIDI.search(value)
             if bidi:
                 yield _finding("value.bidi_control", path, answers, codepoint=ord(bidi.group()))
-            node = schema_at(path) or {}
-            if node.get("type") != "string":
-                return
             separator = _UNICODE_LINE_BREAK.search(value)
             if separator and not node.get("x-single-line"):
                 yield _finding("value.unicode_line_break", path, answers, codepoint=ord(separator.group()))
