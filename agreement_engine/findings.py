@@ -145,7 +145,7 @@ CATALOG: dict[str, tuple[Severity, str]] = {
     "party.appointment_not_gemeente": (Severity.ERROR, N_("een aanwijzing als bedoeld in art. 171 lid 2 "
                                                           "Gemeentewet hoort alleen bij een gemeente")),
     "party.seat_assumed": (Severity.INFO, N_("statutaire zetel niet opgegeven; aangenomen: {place}")),
-    "party.basis_assumed": (Severity.INFO, N_("grondslag van de vertegenwoordiging door {name} niet opgegeven; "
+    "party.basis_assumed": (Severity.INFO, N_("grondslag van vertegenwoordiger {number} niet opgegeven; "
                                               "aangenomen: statutair bevoegd (\"rechtsgeldig vertegenwoordigd\")")),
     "party.council_decision_assumed": (Severity.INFO, N_("collegebesluit niet opgegeven; de comparitie verwijst "
                                                          "zonder datum en kenmerk naar \"het daartoe strekkende "

@@ -412,7 +412,7 @@ def assumed_facts(answers: dict) -> Iterator[Finding]:
         for j, rep in enumerate(representatives if isinstance(representatives, list) else []):
             if isinstance(rep, dict) and "basis" not in rep and not gemeente:
                 yield make_finding("party.basis_assumed", json_path(["parties", i, "representatives", j, "basis"]),
-                                   party=_label(answers, i), name=printable(rep.get("name"), 60))
+                                   party=_label(answers, i), number=j + 1)
 
 
 #: Finite verbs that, second in a recital, show a main clause: "De Gemeente wil ..." instead of the
