@@ -88,7 +88,7 @@ CASES = {
  ("resources.model", "output_based"): (D, [s(["resources","model"], "output_based"), r(["resources","shares"])],
     'een vergoeding die gelijk is aan het tarief per dienst maal het door haar gerealiseerde volume'),
  ("resources.model", "annual_plan"): (D, [s(["resources","model"], "annual_plan"), r(["resources","shares"])],
-    'Het jaarbudget bestaat uit een basisdeel en een variabel deel.'),
+    'Het Jaarbudget bestaat uit een basisdeel en een variabel deel.'),
  ("resources.model", "own_costs"): (T, [],
     'Iedere Partij draagt de kosten van haar eigen inzet voor de Samenwerking zelf'),
  ("resources.route", "direct"): (T, [],
