@@ -102,7 +102,7 @@ def text_fields(node: dict | None = None, path: tuple = ()) -> list[tuple]:
     if node.get("type") == "array":
         return text_fields(node["items"], path + ("*",))
     free = node.get("type") == "string" and not {"enum", "const", "format", "anyOf"} & set(node)
-    return [path] if free and node.get("pattern", r"\S") == r"\S" else []
+    return [path] if free and node.get("pattern", r"\S") in (r"\S", schema["$defs"]["name"]["pattern"]) else []
 
 
 TEXT_FIELDS = text_fields()
