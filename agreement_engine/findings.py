@@ -137,6 +137,17 @@ CATALOG: dict[str, tuple[Severity, str]] = {
     "disputes.court_missing": (Severity.ERROR, N_("bij deze geschillenregeling moet de bevoegde rechtbank worden "
                                                   "genoemd (bijvoorbeeld \"Rechtbank Midden-Nederland\"); de "
                                                   "engine raadt die niet")),
+    # the articles of the second legal review
+    "publicity.ignored_field": (Severity.WARNING, _UNUSED_FIELD),
+    "publicity.rights_holder_not_member": (Severity.ERROR,
+                                           N_("de rechten op naam en logo worden gehouden door een deelnemende "
+                                              "Partij, niet door een opdrachtgever")),
+    "notices.contact_missing": (Severity.INFO, N_("geen contactpersoon voor mededelingen opgegeven; de "
+                                                  "overeenkomst verplicht deze Partij er binnen tien Werkdagen na "
+                                                  "ondertekening een aan te wijzen")),
+    "costs.key_without_allocation": (Severity.ERROR, N_("gezamenlijke kosten kunnen alleen naar de verdeelsleutel "
+                                                        "worden verdeeld bij verdeelmodel M1 (vaste verdeelsleutel); "
+                                                        "kies gelijke delen of eigen kosten")),
 }
 
 

@@ -210,6 +210,7 @@ _USED_ONLY_WITH = {
         "arbitrators": ("route", {"arbitration", "mediation_then_arbitration"}),
         "place": ("route", {"arbitration", "mediation_then_arbitration", "binding_advice"}),
     },
+    "publicity": {"transition_months": ("after_exit", {"transition"})},
 }
 
 
@@ -429,3 +430,49 @@ def names_are_not_terms(answers: dict) -> Iterator[Finding]:
             yield make_finding("name.taken", json_path(path), party=_label(answers, i),
                                other=_label(answers, seen[folded]), **values)
         seen.setdefault(folded, i)
+
+
+# --- the articles of the second legal review: name and logo, notices, costs ---------------------------------
+
+def _party_references(answers: dict, paths: list[list]) -> Iterator[tuple[list, str]]:
+    for path in paths:
+        node: Any = answers
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        if isinstance(node, str):
+            yield path, node
+
+
+@rule
+def publicity_parties(answers: dict) -> Iterator[Finding]:
+    """The spokesperson is a party; the holder of the rights to name and logo is a member."""
+    known = _index_by_id(answers)
+    paths = [["publicity", "spokesperson"], ["publicity", "rights_holder"]]
+    for path, pid in _party_references(answers, paths):
+        if pid not in known and pid not in ("chair", "none"):
+            yield make_finding("party.unknown_reference", json_path(path), id=pid)
+    yield from _must_be_member(answers, ["publicity", "rights_holder"], "publicity.rights_holder_not_member")
+
+
+@rule
+def notice_contacts(answers: dict) -> Iterator[Finding]:
+    """Contacts name existing parties; a party without a contact is pointed out (it must name one later)."""
+    contacts = _obj(answers, "notices", "contacts")
+    if not contacts:
+        return
+    known = _index_by_id(answers)
+    for pid in contacts:
+        if pid not in known:
+            yield make_finding("party.unknown_reference", json_path(["notices", "contacts", pid]), id=pid)
+    for pid, i in known.items():
+        if pid not in contacts:
+            yield make_finding("notices.contact_missing", json_path(["notices", "contacts"]),
+                               party=_label(answers, i))
+
+
+@rule
+def joint_costs_by_key(answers: dict) -> Iterator[Finding]:
+    """Joint costs split by the allocation key need an allocation key."""
+    if (_obj(answers, "costs").get("joint_advisers") == "allocation_key"
+            and _obj(answers, "resources").get("model") != "allocation_key"):
+        yield make_finding("costs.key_without_allocation", json_path(["costs", "joint_advisers"]))

@@ -49,6 +49,7 @@ def twenty_parties() -> dict:
     answers["resources"]["lead_party"] = "p1"
     answers["conditions"] = []
     answers.pop("multi_year_plan")
+    answers["publicity"]["rights_holder"] = "p1"  # the example's holder of name and logo is gone
     return answers
 
 
@@ -347,6 +348,17 @@ def test_twenty_parties_need_nobody_in_one_room(model):
 #: (citing clause, referenced label) -> what the referenced article or member must say: a regular expression
 #: searched case-insensitively in its text. A label that moves to another member fails here.
 REFERENCES: dict[tuple[str, str], str] = {
+    # the new articles of the second legal review
+    ("definities", "overmacht.bijzonder"): "pandemie",
+    ("overmacht", "uittreding"): "opzeg",
+    ("overmacht", "beeindiging"): "afwikkel|eindigt",
+    ("mededelingen", "slot.mededelingen"): "mededelingen",
+    ("mededelingen", "definities"): "schriftelijk",
+    ("mededelingen", "wijziging"): "wijzig",
+    ("integriteit", "uitsluiting"): "uitsluiting",
+    ("publiciteit", "geheimhouding"): "geheim",
+    ("publiciteit", "intellectuele_eigendom"): "intellectuele eigendom|gezamenlijke resultaten",
+    ("publiciteit", "slot.geen_maatschap"): "maatschap",
     ("aansprakelijkheid", "geschillen"): "geschil",
     ("aansprakelijkheid", "middelen.terugvordering"): "terug",
     ("aansprakelijkheid", "verzekering"): "verzeker",
@@ -510,6 +522,8 @@ REFERENCE_SETS = {
     **{f"twee-{term}": TERMS[term] for term in TERMS},
     **{f"zes-{role}": [s(["privacy", "role"], role)] for role in ("independent", "processor", "none")},
     "twee-convenant": [s(["document", "kind"], "covenant")],
+    "zes-contactpersonen-per-brief": [s(["notices"], {"formal_notices": "letter", "contacts": {
+        "dehaven": {"name": "mevrouw A. Jansen", "email": "alliantie@dehaven.nl"}}})],
     "twee-vaste-vergoeding": [s(["withdrawal", "exit_fee"], {"kind": "fixed", "amount": 25000})],
     "twee-hoofdelijk": [s(["liability", "model"], "joint_and_several"),
                         s(["parties", 0, "articles_allow_joint_liability"], True),

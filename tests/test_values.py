@@ -169,7 +169,8 @@ def test_every_pattern_of_the_schema_refuses_a_trailing_newline():
     """Each field with a pattern, given a value that fits it plus a final line break."""
     fitting = {"^[0-9]{8}$": "41263875", "^[1-9][0-9]{3} ?[A-Z]{2}$": "3511 AB", "^[0-9]{4}-[0-9]{4}$": "2027-2030",
                "^[a-z][a-z0-9_-]{0,31}$": "dehaven", "^[0-9]{4}-[0-9]{2}-[0-9]{2}$": "2027-01-01",
-               r"\S": "Tekst", load_schema()["$defs"]["name"]["pattern"]: "De Haven"}
+               r"\S": "Tekst", load_schema()["$defs"]["name"]["pattern"]: "De Haven",
+               r"^[^@\s]+@[^@\s]+\.[^@\s]+$": "alliantie@dehaven.nl"}
     patterns = {node["pattern"] for _, node in _nodes(load_schema()) if isinstance(node.get("pattern"), str)}
     assert patterns <= set(fitting)
     for pattern in patterns - {r"\S"}:  # \S is the multi-line text: a line break belongs there
