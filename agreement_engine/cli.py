@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import stat
 import sys
 from collections import Counter
 from pathlib import Path
@@ -23,6 +24,7 @@ from agreement_engine.api import compare as write_redline
 from agreement_engine.api import render as render_answers
 from agreement_engine.api import variants as write_variants
 from agreement_engine.errors import EngineError, InvalidAnswersError, OutputError
+from agreement_engine.files import os_reason
 from agreement_engine.findings import Finding, Severity
 from agreement_engine.i18n import (LANGUAGES, N_, TranslatedGroup, _, format_seconds, language,
                                    language_from_environment, ngettext, set_language)
@@ -32,6 +34,7 @@ from agreement_engine.lint import lint
 from agreement_engine.resources import example_path, load_schema
 from agreement_engine.variants import topics
 from agreement_engine.word import read_provenance
+from agreement_engine.word.package import printable
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -78,10 +81,21 @@ def main() -> None:
 
 
 def _existing_file(path: str) -> Path:
+    """Return ``path`` if something exists there that is not a folder; else a usage error (exit 2).
+
+    Whether it is a regular file of a sensible size is decided where it is read (files.read_regular_file).
+    """
+    if not path:
+        raise click.UsageError(_("lege bestandsnaam"))
     candidate = Path(path)
-    if not candidate.exists():
-        raise click.UsageError(_("bestand niet gevonden: {path}").format(path=path))
-    if candidate.is_dir():
+    try:
+        info = candidate.stat()
+    except FileNotFoundError:
+        raise click.UsageError(_("bestand niet gevonden: {path}").format(path=path)) from None
+    except (OSError, ValueError) as exc:
+        reason = os_reason(exc) if isinstance(exc, OSError) else _("ongeldig teken in de naam")
+        raise click.UsageError(_("{path}: kan niet worden gelezen: {reason}").format(path=path, reason=reason)) from None
+    if stat.S_ISDIR(info.st_mode):
         raise click.UsageError(_("{path} is een map, geen bestand").format(path=path))
     return candidate
 
@@ -244,7 +258,8 @@ def explain(document: str, fmt: str) -> None:
     """Toon de herkomst van een gegenereerde overeenkomst: engine, antwoorden, sjabloon en clausules."""
     origin = read_provenance(_existing_file(document))
     if fmt == "json":
-        click.echo(json.dumps(origin, ensure_ascii=False, indent=2, sort_keys=True))
+        text = json.dumps(origin, ensure_ascii=False, indent=2, sort_keys=True)
+        click.echo("\n".join(printable(line) for line in text.split("\n")))  # \uXXXX inside a JSON string
         return
     click.echo(explanation(origin))
 
@@ -253,7 +268,7 @@ def explanation(origin: dict) -> str:
     """Return the provenance of a document as readable text, one clause per line (a redline: both sides)."""
     if isinstance(origin.get("old"), dict) and isinstance(origin.get("new"), dict):
         head = _("Vergelijking met bijgehouden wijzigingen van {date}").format(
-            date=str(origin.get("created", "?"))[:10])
+            date=printable(str(origin.get("created", "?"))[:10]))
         return "\n".join([head, _("A (was):"), _indent(_explain_one(origin["old"])),
                           _("B (wordt):"), _indent(_explain_one(origin["new"]))])
     return _explain_one(origin)
@@ -265,7 +280,7 @@ def _indent(text: str) -> str:
 
 def _explain_one(origin: dict) -> str:
     def value(key: str) -> str:
-        return str(origin.get(key, _("onbekend")))
+        return printable(origin.get(key, _("onbekend")))
 
     lines = [value("title")] + ["  " + line for line in _labelled([
         (_("gemaakt met:"), f"{value('engine')} {value('engine_version')}"),
@@ -275,8 +290,9 @@ def _explain_one(origin: dict) -> str:
     ]).splitlines()] + ["  " + _("clausules:")]
     clauses = origin.get("clauses", [])
     rows = [(_("artikel"), _("clausule"), _("variant"), _("versie"), _("status"), _("sha256 (begin)"))] + [
-        (str(c.get("article") or "-"), str(c.get("id")), str(c.get("variant")), str(c.get("version")),
-         str(c.get("status")), str(c.get("sha256", ""))[:12]) for c in clauses]
+        (printable(c.get("article") or "-"), printable(c.get("id")), printable(c.get("variant")),
+         printable(c.get("version")), printable(c.get("status")), printable(c.get("sha256") or "")[:12])
+        for c in clauses]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines += ["    " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
     return "\n".join(lines)

@@ -35,6 +35,8 @@ from lxml import etree
 from markupsafe import Markup
 
 from agreement_engine.errors import TemplateError
+from agreement_engine.files import MAX_TEMPLATE_BYTES, FileReadError, read_regular_file
+from agreement_engine.i18n import _
 from agreement_engine.model import Agreement
 from agreement_engine.resources import clause_library_dir
 from agreement_engine.word.body import Layout
@@ -211,9 +213,9 @@ def load_template(template: str | Path | None = None) -> HouseTemplate:
     """Return the compiled template at ``template`` (default: the house template), cached by path and hash."""
     path = Path(template) if template is not None else default_template()
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise TemplateError(f"{path}: het sjabloon kan niet worden gelezen ({exc.strerror or exc})") from exc
+        data = read_regular_file(path, MAX_TEMPLATE_BYTES)
+    except FileReadError as exc:
+        raise TemplateError(_("het sjabloon kan niet worden gelezen: {reason}").format(reason=exc)) from exc
     key = (str(path.resolve()), hashlib.sha256(data).hexdigest())
     with _LOCK:
         if key in _CACHE:
