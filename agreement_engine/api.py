@@ -20,6 +20,7 @@ from agreement_engine.resources import example_path
 from agreement_engine.validate import validate
 from agreement_engine.variants import options
 from agreement_engine.word import render_docx, template_hash
+from agreement_engine.word.template import load_template
 from agreement_engine.word.redline import render_redline
 from agreement_engine.word.variants import render_variants
 
@@ -93,6 +94,7 @@ def render_document(source: Source, *, template: str | Path | None = None,
     """Validate, assemble and render the answer set at ``source`` in memory; raise InvalidAnswersError."""
     answers, findings = _valid(source)
     library = library or default_library()
+    load_template(template)  # a broken template is reported in the language of the caller, not of the document
     shown_in_dutch = get_language() == DOCUMENT_LANGUAGE
     with language(DOCUMENT_LANGUAGE):
         recorded = findings if shown_in_dutch else validate(answers)
@@ -144,6 +146,7 @@ def compare(old: Source, new: Source, target: str | Path, *, date: str | None = 
     """
     library = default_library()
     sides = [_valid(source)[0] for source in (old, new)]
+    load_template(template)
     date = _revision_date(date) if date else revision_date(sides[1])
     with language(DOCUMENT_LANGUAGE):
         agreements = [assemble_valid(answers, library) for answers in sides]
@@ -167,6 +170,7 @@ def variants(topic: str, target: str | Path, source: Source | None = None, *,
     """
     library = default_library()
     answers = _valid(example_path() if source is None else source)[0]
+    load_template(template)
     with language(DOCUMENT_LANGUAGE):
         found = options(answers, topic)
         agreement = assemble_valid(answers, library)

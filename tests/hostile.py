@@ -179,7 +179,9 @@ def huge_document_xml(size: int = 48 * 1024 * 1024) -> bytes:
         for name in source.namelist():
             if name != "word/document.xml":
                 target.writestr(name, source.read(name))
-        with target.open(zipfile.ZipInfo("word/document.xml"), "w") as stream:
+        info = zipfile.ZipInfo("word/document.xml")
+        info.compress_type = zipfile.ZIP_DEFLATED
+        with target.open(info, "w") as stream:
             chunk = b" " * (1024 * 1024)
             stream.write(b"<w:document xmlns:w=\"" + W.encode() + b"\">")
             for _ in range(size // len(chunk)):

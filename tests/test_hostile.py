@@ -129,3 +129,39 @@ def test_a_provenance_bomb_is_read_in_bounded_memory(tmp_path):
     # the child's peak memory: far below the 64 MiB the part unpacks to, on top of the interpreter
     usage = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     assert usage < 400 * 1024, usage  # kilobytes on Linux
+
+
+# point 8: hostile templates ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("case", sorted(TEMPLATES), ids=str)
+def test_a_hostile_template_is_refused_with_file_and_part(tmp_path, case):
+    build, fragment = TEMPLATES[case]
+    template = tmp_path / "sjabloon.docx"
+    template.write_bytes(build())
+    target = tmp_path / "uit.docx"
+    result = run("render", str(EXAMPLES / "twee-partijen.json"), "--template", str(template), "-o", str(target))
+    if fragment is None:  # a template Word would open: it renders
+        assert result.exit_code == 0, result.output
+        assert target.is_file()
+        return
+    assert_clear(result, fragment, codes=(1,))
+    assert f"{template}: " in result.output
+    assert not target.exists()
+
+
+def test_malformed_xml_names_part_line_and_column(tmp_path):
+    from hostile import with_part
+    template = tmp_path / "sjabloon.docx"
+    template.write_bytes(with_part("word/styles.xml", b'<?xml version="1.0"?>\n<styles>\n  <a></b>\n</styles>'))
+    result = run("render", str(EXAMPLES / "twee-partijen.json"), "--template", str(template), "-o",
+                 str(tmp_path / "uit.docx"))
+    assert_clear(result, "het onderdeel word/styles.xml is geen geldige XML (regel 3, kolom", codes=(1,))
+
+
+def test_template_errors_speak_english_under_lang_en(tmp_path):
+    from hostile import with_part
+    template = tmp_path / "sjabloon.docx"
+    template.write_bytes(with_part("word/document.xml", b"<w:document"))
+    result = run("--lang", "en", "render", str(EXAMPLES / "twee-partijen.json"), "--template", str(template),
+                 "-o", str(tmp_path / "uit.docx"))
+    assert_clear(result, "the part word/document.xml is not valid XML (line 1, column", codes=(1,))
