@@ -28,7 +28,7 @@ from agreement_engine.errors import EngineError, InvalidAnswersError, OutputErro
 from agreement_engine.files import os_reason
 from agreement_engine.findings import Finding, Severity
 from agreement_engine.i18n import (LANGUAGES, N_, TranslatedGroup, _, format_seconds, language,
-                                   language_from_environment, ngettext, set_language)
+                                   language_from_environment, ngettext, set_language, translate_click)
 from agreement_engine.interview import Interview, SignalGuard, check_target, save_answers
 from agreement_engine.library import DirectoryLoader, default_library
 from agreement_engine.lint import lint
@@ -36,6 +36,8 @@ from agreement_engine.resources import example_path, load_schema
 from agreement_engine.variants import topics
 from agreement_engine.word import read_provenance
 from agreement_engine.word.package import printable
+
+translate_click()
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -53,8 +55,8 @@ class _Group(TranslatedGroup):
             return super().invoke(ctx)
         except EngineError as exc:
             raise click.ClickException(str(exc)) from exc
-        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
-            raise
+        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt, BrokenPipeError):
+            raise  # a closed pipe (``| head``): click ends quietly
         except Exception as exc:  # a bug: report it in one line, keep the traceback for debugging
             if os.environ.get("AGREEMENT_ENGINE_DEBUG"):
                 raise
@@ -101,6 +103,25 @@ def _existing_file(path: str) -> Path:
     return candidate
 
 
+def _output_target(target: str, *, folder_allowed: bool = False) -> Path:
+    """Return ``target`` if it can name a .docx to write (or, with ``folder_allowed``, a folder); else exit 2."""
+    if not target.strip():
+        raise click.UsageError(_("lege naam voor het uitvoerbestand; geef een .docx-bestand of een map")
+                               if folder_allowed else _("lege naam voor het uitvoerbestand; geef een .docx-bestand"))
+    problem = output.name_problem(target)
+    if problem:
+        raise click.UsageError(_("{file}: {reason}").format(file=target, reason=problem))
+    path = Path(target)
+    if folder_allowed and path.is_dir():
+        return path
+    if path.suffix.lower() != ".docx":
+        raise click.UsageError((_("{file}: het uitvoerbestand moet op .docx eindigen (of een map zijn)") if folder_allowed
+                                else _("{file}: het uitvoerbestand moet op .docx eindigen")).format(file=target))
+    if path.is_dir():
+        raise click.UsageError(_("{path} is een map, geen bestand").format(path=target))
+    return path
+
+
 def _format_findings(findings: list[Finding]) -> str:
     width_code = max((len(f.code) for f in findings), default=0)
     width_path = max((len(f.path) for f in findings), default=0)
@@ -111,15 +132,23 @@ def _format_findings(findings: list[Finding]) -> str:
     )
 
 
-def summary_line(name: str, findings: list[Finding]) -> str:
-    """Return the one-line verdict on an answer set, e.g. "x.json: ongeldig (2 fouten, 1 waarschuwing)"."""
+def summary_line(name: str, findings: list[Finding], strict: bool = False) -> str:
+    """Return the one-line verdict on an answer set, e.g. "x.json: ongeldig (2 fouten, 1 waarschuwing)".
+
+    With ``strict`` a warning makes the set invalid, as it makes ``check --strict`` exit 1.
+    """
     n = Counter(f.severity for f in findings)
     counts = [text.format(count=n[severity]) for severity, text in (
         (Severity.ERROR, ngettext("{count} fout", "{count} fouten", n[Severity.ERROR])),
         (Severity.WARNING, ngettext("{count} waarschuwing", "{count} waarschuwingen", n[Severity.WARNING])),
         (Severity.INFO, ngettext("{count} opmerking", "{count} opmerkingen", n[Severity.INFO])),
     ) if n[severity]]
-    verdict = _("ongeldig") if n[Severity.ERROR] else _("geldig")
+    if n[Severity.ERROR]:
+        verdict = _("ongeldig")
+    elif strict and n[Severity.WARNING]:
+        verdict = _("ongeldig met --strict")
+    else:
+        verdict = _("geldig")
     return f"{name}: {verdict}" + (f" ({', '.join(counts)})" if counts else "")
 
 
@@ -135,14 +164,14 @@ def check(answers: str, fmt: str, strict: bool) -> None:
     if fmt == "json":
         click.echo(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2))
     else:
-        _report(str(path), findings)
+        _report(str(path), findings, strict)
     failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
     if any(f.severity in failing for f in findings):
         sys.exit(1)
 
 
-def _report(name: str, findings: list[Finding]) -> None:
-    click.echo(summary_line(name, findings))
+def _report(name: str, findings: list[Finding], strict: bool = False) -> None:
+    click.echo(summary_line(name, findings, strict))
     if findings:
         click.echo(_format_findings(findings))
 
@@ -155,18 +184,24 @@ def _report(name: str, findings: list[Finding]) -> None:
                                                               "meegeleverde (zie README voor de verplichte "
                                                               "plaatshouders)."))
 @click.option("--pdf", is_flag=True, help=N_("Maak met LibreOffice ook een PDF naast het .docx-bestand."))
-def render(answers: str, target: str | None, template: str | None, pdf: bool) -> None:
+@click.option("--force", is_flag=True, help=N_("Overschrijf ook een bestaand document dat de engine niet (zo) schreef, "
+                                              "bijvoorbeeld een bewerkt concept."))
+def render(answers: str, target: str | None, template: str | None, pdf: bool, force: bool) -> None:
     """Stel de overeenkomst samen en schrijf haar als Word-document met een herkomstmanifest.
 
-    Bij fouten in de antwoordenset wordt niets geschreven (exitcode 1).
+    Bij fouten in de antwoordenset wordt niets geschreven (exitcode 1). Een bestaand document wordt alleen
+    vervangen als de engine het schreef en het sindsdien niet is gewijzigd (het manifest ernaast zegt dat), of
+    met --force.
     """
     path = _existing_file(answers)
     if template is not None:
         _existing_file(template)
-    if target is not None and not Path(target).is_dir() and Path(target).suffix.lower() != ".docx":
-        raise click.UsageError(_("{file}: het uitvoerbestand moet op .docx eindigen (of een map zijn)").format(file=target))
+    if target is not None:
+        _output_target(target, folder_allowed=True)
     try:
-        result = render_answers(path, target, template=template)
+        result = render_answers(path, target, template=template, force=force)
+    except output.TargetExists as exc:
+        raise click.UsageError(str(exc)) from exc
     except InvalidAnswersError as exc:
         _report(str(path), exc.findings)
         click.echo(_("niets geschreven"))
@@ -201,6 +236,10 @@ def batch(inputs: tuple[str, ...], out_dir: str, jobs: int | None, force: bool, 
     """
     if template is not None:
         _existing_file(template)
+    if not out_dir.strip():
+        raise click.UsageError(_("lege naam voor --out-dir"))
+    if output.name_problem(out_dir):
+        raise click.UsageError(_("{file}: {reason}").format(file=out_dir, reason=output.name_problem(out_dir)))
     if Path(out_dir).exists() and not Path(out_dir).is_dir():
         raise click.UsageError(_("{folder} is een bestand, geen map").format(folder=out_dir))
     previous_handler = signal.signal(signal.SIGTERM, _interrupt)
@@ -379,6 +418,15 @@ def schema() -> None:
     click.echo(json.dumps(load_schema(), ensure_ascii=False, indent=2))
 
 
+def _new_target(target: str, force: bool) -> Path:
+    """Return the .docx ``target`` of compare or variants; an existing file is replaced only with --force."""
+    path = _output_target(target)
+    if not force and (path.exists() or path.is_symlink()):
+        raise click.UsageError(_("{file} bestaat al; kies een ander bestand met -o, of overschrijf het met --force"
+                                 ).format(file=target))
+    return path
+
+
 def _valid_answers(*names: str) -> list[Path]:
     """Return the paths of answer sets that all exist and are valid; print what is wrong like check and exit 1."""
     paths = [_existing_file(name) for name in names]
@@ -399,8 +447,10 @@ def _valid_answers(*names: str) -> list[Path]:
               help=N_("Datum van de bijgehouden wijzigingen (JJJJ-MM-DD); standaard de ondertekeningsdatum van "
                       "B, anders de ingangsdatum van B."))
 @click.option("--template", metavar="SJABLOON.docx", help=N_("Een eigen Word-sjabloon in plaats van het huissjabloon."))
-def compare(old: str, new: str, output: str, date, template: str | None) -> None:
+@click.option("--force", is_flag=True, help=N_("Overschrijf een bestaand bestand."))
+def compare(old: str, new: str, output: str, date, template: str | None, force: bool) -> None:
     """Toon de overeenkomst van B ten opzichte van A als bijgehouden wijzigingen in Word."""
+    _new_target(output, force)
     paths = _valid_answers(old, new)
     written = write_redline(*paths, output, date=date and f"{date:%Y-%m-%d}", template=template)
     click.echo(_("{file}: de overeenkomst van {new} ten opzichte van {old}").format(file=written, new=paths[1].name, old=paths[0].name))
@@ -411,11 +461,13 @@ def compare(old: str, new: str, output: str, date, template: str | None) -> None
 @click.argument("answers", metavar="[ANTWOORDEN.json]", required=False)
 @click.option("-o", "--output", required=True, metavar="UIT.docx", help=N_("Het Word-document dat wordt geschreven."))
 @click.option("--template", metavar="SJABLOON.docx", help=N_("Een eigen Word-sjabloon in plaats van het huissjabloon."))
-def variants(topic: str, answers: str | None, output: str, template: str | None) -> None:
+@click.option("--force", is_flag=True, help=N_("Overschrijf een bestaand bestand."))
+def variants(topic: str, answers: str | None, output: str, template: str | None, force: bool) -> None:
     """Zet alle varianten van één onderwerp naast elkaar, uitgewerkt voor dezelfde alliantie.
 
     Zonder ANTWOORDEN.json is dat de alliantie uit het oprichtingsverhaal (Dak en Thuis).
     """
+    _new_target(output, force)
     known = topics()
     if topic not in known:
         raise click.UsageError(_("onbekend onderwerp '{topic}'; bekend zijn: {known}").format(topic=topic, known=", ".join(known)))
