@@ -484,6 +484,18 @@ def _read_line(prompt: str) -> str:
     return click.prompt(prompt, default="", show_default=False, prompt_suffix="")
 
 
+def _save_or_show(target: Path, session: Interview, **how) -> Path | None:
+    """Save the answers; if that fails now (a full disk), show them, so that not one answer is lost."""
+    try:
+        return save_answers(target, session.answers, **how)
+    except OutputError as exc:
+        text = json.dumps({**session.answers, **({"$interview": how["progress"]} if how.get("progress") else {})},
+                          ensure_ascii=False, indent=2)
+        _echo_quietly("", _("Uw antwoorden konden niet worden bewaard; hier zijn ze, om in een bestand te zetten en "
+                            "met --resume verder te gaan:"), text)
+        raise
+
+
 def _kept(backup: Path | None) -> list[str]:
     return [_("Wat het bestand eerst bevatte, staat in {file}.").format(file=backup)] if backup else []
 
@@ -541,7 +553,7 @@ def interview(output: str | None, resume: str | None) -> None:
             if not session.answers:
                 _echo_quietly("", _("Onderbroken; er was nog niets beantwoord."))
                 sys.exit(1)
-            backup = save_answers(target, session.answers, progress=session.progress(), replacing=replacing)
+            backup = _save_or_show(target, session, progress=session.progress(), replacing=replacing)
             _echo_quietly("", _("Onderbroken. Uw antwoorden staan in {file}.").format(file=target),
                           *_kept(backup),
                           _("Ga verder met: agreement-engine interview --resume {file}").format(file=target))
@@ -549,10 +561,10 @@ def interview(output: str | None, resume: str | None) -> None:
         except Exception:  # a bug or a broken terminal: keep the answers, then report it
             guard.hold()
             if session.answers:
-                save_answers(target, session.answers, progress=session.progress(), replacing=replacing)
+                _save_or_show(target, session, progress=session.progress(), replacing=replacing)
             raise
         guard.hold()
-        backup = save_answers(target, session.answers, replacing=replacing)
+        backup = _save_or_show(target, session, replacing=replacing)
     findings = check_answers(session.answers)
     click.echo("")
     for line in _kept(backup):

@@ -278,8 +278,9 @@ class Interview:
 
     def _discard(self, path: list, value: Any, why: str) -> None:
         self._flush()
-        self._tell(_("{path}: het eerdere antwoord {value} is weggelaten; {reason}").format(
-            path=json_path(path), value=_shown(value), reason=why))
+        party = party_label(self.answers, path)
+        self._tell((f"{party}: " if party else "") + _("{path}: het eerdere antwoord {value} is weggelaten; {reason}")
+                   .format(path=json_path(path), value=_shown(value), reason=why))
         _drop(self.answers, path)
         within = tuple(path)
         self._pending = {p for p in self._pending if p[:len(within)] != within}
@@ -620,7 +621,9 @@ class Interview:
         if self._replay is not None:
             if self._replayed < len(self._replay):
                 self._replayed += 1
-                return self._replay[self._replayed - 1]
+                line = self._replay[self._replayed - 1]
+                self._say(prompt + _shown(line, 200, quote=False))  # as the screen showed it
+                return line
             self._arrive()
         self._asked += 1
         return self._ask(prompt)

@@ -23,6 +23,8 @@ from hypothesis import strategies as st
 from agreement_engine import api, cli
 from agreement_engine.answers import normalize
 from agreement_engine.cli import main
+from agreement_engine import interview as interview_stage
+from agreement_engine.errors import OutputError
 from agreement_engine.findings import Severity
 from agreement_engine.interview import PROGRESS, Interview, holds, in_schema_order
 from agreement_engine.word import render_docx
@@ -492,6 +494,9 @@ def test_resume_continues_in_the_middle_of_a_list_and_after_a_skipped_question(t
         second = run(answers[cut:], "interview", "--resume", str(target))
         assert second.exit_code == 0, second.output[-2000:]
         assert "Verder waar het interview stopte" in second.output
+        context = second.output.split("Verder waar het interview stopte")[1][:2000]
+        if cut == 4:  # the lines typed so far for this question are shown again
+            assert "regel 2 (lege regel: klaar): " + answers[cut - 1][:60] in context
         assert written(target) == complete("dak-en-thuis")
 
 
@@ -591,3 +596,25 @@ def test_the_seat_is_asked_with_the_city_proposed(tmp_path, transcripts):
     target.unlink()
     run(lines, "interview", "-o", str(target))
     assert [party["seat"] for party in written(target)["parties"]] == ["Kampen", "Zwolle"]
+
+
+def test_answers_that_cannot_be_saved_are_shown(tmp_path, monkeypatch):
+    def full_disk(path, data):
+        raise OutputError(f"{path}: kan niet worden geschreven: de schijf is vol")
+
+    monkeypatch.setattr(interview_stage, "atomic_write", full_disk)
+    given = answers_of("twee-partijen")[:3]
+    result = run(given, "interview", "-o", str(tmp_path / "antwoorden.json"))
+    assert result.exit_code == 1 and "de schijf is vol" in result.output and "interne fout" not in result.output
+    shown = result.output.split("met --resume verder te gaan:")[1]
+    shown = json.loads(shown[:shown.rindex("}") + 1])
+    assert shown["alliance"] == {"name": given[0], "purpose": given[1]} and shown[PROGRESS]["typed"] == given
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(content=st.binary(max_size=200) | st.text(max_size=200).map(lambda t: t.encode("utf-8", "surrogatepass")))
+def test_resume_of_random_bytes_is_a_message(tmp_path_factory, content):
+    target = tmp_path_factory.mktemp("bytes") / "antwoorden.json"
+    target.write_bytes(content)
+    result = run([], "interview", "--resume", str(target))
+    assert result.exit_code in (0, 1) and "interne fout" not in result.output and "Traceback" not in result.output
