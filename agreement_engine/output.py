@@ -26,6 +26,11 @@ from agreement_engine.i18n import N_, _
 from agreement_engine.library import Library
 from agreement_engine.model import Agreement
 
+try:
+    import fcntl
+except ImportError:  # Windows: no lock, so a batch's cleanup must not meet a live temporary file there
+    fcntl = None  # type: ignore[assignment]
+
 #: Bumped when the provenance layout changes, so that readers can tell the versions apart.
 PROVENANCE_FORMAT = 1
 #: Names Windows refuses as file names, whatever the extension.
@@ -132,16 +137,17 @@ def atomic_write(path: str | Path, data: bytes) -> None:
 
     The bytes go to a hidden temporary file in the same folder, are flushed to disk and then renamed over
     ``path`` (an atomic step on POSIX and Windows). On any failure, including KeyboardInterrupt, the
-    temporary file is removed and an existing ``path`` is left as it was.
+    temporary file is removed and an existing ``path`` is left as it was. While it is written the temporary
+    file is locked (POSIX), so that a batch cleaning up after a killed run leaves it alone.
     """
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=TEMPORARY_PREFIX, suffix=TEMPORARY_SUFFIX, dir=path.parent)
+        handle, temporary = _locked_temporary(path.parent)
     except OSError as exc:
         raise OutputError(_("{file}: kan niet worden geschreven: {reason}").format(file=path, reason=reason(exc))) from exc
     try:
-        with os.fdopen(handle, "wb") as stream:
+        with os.fdopen(handle, "wb", closefd=False) as stream:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
@@ -149,9 +155,31 @@ def atomic_write(path: str | Path, data: bytes) -> None:
         os.replace(temporary, path)
     except BaseException as exc:
         Path(temporary).unlink(missing_ok=True)
+        if isinstance(exc, FileNotFoundError) and path.parent.is_dir():
+            raise OutputError(_("{file}: kan niet worden geschreven: het tijdelijke bestand {temporary} werd "
+                                "tijdens het schrijven door een ander programma verwijderd").format(
+                file=path, temporary=Path(temporary).name)) from exc
         if isinstance(exc, OSError):
             raise OutputError(_("{file}: kan niet worden geschreven: {reason}").format(file=path, reason=reason(exc))) from exc
         raise
+    finally:
+        os.close(handle)  # only now: closing the file releases its lock
+
+
+def _locked_temporary(folder: Path) -> tuple[int, str]:
+    """Create a temporary file in ``folder``, locked against cleanup; return its descriptor and path."""
+    for _attempt in range(5):
+        handle, temporary = tempfile.mkstemp(prefix=TEMPORARY_PREFIX, suffix=TEMPORARY_SUFFIX, dir=folder)
+        if fcntl is None:
+            return handle, temporary
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            if os.path.samestat(os.fstat(handle), os.stat(temporary)):
+                return handle, temporary
+        except FileNotFoundError:
+            pass
+        os.close(handle)  # a cleanup removed it between creating and locking it: make another
+    raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), temporary)
 
 
 def _read_umask() -> int:
