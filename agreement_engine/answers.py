@@ -56,6 +56,23 @@ def _reject_constant(value: str):
     raise ValueError(f"constant:{value}")
 
 
+#: The most digits a number in an answer set may have; Python refuses to read more than 4300 in one integer.
+_MAX_DIGITS = 30
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > _MAX_DIGITS:
+        raise ValueError(f"constant:{text[:12]}…")
+    return int(text)
+
+
+def _bounded_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")) or len(text) > 2 * _MAX_DIGITS:
+        raise ValueError(f"constant:{text[:24]}{'…' if len(text) > 24 else ''}")
+    return value
+
+
 def parse(text: str) -> tuple[dict | None, list[Finding]]:
     """Parse answer-set text; return the object, or None and the finding that says why not.
 
@@ -70,7 +87,7 @@ def parse(text: str) -> tuple[dict | None, list[Finding]]:
         return None, [make_finding("input.empty", "$")]
     try:
         data = json.loads(text, object_pairs_hook=_pairs_without_duplicates,
-                          parse_constant=_reject_constant)
+                          parse_constant=_reject_constant, parse_int=_bounded_int, parse_float=_bounded_float)
     except _DuplicateKey as exc:
         return None, [make_finding("input.duplicate_key", "$", key=exc.key)]
     except json.JSONDecodeError as exc:

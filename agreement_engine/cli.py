@@ -5,6 +5,7 @@ error. Only this module turns engine exceptions into exit codes; nothing else ca
 """
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -26,7 +27,7 @@ from agreement_engine.errors import EngineError, InvalidAnswersError, OutputErro
 from agreement_engine.findings import Finding, Severity
 from agreement_engine.i18n import (LANGUAGES, N_, TranslatedGroup, _, format_seconds, language,
                                    language_from_environment, ngettext, set_language)
-from agreement_engine.interview import Interview, save_answers
+from agreement_engine.interview import Interview, SignalGuard, check_target, save_answers
 from agreement_engine.library import DirectoryLoader, default_library
 from agreement_engine.lint import lint
 from agreement_engine.resources import example_path, load_schema
@@ -420,6 +421,31 @@ def _read_line(prompt: str) -> str:
     return click.prompt(prompt, default="", show_default=False, prompt_suffix="")
 
 
+def _save_or_show(target: Path, session: Interview, **how) -> Path | None:
+    """Save the answers; if that fails now (a full disk), show them, so that not one answer is lost."""
+    try:
+        return save_answers(target, session.answers, **how)
+    except OutputError as exc:
+        text = json.dumps({**session.answers, **({"$interview": how["progress"]} if how.get("progress") else {})},
+                          ensure_ascii=False, indent=2)
+        _echo_quietly("", _("Uw antwoorden konden niet worden bewaard; hier zijn ze, om in een bestand te zetten en "
+                            "met --resume verder te gaan:"), text)
+        raise
+
+
+def _kept(backup: Path | None) -> list[str]:
+    return [_("Wat het bestand eerst bevatte, staat in {file}.").format(file=backup)] if backup else []
+
+
+def _echo_quietly(*lines: str) -> None:
+    """Print after an interruption; a terminal that is gone (SIGHUP) does not matter any more."""
+    try:
+        for line in lines:
+            click.echo(line)
+    except OSError:
+        pass
+
+
 @main.command()
 @click.option("-o", "--output", metavar="ANTWOORDEN.json",
               help=N_("Het bestand voor de antwoordenset (standaard antwoorden.json, of het bestand van "
@@ -433,35 +459,53 @@ def interview(output: str | None, resume: str | None) -> None:
     De antwoorden kunnen ook uit standaardinvoer komen, één per regel (een lege regel neemt de voorgestelde
     waarde over of slaat de vraag over).
     """
-    answers: dict = {}
+    if isinstance(sys.stdin, io.TextIOWrapper):  # bytes that are not UTF-8 become a message, not a crash
+        sys.stdin.reconfigure(errors="surrogateescape")
+    saved: dict | None = None
     if resume:
-        answers, findings = load_answers(_existing_file(resume))
-        if answers is None:
+        saved, findings = load_answers(_existing_file(resume))
+        if saved is None:
             raise click.ClickException(f"{resume}: {findings[0].message}")
     target = Path(output or resume or DEFAULT_ANSWERS)
-    if target.exists() and not (resume and target.resolve() == Path(resume).resolve()):
+    in_place = bool(resume) and target.resolve() == Path(resume).resolve()
+    if target.exists() and not in_place:
         raise click.UsageError(_("{file} bestaat al; kies een ander bestand met -o, of ga verder met "
                                  "--resume {file}").format(file=target))
     if not target.parent.is_dir():
         raise click.UsageError(_("de map {folder} bestaat niet").format(folder=target.parent))
+    check_target(target)  # before the first question: answers are never asked only to be lost
     click.echo(_("Beantwoord de vragen; Enter neemt de waarde [tussen haken] over of slaat een vraag over die niet "
                  "verplicht is."))
     click.echo(_("Ctrl-C bewaart wat u hebt beantwoord in {file}.").format(file=target))
-    session = Interview(answers, ask=_read_line, say=click.echo)
-    try:
-        session.run()
-    except (click.Abort, KeyboardInterrupt):
-        click.echo("")
-        if not session.answers:
-            click.echo(_("Onderbroken; er was nog niets beantwoord."))
+    if saved is not None:
+        session = Interview.resume(saved, ask=_read_line, say=click.echo)
+    else:
+        session = Interview(ask=_read_line, say=click.echo)
+    replacing = saved if in_place else None
+    with SignalGuard() as guard:
+        try:
+            session.run()
+        except (click.Abort, KeyboardInterrupt):  # Ctrl-C, end of input, SIGTERM, SIGHUP
+            guard.hold()
+            if not session.answers:
+                _echo_quietly("", _("Onderbroken; er was nog niets beantwoord."))
+                sys.exit(1)
+            backup = _save_or_show(target, session, progress=session.progress(), replacing=replacing)
+            _echo_quietly("", _("Onderbroken. Uw antwoorden staan in {file}.").format(file=target),
+                          *_kept(backup),
+                          _("Ga verder met: agreement-engine interview --resume {file}").format(file=target))
             sys.exit(1)
-        save_answers(target, session.answers)
-        click.echo(_("Onderbroken. Uw antwoorden staan in {file}.").format(file=target))
-        click.echo(_("Ga verder met: agreement-engine interview --resume {file}").format(file=target))
-        sys.exit(1)
-    save_answers(target, session.answers)
+        except Exception:  # a bug or a broken terminal: keep the answers, then report it
+            guard.hold()
+            if session.answers:
+                _save_or_show(target, session, progress=session.progress(), replacing=replacing)
+            raise
+        guard.hold()
+        backup = _save_or_show(target, session, replacing=replacing)
     findings = check_answers(session.answers)
     click.echo("")
+    for line in _kept(backup):
+        click.echo(line)
     _report(str(target), findings)
     if any(f.severity is Severity.ERROR for f in findings):
         sys.exit(1)

@@ -80,6 +80,16 @@ CATALOG: dict[str, tuple[Severity, str]] = {
                                 "gevolgen verbindt aan een WHOA-akkoordprocedure heeft geen werking "
                                 "(art. 373 lid 3 Fw), en bij faillissement mag het geen terugwerkende "
                                 "verbeurte inhouden; overweeg een beëindigingsrecht (I2)")),
+    "insolvency.loss_of_grant": (Severity.INFO,
+                                 N_("het verlies van een subsidie, erkenning of vergunning is geen "
+                                    "insolventie: het geldt in de overeenkomst niet als "
+                                    "Insolventiegebeurtenis, maar als grond voor uitsluiting met een "
+                                    "hersteltermijn (artikel Uitsluiting)")),
+    "insolvency.no_events": (Severity.ERROR,
+                             N_("er blijft geen Insolventiegebeurtenis over: het verlies van een subsidie, "
+                                "erkenning of vergunning is een uitsluitingsgrond en geen "
+                                "insolventie; kies ten minste één van faillissement, surseance van "
+                                "betaling, ontbinding of beslaglegging")),
     "insolvency.gemeente_excluded": (Severity.INFO, N_("een gemeente kan niet failliet worden verklaard; zij "
                                                        "valt buiten het artikel over insolventie")),
     "continuation.min_parties": (Severity.ERROR, N_("het minimumaantal partijen voor voortzetting ({min}) is "

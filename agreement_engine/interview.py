@@ -6,16 +6,27 @@ defaults are offered. Whether a question applies follows from the schema's if/th
 makes required) and from the engine's own cross-field rules (a field or choice that a rule would reject
 or call unused is not asked or offered). Every answer is checked by the engine's own validation
 on the answer set so far; an error is said and the question asked again.
+
+Whatever is typed gets an answer: a line that is not text (bytes that are not UTF-8), too long, or a number
+too large to be one is refused with a message and the question comes again. An interrupted interview keeps,
+beside its answers, the lines typed so far (``$interview``); ``--resume`` types them again without showing
+them and so continues exactly where the interview stopped, in the middle of a list or a choice. An answer
+set without those lines (written by hand, or changed since) is continued from its answers: every answer is
+checked as the walk reaches it, and one that does not fit is named, left out and asked again.
 """
 from __future__ import annotations
 
 import copy
 import json
+import os
+import re
 import shutil
+import signal
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +37,8 @@ from agreement_engine.findings import Finding, Severity, json_path, make_finding
 from agreement_engine.i18n import _
 from agreement_engine.library import Library, default_library
 from agreement_engine.lint import equalities
-from agreement_engine.output import atomic_write
+from agreement_engine.errors import OutputError
+from agreement_engine.output import TEMPORARY_PREFIX, TEMPORARY_SUFFIX, atomic_write, reason
 from agreement_engine.resources import load_schema, resolve_ref
 from agreement_engine.rules import check_rules, party_label
 from agreement_engine.validate import field_title, schema_at, validate_part
@@ -37,10 +49,28 @@ LEADING_SECTIONS = ("alliance", "parties")
 PARTIES = "parties"
 PARTY_ID = "#/$defs/party_id"
 
+#: The key under which an unfinished answer set keeps the lines typed so far (and the answers the interview
+#: started from), so that --resume continues exactly where it stopped. A finished answer set has none.
+PROGRESS = "$interview"
+#: The longest line read as an answer: the longest text the schema allows.
+MAX_ANSWER = 10_000
+#: Answers the engine works out itself when the question is asked: (path pattern, where the proposal comes
+#: from). The statutory seat is stated as a fact in the comparitie, so it is asked with the city proposed.
+DERIVED_DEFAULTS = {("parties", int, "seat"): ("address", "city")}
+
 Ask = Callable[[str], str]
 Say = Callable[[str], None]
 
 _MISSING = object()
+#: A number as people type it once "€", "%" and spaces are gone: ASCII digits, at most one decimal separator.
+_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
+#: The most digits a typed number may have (amounts stay below a thousand billion, with two decimals).
+_MAX_DIGITS = 15
+_TOO_LONG = object()
+_CHOICE_NUMBER = re.compile(r"[0-9]{1,4}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+#: Line breaks inside a typed line (a carriage return from a Windows file, U+2028, ...): one answer is one line.
+_LINE_BREAK = re.compile("[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 _MAX_WIDTH = 100
 _YES = ("j", "ja", "y", "yes")
 _NO = ("n", "nee", "no")
@@ -69,28 +99,80 @@ class _Choice:
     explanation: str | None = None
 
 
+class _Mismatch(Exception):
+    """The typed lines of an unfinished answer set do not lead to its answers (the file was changed since)."""
+
+
 class Interview:
     """Ask the questions of the schema, keep the answers given so far and check each one as it is given."""
 
     def __init__(self, answers: dict | None = None, *, ask: Ask, say: Say, library: Library | None = None) -> None:
-        self.answers: dict = answers if answers is not None else {}
         self._ask = ask
-        self._say = say
+        self._write = say
         self._schema = load_schema()
         self._summaries = variant_summaries(library or default_library())
+        #: Every line typed (and accepted as a line) in this interview, replayed ones included.
+        self.typed: list[str] = []
+        self._replay: list[str] | None = None  # lines to type again without showing them (--resume)
+        self._replayed = 0
+        self._expected: dict = {}  # the answers the replay must arrive at
+        self._buffer: list[str] | None = None  # what the replay would have shown since its last question
+        self._asked = 0
+        self._start(answers if answers is not None else {})
+
+    @classmethod
+    def resume(cls, saved: dict, *, ask: Ask, say: Say, library: Library | None = None) -> Interview:
+        """Return the interview that continues the answer set ``saved`` (as read from a file).
+
+        With the lines typed before (``$interview``) they are typed again, unseen, from the answers the
+        interview started from; when they arrive at the saved answers, the interview is exactly where it
+        stopped. Otherwise (or without them) it continues from the saved answers.
+        """
+        answers = {k: v for k, v in saved.items() if k != PROGRESS}
+        progress = saved.get(PROGRESS)
+        typed = progress.get("typed") if isinstance(progress, dict) else None
+        start = progress.get("start", {}) if isinstance(progress, dict) else None
+        if not (isinstance(typed, list) and all(isinstance(line, str) for line in typed) and isinstance(start, dict)):
+            return cls(copy.deepcopy(answers), ask=ask, say=say, library=library)
+        session = cls(copy.deepcopy(start), ask=ask, say=say, library=library)
+        session._replay, session._expected, session._buffer = list(typed), copy.deepcopy(answers), []
+        return session
+
+    def _start(self, answers: dict) -> None:
+        self.answers: dict = answers
+        #: The answers this interview started from (--resume), kept with the typed lines when it is interrupted.
+        self.start = copy.deepcopy(answers)
         self._known = {_key(f) for f in check_rules(self.answers)}
         self._headings: list[list[str]] = []
         # Answers given before (--resume) that the walk has not reached yet. While there are any, a question
         # without an answer was skipped then (or answered "no", for "another party?"), so it is not asked.
         self._pending = {path for path in _leaf_paths(self.answers)
                          if not str(path[0]).startswith("$") and schema_at(list(path)) is not None}
+        # Where an answer given before was left out: the questions there are asked again.
+        self._reask: set[tuple] = set()
 
     def run(self) -> dict:
         """Ask every question that applies and has no answer yet; return the answer set in schema order."""
+        if self._replay is not None:
+            try:
+                self._walk()
+                if self._replay is not None:
+                    self._arrive()
+                return in_schema_order(self.answers)
+            except _Mismatch:
+                self._replay, self._buffer, self.typed = None, None, []
+                self._start(copy.deepcopy(self._expected))
+        self._walk()
+        return in_schema_order(self.answers)
+
+    def progress(self) -> dict:
+        """Return what an interrupted interview keeps beside its answers to continue exactly there."""
+        return {"typed": list(self.typed), **({"start": self.start} if self.start else {})}
+
+    def _walk(self) -> None:
         names = [*LEADING_SECTIONS, *(n for n in self._schema["properties"] if n not in LEADING_SECTIONS)]
         for name in names:
             self._property([], self._schema, name)
-        return in_schema_order(self.answers)
 
     # --- which questions apply ---------------------------------------------------------------------------
 
@@ -132,12 +214,20 @@ class Interview:
     def _question(self, path: list, raw: dict, required: bool, **how: Any) -> _Question:
         node = self._resolve(raw)
         default = node.get("default", _MISSING)
+        for pattern, source in DERIVED_DEFAULTS.items():
+            if len(pattern) == len(path) and all(p == q or (p is int and isinstance(q, int))
+                                                  for p, q in zip(pattern, path)):
+                proposed = _lookup(self.answers, [*path[:-1], *source])
+                if isinstance(proposed, str) and proposed.strip():
+                    default = proposed
         return replace(_Question(path, raw, node, required, _(node.get("title", str(path[-1]))), default), **how)
 
     def _value(self, q: _Question) -> None:
         """Ask the question (or the questions inside it) unless it was skipped before a --resume."""
-        if not q.required and self._pending and _lookup(self.answers, q.path) is _MISSING:
+        if not q.required and self._pending and _lookup(self.answers, q.path) is _MISSING \
+                and not self._reasked(q.path):
             return
+        self._repair(q)
         self._ask_value(q)
         within = tuple(q.path)
         self._pending = {p for p in self._pending if p[:len(within)] != within}
@@ -163,8 +253,45 @@ class Interview:
         else:
             self._single(q)
 
+    def _repair(self, q: _Question) -> None:
+        """Leave out what an answer given before holds that cannot be an answer here, and say so.
+
+        A value of the wrong kind (a text where a section belongs), an item of a list that is not one, or
+        a field the schema does not know: each goes alone, is named with its value, and is asked again.
+        """
+        given = _lookup(self.answers, q.path)
+        if given is _MISSING:
+            return
+        kind = {"object": dict, "array": list}.get(q.node.get("type"))
+        if kind is not None and not isinstance(given, kind):
+            self._discard(q.path, given, _("dit antwoord heeft niet de juiste vorm"))
+            return
+        items = self._resolve(q.node.get("items", {})) if kind is list else {}
+        if items.get("type") == "object":
+            for index in reversed(range(len(given))):
+                if not isinstance(given[index], dict):
+                    self._discard([*q.path, index], given[index], _("dit antwoord heeft niet de juiste vorm"))
+                    self._reask.add(tuple(q.path))
+        if kind is dict and "properties" in q.node and q.node.get("additionalProperties") is False:
+            for name in [k for k in given if k not in q.node["properties"]]:
+                self._discard([*q.path, name], given[name], _("dit veld bestaat niet in de antwoordenset"))
+
+    def _discard(self, path: list, value: Any, why: str) -> None:
+        self._flush()
+        party = party_label(self.answers, path)
+        self._tell((f"{party}: " if party else "") + _("{path}: het eerdere antwoord {value} is weggelaten; {reason}")
+                   .format(path=json_path(path), value=_shown(value), reason=why))
+        _drop(self.answers, path)
+        within = tuple(path)
+        self._pending = {p for p in self._pending if p[:len(within)] != within}
+        self._reask.add(within)
+
+    def _reasked(self, path: list) -> bool:
+        return any(tuple(path[:len(r)]) == r for r in self._reask)
+
     def _object(self, q: _Question) -> None:
         if _lookup(self.answers, q.path) is _MISSING and not q.required and q.node.get("required"):
+            self._new_question()
             if not self._yes_no(_("{title} invullen?").format(title=q.title), default=False):
                 return
         for name in q.node["properties"]:
@@ -181,7 +308,10 @@ class Interview:
             given = _lookup(self.answers, q.path)
             if index >= (len(given) if isinstance(given, list) else 0) and index >= low:
                 more = _("Nog een {item}?") if index else _("Een {item} toevoegen?")
-                if self._pending or not self._yes_no(more.format(item=item_title.lower()), default=False):
+                if self._pending and not self._reasked(q.path):
+                    break
+                self._new_question()
+                if not self._yes_no(more.format(item=item_title.lower()), default=False):
                     break
             item = replace(q, path=[*q.path, index], title=f"{item_title} {index + 1}", describe=False)
             with self._heading(item):
@@ -193,8 +323,16 @@ class Interview:
         entry_raw = q.node["additionalProperties"]
         entry = self._resolve(entry_raw)
         previous: Any = {}
+        given = _lookup(self.answers, q.path)
+        if isinstance(given, dict):  # answers given before for a party that cannot have one here go alone
+            candidates = {p["id"] for p in self._parties()
+                          if not self._rule_findings([*q.path, p["id"]], _sample(entry))}
+            for key in [k for k in given if k not in candidates]:
+                self._discard([*q.path, key], given[key], self._not_a_candidate(q.path, key))
+        again = False
         while True:
             candidates = [p for p in self._parties() if not self._rule_findings([*q.path, p["id"]], _sample(entry))]
+            asked = self._asked
             for number, party in enumerate(candidates):
                 self._value(self._question(
                     [*q.path, party["id"]], entry_raw, False, describe=number == 0, part=True,
@@ -206,8 +344,19 @@ class Interview:
                 _put(self.answers, q.path, {})
             if self._check(q.path):
                 return
-            previous = _lookup(self.answers, q.path)
+            if again and self._asked == asked:
+                return  # nothing here can be asked again; the check at the end names what is wrong
+            previous, again = _lookup(self.answers, q.path), True
             _drop(self.answers, q.path)
+            self._reask.add(tuple(q.path))  # ask every entry again, the earlier ones proposed
+
+    def _not_a_candidate(self, path: list, key: Any) -> str:
+        """Say why a party map holds an entry for ``key`` that the interview would not ask."""
+        if not any(p["id"] == key for p in self._parties()):
+            return _("'{id}' is geen kenmerk van een Partij in deze antwoordenset").format(id=_shown(key, 40, quote=False))
+        where = json_path([*path, key])
+        said = [f.message for f in check_rules(self.answers) if _within(f.path, where)]
+        return said[0] if said else _("voor deze Partij hoort hier geen antwoord")
 
     def _single(self, q: _Question) -> None:
         if self._answered(q):
@@ -246,7 +395,7 @@ class Interview:
             numbers = text.replace(",", " ").split() if text.strip() else (default or "").replace(",", " ").split()
             if not numbers and not q.required:
                 return
-            if not all(n.isdigit() and 1 <= int(n) <= len(choices) for n in numbers):
+            if not all(_CHOICE_NUMBER.fullmatch(n) and 1 <= int(n) <= len(choices) for n in numbers):
                 self._tell(_("Kies nummers van 1 tot en met {count}.").format(count=len(choices)))
                 continue
             chosen = {int(n) for n in numbers}
@@ -323,7 +472,7 @@ class Interview:
                 self._tell_findings([self._required(q)])
                 continue
             text = text or default
-            if text.isdigit() and 1 <= int(text) <= len(choices):
+            if _CHOICE_NUMBER.fullmatch(text) and 1 <= int(text) <= len(choices):
                 return choices[int(text) - 1].value
             for choice in choices:  # the value itself ("fixed") is understood as well
                 if str(choice.value) == text:
@@ -338,8 +487,14 @@ class Interview:
         hints = [] if default is not None or q.required else [_("Enter: overslaan")]
         while True:
             text = self._prompt(q.title, default, hints).strip()
+            if text and q.node.get("type") in ("integer", "number"):
+                value = _number(text, q.node["type"])
+                if value is _TOO_LONG:
+                    self._tell(_("Dit getal heeft te veel cijfers (hoogstens {count}).").format(count=_MAX_DIGITS))
+                    continue
+                return value
             if text:
-                return _number(text, q.node["type"]) if q.node.get("type") in ("integer", "number") else text
+                return text
             if default is not None:
                 return q.default
             if not q.required:
@@ -416,6 +571,17 @@ class Interview:
             if self._headings and self._headings[-1] is lines:
                 self._headings.pop()
 
+    def _say(self, line: str) -> None:
+        if self._buffer is not None:
+            self._buffer.append(line)
+        else:
+            self._write(line)
+
+    def _new_question(self) -> None:
+        """Mark the start of a new question: what a replay shows on arriving starts here."""
+        if self._buffer is not None:
+            self._buffer.clear()
+
     def _flush(self) -> None:
         for lines in self._headings:
             for line in lines:
@@ -423,6 +589,7 @@ class Interview:
         self._headings.clear()
 
     def _describe(self, q: _Question, choices: list[_Choice] | None) -> None:
+        self._new_question()
         self._flush()
         if q.describe and q.node.get("description"):
             self._say("")
@@ -433,12 +600,47 @@ class Interview:
                 self._say(_wrap(choice.explanation, "      "))
 
     def _prompt(self, title: str, default: str | None = None, hints: list[str] | None = None) -> str:
+        """Ask for one line; a line that cannot be an answer to anything is refused and asked again."""
         self._flush()
-        shown = (f" ({', '.join(hints)})" if hints else "") + (f" [{default}]" if default else "")
-        return self._ask(f"{title}{shown}: ")
+        shown = (f" ({', '.join(hints)})" if hints else "") + (f" [{_shown(default, 60, quote=False)}]"
+                                                                 if default else "")
+        while True:
+            text = self._read(f"{title}{shown}: ")
+            if _SURROGATE.search(text):
+                self._tell(_("Dit antwoord bevat bytes die geen tekst zijn (geen geldige UTF-8); typ het opnieuw."))
+            elif _LINE_BREAK.search(text.strip()):
+                self._tell(_("Een antwoord is één regel; dit antwoord bevat een regeleinde."))
+            elif len(text) > MAX_ANSWER:
+                self._tell(_("Dit antwoord is te lang: hoogstens {count} tekens.").format(count=f"{MAX_ANSWER:,}".replace(",", ".")))
+            else:
+                self.typed.append(text)
+                return text
+
+    def _read(self, prompt: str) -> str:
+        """Return the next line: a line typed before while a resume replays them, then what the user types."""
+        if self._replay is not None:
+            if self._replayed < len(self._replay):
+                self._replayed += 1
+                line = self._replay[self._replayed - 1]
+                self._say(prompt + _shown(line, 200, quote=False))  # as the screen showed it
+                return line
+            self._arrive()
+        self._asked += 1
+        return self._ask(prompt)
+
+    def _arrive(self) -> None:
+        """End the replay where the interview stopped: show what was on the screen for this question."""
+        if self.answers != self._expected:
+            raise _Mismatch
+        shown, self._replay, self._buffer = self._buffer or [], None, None
+        self._say("")
+        self._say(_("Verder waar het interview stopte:"))
+        for line in shown:
+            self._say(line)
 
     def _tell(self, message: str) -> None:
-        self._say(_wrap(message, "  ! ", "    "))
+        self._flush()
+        self._say(_wrap(_shorter(message), "  ! ", "    "))
 
     def _tell_findings(self, findings: list[Finding]) -> None:
         for finding in findings:
@@ -480,10 +682,101 @@ def in_schema_order(value: Any, node: dict | None = None) -> Any:
     return value
 
 
-def save_answers(path: str | Path, answers: dict) -> None:
-    """Write ``answers`` as JSON to ``path`` atomically: the file appears whole or not at all."""
-    text = json.dumps(in_schema_order(answers), ensure_ascii=False, indent=2) + "\n"
+def save_answers(path: str | Path, answers: dict, *, progress: dict | None = None,
+                 replacing: dict | None = None) -> Path | None:
+    """Write ``answers`` as JSON to ``path`` atomically: the file appears whole or not at all.
+
+    ``progress`` (of an interrupted interview) goes with them under ``$interview``. ``replacing`` is what
+    the file at ``path`` held when the interview started: if the new answers do not hold all of it, the
+    file is first copied to ``<name>.bak`` (or ``.bak-2``, ... : an earlier copy is never overwritten).
+    Return that copy, if one was made.
+    """
+    content = in_schema_order(answers)
+    if progress is not None:
+        content[PROGRESS] = progress
+    backup = None
+    if replacing is not None and not holds(answers, replacing) and Path(path).exists():
+        backup = _free_name(Path(path))
+        atomic_write(backup, Path(path).read_bytes())
+    text = json.dumps(content, ensure_ascii=False, indent=2) + "\n"
     atomic_write(Path(path), text.encode("utf-8"))
+    return backup
+
+
+def holds(answers: dict, earlier: dict) -> bool:
+    """Return whether ``answers`` holds every answer of ``earlier``, with the same value."""
+    earlier = {k: v for k, v in earlier.items() if k != PROGRESS}
+    return all(_lookup(answers, list(p)) == _lookup(earlier, list(p)) for p in _leaf_paths(earlier))
+
+
+def check_target(path: str | Path) -> None:
+    """Raise OutputError unless a file can be written at ``path`` (asked before the first question)."""
+    folder = Path(path).parent
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=TEMPORARY_PREFIX, suffix=TEMPORARY_SUFFIX, dir=folder)
+    except OSError as exc:
+        raise OutputError(_("{file}: kan niet worden geschreven: {reason}").format(
+            file=path, reason=reason(exc))) from exc
+    os.close(handle)
+    os.unlink(temporary)
+
+
+class SignalGuard:
+    """While the interview runs, SIGTERM and SIGHUP interrupt it as Ctrl-C does, so the answers are saved.
+
+    :meth:`hold` then ignores every further interrupt while the answers are being written.
+    """
+
+    NAMES = ("SIGINT", "SIGTERM", "SIGHUP")
+
+    def __init__(self) -> None:
+        self._previous: dict[int, Any] = {}
+
+    def __enter__(self) -> SignalGuard:
+        for name in self.NAMES[1:]:
+            self._install(name, _interrupt)
+        return self
+
+    def hold(self) -> None:
+        for name in self.NAMES:
+            self._install(name, signal.SIG_IGN)
+
+    def __exit__(self, *exc: object) -> None:
+        for number, handler in self._previous.items():
+            signal.signal(number, handler)
+
+    def _install(self, name: str, handler: Any) -> None:
+        number = getattr(signal, name, None)
+        if number is None:
+            return
+        try:
+            previous = signal.signal(number, handler)
+        except ValueError:  # not the main thread (an embedding program): leave its signals alone
+            return
+        self._previous.setdefault(number, previous)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _free_name(path: Path) -> Path:
+    candidate, number = path.with_name(f"{path.name}.bak"), 1
+    while candidate.exists():
+        number += 1
+        candidate = path.with_name(f"{path.name}.bak-{number}")
+    return candidate
+
+
+def _shown(value: Any, limit: int = 80, quote: bool = True) -> str:
+    """Return ``value`` as the user sees it in a message: JSON for data, cut short in the middle if long."""
+    text = json.dumps(value, ensure_ascii=False) if quote or not isinstance(value, str) else value
+    return text if len(text) <= limit else f"{text[:limit - 20]}…{text[-19:]}"
+
+
+def _shorter(message: str, limit: int = 1000) -> str:
+    """Return a message of at most ``limit`` characters: a huge answer is not repeated in full."""
+    return message if len(message) <= limit else f"{message[:limit - 200]} … {message[-199:]}"
 
 
 def _leaf_paths(value: Any, path: tuple = ()) -> Iterator[tuple]:
@@ -513,19 +806,18 @@ def _number(text: str, kind: str) -> int | float | str:
 
     >>> _number("33,33", "number"), _number("€ 2450000", "number"), _number("12", "integer")
     (33.33, 2450000, 12)
-    >>> _number("twaalf", "integer")
-    'twaalf'
+    >>> _number("twaalf", "integer"), _number("²", "integer"), _number("1e999999", "number")
+    ('twaalf', '²', '1e999999')
     """
     cleaned = text.replace("€", "").replace("%", "").replace(" ", "")
     if "," in cleaned and "." not in cleaned:
         cleaned = cleaned.replace(",", ".")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        return text
-    if not value.is_finite():
-        return text
-    return int(value) if value == value.to_integral_value() and "." not in cleaned else float(value)
+    if not _NUMBER.fullmatch(cleaned):
+        return text  # "²", "①", "1e999999", "0x10", "NaN": not a number as people type one
+    if sum(ch.isdigit() for ch in cleaned) > _MAX_DIGITS:
+        return _TOO_LONG
+    value = Decimal(cleaned)
+    return int(value) if "." not in cleaned else float(value) + 0.0  # + 0.0: never "-0,00"
 
 
 def _party_name(party: dict) -> str:

@@ -300,9 +300,16 @@ def joint_liability_allowed(answers: dict) -> Iterator[Finding]:
 
 @rule
 def insolvency_notes(answers: dict) -> Iterator[Finding]:
-    """Warn about automatic termination (I1); note that a gemeente stays outside the insolvency article."""
+    """Warn about automatic termination (I1); note that loss of funding is exclusion, not insolvency, and that
+    a gemeente stays outside the insolvency article."""
     if _obj(answers, "insolvency").get("model") == "automatic":
         yield make_finding("insolvency.automatic", json_path(["insolvency", "model"]))
+    events = _obj(answers, "insolvency").get("events")
+    if isinstance(events, list) and "loss_of_grant" in events:
+        index = events.index("loss_of_grant")
+        yield make_finding("insolvency.loss_of_grant", json_path(["insolvency", "events", index]))
+        if all(event == "loss_of_grant" for event in events):
+            yield make_finding("insolvency.no_events", json_path(["insolvency", "events"]))
     for i, party in _parties(answers):
         if party.get("legal_form") == "gemeente":
             yield make_finding("insolvency.gemeente_excluded", json_path(["parties", i, "legal_form"]),

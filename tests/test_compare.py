@@ -175,8 +175,8 @@ ANSWERS = [
     ([["set", ["liability", "exclude_indirect_damage"], False]],
      [("$.liability.exclude_indirect_damage", "ja", "nee")]),
     ([["set", ["insolvency", "events"], ["bankruptcy"]]],
-     [("$.insolvency.events", "Faillissement, Surseance van betaling, Ontbinding van de rechtspersoon en "
-                              "Verlies van subsidie of financiering", "Faillissement")]),
+     [("$.insolvency.events", "Faillissement, Surseance van betaling en Ontbinding van de rechtspersoon",
+       "Faillissement")]),
     ([["set", ["alliance", "start_date"], "2027-03-01"]],
      [("$.alliance.start_date", "1 januari 2027", "1 maart 2027")]),
     ([["set", ["withdrawal", "effective"], "end_of_calendar_year"]], []),  # the default, now written out

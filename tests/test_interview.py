@@ -1,18 +1,32 @@
 """The interview through the command line: scripted answers (wrong ones re-asked), resume, Ctrl-C, English."""
 from __future__ import annotations
 
+import functools
 import io
 import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
 
 import docx
 import pytest
 from click.testing import CliRunner
 from conftest import DATA, example
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from agreement_engine import api, cli
 from agreement_engine.answers import normalize
 from agreement_engine.cli import main
+from agreement_engine import interview as interview_stage
+from agreement_engine.errors import OutputError
 from agreement_engine.findings import Severity
+from agreement_engine.interview import PROGRESS, Interview, holds, in_schema_order
 from agreement_engine.word import render_docx
 
 #: Each script answers the interview so that the example of the same name comes out (see the files).
@@ -108,8 +122,9 @@ CUTS = [("twee-partijen", "KvK-nummer FOUT"), ("twee-partijen", "Verdeelmodel"),
         ("dak-en-thuis", "Aandeel van de Partij (%) – Straatwaarde"), ("dak-en-thuis", "Uiterste datum")]
 
 
+@pytest.mark.parametrize("by_answers", [False, True], ids=["typed-lines", "answers-only"])
 @pytest.mark.parametrize("name, question", CUTS)
-def test_interrupted_interview_is_saved_and_resumed(tmp_path, name, question):
+def test_interrupted_interview_is_saved_and_resumed(tmp_path, name, question, by_answers):
     lines = [line for line in (DATA / "interview" / f"{name}.txt").read_text(encoding="utf-8").splitlines()
              if not line.startswith("#")]
     cut = next(n for n, line in enumerate(lines) if line.split("  # ")[1].startswith(question))
@@ -119,6 +134,9 @@ def test_interrupted_interview_is_saved_and_resumed(tmp_path, name, question):
     assert first.exit_code == 1 and f"--resume {target}" in first.output
     partial = written(target)
     assert partial and partial != as_example(name)
+    if by_answers:  # a file without the typed lines (older, or written by hand) continues from its answers
+        del partial[PROGRESS]
+        target.write_text(json.dumps(partial, ensure_ascii=False), encoding="utf-8")
     second = run(answers[cut:], "interview", "--resume", str(target))
     assert second.exit_code == 0, second.output[-2000:]
     assert normalize(written(target)) == as_example(name)
@@ -137,8 +155,10 @@ def test_ctrl_c_saves_the_answers_so_far(tmp_path, monkeypatch):
     target = tmp_path / "antwoorden.json"
     result = CliRunner().invoke(main, ["interview", "-o", str(target)])
     assert result.exit_code == 1 and "Onderbroken" in result.output
-    assert written(target) == {"alliance": {"name": given[0], "purpose": given[1], "recitals": [given[2]],
-                                            "start_date": given[5]}}
+    saved = written(target)
+    assert saved.pop(PROGRESS) == {"typed": given}  # what was typed, to continue exactly there
+    assert saved == {"alliance": {"name": given[0], "purpose": given[1], "recitals": [given[2]],
+                                  "start_date": given[5]}}
     assert [p.name for p in tmp_path.iterdir()] == ["antwoorden.json"]  # no temporary file left behind
 
 
@@ -179,3 +199,422 @@ def test_resume_from_a_broken_file_is_one_line_exit_1(tmp_path, content, message
     target.write_text(content, encoding="utf-8")
     result = run([], "interview", "--resume", str(target))
     assert result.exit_code == 1 and message in result.output and "Traceback" not in result.output
+
+
+# --- garbage: every line a user can type gets a message and the question again (issue 13, point 10) -----------
+
+GARBAGE = json.loads((DATA / "interview" / "garbage.json").read_text(encoding="utf-8"))["answers"]
+#: One question of each kind: (kind, script, the comment of the script line before which the garbage is typed).
+KINDS = [("text", "twee-partijen", "Naam van de alliantie"),
+         ("lines", "twee-partijen", "Aanvullende overwegingen, regel 1"),
+         ("date", "twee-partijen", "Ingangsdatum FOUT"),
+         ("choice", "twee-partijen", "Soort looptijd FOUT"),
+         ("yes-no", "twee-partijen", "Nog een vertegenwoordiger?"),
+         ("integer", "twee-partijen", "Opzegtermijn FOUT"),
+         ("amount", "twee-partijen", "Jaarlijkse bijdrage FOUT"),
+         ("percentage", "dak-en-thuis", "Aandeel van de Partij (%) – De Haven"),
+         ("party", "dak-en-thuis", "Penvoerder of hoofdaannemer"),
+         ("several", "dak-en-thuis", "Insolventiegebeurtenissen")]
+#: What Python says when something escapes as an exception; none of it may reach the user.
+INTERNALS = ("Traceback", "Error", "Exception", "sys.", "int_max_str_digits", "invalid literal", "interne fout")
+
+
+class _Stop(Exception):
+    """The scripted answers ran out: the test has seen what it needed."""
+
+
+def typed_text(entry: dict) -> str:
+    return entry["repeat"][0] * entry["repeat"][1] if "repeat" in entry else entry["text"]
+
+
+def script_until(name: str, comment: str) -> list[str]:
+    """Return the answers of a script before the first line whose question comment starts with ``comment``."""
+    lines = [line for line in (DATA / "interview" / f"{name}.txt").read_text(encoding="utf-8").splitlines()
+             if not line.startswith("#")]
+    cut = next(n for n, line in enumerate(lines) if line.split("  # ")[1].startswith(comment))
+    return answers_of(name)[:cut]
+
+
+def scripted(lines: list[str], answers: dict | None = None, *, saved: dict | None = None):
+    """Run an interview on ``lines`` in this process; return it and its events ("ask"/"say", text)."""
+    events: list[tuple[str, str]] = []
+    pending = iter(lines)
+
+    def ask(prompt: str) -> str:
+        events.append(("ask", prompt))
+        for line in pending:
+            return line
+        raise _Stop
+
+    def say(text: str) -> None:
+        events.append(("say", text))
+        assert len(events) < 20_000, "the interview talks without asking"
+
+    session = Interview.resume(saved, ask=ask, say=say) if saved is not None else Interview(
+        answers, ask=ask, say=say)
+    try:
+        session.run()
+    except _Stop:
+        pass
+    return session, events
+
+
+def outcome(events: list[tuple[str, str]], index: int) -> tuple[str, list[str]]:
+    """Say what became of the answer given at the ``index``-th question: refused, accepted (or warned)."""
+    asks = [n for n, (kind, _text) in enumerate(events) if kind == "ask"]
+    start = asks[index]
+    question = events[start][1]
+    messages: list[str] = []
+    for kind, text in events[start + 1:]:
+        if kind == "say" and text.startswith("  ! "):
+            messages.append(text)
+        elif kind == "ask" and text == question and messages:
+            return "refused", messages
+    return ("warned" if messages else "accepted"), messages
+
+
+def expected(kind: str, entry: dict) -> set[str]:
+    if kind in entry.get("either", []):
+        return {"refused", "accepted", "warned"}
+    if kind in entry.get("accepted", []):
+        return {"accepted", "warned"}
+    return {"refused"}
+
+
+@functools.lru_cache(maxsize=None)
+def refusals(kind: str) -> dict[str, tuple[str, list[str], dict]]:
+    """Type every garbage answer this question must refuse one after the other, in one session (run once)."""
+    _kind, script, comment = next(k for k in KINDS if k[0] == kind)
+    prefix = script_until(script, comment)
+    entries = [e for e in GARBAGE if expected(kind, e) == {"refused"}]
+    session, events = scripted([*prefix, *(typed_text(e) for e in entries)])
+    return {e["name"]: (*outcome(events, len(prefix) + n), session.answers) for n, e in enumerate(entries)}
+
+
+def _garbage_cases():
+    for kind, script, comment in KINDS:
+        for entry in GARBAGE:
+            yield pytest.param(kind, script, comment, entry, id=f"{kind}-{entry['name']}")
+
+
+@pytest.mark.parametrize("kind, script, comment, entry", list(_garbage_cases()))
+def test_garbage_gets_a_dutch_message_and_the_question_again(kind, script, comment, entry):
+    if expected(kind, entry) == {"refused"} and kind != "lines":  # a list is checked only when it ends
+        said, messages, answers = refusals(kind)[entry["name"]]
+    else:
+        prefix = script_until(script, comment)
+        text = typed_text(entry)
+        tail = [""] if kind == "lines" and text.strip() else []
+        session, events = scripted([*prefix, text, *tail])
+        (said, messages), answers = outcome(events, len(prefix)), session.answers
+    assert said in expected(kind, entry), (said, messages)
+    for message in messages:
+        assert not any(word in message for word in INTERNALS), message
+        assert len(message) < 1200, "a message repeats a huge answer in full"
+    json.dumps(answers, ensure_ascii=False, allow_nan=False).encode("utf-8")  # what is kept can be saved
+
+
+def test_garbage_through_the_command_line_standard_input(tmp_path):
+    """Bytes that are not UTF-8, NUL and a carriage return on real standard input: a message, never a crash."""
+    target = tmp_path / "antwoorden.json"
+    name = answers_of("twee-partijen")[0]
+    given = b"\xff\xfe kapot\n" + b"\x00\n" + name.encode("utf-8") + b"\n" + b"1e999999\n"
+    result = subprocess.run([sys.executable, "-m", "agreement_engine", "interview", "-o", str(target)],
+                            input=given, capture_output=True, timeout=120, env=_dutch_env())
+    out = result.stdout.decode("utf-8", "replace") + result.stderr.decode("utf-8", "replace")
+    assert result.returncode == 1 and "Onderbroken" in out, out[-2000:]
+    assert "geen geldige UTF-8" in out and "U+0000" in out
+    assert not any(word in out for word in INTERNALS), out[-2000:]
+    assert written(target)["alliance"] == {"name": name, "purpose": "1e999999"}
+
+
+# --- resume never loses an answer (points 1, 11 and 12) --------------------------------------------------------
+
+def resume_file(tmp_path, changes: dict, name: str = "twee-partijen"):
+    answers = example(name)
+    for path, value in changes.items():
+        *parents, last = path.split(".")
+        node = answers
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[last] = value
+    target = tmp_path / "antwoorden.json"
+    target.write_text(json.dumps(answers, ensure_ascii=False, indent=2), encoding="utf-8")
+    return target, target.read_bytes()
+
+
+def test_resume_drops_only_the_entry_of_an_unknown_party_and_keeps_the_file(tmp_path):
+    tasks = {"buurtwerk": ["de wijkcontacten onderhouden"], "eettafel": ["de kookploeg leiden"],
+             "onbekend": ["iets wat niemand doet"]}
+    target, before = resume_file(tmp_path, {"multi_year_plan": {"ambition": "Samen eten", "party_tasks": tasks}})
+    result = run([], "interview", "--resume", str(target))
+    assert result.exit_code == 0, result.output[-2000:]
+    assert "onbekend" in result.output and "iets wat niemand doet" in result.output  # what goes is named
+    kept = written(target)["multi_year_plan"]["party_tasks"]
+    assert kept == {"buurtwerk": ["de wijkcontacten onderhouden"], "eettafel": ["de kookploeg leiden"]}
+    backup = tmp_path / "antwoorden.json.bak"
+    assert backup.read_bytes() == before and f"staat in {backup}" in result.output
+
+
+def test_resume_to_another_file_leaves_the_resumed_file_alone(tmp_path):
+    tasks = {"buurtwerk": ["a"], "onbekend": ["b"]}
+    source, before = resume_file(tmp_path, {"multi_year_plan": {"ambition": "Samen eten", "party_tasks": tasks}})
+    result = run([""], "interview", "--resume", str(source), "-o", str(tmp_path / "nieuw.json"))  # no tasks
+    assert result.exit_code == 0, result.output[-2000:]
+    assert source.read_bytes() == before and not (tmp_path / "antwoorden.json.bak").exists()
+    assert written(tmp_path / "nieuw.json")["multi_year_plan"]["party_tasks"] == {"buurtwerk": ["a"]}
+
+
+def test_a_second_backup_never_overwrites_the_first(tmp_path):
+    target, before = resume_file(tmp_path, {"conditions": [1]})
+    (tmp_path / "antwoorden.json.bak").write_text("eerder", encoding="utf-8")
+    result = run(["n", "n"], "interview", "--resume", str(target))  # no condition, no multi-year plan
+    assert result.exit_code == 0, result.output[-2000:]
+    assert (tmp_path / "antwoorden.json.bak").read_text(encoding="utf-8") == "eerder"
+    assert (tmp_path / "antwoorden.json.bak-2").read_bytes() == before
+
+
+SHARES = example("dak-en-thuis")["resources"]["shares"]
+
+
+@pytest.mark.parametrize("shares, asked", [
+    ({**SHARES, "dehaven": SHARES["dehaven"] + 5}, True),  # adds up to 105: the key is asked again
+    ({}, True),  # no share at all
+    ({**SHARES, "niemand": 5}, False),  # a share for a party that does not exist: that one goes
+    ({**SHARES, "gemeente": 5}, False),  # a share for the commissioner: that one goes
+], ids=["sum-105", "empty", "unknown-party", "commissioner"])
+def test_resume_with_an_invalid_allocation_key_asks_again(tmp_path, shares, asked):
+    answers = example("dak-en-thuis")
+    answers["resources"]["shares"] = shares
+    answers.pop("$schema")
+    order = [party["id"] for party in answers["parties"] if party["id"] in SHARES]
+    lines = [str(SHARES[party]) for party in order] if asked else []  # the right key, when it is asked again
+    session, events = scripted(lines, saved=answers)
+    assert session.answers["resources"]["shares"] == SHARES
+    asks = [text for kind, text in events if kind == "ask"]
+    share_questions = [text for text in asks if text.startswith("Aandeel van de Partij (%)")]
+    assert len(share_questions) == (len(SHARES) if asked else 0)
+    said = [text for kind, text in events if kind == "say" and text.startswith("  ! ")]
+    assert said and len(said) < 10  # said once, not for ever
+    assert asked or any("niemand" in text or "de Gemeente" in text or "Gemeente" in text for text in said)
+
+
+@pytest.mark.parametrize("conditions", [[1, 2], "geen", [{"party": "buurtwerk"}, None], {"party": "x"}])
+def test_resume_of_malformed_conditions_names_them_and_asks_again(tmp_path, conditions):
+    target, _before = resume_file(tmp_path, {"conditions": conditions})
+    result = run([""] * 10, "interview", "--resume", str(target))  # Enter: the proposed answer, or nothing
+    assert "interne fout" not in result.output and "Traceback" not in result.output
+    assert "Een voorwaarde toevoegen?" in result.output or "Omschrijving van de voorwaarde" in result.output
+    assert "is weggelaten" in result.output
+
+
+def test_resume_of_a_huge_number_speaks_dutch(tmp_path):
+    target = tmp_path / "antwoorden.json"
+    target.write_text('{"alliance": {"name": "x"}, "schema_version": ' + "9" * 4301 + "}", encoding="utf-8")
+    result = run([], "interview", "--resume", str(target))
+    assert result.exit_code == 1 and "sys." not in result.output and "Exceeds" not in result.output
+    assert "'999999999999…' is geen getal" in result.output
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_resume_of_any_json_never_fails_internally_nor_loses_an_answer(tmp_path_factory, data):
+    answers = example(data.draw(st.sampled_from(["twee-partijen", "dak-en-thuis"])))
+    leaves = list(_paths(answers))
+    for _round in range(data.draw(st.integers(1, 3))):
+        path = data.draw(st.sampled_from(leaves))
+        value = data.draw(st.recursive(
+            st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+            lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+            max_leaves=6))
+        _set(answers, path, value)
+    folder = tmp_path_factory.mktemp("resume")
+    target = folder / "antwoorden.json"
+    target.write_text(json.dumps(answers, ensure_ascii=False), encoding="utf-8")
+    before = target.read_bytes()
+    result = run([], "interview", "--resume", str(target))
+    assert result.exit_code in (0, 1)
+    assert "interne fout" not in result.output and "Traceback" not in result.output, result.output[-2000:]
+    after = json.loads(target.read_text(encoding="utf-8"))
+    backup = folder / "antwoorden.json.bak"
+    assert holds(after, json.loads(before)) or backup.read_bytes() == before
+
+
+def _paths(value, path=()):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield (*path, key)
+            yield from _paths(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield (*path, index)
+            yield from _paths(item, (*path, index))
+
+
+def _set(root, path, value):
+    """Put ``value`` at ``path`` if an earlier change left the way there; otherwise change nothing."""
+    try:
+        node = root
+        for part in path[:-1]:
+            node = node[part]
+        node[path[-1]] = value
+    except (TypeError, IndexError, KeyError):
+        pass
+
+
+# --- resume continues exactly where it stopped (minor) ------------------------------------------------------------
+
+def complete(name: str) -> dict:
+    session, _events = scripted(answers_of(name))
+    return in_schema_order(session.answers)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.sampled_from(["twee-partijen", "dak-en-thuis"]), data=st.data())
+def test_resume_after_end_of_input_at_any_answer_gives_the_same_answer_set(tmp_path_factory, name, data):
+    answers = answers_of(name)
+    cuts = sorted(data.draw(st.lists(st.integers(1, len(answers) - 1), min_size=1, max_size=3, unique=True)))
+    target = tmp_path_factory.mktemp("cut") / "antwoorden.json"
+    first = run(answers[:cuts[0]], "interview", "-o", str(target))
+    assert first.exit_code == 1 and "Onderbroken" in first.output, first.output[-2000:]
+    for start, end in zip(cuts, [*cuts[1:], len(answers)]):
+        result = run(answers[start:end], "interview", "--resume", str(target))
+        assert "interne fout" not in result.output, result.output[-2000:]
+    assert result.exit_code == 0, result.output[-2000:]
+    assert written(target) == complete(name)
+    assert not list(target.parent.glob("*.bak*"))  # nothing was lost, so nothing needed keeping
+
+
+def test_resume_continues_in_the_middle_of_a_list_and_after_a_skipped_question(tmp_path):
+    answers = answers_of("dak-en-thuis")
+    target = tmp_path / "antwoorden.json"
+    for cut in (4, 13):  # after the second of three recitals; right after skipping "Geen opzegging mogelijk tot"
+        target.unlink(missing_ok=True)
+        run(answers[:cut], "interview", "-o", str(target))
+        second = run(answers[cut:], "interview", "--resume", str(target))
+        assert second.exit_code == 0, second.output[-2000:]
+        assert "Verder waar het interview stopte" in second.output
+        context = second.output.split("Verder waar het interview stopte")[1][:2000]
+        if cut == 4:  # the lines typed so far for this question are shown again
+            assert "regel 2 (lege regel: klaar): " + answers[cut - 1][:60] in context
+        assert written(target) == complete("dak-en-thuis")
+
+
+def test_a_resume_file_changed_by_hand_continues_from_its_answers(tmp_path):
+    answers = answers_of("twee-partijen")
+    target = tmp_path / "antwoorden.json"
+    run(answers[:14], "interview", "-o", str(target))
+    edited = written(target)
+    edited["alliance"]["name"] = "Samen aan Tafel Zwolle"
+    target.write_text(json.dumps(edited, ensure_ascii=False), encoding="utf-8")
+    result = run(answers[14:], "interview", "--resume", str(target))
+    assert result.exit_code == 0, result.output[-2000:]
+    assert written(target)["alliance"]["name"] == "Samen aan Tafel Zwolle" and PROGRESS not in written(target)
+
+
+# --- signals and an unwritable target (point 14) --------------------------------------------------------------
+
+def _dutch_env() -> dict:
+    return {**os.environ, "AGREEMENT_ENGINE_LANG": "nl", "PYTHONUNBUFFERED": "1", "COLUMNS": "100"}
+
+
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP", "SIGINT"])
+def test_a_signal_saves_the_answers_so_far(tmp_path, signame):
+    target = tmp_path / "antwoorden.json"
+    answers = answers_of("twee-partijen")[:4]  # name, purpose, one recital, end of the recitals
+    child = subprocess.Popen([sys.executable, "-m", "agreement_engine", "interview", "-o", str(target)],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             env=_dutch_env())
+    try:
+        child.stdin.write("".join(f"{a}\n" for a in answers).encode("utf-8"))
+        child.stdin.flush()
+        seen = _read_until(child.stdout, b"Ingangsdatum")  # the child waits for this answer now
+        child.send_signal(getattr(signal, signame))
+        rest, _unused = child.communicate(timeout=60)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    output = (seen + rest).decode("utf-8", "replace")
+    assert child.returncode == 1 and "Onderbroken" in output and "interne fout" not in output, output[-2000:]
+    saved = written(target)
+    assert saved["alliance"] == {"name": answers[0], "purpose": answers[1], "recitals": [answers[2]]}
+    assert saved[PROGRESS]["typed"] == answers
+    assert [p.name for p in tmp_path.iterdir()] == ["antwoorden.json"]
+
+
+def _read_until(stream, marker: bytes, limit: float = 60) -> bytes:
+    """Read the child's output until ``marker`` appears: explicit synchronisation, no sleeping."""
+    seen = b""
+    deadline = time.monotonic() + limit
+    while marker not in seen:
+        ready, _w, _x = select.select([stream], [], [], max(0.0, deadline - time.monotonic()))
+        chunk = os.read(stream.fileno(), 65536) if ready else b""
+        assert chunk, f"the interview did not ask {marker!r}: {seen.decode('utf-8', 'replace')[-2000:]}"
+        seen += chunk
+    return seen
+
+
+@pytest.fixture
+def unwritable_folder(tmp_path):
+    folder = tmp_path / "alleen-lezen"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        candidates = [folder, Path("/sys")]
+        for candidate in candidates:
+            try:
+                handle, name = tempfile.mkstemp(dir=candidate)
+            except OSError:
+                yield candidate
+                return
+            os.close(handle)
+            os.unlink(name)
+        pytest.skip("no folder here refuses to be written (running as root without a read-only /sys)")
+    finally:
+        folder.chmod(0o755)
+
+
+def test_an_unwritable_target_is_refused_before_the_first_question(unwritable_folder):
+    result = run(answers_of("twee-partijen"), "interview", "-o", str(unwritable_folder / "antwoorden.json"))
+    assert result.exit_code == 1 and "kan niet worden geschreven" in result.output
+    assert "Naam van de alliantie" not in result.output
+
+
+# --- the statutory seat (issue 12, point 17) ------------------------------------------------------------------
+
+def test_the_seat_is_asked_with_the_city_proposed(tmp_path, transcripts):
+    assert transcripts["twee-partijen"].count("Statutaire zetel [Zwolle]: ") == 2
+    target = tmp_path / "antwoorden.json"
+    run(answers_of("twee-partijen"), "interview", "-o", str(target))
+    assert [party["seat"] for party in written(target)["parties"]] == ["Zwolle", "Zwolle"]
+    lines = answers_of("twee-partijen")
+    seat = next(n for n, line in enumerate(
+        line for line in (DATA / "interview" / "twee-partijen.txt").read_text(encoding="utf-8").splitlines()
+        if not line.startswith("#")) if "Statutaire zetel" in line)
+    lines[seat] = "Kampen"
+    target.unlink()
+    run(lines, "interview", "-o", str(target))
+    assert [party["seat"] for party in written(target)["parties"]] == ["Kampen", "Zwolle"]
+
+
+def test_answers_that_cannot_be_saved_are_shown(tmp_path, monkeypatch):
+    def full_disk(path, data):
+        raise OutputError(f"{path}: kan niet worden geschreven: de schijf is vol")
+
+    monkeypatch.setattr(interview_stage, "atomic_write", full_disk)
+    given = answers_of("twee-partijen")[:3]
+    result = run(given, "interview", "-o", str(tmp_path / "antwoorden.json"))
+    assert result.exit_code == 1 and "de schijf is vol" in result.output and "interne fout" not in result.output
+    shown = result.output.split("met --resume verder te gaan:")[1]
+    shown = json.loads(shown[:shown.rindex("}") + 1])
+    assert shown["alliance"] == {"name": given[0], "purpose": given[1]} and shown[PROGRESS]["typed"] == given
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(content=st.binary(max_size=200) | st.text(max_size=200).map(lambda t: t.encode("utf-8", "surrogatepass")))
+def test_resume_of_random_bytes_is_a_message(tmp_path_factory, content):
+    target = tmp_path_factory.mktemp("bytes") / "antwoorden.json"
+    target.write_bytes(content)
+    result = run([], "interview", "--resume", str(target))
+    assert result.exit_code in (0, 1) and "interne fout" not in result.output and "Traceback" not in result.output
