@@ -78,7 +78,7 @@ CASES = {
  ("parties.representatives.basis", "power_of_attorney"): (T, [s(["parties",0,"representatives",0,"basis"], "power_of_attorney")],
     'te dezen op grond van een volmacht vertegenwoordigd door'),
  ("governance.decision_rule", "unanimous"): (D, [s(["governance","decision_rule"], "unanimous"), r(["governance","qualified_majority_percent"])],
-    'De Stuurgroep besluit met algemene stemmen van alle Deelnemende Partijen.'),
+    'De Stuurgroep besluit met algemene stemmen van alle stemgerechtigde Deelnemende Partijen.'),
  ("governance.decision_rule", "majority"): (D, [s(["governance","decision_rule"], "majority"), r(["governance","qualified_majority_percent"])],
     'besluit de Stuurgroep met een meerderheid van meer dan de helft van de uitgebrachte stemmen'),
  ("governance.decision_rule", "qualified_majority"): (D, [],

@@ -130,7 +130,7 @@ def test_loss_of_grant_is_no_insolvency_event_but_an_exclusion_ground(base):
     assert f"artikel {agreement.number_of('uitsluiting.gronden')}, onder c" in delimitation
     grounds = agreement.article("uitsluiting").members[0]
     assert "subsidie" in grounds.items[2].text and "drie (3) maanden" in grounds.items[2].text
-    assert "kan niet worden gegrond op een Insolventiegebeurtenis" in article(agreement, "uitsluiting")
+    assert "kan niet berusten op een Insolventiegebeurtenis" in article(agreement, "uitsluiting")
 
 
 def test_loss_of_grant_stays_accepted_with_a_note_and_alone_is_an_error():
@@ -191,6 +191,8 @@ def test_step_in_needs_the_financier_and_a_lawful_step_in_party_and_names_7_662(
     assert "de Financier vooraf Schriftelijk heeft ingestemd" in takeover
     for word in ("toelatingen", "registraties", "medewerkers met de vereiste kwalificaties", "curator"):
         assert word in takeover, word
+    interim = f"Zolang niet aan de voorwaarden van artikel {agreement.number_of('insolventie.overname')} is voldaan, "
+    assert interim + ("treffen Partijen" if base in TWO else "treft de Stuurgroep") in article(agreement, "insolventie")
     transfer = member(agreement, "insolventie.overgang_onderneming")
     assert "artikel 7:662 van het Burgerlijk Wetboek" in transfer and "artikel 7:663" in transfer
 
@@ -567,3 +569,11 @@ def test_the_covenant_list_names_each_article_by_its_own_title(name):
 def test_every_reference_in_the_table_is_still_made_somewhere():
     made = {(c, label) for name in REFERENCE_SETS for c, label, _ in _references(_reference_agreement(name))}
     assert set(REFERENCES) - made == set()
+
+
+@pytest.mark.parametrize("base", ["twee", "zes"])
+def test_confidentiality_speaks_of_the_other_party_when_there_are_two(base):
+    agreement = render(build(base))
+    duty = member(agreement, "geheimhouding.plicht")
+    assert ("van de andere Partij verkrijgt" in duty) == (base == "twee")
+    assert ("van een andere Partij verkrijgt" in duty) == (base != "twee")
