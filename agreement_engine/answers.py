@@ -30,6 +30,8 @@ _JSON_MESSAGES = {
     "Invalid control character at": N_("stuurteken in een tekst (gebruik \\n voor een nieuwe regel)"),
     "Invalid \\escape": N_("ongeldige escape-reeks met een backslash"),
     "Invalid \\uXXXX escape": N_("ongeldige \\u-reeks"),
+    "Unexpected UTF-8 BOM (decode using utf-8-sig)": N_("meer dan één bytevolgordemarkering (BOM) aan het begin "
+                                                        "van het bestand"),
 }
 
 #: What a JSON value that is not an object is called in a message.
@@ -91,8 +93,8 @@ def parse(text: str) -> tuple[dict | None, list[Finding]]:
     except _DuplicateKey as exc:
         return None, [make_finding("input.duplicate_key", "$", key=exc.key)]
     except json.JSONDecodeError as exc:
-        return None, [make_finding("input.not_json", "$", line=exc.lineno, column=exc.colno,
-                                   reason=_(_JSON_MESSAGES.get(exc.msg, exc.msg)))]
+        reason = _JSON_MESSAGES.get(exc.msg, N_("de tekst volgt hier niet de regels van JSON"))
+        return None, [make_finding("input.not_json", "$", line=exc.lineno, column=exc.colno, reason=_(reason))]
     except ValueError as exc:
         value = str(exc).removeprefix("constant:")
         return None, [make_finding("input.not_a_number", "$", value=value)]

@@ -84,7 +84,9 @@ def build_context(answers: dict) -> dict[str, Any]:
 
     context = {key: answers.get(key) for key in (
         "document", "alliance", "governance", "resources", "liability", "withdrawal", "insolvency",
-        "disputes", "confidentiality", "privacy", "intellectual_property", "conditions", "multi_year_plan")}
+        "disputes", "confidentiality", "privacy", "intellectual_property", "conditions", "multi_year_plan",
+        "force_majeure", "costs", "notices", "integrity", "publicity", "exclusivity", "non_solicitation", "security",
+        "audit")}
     context.update(
         parties=parties,
         members=[p for p in parties if p["is_member"]],
@@ -147,6 +149,8 @@ def _annex_plan(answers: dict) -> list[tuple[str, str]]:
         plan.append(("bijlage.verdeelsleutel", "Verdeelsleutel"))
     if answers.get("conditions"):
         plan.append(("bijlage.voorwaarden", "Opschortende voorwaarden per Partij"))
+    if answers.get("notices", {}).get("contacts"):
+        plan.append(("bijlage.contactpersonen", "Contactpersonen voor mededelingen"))
     return plan
 
 
@@ -303,6 +307,16 @@ def _annexes(answers: dict, context: dict, plan: list[tuple[str, str]], labels: 
             annexes.append(Annex(number, label, title,
                                  header=("Partij", "Voorwaarde", "Uiterste datum", "Afstand door"),
                                  rows=tuple(rows)))
+        elif label == "bijlage.contactpersonen":
+            contacts = answers["notices"]["contacts"]
+            rows = tuple(AnnexRow((p["name"], contacts[p["id"]]["name"], contacts[p["id"]].get("function", ""),
+                                   contacts[p["id"]]["email"])) for p in context["parties"] if p["id"] in contacts)
+            intro = (Paragraph(("Contactpersonen van Partijen voor de uitvoering van de Overeenkomst en voor "
+                                "mededelingen in het kader daarvan, zoals bedoeld in artikel ",
+                                Ref("mededelingen.contactpersonen", labels["mededelingen.contactpersonen"]),
+                                ".")),)
+            annexes.append(Annex(number, label, title, paragraphs=intro,
+                                 header=("Partij", "Contactpersoon", "Functie", "E-mailadres"), rows=rows))
     return annexes
 
 

@@ -391,7 +391,7 @@ def _valid_answers(*names: str) -> list[Path]:
 def compare(old: str, new: str, output: str, date, template: str | None) -> None:
     """Toon de overeenkomst van B ten opzichte van A als bijgehouden wijzigingen in Word."""
     paths = _valid_answers(old, new)
-    written = write_redline(*paths, output, date=date and f"{date:%Y-%m-%d}", template=template)
+    written = write_redline(*paths, output, date=date and date.date().isoformat(), template=template)
     click.echo(_("{file}: de overeenkomst van {new} ten opzichte van {old}").format(file=written, new=paths[1].name, old=paths[0].name))
 
 

@@ -59,7 +59,10 @@ class Pair(Generic[T]):
         return self.new if self.new is not None else self.old  # type: ignore[return-value]
 
     def map(self, function: Callable[[T], U]) -> Pair[U]:
-        """Return the pair of ``function`` applied to each side that exists."""
+        """Return the pair of ``function`` applied to each side that exists (once when both are one item)."""
+        if self.old is self.new and self.old is not None:  # an agreement compared with itself stays identical,
+            value = function(self.old)                      # so align() pairs it in linear time
+            return Pair(value, value)
         return Pair(None if self.old is None else function(self.old),
                     None if self.new is None else function(self.new))
 

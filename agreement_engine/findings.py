@@ -58,6 +58,19 @@ CATALOG: dict[str, tuple[Severity, str]] = {
     # values the schema cannot judge
     "value.date": (Severity.ERROR, N_("{title}: '{value}' is geen bestaande kalenderdatum")),
     "value.decimals": (Severity.ERROR, N_("{title}: {value} heeft meer dan twee decimalen")),
+    "value.line_break": (Severity.ERROR, N_("{title} bevat een regeleinde (U+{codepoint:04X}); dit veld is één "
+                                            "regel in de overeenkomst")),
+    "value.unicode_line_break": (Severity.ERROR,
+                                 N_("{title} bevat een Unicode-regelscheiding (U+{codepoint:04X}) die Word niet "
+                                    "als gewone regel toont; gebruik een gewone nieuwe regel of een spatie")),
+    "value.invisible": (Severity.ERROR, N_("{title} bestaat alleen uit onzichtbare tekens; vul een zichtbare "
+                                           "tekst in")),
+    "value.bidi_control": (Severity.ERROR,
+                           N_("{title} bevat een teken dat de schrijfrichting van de tekst verandert "
+                              "(U+{codepoint:04X}); daarmee kan een tekst er anders uitzien dan hij luidt, dus "
+                              "het is niet toegestaan")),
+    "value.not_computable": (Severity.ERROR, N_("de samenhang van de antwoorden kan niet worden gecontroleerd: "
+                                                "een getal of datum is te groot om mee te rekenen")),
     # cross-field rules
     "party.duplicate_id": (Severity.ERROR, N_("het id '{id}' wordt ook gebruikt door partij {other}; "
                                               "ieder id moet uniek zijn")),
@@ -98,6 +111,12 @@ CATALOG: dict[str, tuple[Severity, str]] = {
                                                 "looptijd van {years} jaar")),
     "term.lock_in_outside": (Severity.ERROR, N_("de datum tot wanneer niet kan worden opgezegd ({lock_in}) "
                                                 "ligt niet binnen de looptijd ({start} tot {end})")),
+    "term.beyond_calendar": (Severity.ERROR, N_("een looptijd van {years} jaar vanaf {start} eindigt na het jaar "
+                                                "9999; zo'n datum kan de overeenkomst niet noemen")),
+    "term.renewal_beyond_calendar": (Severity.ERROR,
+                                     N_("een verlenging met {years} jaar na het einde van de eerste looptijd "
+                                        "({end}) eindigt na het jaar 9999; zo'n datum kan de overeenkomst niet "
+                                        "noemen")),
     "term.renewal_without_fixed_term": (Severity.WARNING, N_("stilzwijgende verlenging heeft alleen betekenis "
                                                              "bij een bepaalde looptijd")),
     "signing.after_start": (Severity.WARNING, N_("de ondertekeningsdatum ({signing}) ligt na de ingangsdatum "
@@ -111,10 +130,26 @@ CATALOG: dict[str, tuple[Severity, str]] = {
                                 N_("bij hoofdelijke aansprakelijkheid moet vaststaan dat de statuten toestaan dat "
                                    "het bestuur de {form} hoofdelijk verbindt (art. {article} BW); "
                                    "vul 'articles_allow_joint_liability' in")),
+    "name.defined_term": (Severity.ERROR, N_("{title}: '{name}' is al een begrip van de overeenkomst ({term}); "
+                                             "kies een andere naam, anders betekent één woord in de overeenkomst "
+                                             "twee dingen")),
+    "name.taken": (Severity.ERROR, N_("{title}: '{name}' is ook de naam van {other}; ieder begrip in de "
+                                      "overeenkomst moet één ding aanduiden")),
     "disputes.ignored_field": (Severity.WARNING, _UNUSED_FIELD),
     "disputes.court_missing": (Severity.ERROR, N_("bij deze geschillenregeling moet de bevoegde rechtbank worden "
                                                   "genoemd (bijvoorbeeld \"Rechtbank Midden-Nederland\"); de "
                                                   "engine raadt die niet")),
+    # the articles of the second legal review
+    "publicity.ignored_field": (Severity.WARNING, _UNUSED_FIELD),
+    "publicity.rights_holder_not_member": (Severity.ERROR,
+                                           N_("de rechten op naam en logo worden gehouden door een deelnemende "
+                                              "Partij, niet door een opdrachtgever")),
+    "notices.contact_missing": (Severity.INFO, N_("geen contactpersoon voor mededelingen opgegeven; de "
+                                                  "overeenkomst verplicht deze Partij er binnen tien Werkdagen na "
+                                                  "ondertekening een aan te wijzen")),
+    "costs.key_without_allocation": (Severity.ERROR, N_("gezamenlijke kosten kunnen alleen naar de verdeelsleutel "
+                                                        "worden verdeeld bij verdeelmodel M1 (vaste verdeelsleutel); "
+                                                        "kies gelijke delen of eigen kosten")),
 }
 
 
@@ -148,11 +183,16 @@ def make_finding(code: str, path: str, party: str | None = None, **values) -> Fi
     'Partij 6 (Gemeente Utrecht): een opdrachtgever neemt geen aandeel in de verdeelsleutel'
     """
     severity, template = CATALOG[code]
+    values = {key: printable(value, _VALUE_LIMIT) if isinstance(value, str) and len(value) > _VALUE_LIMIT else value
+              for key, value in values.items()}
     message = _(template).format(**values)
     if party:
         message = f"{party}: {message}"
     return Finding(code=code, severity=severity, path=path, message=_escape_controls(message))
 
+
+#: The longest value a message quotes whole; a longer one (a 100,000-character key) is shortened with "…".
+_VALUE_LIMIT = 200
 
 #: Characters that must never reach a terminal or a log raw: C0 and C1 controls (an escape sequence can
 #: repaint a terminal) and lone surrogates (no encoding can write them).
@@ -183,6 +223,10 @@ def path_sort_key(path: str) -> tuple:
     return tuple(key)
 
 
+#: The longest key a JSON path shows whole.
+_KEY_LIMIT = 60
+
+
 def json_path(parts) -> str:
     r"""Write path parts (keys and indexes) as a JSON path.
 
@@ -197,9 +241,11 @@ def json_path(parts) -> str:
     for part in parts:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif re.fullmatch(r"[A-Za-z_$][A-Za-z0-9_$-]*", part):
+        elif re.fullmatch(r"[A-Za-z_$][A-Za-z0-9_$-]*", part) and len(part) <= _KEY_LIMIT:
             out += f".{part}"
         else:
+            if len(part) > _KEY_LIMIT:
+                part = part[: _KEY_LIMIT - 1] + "…"  # no key of an answer set is this long: it is only named
             escaped = _escape_controls(part.replace("\\", "\\\\").replace("'", "\\'"))
             out += f"['{escaped}']"
     return out
@@ -214,6 +260,7 @@ def printable(value: object, limit: int = 60) -> str:
     'xx…'
     """
     text = value if isinstance(value, str) else repr(value)
+    text = text[: limit * 2]  # each kept character becomes at most one escape; more is never shown
     text = "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

@@ -145,6 +145,18 @@ def format_percent(value: Decimal | int | float) -> str:
     return format_decimal(rounded, format="#,##0.##", locale=_BABEL_LOCALES[_language]) + "%"
 
 
+def format_number(value: int) -> str:
+    """Write a whole number with the thousands separator of the current language.
+
+    >>> format_number(9990)
+    '9.990'
+    >>> with language("en"):
+    ...     format_number(9990)
+    '9,990'
+    """
+    return format_decimal(value, format="#,##0", locale=_BABEL_LOCALES[_language])
+
+
 def format_seconds(seconds: float) -> str:
     """Write a duration in seconds with one decimal, the way the current language does.
 

@@ -18,7 +18,7 @@ from agreement_engine.errors import LibraryError
 from agreement_engine.resources import clause_library_dir, load_schema
 
 #: Labels of the annexes that assembly builds from the answer set (not from clause files).
-ANNEX_LABELS = ("bijlage.meerjarenplan", "bijlage.verdeelsleutel", "bijlage.voorwaarden")
+ANNEX_LABELS = ("bijlage.meerjarenplan", "bijlage.verdeelsleutel", "bijlage.voorwaarden", "bijlage.contactpersonen")
 
 
 @dataclass(frozen=True)

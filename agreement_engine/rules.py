@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any, Callable, Iterator
 
 from agreement_engine.findings import Finding, json_path, make_finding, printable
@@ -33,6 +34,8 @@ def check_rules(answers: dict) -> list[Finding]:
             findings.extend(check(answers))
         except (AttributeError, KeyError, TypeError, ValueError, InvalidOperation, IndexError):
             continue  # the schema findings already describe the malformed part
+        except (ArithmeticError, RecursionError, MemoryError):  # a number or date too large to compute with
+            findings.append(make_finding("value.not_computable", "$"))
     return findings
 
 
@@ -48,7 +51,7 @@ def _label(answers: Any, index: int) -> str:
         name = answers["parties"][index]["name"]
     except (KeyError, IndexError, TypeError):
         name = None
-    if not isinstance(name, str) or not name.strip():
+    if not isinstance(name, str) or not any(ch.isprintable() and not ch.isspace() for ch in name):
         return _("Partij {number}").format(number=index + 1)
     return _("Partij {number} ({name})").format(number=index + 1, name=printable(name, 80))
 
@@ -86,11 +89,31 @@ def _date(value: Any) -> dt.date | None:
         return None
 
 
-def _add_years(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
+def term_end(start: dt.date, years: int) -> dt.date | None:
+    """Return the last day of a term of ``years`` from ``start``, or None when it lies beyond 31 December 9999.
+
+    A term runs to the day before the same date ``years`` later; from 29 February, to the last day of
+    February. This is the date the clause on the term (duur) writes.
+
+    >>> term_end(dt.date(2027, 1, 1), 4), term_end(dt.date(2028, 2, 29), 1), term_end(dt.date(2027, 3, 1), 1)
+    (datetime.date(2030, 12, 31), datetime.date(2029, 2, 28), datetime.date(2028, 2, 29))
+    >>> term_end(dt.date(9999, 1, 1), 1), term_end(dt.date(9990, 1, 1), 10), term_end(dt.date(9990, 1, 2), 10)
+    (datetime.date(9999, 12, 31), datetime.date(9999, 12, 31), None)
+    """
+    year = start.year + years
+    if year == dt.MAXYEAR + 1 and (start.month, start.day) == (1, 1):
+        return dt.date.max  # the day before 1 January 10000
+    if not 0 < year <= dt.MAXYEAR:
+        return None
+    return dt.date(year, start.month, 1) + dt.timedelta(days=start.day - 2)
+
+
+def _in_range(path: list, value: Any) -> bool:
+    """Return whether ``value`` is a whole number within the schema's bounds for the field at ``path``."""
+    from agreement_engine.validate import schema_at  # late import: validate imports this module
+    node = schema_at(path) or {}
+    return (isinstance(value, int) and not isinstance(value, bool)
+            and node.get("minimum", value) <= value <= node.get("maximum", value))
 
 
 @rule
@@ -187,6 +210,7 @@ _USED_ONLY_WITH = {
         "arbitrators": ("route", {"arbitration", "mediation_then_arbitration"}),
         "place": ("route", {"arbitration", "mediation_then_arbitration", "binding_advice"}),
     },
+    "publicity": {"transition_months": ("after_exit", {"transition"})},
 }
 
 
@@ -248,9 +272,18 @@ def term_and_notice(answers: dict) -> Iterator[Finding]:
     if fixed and isinstance(notice, int) and notice >= years * 12:
         yield make_finding("term.notice_too_long", json_path(["withdrawal", "notice_months"]),
                            notice=notice, years=years)
+    counted = fixed and _in_range(["alliance", "term", "years"], years)  # else the schema said what is wrong
+    end = term_end(start, years) if counted and start else None
+    if counted and start and end is None:
+        yield make_finding("term.beyond_calendar", json_path(["alliance", "term", "years"]), years=years,
+                           start=format_date(start))
+    renewal = term.get("renewal_years")
+    if end and term.get("renewal") == "tacit" and _in_range(["alliance", "term", "renewal_years"], renewal) \
+            and (end == dt.date.max or term_end(end + dt.timedelta(days=1), renewal) is None):
+        yield make_finding("term.renewal_beyond_calendar", json_path(["alliance", "term", "renewal_years"]),
+                           years=renewal, end=format_date(end))
     lock_in = _date(term.get("lock_in_until"))
-    if lock_in and start:
-        end = _add_years(start, years) if fixed else None
+    if lock_in and start and (end or term.get("kind") != "fixed"):
         if lock_in < start or (end and lock_in > end):
             yield make_finding("term.lock_in_outside", json_path(["alliance", "term", "lock_in_until"]),
                                lock_in=format_date(lock_in), start=format_date(start),
@@ -321,3 +354,125 @@ def court_named(answers: dict) -> Iterator[Finding]:
     """A dispute route that ends at a court names that court (the engine never guesses it)."""
     if "disputes" not in answers:  # when given, the schema itself demands the court
         yield make_finding("disputes.court_missing", json_path(["disputes", "court"]))
+
+
+_BODY_SENTINEL = "\ue000body\ue001"  # stands for the body's own name while the library's terms are resolved
+
+
+@lru_cache(maxsize=8)
+def _library_terms(library_hash: str, alliance_term: str) -> dict[str, str]:
+    """Return the library's defined terms (casefolded, with the plural forms the text also reads as the term)."""
+    from agreement_engine.library import default_library  # late imports: the library is only needed here
+    from agreement_engine.templating import Templates
+    templates = Templates()
+    found: list[str] = []
+    for clause in default_library().clauses:
+        for definition in clause.defines:
+            try:
+                term = templates.render(definition.term, {"alliance_term": alliance_term, "body": _BODY_SENTINEL})
+            except Exception:  # noqa: BLE001 - a term that needs more than these names is not a fixed term
+                continue
+            if term and _BODY_SENTINEL not in term:
+                found.append(term)
+    terms = {term.casefold(): term for term in found}
+    for term in found:
+        for plural in (term + "en", term + "s"):
+            terms.setdefault(plural.casefold(), term)
+    return terms
+
+
+def defined_terms(kind: Any) -> dict[str, str]:
+    """Return every term the clause library defines for a document of ``kind``, by its casefolded forms.
+
+    The body's own name is a term too, but that one is the answer itself. A library that cannot be loaded
+    defines nothing here (rendering reports it).
+
+    >>> defined_terms("alliance")["partijen"], defined_terms("cooperation")["samenwerking"]
+    ('Partijen', 'Samenwerking')
+    """
+    from agreement_engine.assemble import ALLIANCE_TERMS  # late import: assemble imports this module
+    from agreement_engine.errors import LibraryError
+    from agreement_engine.library import default_library
+    try:
+        library_hash = default_library().content_hash
+    except (LibraryError, OSError):
+        return {}
+    return _library_terms(library_hash, ALLIANCE_TERMS.get(kind, ALLIANCE_TERMS["alliance"]))
+
+
+@rule
+def names_are_not_terms(answers: dict) -> Iterator[Finding]:
+    """The body and every party's defined term differ from the library's terms and from each other."""
+    from agreement_engine.validate import field_title  # late import: validate imports this module
+    terms = defined_terms(_obj(answers, "document").get("kind", "alliance"))
+    body = _obj(answers, "governance").get("body_name")
+    if isinstance(body, str) and body.strip().casefold() in terms:
+        path = ["governance", "body_name"]
+        yield make_finding("name.defined_term", json_path(path), title=field_title(path), name=body,
+                           term=terms[body.strip().casefold()])
+    body_key = (body if isinstance(body, str) else "Stuurgroep").strip().casefold()
+    seen: dict[str, int] = {}
+    for i, party in _parties(answers):
+        key = "short_name" if "short_name" in party else "name"
+        name = party.get(key)
+        if not isinstance(name, str) or not name.strip():
+            continue
+        folded = name.strip().casefold()
+        path = ["parties", i, key]
+        values = {"title": field_title(path), "name": name}
+        if folded in terms:
+            yield make_finding("name.defined_term", json_path(path), party=_label(answers, i), term=terms[folded],
+                               **values)
+        elif folded == body_key:
+            yield make_finding("name.taken", json_path(path), party=_label(answers, i),
+                               other=_("het bestuursorgaan"), **values)
+        elif folded in seen:
+            yield make_finding("name.taken", json_path(path), party=_label(answers, i),
+                               other=_label(answers, seen[folded]), **values)
+        seen.setdefault(folded, i)
+
+
+# --- the articles of the second legal review: name and logo, notices, costs ---------------------------------
+
+def _party_references(answers: dict, paths: list[list]) -> Iterator[tuple[list, str]]:
+    for path in paths:
+        node: Any = answers
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        if isinstance(node, str):
+            yield path, node
+
+
+@rule
+def publicity_parties(answers: dict) -> Iterator[Finding]:
+    """The spokesperson is a party; the holder of the rights to name and logo is a member."""
+    known = _index_by_id(answers)
+    paths = [["publicity", "spokesperson"], ["publicity", "rights_holder"]]
+    for path, pid in _party_references(answers, paths):
+        if pid not in known and pid not in ("chair", "none"):
+            yield make_finding("party.unknown_reference", json_path(path), id=pid)
+    yield from _must_be_member(answers, ["publicity", "rights_holder"], "publicity.rights_holder_not_member")
+
+
+@rule
+def notice_contacts(answers: dict) -> Iterator[Finding]:
+    """Contacts name existing parties; a party without a contact is pointed out (it must name one later)."""
+    contacts = _obj(answers, "notices", "contacts")
+    if not contacts:
+        return
+    known = _index_by_id(answers)
+    for pid in contacts:
+        if pid not in known:
+            yield make_finding("party.unknown_reference", json_path(["notices", "contacts", pid]), id=pid)
+    for pid, i in known.items():
+        if pid not in contacts:
+            yield make_finding("notices.contact_missing", json_path(["notices", "contacts"]),
+                               party=_label(answers, i))
+
+
+@rule
+def joint_costs_by_key(answers: dict) -> Iterator[Finding]:
+    """Joint costs split by the allocation key need an allocation key."""
+    if (_obj(answers, "costs").get("joint_advisers") == "allocation_key"
+            and _obj(answers, "resources").get("model") != "allocation_key"):
+        yield make_finding("costs.key_without_allocation", json_path(["costs", "joint_advisers"]))

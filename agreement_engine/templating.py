@@ -17,6 +17,10 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from agreement_engine.dutch import FILTERS, enumerate_nl
 from agreement_engine.errors import LibraryError
 
+#: Whitespace that str.split() would fold into a plain space but an answer means literally (no-break spaces).
+_UNICODE_SPACE = re.compile("[\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
+_ASCII_SPACE = re.compile("[ \t\n\r\x0b\x0c]+")
+
 #: Private-use characters that wrap a cross-reference label in rendered text until it is resolved.
 REF_OPEN, REF_CLOSE = "\ue000", "\ue001"
 _REF = re.compile(f"{REF_OPEN}([^{REF_CLOSE}]*){REF_CLOSE}")
@@ -38,11 +42,20 @@ def _strict(filter_function: Callable) -> Callable:
     return strict
 
 
+def _plain_spaces(filter_function: Callable) -> Callable:
+    """Make a filter write plain spaces (babel writes "€\xa025,00"): a no-break space in the text is an answer's."""
+    @wraps(filter_function)
+    def plain(*args, **kwargs):
+        result = filter_function(*args, **kwargs)
+        return result.replace("\xa0", " ") if isinstance(result, str) else result
+    return plain
+
+
 def make_environment() -> ImmutableSandboxedEnvironment:
     """Return the sandboxed Jinja environment every clause renders in."""
     env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False, trim_blocks=True,
                                         lstrip_blocks=True, keep_trailing_newline=False)
-    env.filters.update({name: _strict(f) for name, f in FILTERS.items()})
+    env.filters.update({name: _strict(_plain_spaces(f)) for name, f in FILTERS.items()})
     env.filters["terms"] = _strict(_terms)
     return env
 
@@ -81,6 +94,8 @@ class Templates:
         except Exception as exc:  # a filter given a value it cannot format
             raise LibraryError(f"de tekst kan niet worden opgemaakt: {type(exc).__name__}: {exc}",
                                **self._where(clause, file, line)) from exc
+        if _UNICODE_SPACE.search(text):  # a no-break space or line separator in an answer stays what it is
+            return _ASCII_SPACE.sub(" ", text).strip(" ")
         return " ".join(text.split())  # the same as collapsing r"\s+", three times as fast
 
     def evaluate(self, expression: str, context: dict, *, clause: str | None = None, file: str | None = None,

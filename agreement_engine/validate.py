@@ -5,7 +5,9 @@ path it concerns and a Dutch message that names the party where one is concerned
 """
 from __future__ import annotations
 
+import math
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any, Iterator
@@ -15,7 +17,7 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from agreement_engine.answers import too_deep
 from agreement_engine.findings import Finding, json_path, make_finding, printable
-from agreement_engine.i18n import N_, _, ngettext
+from agreement_engine.i18n import N_, _, format_number, ngettext
 from agreement_engine.resources import load_schema, resolve_ref
 from agreement_engine.rules import check_rules, party_label
 
@@ -24,6 +26,9 @@ _TYPE_WORDS = {
     "decimal": N_("een getal met decimalen"),
     "boolean": N_("true of false"), "object": N_("een object"), "array": N_("een lijst"), "null": N_("leeg (null)"),
 }
+
+#: The pattern of a name or other short text: one line, not only spaces (line breaks are told apart below).
+_SINGLE_LINE = "^[^\\n\\r\\u0085\\u2028\\u2029]*\\S[^\\n\\r\\u0085\\u2028\\u2029]*$"
 
 #: Human hints for the patterns of the schema, so a message explains the form instead of quoting a regex.
 _PATTERN_HINTS = {
@@ -34,6 +39,7 @@ _PATTERN_HINTS = {
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$": N_("een datum als JJJJ-MM-DD, bijvoorbeeld 2027-01-01"),
     r"^[0-9]{4}-[0-9]{4}$": N_("twee jaartallen als 2027-2030"),
     r"\S": N_("de tekst mag niet alleen uit spaties bestaan"),
+    _SINGLE_LINE: N_("één regel tekst, niet alleen spaties"),
 }
 
 _PARTY_ID_HINT = N_("een id van een partij")
@@ -46,13 +52,37 @@ _RANGE_DETAILS = {
     "exclusiveMaximum": N_("{value} is te groot; de waarde moet kleiner zijn dan {limit}"),
     "minLength": N_("moet minstens {limit} tekens lang zijn"),
     "maxLength": N_("is {length} tekens lang; hoogstens {limit} tekens zijn toegestaan"),
-    "maxItems": N_("mag hoogstens {limit} elementen bevatten"),
-    "maxProperties": N_("mag hoogstens {limit} elementen bevatten"),
+    "maxItems": N_("bevat {count} elementen; hoogstens {limit} zijn toegestaan"),
+    "maxProperties": N_("bevat {count} elementen; hoogstens {limit} zijn toegestaan"),
 }
 
 # Characters that XML 1.0 cannot hold, so a Word document cannot either; and the two private-use
 # characters the engine uses internally to mark cross-references in rendered text.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff\ue000\ue001]")
+
+#: Line breaks (what str.splitlines breaks on and XML can hold): never in a single-line field.
+_LINE_BREAK = re.compile("[\n\r\x85\u2028\u2029]")
+
+#: Unicode's own line and paragraph separators: a text field breaks lines with a plain line break or not at all.
+_UNICODE_LINE_BREAK = re.compile("[\x85\u2028\u2029]")
+
+#: Characters that change the direction of the text around them (embeddings, overrides, isolates and marks):
+#: they can make a contract show something else than it says (visual spoofing), and Dutch never needs them.
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+#: Characters that draw nothing though Unicode does not call them spaces or format characters.
+_BLANK = frozenset("\u115f\u1160\u180e\u2800\u3164\uffa0")
+
+
+def _invisible(text: str) -> bool:
+    """Return whether ``text`` holds characters but none that can be seen (a zero-width space, say).
+
+    >>> _invisible("\u200b"), _invisible(" \u2060\u200d"), _invisible("De Haven"), _invisible("")
+    (True, True, False, False)
+    """
+    return bool(text) and all(ch.isspace() or ch in _BLANK or unicodedata.category(ch) in ("Cc", "Cf", "Mn", "Me",
+                                                                                            "Zs", "Zl", "Zp")
+                              for ch in text)
 
 
 def validate(answers: Any) -> list[Finding]:
@@ -64,11 +94,87 @@ def validate(answers: Any) -> list[Finding]:
     deep = too_deep(answers)
     if deep:
         return deep  # the schema validator would recurse through it; nothing else is worth saying
+    answers = _trimmed(answers, load_schema())
     findings: list[Finding] = _one_per_path(list(_schema_findings(answers, [], answers)))
     if isinstance(answers, dict):
         findings.extend(_value_findings(answers, [], answers))
         findings.extend(check_rules(answers))
-    return _sorted(findings)
+    return capped(_sorted(findings))
+
+
+def _trimmed(value: Any, schema: Any) -> Any:
+    """Return ``value`` with every list or map far beyond its schema's maximum cut back to a little beyond it.
+
+    The maximum is still exceeded, so the schema still says so; but ten thousand parties are not each
+    validated, which would take minutes, to tell what the first of them already tells.
+    """
+    schema = resolve_ref(schema) if isinstance(schema, dict) else {}
+    if isinstance(value, list):
+        limit = schema.get("maxItems")
+        if limit is not None and len(value) > limit + _SURPLUS:
+            value = _Cut(value[: limit + _SURPLUS], len(value))
+        items = schema.get("items")
+        return _Cut((_trimmed(item, items) for item in value), getattr(value, "original_size", None)) \
+            if isinstance(items, dict) else value
+    if isinstance(value, dict):
+        limit = schema.get("maxProperties")
+        if limit is not None and len(value) > limit + _SURPLUS:
+            value = _CutMap(list(value.items())[: limit + _SURPLUS], len(value))
+        properties, extra = schema.get("properties", {}), schema.get("additionalProperties")
+        return _CutMap(((key, _trimmed(item, properties.get(key, extra if isinstance(extra, dict) else None)))
+                        for key, item in value.items()), getattr(value, "original_size", None))
+    return value
+
+
+class _Cut(list):
+    """A list cut back by :func:`_trimmed`, which remembers how long it was (None: not cut)."""
+
+    def __init__(self, items, original_size: int | None) -> None:
+        super().__init__(items)
+        self.original_size = original_size
+
+
+class _CutMap(dict):
+    """A map cut back by :func:`_trimmed`, which remembers how many entries it had (None: not cut)."""
+
+    def __init__(self, items, original_size: int | None) -> None:
+        super().__init__(items)
+        self.original_size = original_size
+
+
+#: How many items beyond a list's maximum are still validated one by one.
+_SURPLUS = 10
+
+#: How many findings of one code are shown one by one; the rest are counted in one finding.
+SAME_CODE_LIMIT = 10
+
+
+def capped(findings: list[Finding], limit: int = SAME_CODE_LIMIT) -> list[Finding]:
+    """Keep the first ``limit`` findings of each code; count the others in one finding of that code.
+
+    Ten thousand parties with the same mistake make one list a person can read, not ten thousand lines.
+
+    >>> many = [make_finding("schema.required", f"$.parties[{i}].name", title="Naam") for i in range(12)]
+    >>> [f.message for f in capped(many, 2)][1:]
+    ['Naam ontbreekt; dit veld is verplicht', '… en nog 10 dergelijke bevindingen (schema.required)']
+    """
+    seen: dict[str, int] = {}
+    for finding in findings:
+        seen[finding.code] = seen.get(finding.code, 0) + 1
+    if all(count <= limit for count in seen.values()):
+        return findings
+    kept: list[Finding] = []
+    shown: dict[str, int] = {}
+    for finding in findings:
+        shown[finding.code] = shown.get(finding.code, 0) + 1
+        if shown[finding.code] <= limit:
+            kept.append(finding)
+        elif shown[finding.code] == limit + 1:
+            rest = seen[finding.code] - limit
+            kept.append(Finding(finding.code, finding.severity, finding.path, ngettext(
+                "… en nog {count} dergelijke bevinding ({code})", "… en nog {count} dergelijke bevindingen ({code})",
+                rest).format(count=format_number(rest), code=finding.code)))
+    return kept
 
 
 def validate_part(answers: dict, path: list) -> list[Finding]:
@@ -107,15 +213,47 @@ def _one_per_path(findings: list[Finding]) -> list[Finding]:
     keeps only its form finding, not also "no existing calendar date".
     """
     typed = {f.path for f in findings if f.code == "schema.type"}
-    misshapen = {f.path for f in findings if f.code == "schema.pattern"}
+    misshapen = {f.path for f in findings if f.code in ("schema.pattern", "value.line_break")}
     return [f for f in findings
             if (f.code == "schema.type" or f.path not in typed)
             and (f.code != "value.date" or f.path not in misshapen)]
 
 
+@lru_cache(maxsize=None)
+def ecma_pattern(pattern: str) -> re.Pattern:
+    r"""Compile a schema pattern with the meaning JSON Schema gives it (ECMA 262): ``$`` is the end of the text.
+
+    Python's ``$`` also matches before a final line break, so ``^[0-9]{8}$`` would accept "41263875\n";
+    every ``$`` outside a character class becomes ``\Z``.
+
+    >>> bool(ecma_pattern("^[0-9]{8}$").search("41263875\n")), bool(ecma_pattern("^[$]$").search("$"))
+    (False, True)
+    """
+    out, in_class, escaped = [], False, False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[":
+            in_class = True
+        elif char == "]":
+            in_class = False
+        elif char == "$" and not in_class:
+            char = r"\Z"
+        out.append(char)
+    return re.compile("".join(out))
+
+
+def _pattern(validator, pattern: str, instance: Any, schema: dict) -> Iterator[ValidationError]:
+    if validator.is_type(instance, "string") and not ecma_pattern(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
 #: An integer is written as one: JSON Schema would accept 4.0, but a contract says "4 jaar", and the rules and
-#: the Dutch formatting count in whole numbers.
-_Validator = validators.extend(Draft202012Validator, type_checker=Draft202012Validator.TYPE_CHECKER.redefine(
+#: the Dutch formatting count in whole numbers. Patterns match as JSON Schema means them (see ecma_pattern).
+_Validator = validators.extend(Draft202012Validator, validators={"pattern": _pattern},
+                               type_checker=Draft202012Validator.TYPE_CHECKER.redefine(
     "integer", lambda _, value: isinstance(value, int) and not isinstance(value, bool)))
 
 
@@ -155,7 +293,7 @@ def _from_error(error: ValidationError, prefix: list, answers: Any) -> Iterator[
         return
     if "propertyNames" in error.relative_schema_path:
         hint = _PATTERN_HINTS.get(error.schema.get("pattern", ""), _PARTY_ID_HINT)
-        yield _finding("schema.pattern", path + [str(value)], answers, value=value, hint=_(hint))
+        yield _finding("schema.pattern", path + [str(value)], answers, value=_short(value), hint=_(hint))
         return
     if keyword == "type":
         expected = error.validator_value
@@ -168,6 +306,11 @@ def _from_error(error: ValidationError, prefix: list, answers: Any) -> Iterator[
         yield _finding("schema.enum", path, answers, value=_short(value),
                        choices=", ".join(_short(c) for c in choices))
         return
+    if keyword == "pattern" and error.schema.get("x-single-line") and isinstance(value, str):
+        breaks = _LINE_BREAK.search(value)
+        if breaks:
+            yield _finding("value.line_break", path, answers, codepoint=ord(breaks.group()))
+            return
     if keyword == "pattern":
         hint = _PATTERN_HINTS.get(error.validator_value)
         yield _finding("schema.pattern", path, answers, value=_short(value),
@@ -193,7 +336,10 @@ def _range_detail(keyword: str, limit: Any, value: Any) -> str | None:
         return ngettext("moet minstens {limit} element bevatten", "moet minstens {limit} elementen bevatten",
                         limit).format(limit=limit)
     template = _RANGE_DETAILS.get(keyword)
-    return _(template).format(value=_short(value), limit=limit,
+    count = format_number(getattr(value, "original_size", None) or len(value)) if isinstance(value, list | dict) else ""
+    if isinstance(value, list | dict):
+        value = ""  # a list or map is not quoted: its size is the point, and it may be huge
+    return _(template).format(value=_short(value), limit=limit, count=count,
                               length=len(value) if isinstance(value, str) else "?") if template else None
 
 
@@ -263,10 +409,24 @@ def _value_findings(value: Any, prefix: list, answers: Any) -> Iterator[Finding]
             bad = _XML_ILLEGAL.search(value)
             if bad:
                 yield _finding("input.control_character", path, answers, codepoint=ord(bad.group()))
+                return
+            node = schema_at(path) or {}
+            if node.get("type") != "string":
+                return  # not an answer the agreement shows (an unknown field is reported as such)
+            bidi = _BIDI.search(value)
+            if bidi:
+                yield _finding("value.bidi_control", path, answers, codepoint=ord(bidi.group()))
+            separator = _UNICODE_LINE_BREAK.search(value)
+            if separator and not node.get("x-single-line"):
+                yield _finding("value.unicode_line_break", path, answers, codepoint=ord(separator.group()))
+            if node.get("minLength") and _invisible(value.strip()) and not value.isspace():
+                yield _finding("value.invisible", path, answers)
         elif isinstance(value, float | int) and not isinstance(value, bool):
             node = schema_at(path) or {}
             if node.get("x-decimals") is not None and _decimals(value) > node["x-decimals"]:
                 yield _finding("value.decimals", path, answers, value=value)
+            if value == 0 and math.copysign(1.0, value) < 0 and node.get("minimum") == 0:
+                yield _finding("schema.range", path, answers, detail=_("-0 is een negatief getal; schrijf 0"))
 
     yield from walk(value, list(prefix))
 

@@ -14,6 +14,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from agreement_engine.resources import load_schema
+from agreement_engine.rules import defined_terms, term_end
 from agreement_engine.validate import schema_at
 
 MAX_CENTS = 99_999_999_999_999  # the schema's largest amount, 999999999999.99, in cents
@@ -49,7 +50,10 @@ def _two_decimals(cents: int) -> int | float:
 amounts = st.integers(0, MAX_CENTS).map(_two_decimals)
 #: Words of a name or text: letters and digits of any script, punctuation and symbols (so also &<>"'{}%),
 #: never a control character, a surrogate or the private-use reference markers.
-words = st.text(st.characters(categories=["L", "N", "P", "S"]), min_size=1, max_size=12)
+#: Nor the letters and symbols that draw nothing (a Hangul filler, a blank Braille pattern): a name of only
+#: those is refused as invisible.
+words = st.text(st.characters(categories=["L", "N", "P", "S"], exclude_characters="\u115f\u1160\u2800\u3164\uffa0"),
+                min_size=1, max_size=12)
 
 
 def texts(limit: int, max_words: int = 8) -> st.SearchStrategy[str]:
@@ -132,7 +136,7 @@ def answer_sets(draw) -> dict:
             if term["renewal"] == "tacit":
                 term["renewal_years"] = draw(integer("alliance", "term", "renewal_years"))
     if draw(st.booleans()):
-        end = start.replace(year=start.year + years, day=min(start.day, 28)) if years else LAST_DAY
+        end = term_end(start, years) if years else LAST_DAY
         term["lock_in_until"] = draw(st.dates(start, end)).isoformat()
     alliance: dict[str, Any] = {"name": draw(names), "purpose": draw(sentences), "start_date": start.isoformat(),
                                 "term": term}
@@ -191,7 +195,19 @@ def answer_sets(draw) -> dict:
             owners = draw(st.lists(st.sampled_from(ids), min_size=1, unique=True))
             plan["party_tasks"] = {pid: draw(st.lists(sentences, min_size=1, max_size=2)) for pid in owners}
         answers["multi_year_plan"] = plan
+    _distinct_terms(answers)
     return answers
+
+
+def _distinct_terms(answers: dict) -> None:
+    """Give every party a defined term of its own: not a term of the library, the body's name or another's."""
+    taken = set(defined_terms(answers.get("document", {}).get("kind", "alliance")))
+    taken.add(answers.get("governance", {}).get("body_name", "Stuurgroep").strip().casefold())
+    for party in answers["parties"]:
+        key = "short_name" if "short_name" in party else "name"
+        while party[key].strip().casefold() in taken:
+            party[key] = f"{party[key]} {party['id']}"[-300:]
+        taken.add(party[key].strip().casefold())
 
 
 @st.composite

