@@ -7,8 +7,9 @@ makes required) and from the engine's own cross-field rules (a field or choice t
 or call unused is not asked or offered). Every answer is checked by the engine's own validation
 on the answer set so far; an error is said and the question asked again.
 
-Whatever is typed gets an answer: a line that is not text (bytes that are not UTF-8), too long, or a number
-too large to be one is refused with a message and the question comes again. An interrupted interview keeps,
+Whatever is typed gets an answer: a line that is not text (bytes that are not UTF-8), holds a line break or
+a character that changes the reading direction, shows nothing, is too long, or a number too large to be one
+is refused with a message and the question comes again. An interrupted interview keeps,
 beside its answers, the lines typed so far (``$interview``); ``--resume`` types them again without showing
 them and so continues exactly where the interview stopped, in the middle of a list or a choice. An answer
 set without those lines (written by hand, or changed since) is continued from its answers: every answer is
@@ -71,6 +72,9 @@ _CHOICE_NUMBER = re.compile(r"[0-9]{1,4}")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 #: Line breaks inside a typed line (a carriage return from a Windows file, U+2028, ...): one answer is one line.
 _LINE_BREAK = re.compile("[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+#: Characters that change the reading direction (visual spoofing in a contract) and characters that show nothing.
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_INVISIBLE = re.compile("[\u00ad\u034f\u115f\u1160\u180e\u200b-\u200d\u2060-\u2064\u3164\ufeff]")
 _MAX_WIDTH = 100
 _YES = ("j", "ja", "y", "yes")
 _NO = ("n", "nee", "no")
@@ -610,6 +614,11 @@ class Interview:
                 self._tell(_("Dit antwoord bevat bytes die geen tekst zijn (geen geldige UTF-8); typ het opnieuw."))
             elif _LINE_BREAK.search(text.strip()):
                 self._tell(_("Een antwoord is één regel; dit antwoord bevat een regeleinde."))
+            elif bidi := _BIDI.search(text):
+                self._tell(_("Dit antwoord bevat een teken dat de leesrichting verandert (U+{code:04X}); daarmee kan een "
+                             "tekst anders lijken dan hij is.").format(code=ord(bidi.group())))
+            elif text.strip() and not _INVISIBLE.sub("", text).strip():
+                self._tell(_("Dit antwoord bestaat alleen uit onzichtbare tekens."))
             elif len(text) > MAX_ANSWER:
                 self._tell(_("Dit antwoord is te lang: hoogstens {count} tekens.").format(count=f"{MAX_ANSWER:,}".replace(",", ".")))
             else:
