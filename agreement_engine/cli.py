@@ -224,14 +224,16 @@ def _interrupt(_signum, _frame) -> None:
 @click.argument("inputs", nargs=-1, required=True, metavar="INVOER...")
 @click.option("--out-dir", required=True, metavar="MAP", help=N_("De map voor de documenten en het rapport."))
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
-              help=N_("Aantal processen naast elkaar (standaard: het aantal processorkernen)."))
+              help=N_("Aantal processen naast elkaar (standaard: het aantal processorkernen; nooit meer dan er "
+                      "documenten te maken zijn, nooit meer dan twee keer het aantal kernen)."))
 @click.option("--force", is_flag=True, help=N_("Maak alles opnieuw, ook documenten die al actueel zijn."))
 @click.option("--template", metavar="SJABLOON.docx", help=N_("Een eigen huisstijlsjabloon."))
 def batch(inputs: tuple[str, ...], out_dir: str, jobs: int | None, force: bool, template: str | None) -> None:
     """Maak overeenkomsten voor veel antwoordensets tegelijk (bestanden, mappen of patronen als '*.json').
 
-    Schrijft per antwoordenset MAP/<naam>.docx met manifest, en MAP/batch-report.json en MAP/choices.csv.
-    Actuele documenten worden overgeslagen, dus een afgebroken batch gaat verder waar hij stopte.
+    Schrijft per antwoordenset MAP/<naam>.docx met manifest, en MAP/batch-report.json en MAP/choices.csv;
+    ieder rapport blijft ook bewaard als MAP/batch-report-<starttijd>.json. Actuele documenten worden
+    overgeslagen, dus een afgebroken batch gaat verder waar hij stopte.
     Exitcode 0 als alles gelukt is, 1 als er een antwoordenset ongeldig is of mislukte.
     """
     if template is not None:
@@ -259,6 +261,8 @@ def batch(inputs: tuple[str, ...], out_dir: str, jobs: int | None, force: bool, 
         if bar is not None:
             bar.__exit__(None, None, None)
     click.echo(batch_summary(summary))
+    if summary.problems:  # the documents are there and the summary shown, but a report is missing
+        raise click.ClickException("\n".join(summary.problems))
     if not summary.ok:
         sys.exit(1)
 
@@ -284,9 +288,10 @@ def batch_summary(summary: batch_stage.Summary) -> str:
             first = errors[0] if errors else {"path": "$", "message": _("onbekende fout")}
             more = _(" (en {count} meer)").format(count=len(errors) - 1) if len(errors) > 1 else ""
             lines.append(f"  {words[item.status]:<{width}}  {item.input}: {first['path']}: {first['message']}{more}")
-    if any(item.name for item in summary.items):  # there were inputs, so the reports were written
-        lines.append(_labelled([(_("rapport:"), summary.out_dir / batch_stage.REPORT),
-                                (_("keuzes:"), summary.out_dir / batch_stage.CHOICES)]))
+    written = ([(_("rapport:"), summary.out_dir / batch_stage.REPORT), (_("deze run:"), summary.report)]
+               if summary.report else []) + ([(_("keuzes:"), summary.choices)] if summary.choices else [])
+    if written:
+        lines.append(_labelled(written))
     return "\n".join(lines)
 
 

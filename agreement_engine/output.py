@@ -27,6 +27,11 @@ from agreement_engine.i18n import N_, _
 from agreement_engine.library import Library
 from agreement_engine.model import Agreement
 
+try:
+    import fcntl
+except ImportError:  # Windows: no lock, so a batch's cleanup must not meet a live temporary file there
+    fcntl = None  # type: ignore[assignment]
+
 #: Bumped when the provenance layout changes, so that readers can tell the versions apart.
 PROVENANCE_FORMAT = 1
 #: Names Windows refuses as file names, whatever the extension.
@@ -133,7 +138,8 @@ def atomic_write(path: str | Path, data: bytes) -> None:
 
     The bytes go to a hidden temporary file in the same folder, are flushed to disk and then renamed over
     ``path`` (an atomic step on POSIX and Windows). On any failure, including KeyboardInterrupt, the
-    temporary file is removed and an existing ``path`` is left as it was.
+    temporary file is removed and an existing ``path`` is left as it was. While it is written the temporary
+    file is locked (POSIX), so that a batch cleaning up after a killed run leaves it alone.
     """
     atomic_write_all([(Path(path), data)])
 
@@ -147,6 +153,7 @@ def atomic_write_all(files: list[tuple[Path, bytes]]) -> None:
     succeeded, the OutputError says which files were written.
     """
     temporaries: list[str] = []
+    handles: list[int] = []
     current = files[0][0]
     try:
         for path, data in files:
@@ -155,16 +162,16 @@ def atomic_write_all(files: list[tuple[Path, bytes]]) -> None:
             if problem:
                 raise OutputError(_("{file}: kan niet worden geschreven: {reason}").format(file=current, reason=problem))
             current.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(prefix=TEMPORARY_PREFIX, suffix=TEMPORARY_SUFFIX,
-                                                 dir=current.parent)
+            handle, temporary = _locked_temporary(current.parent)
+            handles.append(handle)
             temporaries.append(temporary)
-            with os.fdopen(handle, "wb") as stream:
+            with os.fdopen(handle, "wb", closefd=False) as stream:
                 stream.write(data)
                 stream.flush()
                 os.fsync(stream.fileno())
             os.chmod(temporary, 0o666 & ~_UMASK)
         done: list[Path] = []
-        for (path, _data), temporary in zip(files, temporaries):
+        for index, ((path, _data), temporary) in enumerate(zip(files, temporaries)):
             current = Path(path)
             try:
                 os.replace(temporary, path)
@@ -174,15 +181,38 @@ def atomic_write_all(files: list[tuple[Path, bytes]]) -> None:
                         file=current, reason=reason(exc), written=", ".join(map(str, done)))) from exc
                 raise
             done.append(current)
-            temporaries[temporaries.index(temporary)] = ""
+            temporaries[index] = ""
     except BaseException as exc:
         for temporary in temporaries:
             if temporary:
                 Path(temporary).unlink(missing_ok=True)
+        if isinstance(exc, FileNotFoundError) and current.parent.is_dir() and temporaries:
+            raise OutputError(_("{file}: kan niet worden geschreven: het tijdelijke bestand {temporary} werd "
+                                "tijdens het schrijven door een ander programma verwijderd").format(
+                file=current, temporary=Path(temporaries[-1] or "?").name)) from exc
         if isinstance(exc, OSError):
             raise OutputError(_("{file}: kan niet worden geschreven: {reason}").format(
                 file=current, reason=reason(exc))) from exc
         raise
+    finally:
+        for handle in handles:
+            os.close(handle)  # only now: closing a file releases its lock
+
+
+def _locked_temporary(folder: Path) -> tuple[int, str]:
+    """Create a temporary file in ``folder``, locked against cleanup; return its descriptor and path."""
+    for _attempt in range(5):
+        handle, temporary = tempfile.mkstemp(prefix=TEMPORARY_PREFIX, suffix=TEMPORARY_SUFFIX, dir=folder)
+        if fcntl is None:
+            return handle, temporary
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            if os.path.samestat(os.fstat(handle), os.stat(temporary)):
+                return handle, temporary
+        except FileNotFoundError:
+            pass
+        os.close(handle)  # a cleanup removed it between creating and locking it: make another
+    raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), temporary)
 
 
 #: The longest name of one file or folder that common file systems allow, in bytes.
