@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from agreement_engine.files import MAX_ANSWERS_BYTES, FileReadError, read_regular_file, size_text
 from agreement_engine.findings import Finding, json_path, make_finding
 from agreement_engine.i18n import N_, _
 from agreement_engine.resources import load_schema, resolve_ref
@@ -134,14 +135,18 @@ def too_deep(value: Any) -> list[Finding]:
 
 
 def load(path: str | Path) -> tuple[dict | None, list[Finding]]:
-    """Read and parse the answer set at ``path``; never raises on a bad or missing file."""
+    """Read and parse the answer set at ``path``; never raises on a bad, missing, special or huge file."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return None, [make_finding("input.missing", "$", file=str(path))]
-    except OSError as exc:
-        return None, [make_finding("input.unreadable", "$", reason=exc.strerror or str(exc))]
+        raw = read_regular_file(path, MAX_ANSWERS_BYTES)
+    except FileReadError as exc:
+        if exc.kind == "missing":
+            return None, [make_finding("input.missing", "$", file=str(path))]
+        if exc.kind == "not_regular":
+            return None, [make_finding("input.not_regular_file", "$", file=str(path), kind=exc.reason)]
+        if exc.kind == "too_large":
+            return None, [make_finding("input.too_large", "$", limit=size_text(exc.limit))]
+        return None, [make_finding("input.unreadable", "$", reason=exc.reason)]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

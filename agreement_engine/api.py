@@ -20,6 +20,7 @@ from agreement_engine.resources import example_path
 from agreement_engine.validate import validate
 from agreement_engine.variants import options
 from agreement_engine.word import render_docx, template_hash
+from agreement_engine.word.template import load_template
 from agreement_engine.word.redline import render_redline
 from agreement_engine.word.variants import render_variants
 
@@ -93,6 +94,7 @@ def render_document(source: Source, *, template: str | Path | None = None,
     """Validate, assemble and render the answer set at ``source`` in memory; raise InvalidAnswersError."""
     answers, findings = _valid(source)
     library = library or default_library()
+    load_template(template)  # a broken template is reported in the language of the caller, not of the document
     shown_in_dutch = get_language() == DOCUMENT_LANGUAGE
     with language(DOCUMENT_LANGUAGE):
         recorded = findings if shown_in_dutch else validate(answers)
@@ -105,29 +107,33 @@ def render_document(source: Source, *, template: str | Path | None = None,
 def write(rendered: Rendered, document: Path) -> Path:
     """Write ``rendered`` to ``document`` and its manifest beside it, each atomically; return the manifest.
 
-    The manifest is written last, so a manifest whose document hash matches means a complete document.
+    Both are on disk before either is renamed into place, the manifest last, so a manifest whose document
+    hash matches means a complete document, and a failure (full disk, a name too long) leaves neither.
     """
-    output.atomic_write(document, rendered.docx)
     sidecar = output.manifest_path(document)
-    output.atomic_write(sidecar, output.manifest(rendered.provenance, document=document,
-                                                 document_bytes=rendered.docx,
-                                                 findings=rendered.recorded))
+    output.atomic_write_all([(document, rendered.docx),
+                             (sidecar, output.manifest(rendered.provenance, document=document,
+                                                       document_bytes=rendered.docx,
+                                                       findings=rendered.recorded))])
     return sidecar
 
 
 def render(source: str | Path | dict[str, Any], target: str | Path | None = None, *,
            template: str | Path | None = None, pdf: bool = False, out_dir: str | Path = DEFAULT_OUT_DIR,
-           library: Library | None = None) -> RenderResult:
+           library: Library | None = None, force: bool = False) -> RenderResult:
     """Render the answer set at ``source`` to ``target`` (default ``out_dir/<slug>.docx``) plus a manifest.
 
     Nothing is written when the answers are invalid (InvalidAnswersError). Each file is written atomically;
     the manifest comes last, so its presence means the document beside it is complete. With ``pdf`` a PDF
     is made from the written .docx by LibreOffice (OutputError when LibreOffice is missing or fails).
+    An existing document is replaced only when the engine wrote it and it is unchanged since, or with ``force``
+    (output.TargetExists otherwise).
     """
     rendered = render_document(source, template=template, library=library)
     document = Path(target) if target is not None else Path(out_dir) / f"{rendered.name}.docx"
-    if document.is_dir():
+    if output.name_problem(document) is None and document.is_dir():
         document = document / f"{rendered.name}.docx"
+    output.check_target(document, force=force)
     sidecar = write(rendered, document)
     pdf_path = None
     if pdf:
@@ -144,6 +150,7 @@ def compare(old: Source, new: Source, target: str | Path, *, date: str | None = 
     """
     library = default_library()
     sides = [_valid(source)[0] for source in (old, new)]
+    load_template(template)
     date = _revision_date(date) if date else revision_date(sides[1])
     with language(DOCUMENT_LANGUAGE):
         agreements = [assemble_valid(answers, library) for answers in sides]
@@ -167,6 +174,7 @@ def variants(topic: str, target: str | Path, source: Source | None = None, *,
     """
     library = default_library()
     answers = _valid(example_path() if source is None else source)[0]
+    load_template(template)
     with language(DOCUMENT_LANGUAGE):
         found = options(answers, topic)
         agreement = assemble_valid(answers, library)

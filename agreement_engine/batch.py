@@ -3,20 +3,29 @@
 A batch finds its inputs (files, folders, globs), gives each a unique output name, skips those whose
 document is up to date (same answers, library, template and engine, checked against the manifest), renders
 the rest in N worker processes that load the library and the template once, and writes
-``batch-report.json`` and ``choices.csv``. One bad or crashing input never stops the others; every file
-is written atomically, so an interrupted batch leaves only whole documents and resumes where it stopped.
+a report per run (``batch-report-<time>.json``, the latest also as ``batch-report.json``) and
+``choices.csv``. One bad or crashing input never stops the others; every file is written atomically, so an
+interrupted batch leaves only whole documents and resumes where it stopped. The workers never outlive the
+batch: they die with it on any signal, ``kill -9`` included.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
+import ctypes
+import datetime as dt
 import gc
 import glob
 import hashlib
 import io
 import json
 import multiprocessing
+import multiprocessing.connection
 import os
 import signal
+import stat
+import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -28,22 +37,39 @@ from typing import Any
 
 from agreement_engine import __version__, output
 from agreement_engine.answers import load
-from agreement_engine.api import render_document, write
+from agreement_engine.api import DOCUMENT_LANGUAGE, render_document, write
 from agreement_engine.errors import EngineError, InvalidAnswersError, OutputError
 from agreement_engine.findings import Finding, Severity, make_finding
-from agreement_engine.i18n import _
+from agreement_engine.i18n import _, get_language, language
 from agreement_engine.library import Library, default_library
 from agreement_engine.word import template_hash
 
+try:
+    import fcntl
+except ImportError:  # Windows: no locks on temporary files, so a cleanup there may remove a live one
+    fcntl = None  # type: ignore[assignment]
+
+#: The report of the latest run; every run also keeps its own, named after its start (UTC, to the microsecond).
 REPORT = "batch-report.json"
+RUN_REPORT_PREFIX, RUN_REPORT_FORMAT = "batch-report-", "%Y%m%d-%H%M%S-%f"
+#: The report speaks the language of the documents and manifests, whatever the command line speaks.
+REPORT_LANGUAGE = DOCUMENT_LANGUAGE
 CHOICES = "choices.csv"
 #: Statuses of one input: made now, already up to date, refused for its content, or failed to render.
 RENDERED, SKIPPED, INVALID, FAILED = "rendered", "skipped", "invalid", "failed"
 
 
+#: Worker processes beyond twice the processor cores only cost memory: rendering keeps a core busy.
+JOBS_PER_CORE = 2
+
+
 @dataclass
 class Item:
-    """One input of a batch and what became of it (one row of the report)."""
+    """One input of a batch and what became of it (one row of the report).
+
+    ``findings`` speak the language of the command line (to show); ``recorded`` are the same findings in
+    the report's language (Dutch), as the report and the manifests hold them.
+    """
 
     input: str
     name: str
@@ -52,21 +78,31 @@ class Item:
     findings: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
     choices: dict[str, str] = field(default_factory=dict)
+    recorded: list[dict[str, Any]] = field(default_factory=list)
 
     def report(self) -> dict[str, Any]:
-        """Return the report row: the item without its choices (those go to choices.csv)."""
+        """Return the report row: the item with its findings in Dutch, without its choices (see choices.csv)."""
         row = asdict(self)
         del row["choices"]
+        row["findings"] = row.pop("recorded")
         return row
 
 
 @dataclass(frozen=True)
 class Summary:
-    """The outcome of a batch: every item in input order, the output folder and the wall-clock time."""
+    """The outcome of a batch: every item in input order, the output folder and the wall-clock time.
+
+    ``jobs`` is the number of worker processes used; ``report`` (this run's report) and ``choices`` are the
+    files written, and ``problems`` says what could not be written, in the command line's language.
+    """
 
     items: list[Item]
     out_dir: Path
     seconds: float
+    jobs: int = 1
+    report: Path | None = None
+    choices: Path | None = None
+    problems: list[str] = field(default_factory=list)
 
     def count(self, status: str) -> int:
         """Return how many items ended with ``status``."""
@@ -78,33 +114,111 @@ class Summary:
         return all(item.status in (RENDERED, SKIPPED) for item in self.items)
 
 
+@dataclass(frozen=True)
+class Inputs:
+    """What the patterns of a batch name: answer-set files (each once), patterns that matched nothing, and
+    the paths that are no regular file (a pipe, a device, a socket), each with what it is."""
+
+    files: list[Path]
+    unmatched: list[str]
+    special: list[tuple[str, str]]
+
+
 def find_inputs(patterns: Iterable[str]) -> tuple[list[Path], list[str]]:
     """Return the answer sets named by ``patterns`` (files, folders, globs), sorted and without doubles.
 
-    Also return the patterns that matched nothing. A folder contributes its ``*.json`` files and those of
-    its subfolders; a folder or a pattern never contributes the manifests and reports a batch writes itself.
+    Also return the patterns that matched nothing. See :func:`scan_inputs`, which also says what is refused.
     """
-    found: dict[Path, None] = {}
+    found = scan_inputs(patterns)
+    return found.files, found.unmatched
+
+
+def scan_inputs(patterns: Iterable[str]) -> Inputs:
+    """Return the inputs named by ``patterns`` (files, folders, globs).
+
+    A folder contributes its ``*.json`` files and those of its subfolders; a folder or a pattern never
+    contributes the manifests and reports a batch writes itself. Symbolic links to folders are not followed
+    inside a folder or a ``**`` pattern (a link loop would otherwise repeat the same files), and one file is
+    taken once however it is named (``..``, a symbolic link): the first name it is given counts (patterns
+    in order, the files of a folder or pattern sorted). Only regular files are read; a pipe, device or
+    socket is listed in ``special`` without being opened (a pipe would make the batch wait for ever).
+    """
+    found: dict[str, Path] = {}
+    special: dict[str, tuple[str, str]] = {}
     unmatched = []
     for pattern in patterns:
         path = Path(pattern)
-        if path.is_dir():
-            matches = [p for p in sorted(path.rglob("*.json")) if _answer_set_name(p)]
-        elif path.is_file():
+        mode = _mode(path)
+        if mode is not None and stat.S_ISDIR(mode):
+            matches = [p for p in path.rglob("*.json") if _answer_set_name(p)]
+        elif mode is not None:
             matches = [path]
         else:
-            matches = [Path(p) for p in sorted(glob.glob(pattern, recursive=True))
-                       if Path(p).is_file() and _answer_set_name(Path(p))]
+            matches = [p for p in _glob(pattern) if _answer_set_name(p)]
+        matches = [p for p in matches if not _is_folder(p)]
         if not matches:
             unmatched.append(pattern)
-        for match in matches:
-            found.setdefault(match, None)
-    return sorted(found, key=lambda p: str(p)), unmatched
+        for match in sorted(matches, key=str):
+            key = os.path.realpath(match)
+            kind = _special_kind(match)
+            if kind is None:
+                found.setdefault(key, match)
+            else:
+                special.setdefault(key, (str(match), kind))
+    return Inputs(sorted(found.values(), key=str), unmatched, sorted(special.values()))
+
+
+def _mode(path: Path) -> int | None:
+    """Return the file mode of what ``path`` names (links followed), or None when there is nothing."""
+    try:
+        return os.stat(path).st_mode
+    except (OSError, ValueError):
+        return None
+
+
+def _is_folder(path: Path) -> bool:
+    mode = _mode(path)
+    return mode is not None and stat.S_ISDIR(mode)
+
+
+def _special_kind(path: Path) -> str | None:
+    """Return what ``path`` is when it is not a regular file ("een pijp (FIFO)"), or None for a regular file.
+
+    A dangling link or an unreadable entry is left to the reader, which says why it cannot be read.
+    """
+    mode = _mode(path)
+    if mode is None or stat.S_ISREG(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return _("een pijp (FIFO)")
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return _("een apparaat")
+    if stat.S_ISSOCK(mode):
+        return _("een socket")
+    return _("geen gewoon bestand")
+
+
+def _glob(pattern: str) -> list[Path]:
+    """Return what ``pattern`` matches; ``**`` descends into subfolders but never through a symbolic link.
+
+    (``glob.glob`` follows links, so a link to its own folder gave one file 41 times.)
+    """
+    path = Path(pattern)
+    anchor = Path(path.anchor) if path.is_absolute() else Path(".")
+    relative = str(path.relative_to(path.anchor)) if path.is_absolute() else pattern
+    try:
+        return list(anchor.glob(relative)) if relative not in ("", ".") else []
+    except (ValueError, NotImplementedError):  # a pattern pathlib refuses ("a**b"): glob reads it as "a*b"
+        return [Path(p) for p in glob.glob(pattern)]
+    except OSError:
+        return []
 
 
 def _answer_set_name(path: Path) -> bool:
     """Return whether a file found in a folder or by a pattern may be an answer set (not a batch's own output)."""
-    return not path.name.endswith(".manifest.json") and path.name != REPORT
+    name = path.name
+    return not (name.endswith(".manifest.json") or name == REPORT
+                or (name.startswith(RUN_REPORT_PREFIX) and name.endswith(".json")))
 
 
 def output_names(inputs: list[Path]) -> list[str]:
@@ -171,9 +285,24 @@ def _findings(findings: list[Finding]) -> list[dict[str, Any]]:
 def process(source: str, document: str, template: str | None) -> dict[str, Any]:
     """Render one answer set to ``document`` (and its manifest); return the outcome, never raise.
 
-    Runs in a worker process; the library and the template are loaded once per process and kept.
+    Runs in a worker process; the library and the template are loaded once per process and kept. The
+    outcome's ``findings`` speak the current language, its ``recorded`` findings the report's (Dutch).
     """
     started = time.perf_counter()
+    result = _attempt(source, document, template)
+    if get_language() == REPORT_LANGUAGE or result["status"] == RENDERED:
+        result.setdefault("recorded", result["findings"])
+    else:  # the findings once more, in Dutch (nothing was written, so this writes at most what was due)
+        with language(REPORT_LANGUAGE):
+            dutch = _attempt(source, document, template)
+        if dutch["status"] == RENDERED:
+            result = dutch  # a write that failed and then succeeded: the document is there now
+        result["recorded"] = dutch.get("recorded", dutch["findings"])
+    result["seconds"] = round(time.perf_counter() - started, 4)
+    return result
+
+
+def _attempt(source: str, document: str, template: str | None) -> dict[str, Any]:
     library = default_library()
     result: dict[str, Any] = {"status": FAILED, "findings": [], "choices": {}, "output": None}
     try:
@@ -182,16 +311,16 @@ def process(source: str, document: str, template: str | None) -> dict[str, Any]:
             result.update(status=INVALID, findings=_findings(findings))
         else:
             rendered = render_document(answers, template=template, library=library)
+            _exit_if_orphaned()
             write(rendered, Path(document))
             result.update(status=RENDERED, output=document, findings=_findings(rendered.findings),
-                          choices=choices_of(rendered.provenance["clauses"], library))
+                          recorded=rendered.recorded, choices=choices_of(rendered.provenance["clauses"], library))
     except InvalidAnswersError as exc:
         result.update(status=INVALID, findings=_findings(exc.findings))
     except EngineError as exc:
         result["findings"] = [_failure(str(exc))]
     except Exception as exc:  # noqa: BLE001 - one broken input must never stop the batch
         result["findings"] = [_failure(_("interne fout ({error})").format(error=f"{type(exc).__name__}: {exc}"))]
-    result["seconds"] = round(time.perf_counter() - started, 4)
     return result
 
 
@@ -199,21 +328,142 @@ def _failure(message: str) -> dict[str, Any]:
     return {"code": "batch.failed", "severity": Severity.ERROR.value, "path": "$", "message": message}
 
 
-def _worker_start() -> None:
-    """Prepare a worker: leave Ctrl-C to the parent (which lets running items finish), load the library.
+#: In a worker: the process id of the batch that started it (None in the batch itself).
+_parent: int | None = None
+#: prctl(2) option: the signal the kernel sends this process when the thread that made it ends.
+_PR_SET_PDEATHSIG = 1
 
-    A forked worker inherits the command line's SIGTERM handler, which turns the signal into Ctrl-C; a
-    worker terminated by the pool (or by hand) must simply end, so the pool sees a crash and retries.
+
+def _worker_start(parent: int) -> None:
+    """Prepare a worker: die with the batch, leave Ctrl-C to the batch, load the library.
+
+    The batch ends its workers itself on SIGINT, SIGTERM and SIGHUP; should it be killed (``kill -9``) the
+    kernel ends them (Linux: PR_SET_PDEATHSIG), and elsewhere a watchdog thread does as soon as it notices.
+    If the batch died before the worker got this far, the worker ends at once. A forked worker inherits the
+    batch's signal handlers, which turn the signal into Ctrl-C; a worker terminated by the pool (or by hand)
+    must simply end, so the pool sees a crash and retries.
     """
+    global _parent
+    _parent = parent
+    if not _kernel_ends_us_with_parent():
+        threading.Thread(target=_watch_parent, name="batch-watchdog", daemon=True).start()
+    _exit_if_orphaned()  # the parent died before the kernel was told: nobody would end this worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    for name in ("SIGTERM", "SIGHUP"):  # a signal the batch ignores (nohup) the worker ignores too
+        if hasattr(signal, name) and signal.getsignal(getattr(signal, name)) is not signal.SIG_IGN:
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
     default_library()
+
+
+def _kernel_ends_us_with_parent() -> bool:
+    """Ask the kernel to kill this process when its parent ends (Linux); return whether it agreed."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _exit_if_orphaned() -> None:
+    """End this worker at once when the batch that started it is gone; it must write nothing more."""
+    if _parent is not None and os.getppid() != _parent:
+        os._exit(1)
+
+
+def _watch_parent() -> None:
+    while True:
+        _exit_if_orphaned()
+        time.sleep(0.5)
 
 
 def _pool(jobs: int) -> ProcessPoolExecutor:
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_start)
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_start,
+                               initargs=(os.getpid(),))
+
+
+@contextmanager
+def _workers(jobs: int) -> Iterator[ProcessPoolExecutor]:
+    """Run a pool of ``jobs`` workers; on any interruption end them at once instead of waiting for them.
+
+    Waiting would let them write on after the batch was stopped, and wait for ever on one that hangs.
+    """
+    pool = _pool(jobs)
+    try:
+        yield pool
+        pool.shutdown(wait=True)
+    except BaseException:
+        _terminate(pool)
+        raise
+
+
+def _terminate(pool: ProcessPoolExecutor) -> None:
+    """End every worker of ``pool`` now (SIGTERM, then SIGKILL for any still there after 5 seconds)."""
+    blocked = _block_signals()
+    try:
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        for process_ in processes:
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                process_.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        sentinels = {}
+        for process_ in processes:
+            with contextlib.suppress(ValueError, AttributeError):
+                sentinels[process_.sentinel] = process_
+        deadline = time.monotonic() + 5
+        while sentinels and (left := deadline - time.monotonic()) > 0:
+            for ready in multiprocessing.connection.wait(list(sentinels), left):
+                sentinels.pop(ready)
+        for process_ in sentinels.values():  # not ended yet, so its process id is still its own
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                process_.kill()
+    finally:
+        _unblock_signals(blocked)
+
+
+_STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+def _block_signals() -> set | None:
+    """Hold back a second Ctrl-C or SIGTERM while the workers are ended, so none is left behind."""
+    if not hasattr(signal, "pthread_sigmask"):
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+
+
+def _unblock_signals(previous: set | None) -> None:
+    if previous is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+class Interrupted(KeyboardInterrupt):
+    """Raised in the batch when SIGTERM or SIGHUP asks it to stop (Ctrl-C raises KeyboardInterrupt)."""
+
+
+def _stop(signum: int, _frame) -> None:
+    raise Interrupted(signum)
+
+
+@contextmanager
+def _stop_on_signals() -> Iterator[None]:
+    """Turn SIGTERM and SIGHUP into Interrupted while the batch runs (in the main thread only).
+
+    A signal that is ignored stays ignored: a batch started with ``nohup`` survives closing the terminal.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    names = [name for name in ("SIGTERM", "SIGHUP")
+             if hasattr(signal, name) and signal.getsignal(getattr(signal, name)) is not signal.SIG_IGN]
+    previous = {name: signal.signal(getattr(signal, name), _stop) for name in names}
+    try:
+        yield
+    finally:
+        for name, handler in previous.items():
+            signal.signal(getattr(signal, name), handler if handler is not None else signal.SIG_DFL)
 
 
 Job = tuple[int, str, str]
@@ -228,7 +478,7 @@ def _run_parallel(work: list[Job], template: str | None, jobs: int) -> Iterator[
     in_flight: list[Job] = []
     unsent: list[Job] = []
     finished = 0
-    with _pool(jobs) as pool:
+    with _workers(jobs) as pool:
         queue = iter(work)
         futures: dict[Future, Job] = {}
 
@@ -266,13 +516,30 @@ def _run_parallel(work: list[Job], template: str | None, jobs: int) -> Iterator[
 
 
 def _run_alone(job: Job, template: str | None) -> tuple[int, dict]:
-    with _pool(1) as pool:
+    with _workers(1) as pool:
         try:
             return job[0], pool.submit(process, job[1], job[2], template).result()
         except BrokenProcessPool:
             pass
-    return job[0], {"status": FAILED, "output": None, "choices": {}, "seconds": 0.0,
-                    "findings": [_failure(_("de verwerking van deze antwoordenset brak onverwacht af"))]}
+    failure = [_failure(_("de verwerking van deze antwoordenset brak onverwacht af"))]
+    with language(REPORT_LANGUAGE):
+        recorded = [_failure(_("de verwerking van deze antwoordenset brak onverwacht af"))]
+    return job[0], {"status": FAILED, "output": None, "choices": {}, "seconds": 0.0, "findings": failure,
+                    "recorded": recorded}
+
+
+def worker_count(jobs: int | None, inputs: int) -> int:
+    """Return how many worker processes render ``inputs`` documents when ``jobs`` are asked for.
+
+    Never more than the inputs, nor than twice the processor cores (more only costs memory); at least one.
+
+    >>> worker_count(200, 3)
+    3
+    >>> worker_count(1, 50)
+    1
+    """
+    cores = os.cpu_count() or 1
+    return max(1, min(jobs or cores, inputs, JOBS_PER_CORE * cores))
 
 
 @contextmanager
@@ -300,12 +567,37 @@ def _batch_memory() -> Iterator[None]:
 def remove_stale_temporaries(out_dir: Path) -> int:
     """Remove the temporary files a killed batch left in ``out_dir`` (the engine's own only); return how many.
 
-    Two batches must not write into the same folder at the same time: one would remove the other's.
+    A temporary file that is being written (by another batch or ``render`` in the same folder) is locked by
+    its writer and left alone (on POSIX), so two batches may write into one folder at the same time.
     """
-    stale = [p for p in out_dir.glob(f"{output.TEMPORARY_PREFIX}*{output.TEMPORARY_SUFFIX}") if p.is_file()]
-    for path in stale:
-        path.unlink(missing_ok=True)
-    return len(stale)
+    removed = 0
+    for path in out_dir.glob(f"{output.TEMPORARY_PREFIX}*{output.TEMPORARY_SUFFIX}"):
+        removed += _remove_if_abandoned(path)
+    return removed
+
+
+def _remove_if_abandoned(path: Path) -> bool:
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return False
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return False
+        if fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                return False  # its writer is at work
+        if not os.path.samestat(os.fstat(fd), os.stat(path, follow_symlinks=False)):
+            return False
+        path.unlink()
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 def run(patterns: Iterable[str], out_dir: str | Path, *, jobs: int | None = None, force: bool = False,
@@ -313,19 +605,22 @@ def run(patterns: Iterable[str], out_dir: str | Path, *, jobs: int | None = None
         progress: Callable[[Item], None] | None = None) -> Summary:
     """Render every answer set named by ``patterns`` into ``out_dir``; return the summary.
 
-    ``jobs`` worker processes (default: the machine's cores; 1 renders in this process). ``progress`` is
-    called once per finished item. The report and choices.csv are written at the end, atomically.
+    ``jobs`` worker processes (default: the machine's cores; never more than the documents to make nor than
+    twice the cores; 1 renders in this process). ``progress`` is called once per finished item. The reports
+    and choices.csv are written at the end, atomically; one that cannot be written is named in the summary's
+    ``problems`` (every document is there all the same). SIGTERM and SIGHUP stop the batch like Ctrl-C
+    (KeyboardInterrupt): the workers are ended at once and their temporary files removed.
     """
+    started_at = dt.datetime.now(dt.timezone.utc)
     started = time.perf_counter()
     out_dir = Path(out_dir)
-    jobs = max(1, jobs or os.cpu_count() or 1)
     template = str(template) if template is not None else None
     library = default_library()
     fingerprint = _fingerprint(template, library)
-    inputs, unmatched = find_inputs(patterns)
-    items = [Item(str(pattern), "", status=INVALID,
-                  findings=[make_finding("input.missing", "$", file=pattern).to_dict()])
-             for pattern in unmatched]
+    found = scan_inputs(patterns)
+    inputs = found.files
+    items = [_refused(pattern, "input.missing", file=pattern) for pattern in found.unmatched]
+    items += [_refused(path, "input.not_regular_file", file=path, kind=kind) for path, kind in found.special]
     if inputs:
         try:
             out_dir.mkdir(parents=True, exist_ok=True)
@@ -334,40 +629,107 @@ def run(patterns: Iterable[str], out_dir: str | Path, *, jobs: int | None = None
                 folder=out_dir, reason=output.reason(exc))) from exc
         remove_stale_temporaries(out_dir)
     work = []
-    for path, name in zip(inputs, output_names(inputs)):
-        item = Item(str(path), name)
-        items.append(item)
-        document = out_dir / f"{name}.docx"
-        recorded = None if force else up_to_date(path, document, fingerprint)
-        if recorded is not None:
-            item.status, item.output = SKIPPED, str(document)
-            item.findings = recorded.get("findings", [])
-            item.choices = choices_of(recorded.get("clauses", []), library)
-            if progress:
-                progress(item)
-        else:
-            work.append((len(items) - 1, str(path), str(document)))
-    with _batch_memory():
-        outcomes = (((index, process(source, document, template)) for index, source, document in work)
-                    if jobs == 1 or len(work) <= 1 else _run_parallel(work, template, jobs))
-        for index, outcome in outcomes:
-            item = items[index]
-            item.status, item.output = outcome["status"], outcome["output"]
-            item.findings, item.seconds, item.choices = outcome["findings"], outcome["seconds"], outcome["choices"]
-            if progress:
-                progress(item)
-    summary = Summary(items, out_dir, round(time.perf_counter() - started, 3))
+    workers = 0
+    with _stop_on_signals():
+        try:
+            for path, name in zip(inputs, output_names(inputs)):
+                item = Item(str(path), name)
+                items.append(item)
+                document = out_dir / f"{name}.docx"
+                recorded = None if force else up_to_date(path, document, fingerprint)
+                if recorded is not None:
+                    item.status, item.output = SKIPPED, str(document)
+                    item.findings = item.recorded = recorded.get("findings", [])
+                    item.choices = choices_of(recorded.get("clauses", []), library)
+                    if progress:
+                        progress(item)
+                else:
+                    work.append((len(items) - 1, str(path), str(document)))
+            workers = worker_count(jobs, len(work)) if work else 0
+            with _batch_memory(), contextlib.closing(_outcomes(work, template, workers)) as outcomes:
+                for index, outcome in outcomes:
+                    item = items[index]
+                    item.status, item.output = outcome["status"], outcome["output"]
+                    item.findings, item.seconds, item.choices = (outcome["findings"], outcome["seconds"],
+                                                                 outcome["choices"])
+                    item.recorded = outcome.get("recorded", item.findings)
+                    if progress:
+                        progress(item)
+        except BaseException:
+            if inputs:  # what the ended workers were writing
+                remove_stale_temporaries(out_dir)
+            raise
+    summary = Summary(items, out_dir, round(time.perf_counter() - started, 3), jobs=workers)
     if inputs:
-        output.atomic_write(out_dir / REPORT, report(summary))
-        output.atomic_write(out_dir / CHOICES, choices_csv(summary, library))
+        summary = _write_reports(summary, library, started_at)
     return summary
 
 
-def report(summary: Summary) -> bytes:
-    """Return ``batch-report.json``: the counts, and per input its status, output, findings and time."""
+def _outcomes(work: list[Job], template: str | None, workers: int) -> Iterator[tuple[int, dict]]:
+    if workers <= 1:
+        for index, source, document in work:
+            yield index, process(source, document, template)
+    else:
+        yield from _run_parallel(work, template, workers)
+
+
+def _refused(path: str, code: str, **values: Any) -> Item:
+    """Return the item of an input that is not read at all: its finding shown, and recorded in Dutch."""
+    shown = make_finding(code, "$", **values).to_dict()
+    with language(REPORT_LANGUAGE):
+        if "kind" in values:  # what the file is, in Dutch too
+            values["kind"] = _special_kind(Path(path)) or values["kind"]
+        recorded = make_finding(code, "$", **values).to_dict()
+    return Item(str(path), "", status=INVALID, findings=[shown], recorded=[recorded])
+
+
+def run_report_name(started: dt.datetime) -> str:
+    """Return the name of the report of the run that started at ``started`` (UTC).
+
+    >>> run_report_name(dt.datetime(2026, 11, 29, 20, 1, 2, 345678, tzinfo=dt.timezone.utc))
+    'batch-report-20261129-200102-345678.json'
+    """
+    return f"{RUN_REPORT_PREFIX}{started.astimezone(dt.timezone.utc).strftime(RUN_REPORT_FORMAT)}.json"
+
+
+def _write_reports(summary: Summary, library: Library, started: dt.datetime) -> Summary:
+    """Write this run's report, batch-report.json (the same) and choices.csv; return the summary with
+    the run's report, or with what could not be written."""
+    while (summary.out_dir / run_report_name(started)).exists():  # a run in the same microsecond
+        started += dt.timedelta(microseconds=1)
+    own = summary.out_dir / run_report_name(started)
+    data = report(summary, started=started, name=own.name)
+    problems = []
+    try:
+        output.atomic_write(own, data)
+        output.atomic_write(summary.out_dir / REPORT, data)
+    except OutputError as exc:
+        problems.append(str(exc))
+        own = None
+    choices: Path | None = summary.out_dir / CHOICES
+    try:
+        output.atomic_write(choices, choices_csv(summary, library))
+    except OutputError as exc:
+        problems.append(str(exc))
+        choices = None
+    return Summary(summary.items, summary.out_dir, summary.seconds, jobs=summary.jobs, report=own,
+                   choices=choices, problems=problems)
+
+
+def report(summary: Summary, *, started: dt.datetime | None = None, name: str | None = None) -> bytes:
+    """Return the report of a run: counts, and per input its status, output, findings (Dutch) and time.
+
+    Codes and statuses are stable; messages are Dutch, as in the manifests, whatever the command line
+    speaks. ``started`` and ``name`` (the run's own report file) are recorded when given.
+    """
     content = {
         "engine_version": __version__,
+        "language": REPORT_LANGUAGE,
+        **({"started": started.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
+            .replace("+00:00", "Z")} if started else {}),
+        **({"report": name} if name else {}),
         "seconds": summary.seconds,
+        "jobs": summary.jobs,
         "counts": {status: summary.count(status) for status in (RENDERED, SKIPPED, INVALID, FAILED)},
         "items": [item.report() for item in summary.items],
     }

@@ -9,6 +9,7 @@ import io
 import json
 import os
 import signal
+import stat
 import sys
 from collections import Counter
 from pathlib import Path
@@ -24,15 +25,19 @@ from agreement_engine.api import compare as write_redline
 from agreement_engine.api import render as render_answers
 from agreement_engine.api import variants as write_variants
 from agreement_engine.errors import EngineError, InvalidAnswersError, OutputError
+from agreement_engine.files import os_reason
 from agreement_engine.findings import Finding, Severity
 from agreement_engine.i18n import (LANGUAGES, N_, TranslatedGroup, _, format_seconds, language,
-                                   language_from_environment, ngettext, set_language)
+                                   language_from_environment, ngettext, set_language, translate_click)
 from agreement_engine.interview import Interview, SignalGuard, check_target, save_answers
 from agreement_engine.library import DirectoryLoader, default_library
 from agreement_engine.lint import lint
 from agreement_engine.resources import example_path, load_schema
 from agreement_engine.variants import topics
 from agreement_engine.word import read_provenance
+from agreement_engine.word.package import printable
+
+translate_click()
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -50,8 +55,8 @@ class _Group(TranslatedGroup):
             return super().invoke(ctx)
         except EngineError as exc:
             raise click.ClickException(str(exc)) from exc
-        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
-            raise
+        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt, BrokenPipeError):
+            raise  # a closed pipe (``| head``): click ends quietly
         except Exception as exc:  # a bug: report it in one line, keep the traceback for debugging
             if os.environ.get("AGREEMENT_ENGINE_DEBUG"):
                 raise
@@ -79,12 +84,42 @@ def main() -> None:
 
 
 def _existing_file(path: str) -> Path:
+    """Return ``path`` if something exists there that is not a folder; else a usage error (exit 2).
+
+    Whether it is a regular file of a sensible size is decided where it is read (files.read_regular_file).
+    """
+    if not path:
+        raise click.UsageError(_("lege bestandsnaam"))
     candidate = Path(path)
-    if not candidate.exists():
-        raise click.UsageError(_("bestand niet gevonden: {path}").format(path=path))
-    if candidate.is_dir():
+    try:
+        info = candidate.stat()
+    except FileNotFoundError:
+        raise click.UsageError(_("bestand niet gevonden: {path}").format(path=path)) from None
+    except (OSError, ValueError) as exc:
+        reason = os_reason(exc) if isinstance(exc, OSError) else _("ongeldig teken in de naam")
+        raise click.UsageError(_("{path}: kan niet worden gelezen: {reason}").format(path=path, reason=reason)) from None
+    if stat.S_ISDIR(info.st_mode):
         raise click.UsageError(_("{path} is een map, geen bestand").format(path=path))
     return candidate
+
+
+def _output_target(target: str, *, folder_allowed: bool = False) -> Path:
+    """Return ``target`` if it can name a .docx to write (or, with ``folder_allowed``, a folder); else exit 2."""
+    if not target.strip():
+        raise click.UsageError(_("lege naam voor het uitvoerbestand; geef een .docx-bestand of een map")
+                               if folder_allowed else _("lege naam voor het uitvoerbestand; geef een .docx-bestand"))
+    problem = output.name_problem(target)
+    if problem:
+        raise click.UsageError(_("{file}: {reason}").format(file=target, reason=problem))
+    path = Path(target)
+    if folder_allowed and path.is_dir():
+        return path
+    if path.suffix.lower() != ".docx":
+        raise click.UsageError((_("{file}: het uitvoerbestand moet op .docx eindigen (of een map zijn)") if folder_allowed
+                                else _("{file}: het uitvoerbestand moet op .docx eindigen")).format(file=target))
+    if path.is_dir():
+        raise click.UsageError(_("{path} is een map, geen bestand").format(path=target))
+    return path
 
 
 def _format_findings(findings: list[Finding]) -> str:
@@ -97,15 +132,23 @@ def _format_findings(findings: list[Finding]) -> str:
     )
 
 
-def summary_line(name: str, findings: list[Finding]) -> str:
-    """Return the one-line verdict on an answer set, e.g. "x.json: ongeldig (2 fouten, 1 waarschuwing)"."""
+def summary_line(name: str, findings: list[Finding], strict: bool = False) -> str:
+    """Return the one-line verdict on an answer set, e.g. "x.json: ongeldig (2 fouten, 1 waarschuwing)".
+
+    With ``strict`` a warning makes the set invalid, as it makes ``check --strict`` exit 1.
+    """
     n = Counter(f.severity for f in findings)
     counts = [text.format(count=n[severity]) for severity, text in (
         (Severity.ERROR, ngettext("{count} fout", "{count} fouten", n[Severity.ERROR])),
         (Severity.WARNING, ngettext("{count} waarschuwing", "{count} waarschuwingen", n[Severity.WARNING])),
         (Severity.INFO, ngettext("{count} opmerking", "{count} opmerkingen", n[Severity.INFO])),
     ) if n[severity]]
-    verdict = _("ongeldig") if n[Severity.ERROR] else _("geldig")
+    if n[Severity.ERROR]:
+        verdict = _("ongeldig")
+    elif strict and n[Severity.WARNING]:
+        verdict = _("ongeldig met --strict")
+    else:
+        verdict = _("geldig")
     return f"{name}: {verdict}" + (f" ({', '.join(counts)})" if counts else "")
 
 
@@ -121,14 +164,14 @@ def check(answers: str, fmt: str, strict: bool) -> None:
     if fmt == "json":
         click.echo(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2))
     else:
-        _report(str(path), findings)
+        _report(str(path), findings, strict)
     failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
     if any(f.severity in failing for f in findings):
         sys.exit(1)
 
 
-def _report(name: str, findings: list[Finding]) -> None:
-    click.echo(summary_line(name, findings))
+def _report(name: str, findings: list[Finding], strict: bool = False) -> None:
+    click.echo(summary_line(name, findings, strict))
     if findings:
         click.echo(_format_findings(findings))
 
@@ -141,18 +184,24 @@ def _report(name: str, findings: list[Finding]) -> None:
                                                               "meegeleverde (zie README voor de verplichte "
                                                               "plaatshouders)."))
 @click.option("--pdf", is_flag=True, help=N_("Maak met LibreOffice ook een PDF naast het .docx-bestand."))
-def render(answers: str, target: str | None, template: str | None, pdf: bool) -> None:
+@click.option("--force", is_flag=True, help=N_("Overschrijf ook een bestaand document dat de engine niet (zo) schreef, "
+                                              "bijvoorbeeld een bewerkt concept."))
+def render(answers: str, target: str | None, template: str | None, pdf: bool, force: bool) -> None:
     """Stel de overeenkomst samen en schrijf haar als Word-document met een herkomstmanifest.
 
-    Bij fouten in de antwoordenset wordt niets geschreven (exitcode 1).
+    Bij fouten in de antwoordenset wordt niets geschreven (exitcode 1). Een bestaand document wordt alleen
+    vervangen als de engine het schreef en het sindsdien niet is gewijzigd (het manifest ernaast zegt dat), of
+    met --force.
     """
     path = _existing_file(answers)
     if template is not None:
         _existing_file(template)
-    if target is not None and not Path(target).is_dir() and Path(target).suffix.lower() != ".docx":
-        raise click.UsageError(_("{file}: het uitvoerbestand moet op .docx eindigen (of een map zijn)").format(file=target))
+    if target is not None:
+        _output_target(target, folder_allowed=True)
     try:
-        result = render_answers(path, target, template=template)
+        result = render_answers(path, target, template=template, force=force)
+    except output.TargetExists as exc:
+        raise click.UsageError(str(exc)) from exc
     except InvalidAnswersError as exc:
         _report(str(path), exc.findings)
         click.echo(_("niets geschreven"))
@@ -175,18 +224,24 @@ def _interrupt(_signum, _frame) -> None:
 @click.argument("inputs", nargs=-1, required=True, metavar="INVOER...")
 @click.option("--out-dir", required=True, metavar="MAP", help=N_("De map voor de documenten en het rapport."))
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
-              help=N_("Aantal processen naast elkaar (standaard: het aantal processorkernen)."))
+              help=N_("Aantal processen naast elkaar (standaard: het aantal processorkernen; nooit meer dan er "
+                      "documenten te maken zijn, nooit meer dan twee keer het aantal kernen)."))
 @click.option("--force", is_flag=True, help=N_("Maak alles opnieuw, ook documenten die al actueel zijn."))
 @click.option("--template", metavar="SJABLOON.docx", help=N_("Een eigen huisstijlsjabloon."))
 def batch(inputs: tuple[str, ...], out_dir: str, jobs: int | None, force: bool, template: str | None) -> None:
     """Maak overeenkomsten voor veel antwoordensets tegelijk (bestanden, mappen of patronen als '*.json').
 
-    Schrijft per antwoordenset MAP/<naam>.docx met manifest, en MAP/batch-report.json en MAP/choices.csv.
-    Actuele documenten worden overgeslagen, dus een afgebroken batch gaat verder waar hij stopte.
+    Schrijft per antwoordenset MAP/<naam>.docx met manifest, en MAP/batch-report.json en MAP/choices.csv;
+    ieder rapport blijft ook bewaard als MAP/batch-report-<starttijd>.json. Actuele documenten worden
+    overgeslagen, dus een afgebroken batch gaat verder waar hij stopte.
     Exitcode 0 als alles gelukt is, 1 als er een antwoordenset ongeldig is of mislukte.
     """
     if template is not None:
         _existing_file(template)
+    if not out_dir.strip():
+        raise click.UsageError(_("lege naam voor --out-dir"))
+    if output.name_problem(out_dir):
+        raise click.UsageError(_("{file}: {reason}").format(file=out_dir, reason=output.name_problem(out_dir)))
     if Path(out_dir).exists() and not Path(out_dir).is_dir():
         raise click.UsageError(_("{folder} is een bestand, geen map").format(folder=out_dir))
     previous_handler = signal.signal(signal.SIGTERM, _interrupt)
@@ -206,6 +261,8 @@ def batch(inputs: tuple[str, ...], out_dir: str, jobs: int | None, force: bool, 
         if bar is not None:
             bar.__exit__(None, None, None)
     click.echo(batch_summary(summary))
+    if summary.problems:  # the documents are there and the summary shown, but a report is missing
+        raise click.ClickException("\n".join(summary.problems))
     if not summary.ok:
         sys.exit(1)
 
@@ -231,9 +288,10 @@ def batch_summary(summary: batch_stage.Summary) -> str:
             first = errors[0] if errors else {"path": "$", "message": _("onbekende fout")}
             more = _(" (en {count} meer)").format(count=len(errors) - 1) if len(errors) > 1 else ""
             lines.append(f"  {words[item.status]:<{width}}  {item.input}: {first['path']}: {first['message']}{more}")
-    if any(item.name for item in summary.items):  # there were inputs, so the reports were written
-        lines.append(_labelled([(_("rapport:"), summary.out_dir / batch_stage.REPORT),
-                                (_("keuzes:"), summary.out_dir / batch_stage.CHOICES)]))
+    written = ([(_("rapport:"), summary.out_dir / batch_stage.REPORT), (_("deze run:"), summary.report)]
+               if summary.report else []) + ([(_("keuzes:"), summary.choices)] if summary.choices else [])
+    if written:
+        lines.append(_labelled(written))
     return "\n".join(lines)
 
 
@@ -245,7 +303,8 @@ def explain(document: str, fmt: str) -> None:
     """Toon de herkomst van een gegenereerde overeenkomst: engine, antwoorden, sjabloon en clausules."""
     origin = read_provenance(_existing_file(document))
     if fmt == "json":
-        click.echo(json.dumps(origin, ensure_ascii=False, indent=2, sort_keys=True))
+        text = json.dumps(origin, ensure_ascii=False, indent=2, sort_keys=True)
+        click.echo("\n".join(printable(line) for line in text.split("\n")))  # \uXXXX inside a JSON string
         return
     click.echo(explanation(origin))
 
@@ -254,7 +313,7 @@ def explanation(origin: dict) -> str:
     """Return the provenance of a document as readable text, one clause per line (a redline: both sides)."""
     if isinstance(origin.get("old"), dict) and isinstance(origin.get("new"), dict):
         head = _("Vergelijking met bijgehouden wijzigingen van {date}").format(
-            date=str(origin.get("created", "?"))[:10])
+            date=printable(str(origin.get("created", "?"))[:10]))
         return "\n".join([head, _("A (was):"), _indent(_explain_one(origin["old"])),
                           _("B (wordt):"), _indent(_explain_one(origin["new"]))])
     return _explain_one(origin)
@@ -266,7 +325,7 @@ def _indent(text: str) -> str:
 
 def _explain_one(origin: dict) -> str:
     def value(key: str) -> str:
-        return str(origin.get(key, _("onbekend")))
+        return printable(origin.get(key, _("onbekend")))
 
     lines = [value("title")] + ["  " + line for line in _labelled([
         (_("gemaakt met:"), f"{value('engine')} {value('engine_version')}"),
@@ -276,8 +335,9 @@ def _explain_one(origin: dict) -> str:
     ]).splitlines()] + ["  " + _("clausules:")]
     clauses = origin.get("clauses", [])
     rows = [(_("artikel"), _("clausule"), _("variant"), _("versie"), _("status"), _("sha256 (begin)"))] + [
-        (str(c.get("article") or "-"), str(c.get("id")), str(c.get("variant")), str(c.get("version")),
-         str(c.get("status")), str(c.get("sha256", ""))[:12]) for c in clauses]
+        (printable(c.get("article") or "-"), printable(c.get("id")), printable(c.get("variant")),
+         printable(c.get("version")), printable(c.get("status")), printable(c.get("sha256") or "")[:12])
+        for c in clauses]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines += ["    " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
     return "\n".join(lines)
@@ -363,6 +423,15 @@ def schema() -> None:
     click.echo(json.dumps(load_schema(), ensure_ascii=False, indent=2))
 
 
+def _new_target(target: str, force: bool) -> Path:
+    """Return the .docx ``target`` of compare or variants; an existing file is replaced only with --force."""
+    path = _output_target(target)
+    if not force and (path.exists() or path.is_symlink()):
+        raise click.UsageError(_("{file} bestaat al; kies een ander bestand met -o, of overschrijf het met --force"
+                                 ).format(file=target))
+    return path
+
+
 def _valid_answers(*names: str) -> list[Path]:
     """Return the paths of answer sets that all exist and are valid; print what is wrong like check and exit 1."""
     paths = [_existing_file(name) for name in names]
@@ -383,8 +452,10 @@ def _valid_answers(*names: str) -> list[Path]:
               help=N_("Datum van de bijgehouden wijzigingen (JJJJ-MM-DD); standaard de ondertekeningsdatum van "
                       "B, anders de ingangsdatum van B."))
 @click.option("--template", metavar="SJABLOON.docx", help=N_("Een eigen Word-sjabloon in plaats van het huissjabloon."))
-def compare(old: str, new: str, output: str, date, template: str | None) -> None:
+@click.option("--force", is_flag=True, help=N_("Overschrijf een bestaand bestand."))
+def compare(old: str, new: str, output: str, date, template: str | None, force: bool) -> None:
     """Toon de overeenkomst van B ten opzichte van A als bijgehouden wijzigingen in Word."""
+    _new_target(output, force)
     paths = _valid_answers(old, new)
     written = write_redline(*paths, output, date=date and date.date().isoformat(), template=template)
     click.echo(_("{file}: de overeenkomst van {new} ten opzichte van {old}").format(file=written, new=paths[1].name, old=paths[0].name))
@@ -395,11 +466,13 @@ def compare(old: str, new: str, output: str, date, template: str | None) -> None
 @click.argument("answers", metavar="[ANTWOORDEN.json]", required=False)
 @click.option("-o", "--output", required=True, metavar="UIT.docx", help=N_("Het Word-document dat wordt geschreven."))
 @click.option("--template", metavar="SJABLOON.docx", help=N_("Een eigen Word-sjabloon in plaats van het huissjabloon."))
-def variants(topic: str, answers: str | None, output: str, template: str | None) -> None:
+@click.option("--force", is_flag=True, help=N_("Overschrijf een bestaand bestand."))
+def variants(topic: str, answers: str | None, output: str, template: str | None, force: bool) -> None:
     """Zet alle varianten van één onderwerp naast elkaar, uitgewerkt voor dezelfde alliantie.
 
     Zonder ANTWOORDEN.json is dat de alliantie uit het oprichtingsverhaal (Dak en Thuis).
     """
+    _new_target(output, force)
     known = topics()
     if topic not in known:
         raise click.UsageError(_("onbekend onderwerp '{topic}'; bekend zijn: {known}").format(topic=topic, known=", ".join(known)))

@@ -32,6 +32,9 @@ CATALOG: dict[str, tuple[Severity, str]] = {
     # reading the file
     "input.missing": (Severity.ERROR, N_("bestand niet gevonden: {file}")),
     "input.unreadable": (Severity.ERROR, N_("bestand kan niet worden gelezen: {reason}")),
+    "input.not_regular_file": (Severity.ERROR, N_("{file} is {kind}, geen gewoon bestand; een antwoordenset "
+                                                  "wordt alleen uit een gewoon bestand gelezen")),
+    "input.too_large": (Severity.ERROR, N_("het bestand is groter dan {limit}; zo groot is geen antwoordenset")),
     "input.encoding": (Severity.ERROR, N_("het bestand is geen geldige UTF-8-tekst ({reason})")),
     "input.empty": (Severity.ERROR, N_("het bestand is leeg")),
     "input.not_json": (Severity.ERROR, N_("geen geldige JSON op regel {line}, kolom {column}: {reason}")),

@@ -179,6 +179,75 @@ _CLICK_HELP = {
 }
 
 
+#: What click itself says (its own gettext message ids, English) and the Dutch message id it is shown as. Texts
+#: not listed stay as click wrote them.
+_CLICK_MESSAGES = {
+    "Usage:": N_("Gebruik:"),
+    "Error: {message}": N_("Fout: {message}"),
+    "Try '{command} {option}' for help.": N_("Probeer '{command} {option}' voor hulp."),
+    "Options": N_("Opties"),
+    "Commands": N_("Opdrachten"),
+    "Aborted!": N_("Afgebroken."),
+    "Missing command.": N_("Opdracht ontbreekt."),
+    "Missing argument": N_("Ontbrekend argument"),
+    "Missing option": N_("Ontbrekende optie"),
+    "Missing parameter": N_("Ontbrekende parameter"),
+    "Missing {param_type}": N_("Ontbrekende {param_type}"),
+    "Missing parameter: {param_name}": N_("Parameter ontbreekt: {param_name}"),
+    "No such option {name!r}.": N_("Onbekende optie {name!r}."),
+    "No such command {name!r}.": N_("Onbekende opdracht {name!r}."),
+    "Invalid value: {message}": N_("Ongeldige waarde: {message}"),
+    "Invalid value for {param_hint}: {message}": N_("Ongeldige waarde voor {param_hint}: {message}"),
+    "Option {name!r} does not take a value.": N_("Optie {name!r} neemt geen waarde."),
+    "Argument {name!r} takes {nargs} values.": N_("Argument {name!r} neemt {nargs} waarden."),
+    "{value!r} is not a valid {number_type}.": N_("{value!r} is geen geldig {number_type}."),
+    "{value} is not in the range {range}.": N_("{value} ligt niet in het bereik {range}."),
+    "default: {default}": N_("standaard: {default}"),
+    "unknown error": N_("onbekende fout"),
+    "Show this message and exit.": N_("Toon deze hulptekst en stop."),
+    "Show the version and exit.": N_("Toon het versienummer en stop."),
+}
+#: click's plural messages: the English singular -> the Dutch singular and plural message ids.
+_CLICK_PLURALS = {
+    "Got unexpected extra argument ({args})": (N_("Onverwacht extra argument ({args})"),
+                                               N_("Onverwachte extra argumenten ({args})")),
+    "Option {name!r} requires an argument.": (N_("Optie {name!r} vereist een waarde."),
+                                              N_("Optie {name!r} vereist {nargs} waarden.")),
+    "{value!r} is not {choice}.": (N_("{value!r} is niet {choice}."), N_("{value!r} is niet een van {choices}.")),
+    "{value!r} does not match the format {format}.": (N_("{value!r} heeft niet de vorm {format}."),
+                                                      N_("{value!r} heeft geen van de vormen {formats}.")),
+    "Did you mean {possibility}?": (N_("Bedoelt u {possibility}?"), N_("(Bedoelt u een van: {possibilities}?)")),
+}
+
+
+def _click_gettext(message: str) -> str:
+    dutch = _CLICK_MESSAGES.get(message)
+    return _(dutch) if dutch else message
+
+
+def _click_ngettext(singular: str, plural: str, n: int) -> str:
+    dutch = _CLICK_PLURALS.get(singular)
+    if dutch:  # two message ids, not one plural entry: click's forms are not all "one" and "more"
+        return _(dutch[0] if n == 1 else dutch[1])
+    return singular if n == 1 else plural
+
+
+def translate_click() -> None:
+    """Make click's own messages ("Usage:", "Error: ...", "No such option") speak the current language.
+
+    click writes them through the module-level ``gettext`` functions it imports as ``_`` and ``ngettext``; those
+    are replaced by lookups in :data:`_CLICK_MESSAGES` that go through this package's catalog.
+    """
+    import click.core, click.decorators, click.exceptions, click.formatting, click.parser, click.termui, click.types
+
+    for module in (click.core, click.decorators, click.exceptions, click.formatting, click.parser, click.termui,
+                   click.types):
+        if hasattr(module, "_"):
+            module._ = _click_gettext
+        if hasattr(module, "ngettext"):
+            module.ngettext = _click_ngettext
+
+
 def help_text(text: str) -> str:
     """Return a click help text (a Dutch message id, or a text click itself wrote) in the current language."""
     text = inspect.cleandoc(text)

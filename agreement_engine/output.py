@@ -22,9 +22,15 @@ from typing import Any
 
 from agreement_engine import __version__
 from agreement_engine.errors import OutputError
+from agreement_engine.files import MAX_DOCUMENT_BYTES, FileReadError, read_regular_file
 from agreement_engine.i18n import N_, _
 from agreement_engine.library import Library
 from agreement_engine.model import Agreement
+
+try:
+    import fcntl
+except ImportError:  # Windows: no lock, so a batch's cleanup must not meet a live temporary file there
+    fcntl = None  # type: ignore[assignment]
 
 #: Bumped when the provenance layout changes, so that readers can tell the versions apart.
 PROVENANCE_FORMAT = 1
@@ -132,26 +138,138 @@ def atomic_write(path: str | Path, data: bytes) -> None:
 
     The bytes go to a hidden temporary file in the same folder, are flushed to disk and then renamed over
     ``path`` (an atomic step on POSIX and Windows). On any failure, including KeyboardInterrupt, the
-    temporary file is removed and an existing ``path`` is left as it was.
+    temporary file is removed and an existing ``path`` is left as it was. While it is written the temporary
+    file is locked (POSIX), so that a batch cleaning up after a killed run leaves it alone.
     """
-    path = Path(path)
+    atomic_write_all([(Path(path), data)])
+
+
+def atomic_write_all(files: list[tuple[Path, bytes]]) -> None:
+    """Write several files so that they appear together or not at all (as far as a file system allows).
+
+    Every file is first written whole to its temporary file; only when all are on disk are they renamed, in
+    order. So a full disk or a name that is too long for the second file (a document's manifest) leaves
+    nothing behind, not a document without its manifest. Should a rename itself fail after an earlier one
+    succeeded, the OutputError says which files were written.
+    """
+    temporaries: list[str] = []
+    handles: list[int] = []
+    current = files[0][0]
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=TEMPORARY_PREFIX, suffix=TEMPORARY_SUFFIX, dir=path.parent)
-    except OSError as exc:
-        raise OutputError(_("{file}: kan niet worden geschreven: {reason}").format(file=path, reason=reason(exc))) from exc
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, 0o666 & ~_UMASK)
-        os.replace(temporary, path)
+        for path, data in files:
+            current = Path(path)
+            problem = name_problem(current)
+            if problem:
+                raise OutputError(_("{file}: kan niet worden geschreven: {reason}").format(file=current, reason=problem))
+            current.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = _locked_temporary(current.parent)
+            handles.append(handle)
+            temporaries.append(temporary)
+            with os.fdopen(handle, "wb", closefd=False) as stream:
+                stream.write(data)
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.chmod(temporary, 0o666 & ~_UMASK)
+        done: list[Path] = []
+        for index, ((path, _data), temporary) in enumerate(zip(files, temporaries)):
+            current = Path(path)
+            try:
+                os.replace(temporary, path)
+            except OSError as exc:
+                if done:
+                    raise OutputError(_("{file}: kan niet worden geschreven: {reason}; wel geschreven: {written}").format(
+                        file=current, reason=reason(exc), written=", ".join(map(str, done)))) from exc
+                raise
+            done.append(current)
+            temporaries[index] = ""
     except BaseException as exc:
-        Path(temporary).unlink(missing_ok=True)
+        for temporary in temporaries:
+            if temporary:
+                Path(temporary).unlink(missing_ok=True)
+        if isinstance(exc, FileNotFoundError) and current.parent.is_dir() and temporaries:
+            raise OutputError(_("{file}: kan niet worden geschreven: het tijdelijke bestand {temporary} werd "
+                                "tijdens het schrijven door een ander programma verwijderd").format(
+                file=current, temporary=Path(temporaries[-1] or "?").name)) from exc
         if isinstance(exc, OSError):
-            raise OutputError(_("{file}: kan niet worden geschreven: {reason}").format(file=path, reason=reason(exc))) from exc
+            raise OutputError(_("{file}: kan niet worden geschreven: {reason}").format(
+                file=current, reason=reason(exc))) from exc
         raise
+    finally:
+        for handle in handles:
+            os.close(handle)  # only now: closing a file releases its lock
+
+
+def _locked_temporary(folder: Path) -> tuple[int, str]:
+    """Create a temporary file in ``folder``, locked against cleanup; return its descriptor and path."""
+    for _attempt in range(5):
+        handle, temporary = tempfile.mkstemp(prefix=TEMPORARY_PREFIX, suffix=TEMPORARY_SUFFIX, dir=folder)
+        if fcntl is None:
+            return handle, temporary
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            if os.path.samestat(os.fstat(handle), os.stat(temporary)):
+                return handle, temporary
+        except FileNotFoundError:
+            pass
+        os.close(handle)  # a cleanup removed it between creating and locking it: make another
+    raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), temporary)
+
+
+#: The longest name of one file or folder that common file systems allow, in bytes.
+NAME_MAX = 255
+
+
+def name_problem(path: str | Path) -> str | None:
+    """Return why ``path`` cannot be a file name on common file systems (a part longer than NAME_MAX bytes).
+
+    >>> name_problem("output/" + "a" * 300 + ".docx")
+    'de naam aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa… is te lang: 305 bytes, hoogstens 255'
+    >>> name_problem("output/x.docx") is None
+    True
+    """
+    for part in Path(path).parts:
+        length = len(os.fsencode(part))
+        if length > NAME_MAX:
+            return _("de naam {name}… is te lang: {length} bytes, hoogstens {limit}").format(
+                name=part[:30], length=length, limit=NAME_MAX)
+    return None
+
+
+class TargetExists(OutputError):
+    """Raised when a target exists that the engine did not write, or that changed since: it may be a user's work."""
+
+
+def written_unchanged(document: Path) -> bool:
+    """Return whether ``document`` is exactly what the engine wrote: its manifest beside it names it and its hash."""
+    try:
+        record = json.loads(read_regular_file(manifest_path(document), 4 * 1024 * 1024))
+        data = read_regular_file(document, MAX_DOCUMENT_BYTES)
+    except (FileReadError, ValueError):
+        return False
+    return (isinstance(record, dict) and record.get("document") == document.name
+            and record.get("document_sha256") == hashlib.sha256(data).hexdigest())
+
+
+def check_target(document: Path, *, force: bool = False) -> None:
+    """Raise OutputError when ``document`` (and its manifest) cannot or may not be written.
+
+    A name too long for the file system is refused before anything is made. An existing file is replaced only
+    when the engine wrote it and it is unchanged since (its manifest says so), or with ``force``: a lawyer's
+    edited draft is never lost to a new render.
+    """
+    for path in (document, manifest_path(document)):
+        problem = name_problem(path)
+        if problem:
+            raise OutputError(_("{file}: kan niet worden geschreven: {reason}").format(file=path, reason=problem))
+    try:
+        exists = document.exists() or document.is_symlink()
+    except OSError as exc:
+        raise OutputError(_("{file}: kan niet worden geschreven: {reason}").format(file=document,
+                                                                                  reason=reason(exc))) from exc
+    if exists and not force and not written_unchanged(document):
+        raise TargetExists(_("{file} bestaat al en is niet ongewijzigd door de engine geschreven (misschien is het "
+                             "bewerkt); kies een ander bestand met -o, of overschrijf het met --force").format(
+            file=document))
 
 
 def _read_umask() -> int:

@@ -6,6 +6,13 @@ import copy
 import io
 import json
 import os
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +32,11 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 DATA = Path(__file__).resolve().parent / "data"
+
+#: Every process this test run starts inherits this mark in its environment, so that the check after the
+#: suite finds this run's processes, and only them (other test runs on the same machine carry their own).
+RUN_MARK = "AGREEMENT_ENGINE_TEST_RUN"
+os.environ[RUN_MARK] = f"{os.getpid()}-{uuid.uuid4().hex}"
 
 
 @pytest.fixture(autouse=True)
@@ -180,3 +192,204 @@ def visible_text(paragraph: etree._Element, *, deleted: bool = False) -> str:
         elif all(state == "result" for state in fields):
             out.append("\t" if node.tag == w("tab") else node.text or "")
     return "".join(out)
+
+
+# processes: no test leaves one behind --------------------------------------------------------------------
+
+PROC = Path("/proc")
+#: multiprocessing's own helpers, which end with the interpreter that started them.
+_HELPERS = ("multiprocessing.resource_tracker", "multiprocessing.forkserver")
+
+
+def _stat(pid: int) -> tuple[str, int, int] | None:
+    """Return (state, parent pid, start time) of process ``pid`` from /proc, or None when there is none."""
+    try:
+        text = (PROC / str(pid) / "stat").read_text()
+    except OSError:
+        return None
+    fields = text[text.rindex(")") + 2:].split()
+    return fields[0], int(fields[1]), int(fields[19])
+
+
+def _running(pid: int, started: int | None = None) -> bool:
+    """Return whether ``pid`` is a live process (not a zombie), the one that started at ``started`` if given."""
+    info = _stat(pid)
+    return info is not None and info[0] not in "ZX" and (started is None or info[2] == started)
+
+
+def _pids() -> list[int]:
+    return [int(entry.name) for entry in PROC.iterdir() if entry.name.isdigit()]
+
+
+def children(pid: int) -> list[int]:
+    """Return the live child processes of ``pid``."""
+    return [child for child in _pids() if (info := _stat(child)) and info[1] == pid and info[0] not in "ZX"]
+
+
+def leftover_processes() -> list[int]:
+    """Return the live processes of this test run other than pytest itself: those below it in the process
+    tree, and those carrying this run's mark (a worker whose batch died is no longer below pytest)."""
+    mark = f"{RUN_MARK}={os.environ[RUN_MARK]}".encode()
+    me = os.getpid()
+    parents = {pid: info[1] for pid in _pids() if (info := _stat(pid)) and info[0] not in "ZX"}
+    found = []
+    for pid in parents:
+        if pid == me:
+            continue
+        ancestor, below = parents.get(pid), False
+        for _step in range(64):
+            if ancestor in (None, 0, 1):
+                break
+            if ancestor == me:
+                below = True
+                break
+            ancestor = parents.get(ancestor)
+        try:
+            environ = (PROC / str(pid) / "environ").read_bytes().split(b"\0")
+            command = (PROC / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+        except OSError:
+            continue
+        if (below or mark in environ) and not any(helper in command for helper in _HELPERS):
+            found.append(pid)
+    return found
+
+
+class Exits:
+    """Watch processes end without sleeping: a pidfd per process becomes readable when it has ended.
+
+    Open it while the processes still live (before killing their parent): a pidfd names one process, never
+    a later one that got the same number.
+    """
+
+    def __init__(self, pids: list[int]) -> None:
+        self.watched: dict[int, tuple[int, int]] = {}
+        for pid in pids:
+            info = _stat(pid)
+            try:
+                fd = os.pidfd_open(pid)
+            except ProcessLookupError:
+                continue
+            if info is not None:
+                self.watched[pid] = (fd, info[2])
+            else:
+                os.close(fd)
+
+    def alive(self) -> list[int]:
+        """Return the watched processes /proc still shows running."""
+        return [pid for pid, (_fd, started) in self.watched.items() if _running(pid, started)]
+
+    def wait(self, timeout: float) -> list[int]:
+        """Wait until every watched process has ended or ``timeout`` seconds passed; return those still alive."""
+        deadline = time.monotonic() + timeout
+        try:
+            while (alive := self.alive()) and (left := deadline - time.monotonic()) > 0:
+                select.select([self.watched[pid][0] for pid in alive], [], [], left)  # wakes when one ends
+            return self.alive()
+        finally:
+            for fd, _started in self.watched.values():
+                os.close(fd)
+            self.watched.clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_process_left():
+    """After the suite, no process this test run started may still run: a batch's workers, LibreOffice, ...
+
+    Each one found is named, then ended (it is this run's own: below pytest or carrying its mark).
+    """
+    yield
+    if not PROC.is_dir() or not hasattr(os, "pidfd_open"):
+        return
+    left = Exits(leftover_processes()).wait(timeout=15)
+    if left:
+        described = []
+        for pid in left:
+            try:
+                command = (PROC / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+            except OSError:
+                command = "?"
+            described.append(f"{pid}: {command.strip()}")
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        pytest.fail("processes left running after the suite:\n" + "\n".join(described), pytrace=False)
+
+
+class BatchChild:
+    """``agreement-engine batch ARGS`` in a process of its own that tells the test, on a pipe, each input
+    it finishes, so a test waits for progress instead of sleeping (see tests/batch_child.py).
+
+    With ``hang_on`` the input whose alliance name starts with it never finishes: its worker waits for ever,
+    as on a named pipe. What the batch prints goes to a file: a pipe would be held open by its workers.
+    """
+
+    def __init__(self, *args: str, hang_on: str | None = None) -> None:
+        read, write = os.pipe()
+        self._printed = tempfile.TemporaryFile()
+        self.process = subprocess.Popen(
+            [sys.executable, str(Path(__file__).resolve().parent / "batch_child.py"), *args],
+            stdout=self._printed, stderr=subprocess.STDOUT, pass_fds=(write,),
+            env={**os.environ, "BATCH_PROGRESS_FD": str(write), "BATCH_HANG_ON": hang_on or ""})
+        os.close(write)
+        self._pipe: int | None = read
+        self._buffer = b""
+        self.finished: list[str] = []
+
+    def wait_for(self, count: int, status: str | None = None, timeout: float = 120) -> None:
+        """Wait until ``count`` inputs are finished (with ``status`` if given: "rendered", "skipped", ...);
+        fail when the batch ends first or ``timeout`` seconds pass."""
+        deadline = time.monotonic() + timeout
+
+        def done() -> int:
+            return sum(1 for line in self.finished if status is None or line.split(" ", 1)[0] == status)
+
+        while done() < count:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self._pipe], [], [], left)[0]:
+                raise AssertionError(f"only {done()} of {count} inputs finished in {timeout} s")
+            chunk = os.read(self._pipe, 65536)
+            if not chunk:
+                raise AssertionError(f"the batch ended after {done()} inputs, before {count}")
+            self._buffer += chunk
+            *lines, self._buffer = self._buffer.split(b"\n")
+            self.finished += [line.decode("utf-8", "replace") for line in lines]
+
+    def workers(self) -> list[int]:
+        """Return the batch's worker processes."""
+        return children(self.process.pid)
+
+    def end(self, signum: int, timeout: float = 60) -> tuple[int | None, str]:
+        """Send ``signum`` to the batch (not to its workers); return its exit code (None when it did not end
+        within ``timeout`` seconds) and what it printed."""
+        self.process.send_signal(signum)
+        try:
+            code = self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            code = None
+        self._printed.seek(0)
+        return code, self._printed.read().decode("utf-8", "replace")
+
+    def close(self) -> None:
+        """Kill the batch if it still runs (a failed test) and close the pipe."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        self._printed.close()
+        if self._pipe is not None:
+            os.close(self._pipe)
+            self._pipe = None
+
+
+@pytest.fixture
+def batch_child():
+    """Start batches as in a terminal, each told about with a pipe (BatchChild); every one ends with the test."""
+    started: list[BatchChild] = []
+
+    def start(*args: str, hang_on: str | None = None) -> BatchChild:
+        started.append(BatchChild(*args, hang_on=hang_on))
+        return started[-1]
+
+    yield start
+    for child in started:
+        child.close()

@@ -2,22 +2,23 @@
 from __future__ import annotations
 
 import csv
+import fcntl
 import hashlib
 import io
 import json
+import multiprocessing
 import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import docx
 import pytest
 from click.testing import CliRunner
-from conftest import EXAMPLES, example
+from conftest import EXAMPLES, Exits, example
 
-from agreement_engine import batch
+from agreement_engine import batch, output
 from agreement_engine.cli import main
 
 
@@ -80,8 +81,8 @@ def test_mixed_folder_gives_report_choices_and_exit_1(inputs, tmp_path, jobs):
     for name in ("dak-en-thuis", "twee-partijen", "zorg", "zorg-2"):
         assert_complete(out, name)
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        [batch.REPORT, batch.CHOICES] + [f"{n}{ext}" for n in ("dak-en-thuis", "twee-partijen", "zorg", "zorg-2")
-                                         for ext in (".docx", ".manifest.json")])
+        [batch.REPORT, report(out)["report"], batch.CHOICES]
+        + [f"{n}{ext}" for n in ("dak-en-thuis", "twee-partijen", "zorg", "zorg-2") for ext in (".docx", ".manifest.json")])
     rows = list(csv.DictReader(io.StringIO((out / batch.CHOICES).read_text("utf-8-sig"))))
     assert [Path(r["invoer"]).name for r in rows] == ["dak-en-thuis.json", "zorg.json", "twee-partijen.json",
                                                        "zorg.json"]
@@ -167,28 +168,32 @@ def test_a_crashing_worker_takes_only_its_own_input(inputs, tmp_path, monkeypatc
         assert_complete(out, name)
 
 
-def test_killed_batch_resumes_and_leaves_only_whole_documents(tmp_path):
+def many_inputs(tmp_path: Path, count: int) -> Path:
     folder = tmp_path / "in"
     answers = example("dak-en-thuis")
-    for n in range(24):
+    for n in range(count):
         answers["alliance"]["name"] = f"Alliantie {n}"
         put(folder / f"a{n:02d}.json", answers)
+    return folder
+
+
+def test_killed_batch_resumes_and_leaves_only_whole_documents(tmp_path, batch_child):
+    folder = many_inputs(tmp_path, 24)
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "agreement_engine", "batch", str(folder), "--out-dir", str(out), "--jobs", "2"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while len(list(out.glob("*.manifest.json"))) < 4 and time.monotonic() < deadline and process.poll() is None:
-        time.sleep(0.01)
-    process.send_signal(signal.SIGKILL)
-    assert process.wait() == -signal.SIGKILL, "the batch finished before it could be killed"
+    args = ["batch", str(folder), "--out-dir", str(out), "--jobs", "2"]
+    child = batch_child(*args)
+    child.wait_for(4)
+    code, _printed = child.end(signal.SIGKILL)
+    assert code == -signal.SIGKILL, "the batch finished before it could be killed"
     finished = [p.name.removesuffix(".manifest.json") for p in out.glob("*.manifest.json")]
-    assert finished, "the batch was killed before it finished anything"
+    assert len(finished) >= 4
     for name in finished:
         assert_complete(out, name)
     for path in out.glob("*.docx"):  # a document without a manifest must still be whole
         docx.Document(path)
 
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    result = subprocess.run([sys.executable, "-m", "agreement_engine", *args], capture_output=True, text=True,
+                            check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     counts = report(out)["counts"]
     assert counts["skipped"] >= len(finished) and counts["rendered"] + counts["skipped"] == 24
@@ -196,6 +201,43 @@ def test_killed_batch_resumes_and_leaves_only_whole_documents(tmp_path):
     for n in range(24):
         assert_complete(out, f"a{n:02d}")
     assert not list(out.glob(".*"))  # no temporary file left behind
+
+
+def documents(out: Path) -> set[str]:
+    return {p.name for p in out.iterdir() if p.suffix in (".docx", ".json")} if out.exists() else set()
+
+
+@pytest.mark.skipif(not hasattr(os, "pidfd_open"), reason="watches the workers through /proc and pidfds (Linux)")
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT, signal.SIGHUP],
+                         ids=lambda signum: signal.Signals(signum).name)
+def test_the_workers_end_with_the_batch_and_write_nothing_after_it(tmp_path, batch_child, signum):
+    """Stopped by a signal, a batch ends its workers, also one that hangs (as on a named pipe); killed, the
+    kernel ends them. Either way no document appears after the batch ended."""
+    folder = many_inputs(tmp_path, 24)
+    out = tmp_path / "out"
+    child = batch_child("batch", str(folder), "--out-dir", str(out), "--jobs", "2", hang_on="Alliantie 0")
+    child.wait_for(1)  # the other worker finished a document: both run, one hangs on the first input
+    workers = child.workers()
+    assert len(workers) == 2, workers
+    exits = Exits(workers)
+    code, printed = child.end(signum)
+    assert code is not None, f"the batch did not end on {signal.Signals(signum).name}"
+    made = documents(out)  # what there was when the batch had ended
+    assert exits.wait(timeout=30) == [], f"workers outlived the batch ({signal.Signals(signum).name})"
+    assert documents(out) == made, "a worker wrote on after the batch had ended"
+    assert len([n for n in made if n.endswith(".manifest.json")]) < 24, "the batch finished before the signal"
+    if signum == signal.SIGKILL:
+        assert code == -signal.SIGKILL
+    else:  # stopped in an orderly way: said so, and cleaned up what the ended workers were writing
+        assert code == 1 and "batch afgebroken" in printed and "Traceback" not in printed, printed
+        assert not list(out.glob(".agreement-engine-*"))
+
+
+def test_a_worker_whose_batch_died_before_it_started_ends_at_once():
+    """The race where the batch dies before a new worker has asked the kernel to end it with its batch."""
+    script = "from agreement_engine import batch; batch._worker_start(1); print('lived on')"
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 1 and "lived on" not in result.stdout and result.stderr == ""
 
 
 def test_output_folder_that_is_a_file_is_a_usage_error(tmp_path):
@@ -208,8 +250,8 @@ def test_a_worker_terminated_by_sigterm_fails_only_its_own_input(inputs, tmp_pat
 
     def terminated(answers, **kwargs):
         if answers["alliance"]["name"].startswith("Alliantie Dak"):
-            os.kill(os.getpid(), signal.SIGTERM)
-            time.sleep(5)
+            signal.raise_signal(signal.SIGTERM)  # delivered before raise_signal returns: the worker ends here
+            raise AssertionError("SIGTERM did not end the worker")
         return real(answers, **kwargs)
 
     monkeypatch.setattr(batch, "render_document", terminated)
@@ -221,24 +263,34 @@ def test_a_worker_terminated_by_sigterm_fails_only_its_own_input(inputs, tmp_pat
     assert signal.getsignal(signal.SIGTERM) is not None and "_interrupt" not in repr(signal.getsignal(signal.SIGTERM))
 
 
+@pytest.mark.skipif(not hasattr(os, "pidfd_open") or "fork" not in multiprocessing.get_all_start_methods(),
+                    reason="the crash is injected into forked workers and watched through a pidfd")
 def test_a_pool_that_breaks_between_results_loses_no_input(inputs, tmp_path, monkeypatch):
+    """The crash happens while the batch is busy with a finished item, before it submits more."""
     real = batch.render_document
+    fork = multiprocessing.get_context("fork")
+    batch_busy, worker_waits = fork.Event(), fork.Event()
+    crashing = fork.Value("i", 0)
 
-    def crash_later(answers, **kwargs):
+    def crash_when_the_batch_is_busy(answers, **kwargs):
         if answers["alliance"]["name"].startswith("Alliantie Dak"):
-            time.sleep(0.3)
+            crashing.value = os.getpid()
+            worker_waits.set()
+            assert batch_busy.wait(timeout=120), "the batch never reported progress"
             os._exit(3)
         return real(answers, **kwargs)
 
-    monkeypatch.setattr(batch, "render_document", crash_later)
+    monkeypatch.setattr(batch, "render_document", crash_when_the_batch_is_busy)
     seen = []
 
-    def slow_progress(item):  # the crash happens while the parent is busy here, before it submits more
+    def busy_until_the_worker_is_gone(item):
         seen.append(item)
-        if len(seen) == 1:
-            time.sleep(1.5)
+        if len(seen) == 1:  # another worker finished first; the one with Dak waits for this moment
+            assert worker_waits.wait(timeout=120), "no worker took Dak en Thuis"
+            batch_busy.set()
+            assert Exits([crashing.value]).wait(timeout=120) == []
 
-    summary = batch.run([str(inputs)], tmp_path / "out", jobs=2, progress=slow_progress)
+    summary = batch.run([str(inputs)], tmp_path / "out", jobs=2, progress=busy_until_the_worker_is_gone)
     statuses_ = {Path(i.input).relative_to(inputs).as_posix(): i.status for i in summary.items}
     assert statuses_ == {"dak-en-thuis.json": "failed", "fout.json": "invalid", "kapot.json": "invalid",
                          "noord/zorg.json": "rendered", "twee-partijen.json": "rendered",
@@ -281,3 +333,162 @@ def test_a_pattern_over_an_output_folder_skips_the_batchs_own_files(tmp_path):
     (out / "nieuw.json").write_text(json.dumps(example("twee-partijen")), encoding="utf-8")
     found, unmatched = batch.find_inputs([str(out / "*.json")])
     assert [p.name for p in found] == ["nieuw.json"] and unmatched == []
+
+
+# the report: one language, one per run ------------------------------------------------------------------
+
+def test_the_report_speaks_dutch_whatever_the_command_line_speaks(tmp_path):
+    folder = tmp_path / "in"
+    late = example("twee-partijen")
+    late["alliance"]["signing"]["date"] = "2031-01-01"  # after the start: a warning, the document is made
+    put(folder / "laat.json", late)
+    bad = example("twee-partijen")
+    bad["parties"][0]["kvk"] = "123"
+    put(folder / "fout.json", bad)
+    put(folder / "kapot.json", '{"schema_version": ')
+    out = tmp_path / "out"
+    first = run("--lang", "en", "batch", str(folder), "--out-dir", str(out))
+    assert "invalid" in first.output and "ongeldig" not in first.output  # the command line speaks English
+    rendered = report(out)
+    assert run("--lang", "en", "batch", str(folder), "--out-dir", str(out)).exit_code == 1
+    skipped = report(out)
+    for content, status in ((rendered, "rendered"), (skipped, "skipped")):
+        assert content["language"] == "nl"
+        items = {Path(item["input"]).name: item for item in content["items"]}
+        assert items["laat.json"]["status"] == status
+        assert [(f["code"], f["message"]) for f in items["laat.json"]["findings"]] == [
+            ("signing.after_start", "de ondertekeningsdatum (1 januari 2031) ligt na de ingangsdatum (1 maart 2027)")]
+        assert items["fout.json"]["findings"][0]["code"] == "schema.pattern"
+        assert "heeft niet de juiste vorm" in items["fout.json"]["findings"][0]["message"]
+        assert items["kapot.json"]["findings"][0]["message"].startswith("geen geldige JSON op regel 1")
+    assert rendered["items"][1]["findings"] == skipped["items"][1]["findings"]
+
+
+def test_every_run_keeps_its_own_report_and_batch_report_holds_the_latest(inputs, tmp_path):
+    out = tmp_path / "out"
+    first = run("batch", str(inputs), "--out-dir", str(out))
+    first_report = report(out)
+    changed = example("twee-partijen")
+    changed["alliance"]["name"] = "Samen aan Tafel Zwolle"
+    put(inputs / "twee-partijen.json", changed)
+    second = run("batch", str(inputs), "--out-dir", str(out))
+    runs = sorted(out.glob("batch-report-*.json"))
+    assert [p.name for p in runs] == sorted([first_report["report"], report(out)["report"]])
+    assert len(runs) == 2 and runs[0].name < runs[1].name  # the names sort as the runs started
+    assert json.loads(runs[0].read_text("utf-8")) == first_report
+    assert json.loads(runs[0].read_text("utf-8"))["counts"] == {"rendered": 4, "skipped": 0, "invalid": 2,
+                                                                 "failed": 0}
+    assert json.loads(runs[1].read_text("utf-8")) == report(out)
+    assert report(out)["counts"] == {"rendered": 1, "skipped": 3, "invalid": 2, "failed": 0}
+    assert report(out)["started"] > first_report["started"]
+    assert f"deze run: {runs[1]}" in " ".join(second.output.split()) and runs[0].name in first.output
+    assert [p.name for p in batch.find_inputs([str(out)])[0]] == []  # a report is never taken for input
+
+
+@pytest.mark.parametrize("blocked", [batch.REPORT, batch.CHOICES])
+def test_when_a_report_cannot_be_written_the_summary_is_still_shown(inputs, tmp_path, blocked):
+    out = tmp_path / "out"
+    (out / blocked).mkdir(parents=True)  # a folder where the file goes: it cannot be written
+    result = run("batch", str(inputs), "--out-dir", str(out))
+    assert result.exit_code == 1 and "interne fout" not in result.output
+    assert "6 antwoordensets" in result.output and "4 gemaakt" in result.output
+    assert "fout.json: $.parties[0].kvk:" in result.output  # the per-item summary
+    assert f"{out / blocked}: kan niet worden geschreven: dit is een map" in result.output
+    assert len(list(out.glob("*.manifest.json"))) == 4
+    assert ("rapport:" in result.output) == (blocked == batch.CHOICES)
+
+
+# two writers in one folder ------------------------------------------------------------------------------
+
+def test_a_temporary_file_being_written_by_another_process_is_left_alone(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    live = out / f"{output.TEMPORARY_PREFIX}live{output.TEMPORARY_SUFFIX}"
+    live.write_bytes(b"half a document")
+    with live.open("rb") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # as atomic_write holds it while it writes
+        result = run("batch", str(EXAMPLES / "twee-partijen.json"), "--out-dir", str(out))
+        assert result.exit_code == 0, result.output
+        assert live.read_bytes() == b"half a document"
+    (out / f"{output.TEMPORARY_PREFIX}dead{output.TEMPORARY_SUFFIX}").write_bytes(b"left by a killed batch")
+    assert batch.remove_stale_temporaries(out) == 2  # no writer holds them any more
+    assert not list(out.glob(".*"))
+
+
+# which inputs --------------------------------------------------------------------------------------------
+
+def test_one_file_named_twice_is_rendered_once(tmp_path):
+    folder = tmp_path / "in"
+    put(folder / "zorg.json", example("twee-partijen"))
+    (folder / "sub").mkdir()
+    (folder / "koppeling.json").symlink_to("zorg.json")
+    out = tmp_path / "out"
+    result = run("batch", str(folder / "zorg.json"), str(folder / "sub" / ".." / "zorg.json"),
+                 str(folder / "koppeling.json"), str(folder), "--out-dir", str(out))
+    assert result.exit_code == 0, result.output
+    assert report(out)["counts"]["rendered"] == 1 and len(report(out)["items"]) == 1
+    assert sorted(p.name for p in out.glob("*.docx")) == ["zorg.docx"]  # the name it was first given
+
+
+def test_a_pattern_does_not_follow_a_symbolic_link_loop(tmp_path):
+    folder = tmp_path / "in"
+    put(folder / "zorg.json", example("twee-partijen"))
+    (folder / "lus").symlink_to(".")  # glob.glob made in/zorg.json, in/lus/zorg.json, in/lus/lus/zorg.json, ...
+    out = tmp_path / "out"
+    for pattern in (str(folder / "**" / "*.json"), str(folder / "*" / "*.json"), str(folder)):
+        assert [p.name for p in batch.find_inputs([pattern])[0]] == ["zorg.json"], pattern
+    result = run("batch", str(folder / "**" / "*.json"), "--out-dir", str(out))
+    assert result.exit_code == 0 and report(out)["counts"]["rendered"] == 1, result.output
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_an_explicit_device_is_not_a_regular_file(tmp_path):
+    out = tmp_path / "out"
+    result = run("batch", "/dev/zero", str(EXAMPLES / "twee-partijen.json"), "--out-dir", str(out))
+    assert result.exit_code == 1
+    assert "/dev/zero is een apparaat, geen gewoon bestand" in result.output
+    assert "niet gevonden" not in result.output
+    item = report(out)["items"][0]
+    assert (item["status"], item["findings"][0]["code"]) == ("invalid", "input.not_regular_file")
+    assert report(out)["counts"]["rendered"] == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_named_pipe_in_a_batch_folder_is_skipped_with_a_finding(tmp_path):
+    folder = tmp_path / "in"
+    put(folder / "zorg.json", example("twee-partijen"))
+    os.mkfifo(folder / "pijp.json")
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "agreement_engine", "batch", str(folder), "--out-dir", str(out), "--jobs", "2"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               start_new_session=True)
+    try:
+        printed, _ = process.communicate(timeout=120)
+    except subprocess.TimeoutExpired:  # it waits on the pipe: end it, with its workers, and fail
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        raise AssertionError("the batch waited on the named pipe") from None
+    assert process.returncode == 1, printed
+    assert "pijp.json is een pijp (FIFO), geen gewoon bestand" in printed
+    assert {Path(i["input"]).name: i["status"] for i in report(out)["items"]} == {
+        "pijp.json": "invalid", "zorg.json": "rendered"}
+
+
+def test_jobs_are_capped_at_the_documents_to_make(tmp_path, monkeypatch):
+    folder = tmp_path / "in"
+    for name in ("een", "twee", "drie"):
+        put(folder / f"{name}.json", example("twee-partijen"))
+    pools = []
+    real = batch._pool
+
+    def counted(jobs):
+        pools.append(jobs)
+        return real(jobs)
+
+    monkeypatch.setattr(batch, "_pool", counted)
+    out = tmp_path / "out"
+    assert run("batch", str(folder), "--out-dir", str(out), "--jobs", "200").exit_code == 0
+    expected = min(3, 2 * (os.cpu_count() or 1))
+    assert pools == [expected] and report(out)["jobs"] == expected
+    assert run("batch", str(folder), "--out-dir", str(out), "--jobs", "200").exit_code == 0
+    assert pools == [expected] and report(out)["jobs"] == 0  # all up to date: no worker started

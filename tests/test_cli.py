@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -112,3 +113,37 @@ def test_module_entry_point_reports_bad_json_without_traceback(tmp_path):
     assert result.returncode == 1
     assert "Traceback" not in result.stdout + result.stderr
     assert "geen geldige JSON op regel 1" in result.stdout
+
+
+def test_strict_does_not_call_a_failing_set_valid(tmp_path):
+    answers = example("twee-partijen")
+    answers["insolvency"]["model"] = "automatic"
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps(answers), encoding="utf-8")
+    result = run("check", str(path), "--strict")
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == f"{path}: ongeldig met --strict (1 waarschuwing)"
+    assert run("check", str(path)).output.startswith(f"{path}: geldig")
+
+
+@pytest.mark.parametrize(("args", "dutch", "english"), [
+    (["check", "--kleur"], "Fout: Onbekende optie '--kleur'.", "Error: No such option '--kleur'."),
+    (["check"], "Gebruik: ", "Usage: "),
+    (["check"], "Fout: Ontbrekend argument 'ANTWOORDEN.json'.", "Missing argument 'ANTWOORDEN.json'"),
+    (["bestaat-niet"], "Onbekende opdracht 'bestaat-niet'.", "No such command 'bestaat-niet'."),
+    (["check", "x.json", "--format", "xml"], "Ongeldige waarde voor '--format'", "Invalid value for '--format'"),
+])
+def test_clicks_own_messages_speak_the_language(args, dutch, english):
+    assert dutch in run(*args).output
+    assert english in run("--lang", "en", *args).output
+
+
+def test_piping_into_head_ends_quietly(tmp_path):
+    """``check --format json | head -1``: the closed pipe ends the command without an internal error."""
+    reader, writer = os.pipe()
+    os.close(reader)  # like head after its lines: nobody reads any more, so the first write fails (EPIPE)
+    process = subprocess.Popen([*_installed_command(), "schema"], stdout=writer, stderr=subprocess.PIPE)
+    os.close(writer)
+    stderr = process.communicate(timeout=60)[1].decode()
+    assert process.returncode != 0
+    assert "interne fout" not in stderr and "Traceback" not in stderr, stderr

@@ -174,7 +174,7 @@ def test_invalid_answers_write_nothing(tmp_path, monkeypatch):
 @pytest.mark.parametrize(("args", "message"), [
     (["-o", "x.pdf"], "moet op .docx eindigen"),
     (["--template", "bestaat-niet.docx"], "bestand niet gevonden"),
-    (["--kleur"], "No such option"),
+    (["--kleur"], "Onbekende optie"),
 ])
 def test_render_usage_errors_exit_2(tmp_path, monkeypatch, args, message):
     monkeypatch.chdir(tmp_path)
@@ -224,3 +224,110 @@ def test_explain_refuses_files_without_provenance(tmp_path):
         assert result.exit_code == 1 and "Traceback" not in result.output
     assert "bevat geen herkomstgegevens" in run("explain", str(plain)).output
     assert run("explain", str(tmp_path / "weg.docx")).exit_code == 2
+
+
+# overwriting, long names and the manifest ---------------------------------------------------------------
+
+def test_render_replaces_its_own_unchanged_document(tmp_path):
+    target = tmp_path / "x.docx"
+    for _ in range(2):
+        result = run("render", str(EXAMPLES / "twee-partijen.json"), "-o", str(target))
+        assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("situation", ["edited", "not the engine's", "manifest lost"])
+def test_render_never_overwrites_a_document_it_did_not_write_unchanged(tmp_path, situation):
+    target = tmp_path / "x.docx"
+    if situation == "not the engine's":
+        target.write_bytes(b"het concept van de advocaat")
+    else:
+        assert run("render", str(EXAMPLES / "twee-partijen.json"), "-o", str(target)).exit_code == 0
+        if situation == "edited":
+            document = docx.Document(target)
+            document.add_paragraph("Toegevoegd door de advocaat.")
+            document.save(target)
+        else:
+            output.manifest_path(target).unlink()
+    before = target.read_bytes()
+    result = run("render", str(EXAMPLES / "dak-en-thuis.json"), "-o", str(target))
+    assert result.exit_code == 2, result.output
+    assert "bestaat al en is niet ongewijzigd door de engine geschreven" in result.output and "--force" in result.output
+    assert target.read_bytes() == before
+    forced = run("render", str(EXAMPLES / "dak-en-thuis.json"), "-o", str(target), "--force")
+    assert forced.exit_code == 0, forced.output
+    assert "Dak en Thuis" in read_provenance(target)["title"]
+
+
+def test_the_default_output_is_protected_too(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert run("render", str(EXAMPLES / "twee-partijen.json")).exit_code == 0
+    written = next((tmp_path / "output").glob("*.docx"))
+    written.write_bytes(written.read_bytes() + b"\0")
+    assert run("render", str(EXAMPLES / "twee-partijen.json")).exit_code == 2
+
+
+@pytest.mark.parametrize("where", ["-o file", "-o folder", "input", "--template", "explain"])
+def test_a_name_longer_than_the_file_system_allows_is_a_clear_error(tmp_path, monkeypatch, where):
+    monkeypatch.chdir(tmp_path)
+    long = "a" * 300
+    example = str(EXAMPLES / "twee-partijen.json")
+    args = {"-o file": ["render", example, "-o", f"{long}.docx"],
+            "-o folder": ["render", example, "-o", f"{long}/x.docx"],
+            "input": ["check", f"{long}.json"],
+            "--template": ["render", example, "--template", f"{long}.docx"],
+            "explain": ["explain", f"{long}.docx"]}[where]
+    result = run(*args)
+    assert result.exit_code == 2, result.output
+    assert "interne fout" not in result.output
+    assert "te lang" in result.output
+    assert files_in(tmp_path) == []
+
+
+def test_a_manifest_name_that_is_too_long_writes_nothing(tmp_path):
+    name = "b" * 245 + ".docx"  # the document's name fits, "<stem>.manifest.json" does not
+    result = run("render", str(EXAMPLES / "twee-partijen.json"), "-o", str(tmp_path / name))
+    assert result.exit_code == 1, result.output
+    assert "manifest.json: kan niet worden geschreven: de naam" in result.output
+    assert files_in(tmp_path) == []
+
+
+def test_when_the_manifest_cannot_be_written_no_document_stays_behind(tmp_path, monkeypatch):
+    real = output.os.fsync
+    calls = []
+
+    def fail_second(fd):
+        calls.append(fd)
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(fd)
+
+    monkeypatch.setattr(output.os, "fsync", fail_second)
+    result = run("render", str(EXAMPLES / "twee-partijen.json"), "-o", str(tmp_path / "x.docx"))
+    assert result.exit_code == 1
+    assert "x.manifest.json: kan niet worden geschreven: de schijf is vol" in result.output
+    assert files_in(tmp_path) == []
+
+
+@pytest.mark.parametrize("command", ["render", "compare", "variants"])
+def test_an_empty_output_name_is_refused(tmp_path, monkeypatch, command):
+    monkeypatch.chdir(tmp_path)
+    example = str(EXAMPLES / "twee-partijen.json")
+    args = {"render": ["render", example], "compare": ["compare", example, example],
+            "variants": ["variants", "disputes", example]}[command]
+    result = run(*args, "-o", "")
+    assert result.exit_code == 2 and "lege naam voor het uitvoerbestand" in result.output
+    assert files_in(tmp_path) == []
+
+
+@pytest.mark.parametrize("command", ["compare", "variants"])
+def test_compare_and_variants_want_a_docx_and_keep_an_existing_file(tmp_path, command):
+    example = str(EXAMPLES / "twee-partijen.json")
+    args = {"compare": ["compare", example, example], "variants": ["variants", "disputes", example]}[command]
+    result = run(*args, "-o", str(tmp_path / "redline"))
+    assert result.exit_code == 2 and "moet op .docx eindigen" in result.output
+    existing = tmp_path / "bestaat.docx"
+    existing.write_bytes(b"werk van iemand")
+    result = run(*args, "-o", str(existing))
+    assert result.exit_code == 2 and "bestaat al" in result.output and existing.read_bytes() == b"werk van iemand"
+    assert run(*args, "-o", str(existing), "--force").exit_code == 0
+    assert existing.read_bytes().startswith(b"PK")

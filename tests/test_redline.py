@@ -325,7 +325,7 @@ def test_compare_of_an_invalid_answer_set_prints_its_findings_and_writes_nothing
 
 @pytest.mark.parametrize("target, code, message", [
     ("a.json/redline.docx", 1, "een deel van het pad is geen map"),
-    (".", 1, "dit is een map"),
+    (".", 2, "moet op .docx eindigen"),
 ])
 def test_compare_that_cannot_write_says_why_and_leaves_nothing_behind(answer_files, tmp_path, target, code, message):
     assert (tmp_path / "a.json").is_file()

@@ -7,18 +7,24 @@ characters; its short top-level values are also readable custom document propert
 """
 from __future__ import annotations
 
+import functools
 import io
 import json
 import re
 import uuid
 import zipfile
+import zlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
 
+from jsonschema import Draft202012Validator
 from lxml import etree
 
 from agreement_engine.errors import EngineError
+from agreement_engine.files import MAX_DOCUMENT_BYTES, read_regular_file, size_text
+from agreement_engine.i18n import N_, _
+from agreement_engine.resources import load_schema
 from agreement_engine.word.ooxml import clean_text
 
 PROVENANCE_NS = "urn:agreement-engine:provenance:1"
@@ -112,23 +118,214 @@ def provenance_item_properties() -> bytes:
 def is_provenance(xml: bytes) -> bool:
     """Return whether ``xml`` is the engine's provenance part."""
     try:
-        return etree.fromstring(xml).tag == f"{{{PROVENANCE_NS}}}provenance"
-    except etree.XMLSyntaxError:
+        return safe_xml(xml).tag == f"{{{PROVENANCE_NS}}}provenance"
+    except (etree.XMLSyntaxError, UnsafeXML):
         return False
 
 
+class UnsafeXML(ValueError):
+    """Raised by :func:`safe_xml` for XML with a document type declaration (entities, external files)."""
+
+
+#: Parses XML without ever loading a DTD, resolving an entity or touching the network.
+_SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+                               huge_tree=False)
+
+
+_DOCTYPE_MARKERS = tuple("<!DOCTYPE".encode(encoding) for encoding in ("ascii", "utf-16-le", "utf-16-be"))
+
+
+def safe_xml(xml: bytes) -> etree._Element:
+    """Return the root of ``xml``; raise UnsafeXML when it declares a DOCTYPE, XMLSyntaxError when it is broken.
+
+    A DOCTYPE is refused outright: it is how entity bombs and external entities come in, and no part of a
+    Word document needs one.
+
+    >>> safe_xml(b"<a>x</a>").text
+    'x'
+    >>> safe_xml(b'<!DOCTYPE a [<!ENTITY e "x">]><a>&e;</a>')
+    Traceback (most recent call last):
+    ...
+    agreement_engine.word.package.UnsafeXML: DOCTYPE
+    """
+    if any(marker in xml for marker in _DOCTYPE_MARKERS):  # before parsing: libxml2 may choke on the entities
+        raise UnsafeXML("DOCTYPE")
+    root = etree.fromstring(xml, _SAFE_PARSER)
+    info = root.getroottree().docinfo
+    if info.doctype or info.internalDTD is not None or info.externalDTD is not None:
+        raise UnsafeXML("DOCTYPE")
+    return root
+
+
+def read_member(package: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
+    """Return the unpacked bytes of a zip member, read in chunks; raise OverflowError beyond ``limit`` bytes.
+
+    The sizes a zip claims are not trusted: a 4 MB document can unpack to gigabytes.
+    """
+    chunks, total = [], 0
+    with package.open(info) as member:
+        while True:
+            chunk = member.read(min(64 * 1024, limit + 1 - total))
+            if not chunk:
+                return b"".join(chunks)
+            total += len(chunk)
+            if total > limit:
+                raise OverflowError(info.filename)
+            chunks.append(chunk)
+
+
+#: The most a provenance part may unpack to (the engine writes a few kilobytes), and all candidates together.
+MAX_PROVENANCE_BYTES = 1024 * 1024
+_MAX_CANDIDATES_BYTES = 8 * 1024 * 1024
+#: How deeply provenance may nest (the engine writes four levels).
+MAX_PROVENANCE_DEPTH = 16
+#: What zipfile and zlib raise on a damaged or unusual package.
+ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError,
+              ValueError, OSError)
+_ITEM = re.compile(r"customXml/item\d+\.xml")
+
+
 def read_provenance(source: str | Path | IO[bytes] | bytes) -> dict:
-    """Return the provenance embedded in the .docx at ``source`` (a path, an open file or the bytes)."""
-    if isinstance(source, bytes):
-        source = io.BytesIO(source)
+    """Return the provenance embedded in the .docx at ``source`` (a path, an open file or the bytes).
+
+    Nothing in the document is trusted: a path must be a regular file of at most MAX_DOCUMENT_BYTES, the
+    provenance part is unpacked in bounded chunks, parsed without DTD or entities, and must match
+    ``schemas/provenance.schema.json``; otherwise an EngineError says what is wrong.
+    """
+    if isinstance(source, (str, Path)):
+        name = str(source)
+        source = io.BytesIO(read_regular_file(source, MAX_DOCUMENT_BYTES))
+    elif isinstance(source, bytes):
+        name, source = _("het document"), io.BytesIO(source)
+    else:
+        name = str(getattr(source, "name", _("het document")))
     try:
         with zipfile.ZipFile(source) as package:
-            for name in sorted(package.namelist()):
-                if not re.fullmatch(r"customXml/item\d+\.xml", name):
-                    continue
-                xml = package.read(name)
-                if is_provenance(xml):
-                    return json.loads(etree.fromstring(xml).text or "{}")
-    except (OSError, zipfile.BadZipFile, etree.XMLSyntaxError, json.JSONDecodeError) as exc:
-        raise EngineError(f"{source}: geen leesbaar Word-document met herkomstgegevens ({exc})") from exc
-    raise EngineError(f"{source}: het document bevat geen herkomstgegevens van de agreement-engine")
+            budget = _MAX_CANDIDATES_BYTES
+            items = sorted((info for info in package.infolist() if _ITEM.fullmatch(info.filename)),
+                           key=lambda info: info.filename)
+            for info in items:
+                part = info.filename
+                try:
+                    xml = read_member(package, info, min(MAX_PROVENANCE_BYTES, budget))
+                except OverflowError:
+                    raise EngineError(_("{file}: het onderdeel {part} is uitgepakt groter dan {limit}; zo groot is "
+                                        "geen herkomst").format(file=name, part=part,
+                                                                limit=size_text(MAX_PROVENANCE_BYTES))) from None
+                budget -= len(xml)
+                try:
+                    root = safe_xml(xml)
+                except UnsafeXML:
+                    raise EngineError(_("{file}: het onderdeel {part} bevat een DOCTYPE; dat wordt geweigerd").format(
+                        file=name, part=part)) from None
+                except etree.XMLSyntaxError:
+                    continue  # not XML: not the engine's part (other customXml items are the document's own)
+                if root.tag == f"{{{PROVENANCE_NS}}}provenance":
+                    return _provenance_data(name, part, root.text or "")
+    except EngineError:
+        raise
+    except ZIP_ERRORS as exc:
+        raise EngineError(_("{file}: geen leesbaar Word-document (.docx): {reason}").format(
+            file=name, reason=zip_reason(exc))) from exc
+    raise EngineError(_("{file}: het document bevat geen herkomstgegevens van de agreement-engine").format(file=name))
+
+
+def zip_reason(exc: BaseException) -> str:
+    """Return a short Dutch reason why a zip package could not be read."""
+    if isinstance(exc, zipfile.BadZipFile):
+        return _("het is geen zip-pakket of het is beschadigd")
+    if isinstance(exc, (zlib.error, EOFError)):
+        return _("een onderdeel is beschadigd")
+    if isinstance(exc, NotImplementedError):
+        return _("een onderdeel is op een onbekende manier gecomprimeerd")
+    if isinstance(exc, RuntimeError):
+        return _("een onderdeel is versleuteld")
+    return _("het pakket kan niet worden gelezen")
+
+
+def _provenance_data(name: str, part: str, text: str) -> dict:
+    """Return the provenance JSON of ``part``, checked against its schema; raise EngineError if it does not fit."""
+    problem = None
+    try:
+        data = json.loads(text, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        problem = _("geen geldige JSON op regel {line}, kolom {column}").format(line=exc.lineno, column=exc.colno)
+    except (ValueError, RecursionError):
+        problem = _("geen geldige JSON")
+    else:
+        if _depth(data) > MAX_PROVENANCE_DEPTH:
+            problem = _("te diep genest")
+        else:
+            errors = sorted(_provenance_validator().iter_errors(data), key=_error_order)
+            if errors:
+                error = errors[0]
+                where = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{printable(p, 40)}"
+                                      for p in error.absolute_path)
+                rule = _(_SCHEMA_RULES.get(error.validator, N_("voldoet niet")))
+                problem = _("{path} {rule} (herkomstschema)").format(path=where, rule=rule)
+    if problem:
+        raise EngineError(_("{file}: de herkomst in {part} is onleesbaar: {problem}").format(
+            file=name, part=part, problem=problem))
+    return data
+
+
+#: What each JSON Schema keyword means when provenance fails it.
+_SCHEMA_RULES = {
+    "type": N_("heeft het verkeerde type"),
+    "required": N_("mist een verplicht veld"),
+    "enum": N_("heeft een onbekende waarde"),
+    "const": N_("heeft een onbekende waarde"),
+    "maxLength": N_("is te lang"),
+    "maxItems": N_("heeft te veel elementen"),
+    "maxProperties": N_("heeft te veel velden"),
+    "minimum": N_("ligt buiten het bereik"),
+    "maximum": N_("ligt buiten het bereik"),
+}
+
+
+def _error_order(error) -> tuple:
+    """Sort schema errors by where they are ("[2]" before "[10]"), the first one is reported."""
+    return tuple((0, part, "") if isinstance(part, int) else (1, 0, str(part)) for part in error.absolute_path)
+
+
+def _no_constant(value: str):
+    raise ValueError(value)
+
+
+def _depth(value: Any) -> int:
+    """Return how deeply lists and objects nest in ``value`` (stopping past the limit), without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, (dict, list)):
+            deepest = max(deepest, depth)
+            if depth > MAX_PROVENANCE_DEPTH:
+                return depth
+            stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return deepest
+
+
+@functools.lru_cache(maxsize=1)
+def _provenance_validator() -> Draft202012Validator:
+    return Draft202012Validator(load_schema("provenance"))
+
+
+def printable(value: object, limit: int | None = None) -> str:
+    r"""Return ``value`` as text that cannot steer a terminal: every unprintable character as ``\uXXXX``.
+
+    >>> print(printable("a\x1b]0;titel\x07b\u202e"))
+    a\u001b]0;titel\u0007b\u202e
+    """
+    text = value if isinstance(value, str) else str(value)
+    if limit is not None and len(text) > limit:
+        text = text[:limit - 1] + "…"
+    return "".join(ch if ch.isprintable() else _escape(ch) for ch in text)
+
+
+def _escape(ch: str) -> str:
+    """Return ``ch`` as JSON writes it escaped: one ``\\uXXXX``, or a surrogate pair beyond the BMP."""
+    code = ord(ch)
+    if code > 0xFFFF:
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"

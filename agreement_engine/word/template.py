@@ -30,20 +30,31 @@ from docx.opc.part import Part
 from docx.oxml import parse_xml
 from docx.parts.numbering import NumberingPart
 from docxtpl import DocxTemplate
+import jinja2.nodes
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 from markupsafe import Markup
 
 from agreement_engine.errors import TemplateError
+from agreement_engine.files import MAX_TEMPLATE_BYTES, FileReadError, read_regular_file
+from agreement_engine.i18n import N_, _
 from agreement_engine.model import Agreement
 from agreement_engine.resources import clause_library_dir
 from agreement_engine.word.body import Layout
 from agreement_engine.word.numbering import add_lists
 from agreement_engine.word.ooxml import W, clean_text, qn
+from agreement_engine.files import size_text
 from agreement_engine.word.package import (
+    ZIP_ERRORS,
+    UnsafeXML,
     core_properties,
     custom_properties,
     is_provenance,
+    printable,
+    read_member,
+    safe_xml,
+    zip_reason,
     provenance_item,
     provenance_item_properties,
     write_package,
@@ -79,9 +90,160 @@ def default_template() -> Path:
     return clause_library_dir() / "house-template.docx"
 
 
+#: Bounds on a template package: each part and all parts together, unpacked, and how many parts there are.
+MAX_PART_BYTES = 16 * 1024 * 1024
+MAX_UNPACKED_BYTES = 64 * 1024 * 1024
+MAX_PARTS = 2000
+#: The most text one filled part may produce, and the longest text one operator in a tag may make.
+MAX_OUTPUT_CHARS = 16 * 1024 * 1024
+MAX_VALUE_CHARS = 100_000
+#: How deeply {% for %} loops may nest in a template (parties in a table: one; two is generous).
+MAX_LOOP_DEPTH = 2
+#: The filters a template may use: none of them can make a text much longer than its input.
+SAFE_FILTERS = ("capitalize", "count", "d", "default", "e", "escape", "first", "join", "last", "length", "lower",
+                "string", "title", "trim", "upper", "wordcount")
+_DOTX = b"application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml"
+_DOCX = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+#: Tags a template may not use: they load other templates or define code, and a template has neither.
+_FORBIDDEN_TAGS = {
+    jinja2.nodes.Include: "{% include %}", jinja2.nodes.Import: "{% import %}",
+    jinja2.nodes.FromImport: "{% from ... import %}", jinja2.nodes.Extends: "{% extends %}",
+    jinja2.nodes.Macro: "{% macro %}", jinja2.nodes.CallBlock: "{% call %}",
+}
+
+
+class TemplateSandbox(SandboxedEnvironment):
+    """The sandbox templates are filled in: no globals, a few harmless filters, and operators that cannot make a
+    text or a number without bound (``title * 10**9``, ``10 ** 10 ** 10``, ``'%0999999999d' % 1``)."""
+
+    intercepted_binops = frozenset(["*", "**", "%", "+"])
+
+    def call_binop(self, context, operator, left, right):
+        """Compute ``left operator right`` when its result stays small; raise SecurityError otherwise."""
+        if operator == "**" or (operator == "%" and isinstance(left, str)):
+            raise SecurityError(_("de bewerking '{operator}' is in een sjabloon niet toegestaan").format(
+                operator=operator))
+        if operator == "*":
+            for sequence, times in ((left, right), (right, left)):
+                if isinstance(sequence, (str, list, tuple)) and isinstance(times, int) \
+                        and len(sequence) * times > MAX_VALUE_CHARS:
+                    raise SecurityError(_("'{operator}' zou een tekst langer dan {limit} tekens maken").format(
+                        operator=operator, limit=MAX_VALUE_CHARS))
+            if isinstance(left, int) and isinstance(right, int) and left.bit_length() + right.bit_length() > 256:
+                raise SecurityError(_("'{operator}' zou een te groot getal maken").format(operator=operator))
+        if operator == "+" and isinstance(left, (str, list, tuple)) and isinstance(right, (str, list, tuple)) \
+                and len(left) + len(right) > MAX_VALUE_CHARS:
+            raise SecurityError(_("'{operator}' zou een tekst langer dan {limit} tekens maken").format(
+                operator=operator, limit=MAX_VALUE_CHARS))
+        return super().call_binop(context, operator, left, right)
+
+
 def jinja_environment() -> jinja2.Environment:
-    """Return the environment templates render in: sandboxed, autoescaping, strict about undefined names."""
-    return SandboxedEnvironment(autoescape=True, undefined=jinja2.StrictUndefined)
+    """Return the environment templates render in: sandboxed, autoescaping, strict about undefined names,
+    without globals (``range``, ``lipsum``) and with only :data:`SAFE_FILTERS`."""
+    env = TemplateSandbox(autoescape=True, undefined=jinja2.StrictUndefined)
+    env.globals.clear()
+    env.filters = {name: env.filters[name] for name in SAFE_FILTERS}
+    return env
+
+
+def _check_statements(path: Path, part_name: str, source: str, env: jinja2.Environment) -> None:
+    """Raise a TemplateError for a tag that loads another template, defines code, calls a function or nests
+    loops too deeply. The placeholders need none of that, and each is a way to escape or exhaust the sandbox."""
+    try:
+        tree = env.parse(source)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(_("{file}: ongeldige plaatshouder in {part}: {reason}").format(
+            file=path, part=part_name, reason=jinja_reason(exc))) from exc
+    for kind, tag in _FORBIDDEN_TAGS.items():
+        if any(True for _node in tree.find_all(kind)):
+            raise TemplateError(_("{file}: {tag} is in een sjabloon niet toegestaan ({part}); een sjabloon gebruikt "
+                                  "alleen de plaatshouders").format(file=path, tag=tag, part=part_name))
+    for call in tree.find_all(jinja2.nodes.Call):
+        name = getattr(call.node, "name", None) or getattr(call.node, "attr", "?")
+        raise TemplateError(_("{file}: het aanroepen van '{name}(...)' is in een sjabloon niet toegestaan ({part})"
+                              ).format(file=path, name=name, part=part_name))
+
+    def depth(node, level: int) -> int:
+        level += isinstance(node, jinja2.nodes.For)
+        return max([level] + [depth(child, level) for child in node.iter_child_nodes()])
+
+    if depth(tree, 0) > MAX_LOOP_DEPTH:
+        raise TemplateError(_("{file}: in {part} staan lussen ({{% for %}}) meer dan {limit} lagen diep in elkaar; dat "
+                              "is niet toegestaan").format(file=path, part=part_name, limit=MAX_LOOP_DEPTH))
+
+
+_JINJA_MESSAGES = (
+    (re.compile(r"No filter named '(.*)'\.?"), N_("onbekend filter '{0}'")),
+    (re.compile(r"No test named '(.*)'\.?"), N_("onbekende test '{0}'")),
+    (re.compile(r"Unexpected end of template.*closed is '(.*?)'.*", re.DOTALL),
+     N_("het sjabloon houdt op binnen een blok '{0}' dat niet is gesloten")),
+    (re.compile(r"Unexpected end of template.*", re.DOTALL), N_("het sjabloon houdt op binnen een blok dat niet is "
+                                                                "gesloten")),
+    (re.compile(r"Encountered unknown tag '(.*?)'.*", re.DOTALL), N_("onbekende opdracht '{0}'")),
+    (re.compile(r"unexpected '(.*)'"), N_("onverwacht '{0}'")),
+    (re.compile(r"expected token '(.*?)', got '(.*)'"), N_("'{0}' verwacht, maar '{1}' gevonden")),
+)
+
+
+def jinja_reason(exc: jinja2.TemplateError) -> str:
+    """Return Jinja's message about a tag in Dutch where it is a common one, else as Jinja gave it."""
+    message = exc.message or str(exc)
+    for pattern, dutch in _JINJA_MESSAGES:
+        match = pattern.fullmatch(message)
+        if match:
+            return _(dutch).format(*match.groups())
+    return message
+
+
+def _checked_package(path: Path, data: bytes) -> bytes:
+    """Return the template's bytes after checking every part: bounded in size, well-formed XML, no DOCTYPE.
+
+    A Word template (.dotx) comes back as a document package, which is what docxtpl fills.
+    """
+    parts: dict[str, bytes] = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            infos = package.infolist()
+            if len(infos) > MAX_PARTS:
+                raise TemplateError(_("{file}: het sjabloon bestaat uit meer dan {limit} onderdelen").format(
+                    file=path, limit=MAX_PARTS))
+            total = 0
+            for info in infos:
+                part = info.filename
+                limit = min(MAX_PART_BYTES, MAX_UNPACKED_BYTES - total)
+                try:
+                    content = read_member(package, info, limit)
+                except OverflowError:
+                    raise TemplateError(_("{file}: het onderdeel {part} is uitgepakt groter dan {limit}; zo groot "
+                                          "is geen sjabloon").format(file=path, part=printable(part, 80),
+                                                                      limit=size_text(limit))) from None
+                total += len(content)
+                if part.endswith((".xml", ".rels")):
+                    _check_xml(path, printable(part, 80), content)
+                parts[part] = content
+    except TemplateError:
+        raise
+    except ZIP_ERRORS as exc:
+        raise TemplateError(_("{file}: geen geldig Word-document (.docx): {reason}").format(
+            file=path, reason=zip_reason(exc))) from exc
+    types = parts.get("[Content_Types].xml", b"")
+    if _DOTX in types:
+        parts["[Content_Types].xml"] = types.replace(_DOTX, _DOCX)
+        return write_package(parts)
+    return data
+
+
+def _check_xml(path: Path, part: str, content: bytes) -> None:
+    try:
+        safe_xml(content)
+    except UnsafeXML:
+        raise TemplateError(_("{file}: het onderdeel {part} bevat een DOCTYPE (een documenttypedeclaratie, waarmee "
+                              "entiteiten binnenkomen); dat wordt geweigerd").format(file=path, part=part)) from None
+    except etree.XMLSyntaxError as exc:
+        line, column = exc.position if exc.position else (exc.lineno, 0)
+        raise TemplateError(_("{file}: het onderdeel {part} is geen geldige XML (regel {line}, kolom {column})").format(
+            file=path, part=part, line=line, column=column)) from None
 
 
 def context(agreement: Agreement) -> dict[str, Any]:
@@ -136,10 +298,7 @@ class HouseTemplate:
         """Return the package parts with the placeholders filled and ``body`` in place of ``{{p body }}``."""
         parts = dict(self.parts)
         for name, compiled in self.compiled.items():
-            try:
-                xml = compiled.render(values)
-            except jinja2.TemplateError as exc:
-                raise TemplateError(f"{self.path}: het sjabloon kan niet worden ingevuld ({name}): {exc}") from exc
+            xml = self._fill(name, compiled, values)
             xml = self.docx_template.resolve_listing(xml)
             if name == self.document_part:
                 parts[name] = self._insert_body(xml, body, front, landscape)
@@ -150,6 +309,30 @@ class HouseTemplate:
                 if _HEADER_OR_FOOTER.fullmatch(name):
                     parts[name] = self._widen_tabs(parts[name].decode("utf-8")).encode("utf-8")
         return parts
+
+    def _fill(self, name: str, compiled: jinja2.Template, values: dict[str, Any]) -> str:
+        """Return part ``name`` filled in, stopping at MAX_OUTPUT_CHARS; any failure names template and part.
+
+        The template runs in the sandbox, so whatever it raises (a sandbox refusal, an undefined name, an
+        arithmetic error) is the template's fault and becomes a TemplateError.
+        """
+        chunks, total = [], 0
+        try:
+            for chunk in compiled.generate(values):
+                total += len(chunk)
+                if total > MAX_OUTPUT_CHARS:
+                    raise TemplateError(_("{file}: het sjabloon maakt in {part} meer dan {limit} tekens").format(
+                        file=self.path, part=name, limit=MAX_OUTPUT_CHARS))
+                chunks.append(chunk)
+        except TemplateError:
+            raise
+        except jinja2.TemplateError as exc:
+            raise TemplateError(_("{file}: het sjabloon kan niet worden ingevuld ({part}): {reason}").format(
+                file=self.path, part=name, reason=jinja_reason(exc))) from exc
+        except (ArithmeticError, TypeError, ValueError, LookupError, MemoryError, RecursionError) as exc:
+            raise TemplateError(_("{file}: het sjabloon kan niet worden ingevuld ({part}): {reason}").format(
+                file=self.path, part=name, reason=f"{type(exc).__name__}: {printable(exc, 200)}")) from exc
+        return "".join(chunks)
 
     def _widen_tabs(self, xml: str) -> str:
         """Return a header or footer with its right-aligned tab stops moved to the landscape margin.
@@ -174,24 +357,31 @@ class HouseTemplate:
         Both are XML text (``w:``-prefixed elements) spliced into the serialized document, so the thousands of
         body elements are never parsed. ``landscape`` turns the last section's pages.
         """
-        root = etree.fromstring(xml.encode("utf-8"))
+        try:
+            root = etree.fromstring(xml.encode("utf-8"))
+        except etree.XMLSyntaxError as exc:
+            line, column = exc.position if exc.position else (exc.lineno, 0)
+            raise TemplateError(_("{file}: het ingevulde onderdeel {part} is geen geldige XML (regel {line}, kolom "
+                                  "{column}); staat een {{% if %}} of {{% for %}} over de grens van een alinea?").format(
+                file=self.path, part=self.document_part, line=line, column=column)) from None
         markers = [t for t in root.iter(qn("w:t")) if t.text == _MARKER]
         if len(markers) != 1:
-            raise TemplateError(f"{self.path}: het sjabloon moet de plaatshouder {{{{p body }}}} precies eenmaal "
-                                f"bevatten (gevonden: {len(markers)})")
+            raise TemplateError(_("{file}: het sjabloon moet de plaatshouder {{{{p body }}}} precies eenmaal bevatten "
+                                  "(gevonden: {count})").format(file=self.path, count=len(markers)))
         paragraph = markers[0].getparent().getparent()
         parent = paragraph.getparent()
         if paragraph.tag != qn("w:p") or parent.tag != qn("w:body"):
-            raise TemplateError(f"{self.path}: de plaatshouder voor body moet als {{{{p body }}}} in een eigen "
-                                "alinea staan, niet binnen een tabel of in lopende tekst")
+            raise TemplateError(_("{file}: de plaatshouder voor body moet als {{{{p body }}}} in een eigen alinea "
+                                  "staan, niet binnen een tabel of in lopende tekst").format(file=self.path))
         size = parent.find(f"{qn('w:sectPr')}/{qn('w:pgSz')}")
-        if landscape and size is not None:
+        if landscape and size is not None and size.get(qn("w:w")) and size.get(qn("w:h")):
             width, height = size.get(qn("w:w")), size.get(qn("w:h"))
             size.set(qn("w:w"), height)
             size.set(qn("w:h"), width)
             size.set(qn("w:orient"), "landscape")
         if parent.nsmap.get("w") != W:  # docxtpl's own tags need the prefix w as well, so Word always has it
-            raise TemplateError(f"{self.path}: het sjabloon moet de WordprocessingML-namespace als 'w' noemen")
+            raise TemplateError(_("{file}: het sjabloon moet de WordprocessingML-namespace als 'w' noemen").format(
+                file=self.path))
         slot = etree.Comment(_SLOT)
         slot.tail = paragraph.tail
         paragraph.addprevious(slot)
@@ -211,9 +401,9 @@ def load_template(template: str | Path | None = None) -> HouseTemplate:
     """Return the compiled template at ``template`` (default: the house template), cached by path and hash."""
     path = Path(template) if template is not None else default_template()
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise TemplateError(f"{path}: het sjabloon kan niet worden gelezen ({exc.strerror or exc})") from exc
+        data = read_regular_file(path, MAX_TEMPLATE_BYTES)
+    except FileReadError as exc:
+        raise TemplateError(_("het sjabloon kan niet worden gelezen: {reason}").format(reason=exc)) from exc
     key = (str(path.resolve()), hashlib.sha256(data).hexdigest())
     with _LOCK:
         if key in _CACHE:
@@ -229,29 +419,33 @@ def load_template(template: str | Path | None = None) -> HouseTemplate:
 
 def _load(path: Path, data: bytes, digest: str) -> HouseTemplate:
     env = jinja_environment()
-    docx_template = DocxTemplate(io.BytesIO(data))
+    data = _checked_package(path, data)
     try:
+        docx_template = DocxTemplate(io.BytesIO(data))
         document = Document(io.BytesIO(data))
         main = document.part
         templated = [main] + [rel.target_part for rel in main.rels.values() if rel.reltype in (RT.HEADER, RT.FOOTER)]
         for part in templated:
             _check_tags(path, part.partname.lstrip("/"), part.element, env)
+            source = _literal_braces(docx_template.patch_xml(docx_template.xml_to_string(part.element)))
+            _check_statements(path, part.partname.lstrip("/"), source, env)
         names = docx_template.get_undeclared_template_variables(env)
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(f"{path}: ongeldige plaatshouder in het sjabloon, regel {exc.lineno}: "
-                            f"{exc.message}") from exc
+        raise TemplateError(_("{file}: ongeldige plaatshouder in het sjabloon, regel {line}: {reason}").format(
+            file=path, line=exc.lineno, reason=jinja_reason(exc))) from exc
     except (KeyError, ValueError, zipfile.BadZipFile, PackageNotFoundError) as exc:
-        raise TemplateError(f"{path}: geen geldig Word-document (.docx): {exc}") from exc
+        raise TemplateError(_("{file}: geen geldig Word-document (.docx): {reason}").format(
+            file=path, reason=_package_reason(exc))) from exc
     missing = [name for name in REQUIRED if name not in names]
     if missing:
-        raise TemplateError(f"{path}: het sjabloon mist de verplichte plaatshouder(s) "
-                            + ", ".join(f"'{name}'" for name in missing)
-                            + " (voeg {{ title }} toe en {{p body }} in een eigen alinea)")
+        raise TemplateError(_("{file}: het sjabloon mist de verplichte plaatshouder(s) {names} (voeg {{{{ title }}}} "
+                              "toe en {{{{p body }}}} in een eigen alinea)").format(
+            file=path, names=", ".join(f"'{name}'" for name in missing)))
     unknown = sorted(names - PLACEHOLDERS.keys())
     if unknown:
-        raise TemplateError(f"{path}: onbekende plaatshouder(s) in het sjabloon: "
-                            + ", ".join(f"'{name}'" for name in unknown)
-                            + "; toegestaan: " + ", ".join(sorted(PLACEHOLDERS)))
+        raise TemplateError(_("{file}: onbekende plaatshouder(s) in het sjabloon: {names}; toegestaan: {known}").format(
+            file=path, names=", ".join(f"'{printable(name, 60)}'" for name in unknown),
+            known=", ".join(sorted(PLACEHOLDERS))))
 
     lists = add_lists(_numbering_part(main).element)
     ensure_styles(document.styles.element)
@@ -264,11 +458,14 @@ def _load(path: Path, data: bytes, digest: str) -> HouseTemplate:
     item = _provenance_part(main)
 
     section = document.sections[-1]
-    margins = section.left_margin + section.right_margin
-    text_width = (section.page_width - margins) // 635
-    bookmark_ids = [int(b.get(qn("w:id"))) for b in main.element.iter(qn("w:bookmarkStart"))]
+    # a template without page size or margins gets Word's defaults: A4 and 2.5 cm
+    margins = (section.left_margin or _MARGIN) + (section.right_margin or _MARGIN)
+    text_width = max((section.page_width or _A4_WIDTH) - margins, _MIN_TEXT) // 635
+    bookmark_ids = [int(value) for b in main.element.iter(qn("w:bookmarkStart"))
+                    if (value := b.get(qn("w:id")) or "") and re.fullmatch(r"[0-9]{1,9}", value)]
     layout = Layout(lists, text_width, max(bookmark_ids, default=0) + 1)
-    landscape = dataclasses.replace(layout, text_width=(section.page_height - margins) // 635)
+    landscape = dataclasses.replace(layout, text_width=max((section.page_height or _A4_HEIGHT) - margins,
+                                                           _MIN_TEXT) // 635)
 
     buffer = io.BytesIO()
     document.save(buffer)
@@ -284,7 +481,8 @@ def _load(path: Path, data: bytes, digest: str) -> HouseTemplate:
         try:
             compiled[name] = env.from_string(_literal_braces(docx_template.patch_xml(xml)))
         except jinja2.TemplateSyntaxError as exc:
-            raise TemplateError(f"{path}: ongeldige plaatshouder in {name}: {exc.message}") from exc
+            raise TemplateError(_("{file}: ongeldige plaatshouder in {part}: {reason}").format(
+                file=path, part=name, reason=jinja_reason(exc))) from exc
 
     loaded = HouseTemplate(path=path, sha256=digest, parts=parts, document_part=main.partname.lstrip("/"),
                            compiled=compiled, layout=layout, landscape_layout=landscape,
@@ -295,6 +493,23 @@ def _load(path: Path, data: bytes, digest: str) -> HouseTemplate:
              "parties": ["P"], "body": _BODY}
     loaded.render(trial, "")  # a misplaced {{p body }} is an error now, not at the first document
     return loaded
+
+
+#: Word's defaults for a section without page size or margins (in EMU): A4, 2.5 cm; and the narrowest text.
+_A4_WIDTH, _A4_HEIGHT, _MARGIN, _MIN_TEXT = 7560310, 10692130, 900000, 914400
+
+
+def _package_reason(exc: Exception) -> str:
+    """Return why python-docx could not open a package, without its internals (``<_io.BytesIO ...>``)."""
+    text = str(exc)
+    if "macroEnabled" in text:
+        return _("een document met macro's (.docm) wordt niet als sjabloon gebruikt; sla het op als Word-document "
+                 "(.docx)")
+    if isinstance(exc, KeyError):
+        return _("een verplicht onderdeel ontbreekt")
+    if "content type" in text:
+        return _("het hoofdonderdeel is geen Word-document")
+    return _("het pakket kan niet worden gelezen")
 
 
 def _literal_braces(source: str) -> str:
@@ -325,15 +540,15 @@ def _check_tags(path: Path, part_name: str, element: etree._Element, env: jinja2
             following = _TAG_START.search(text, match.end())
             if end < 0 or (following and following.start() < end):
                 snippet = text[match.start():match.start() + 40]
-                raise TemplateError(f"{path}: plaatshouder zonder afsluitende '{closer}' in {part_name}: "
-                                    f"'{snippet}'")
+                raise TemplateError(_("{file}: plaatshouder zonder afsluitende '{closer}' in {part}: '{snippet}'"
+                                      ).format(file=path, closer=closer, part=part_name, snippet=snippet))
             tag = text[match.start():end + len(closer)]
             if match.group() == "{{":
                 try:
                     env.compile(_DOCXTPL_PREFIX.sub("{{ ", tag))
                 except jinja2.TemplateSyntaxError as exc:
-                    raise TemplateError(f"{path}: ongeldige plaatshouder '{tag}' in {part_name}: "
-                                        f"{exc.message}") from exc
+                    raise TemplateError(_("{file}: ongeldige plaatshouder '{tag}' in {part}: {reason}").format(
+                        file=path, tag=tag, part=part_name, reason=jinja_reason(exc))) from exc
 
 
 def _provenance_part(main) -> Part:
