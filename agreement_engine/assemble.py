@@ -85,8 +85,7 @@ def build_context(answers: dict) -> dict[str, Any]:
     context = {key: answers.get(key) for key in (
         "document", "alliance", "governance", "resources", "liability", "withdrawal", "insolvency",
         "disputes", "confidentiality", "privacy", "intellectual_property", "conditions", "multi_year_plan",
-        "force_majeure", "costs", "notices", "integrity", "publicity", "exclusivity", "non_solicitation", "security",
-        "audit")}
+        "force_majeure", "costs", "notices", "integrity", "publicity")}
     context.update(
         parties=parties,
         members=[p for p in parties if p["is_member"]],

@@ -21,8 +21,7 @@ from agreement_engine.validate import schema_at
 #: Top-level names of the answer set that templates may use, and the helper names assembly adds.
 ANSWER_ROOTS = ("document", "alliance", "parties", "governance", "resources", "liability", "withdrawal",
                 "insolvency", "disputes", "confidentiality", "privacy", "intellectual_property", "conditions",
-                "multi_year_plan", "force_majeure", "costs", "notices", "integrity", "publicity", "exclusivity",
-                "non_solicitation", "security", "audit")
+                "multi_year_plan", "force_majeure", "costs", "notices", "integrity", "publicity")
 #: Helpers that stand for parties (lists of them or one of them).
 PARTY_LISTS = ("parties", "members", "commissioners", "gemeenten")
 PARTY_ONE = ("lead", "step_in")

@@ -191,7 +191,8 @@ def test_attention_points_name_the_law():
 
 def test_two_parties_continuation_ends_the_agreement():
     text = member(two(), "uittreding.voortzetting")
-    assert "Omdat aan de Overeenkomst twee (2) Deelnemende Partijen deelnemen, eindigt de Overeenkomst" in text
+    assert "Bij de uittreding van een Deelnemende Partij eindigt de Overeenkomst op de Uittredingsdatum" in text
+    assert "Omdat" not in text
     assert "laat de Overeenkomst tussen de overige Partijen onverlet" not in text
     full = article(two(), "uittreding")
     assert "over de overblijvende Deelnemende Partijen verdeeld naar verhouding" not in full
