@@ -39,6 +39,7 @@ from agreement_engine import __version__, output
 from agreement_engine.answers import load
 from agreement_engine.api import DOCUMENT_LANGUAGE, render_document, write
 from agreement_engine.errors import EngineError, InvalidAnswersError, OutputError
+from agreement_engine.files import kind_of
 from agreement_engine.findings import Finding, Severity, make_finding
 from agreement_engine.i18n import _, get_language, language
 from agreement_engine.library import Library, default_library
@@ -189,13 +190,7 @@ def _special_kind(path: Path) -> str | None:
     mode = _mode(path)
     if mode is None or stat.S_ISREG(mode):
         return None
-    if stat.S_ISFIFO(mode):
-        return _("een pijp (FIFO)")
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return _("een apparaat")
-    if stat.S_ISSOCK(mode):
-        return _("een socket")
-    return _("geen gewoon bestand")
+    return kind_of(mode)
 
 
 def _glob(pattern: str) -> list[Path]:

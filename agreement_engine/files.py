@@ -50,7 +50,8 @@ def size_text(size: int) -> str:
     return f"{size} bytes"
 
 
-def _kind_of(mode: int) -> str:
+def kind_of(mode: int) -> str:
+    """Return in Dutch what a file of this mode is, when it is not a regular file ("een pijp (FIFO)")."""
     if stat.S_ISDIR(mode):
         return _("een map")
     if stat.S_ISFIFO(mode):
@@ -99,7 +100,7 @@ def read_regular_file(path: str | Path, limit: int) -> bytes:
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            kind = _kind_of(info.st_mode)
+            kind = kind_of(info.st_mode)
             raise FileReadError("not_regular", _("{file} is {kind}, geen gewoon bestand; de engine leest alleen "
                                                  "gewone bestanden").format(file=path, kind=kind),
                                 path=path, reason=kind)
