@@ -16,6 +16,7 @@ from agreement_engine.answers import normalize
 from agreement_engine.dutch import date_long, money, percent
 from agreement_engine.errors import InvalidAnswersError, LibraryError
 from agreement_engine.findings import has_errors
+from agreement_engine.i18n import _
 from agreement_engine.library import Clause, Library, MemberSpec, Variant, default_library
 from agreement_engine.model import (
     Agreement, Allocation, Annex, AnnexRow, Article, ClauseUse, Member, Paragraph, Ref, Segment,
@@ -79,7 +80,7 @@ def build_context(answers: dict) -> dict[str, Any]:
 
     def party(party_id: str) -> dict:
         if party_id not in by_id:
-            raise LibraryError(f"party('{party_id}'): geen partij met dit id")
+            raise LibraryError(_("party('{id}'): geen partij met dit id").format(id=party_id))
         return by_id[party_id]
 
     context = {key: answers.get(key) for key in (
@@ -125,7 +126,7 @@ def _choose(library: Library, context: dict) -> list[_Chosen]:
         variant = next((v for v in clause.variants
                         if v.when is None or t.evaluate(v.when, context, line=v.line, **where)), None)
         if variant is None:
-            raise LibraryError("geen enkele variant past bij deze antwoordenset", line=clause.line_of("variants"),
+            raise LibraryError(_("geen enkele variant past bij deze antwoordenset"), line=clause.line_of("variants"),
                                **where)
         members = []
         for index, spec in enumerate(variant.members):
@@ -184,7 +185,7 @@ class _Renderer:
     def _ref(self, label: str) -> str:
         if label not in self.labels:
             clause = self._clause
-            raise LibraryError(f"verwijzing naar '{label}', dat in deze overeenkomst niet bestaat",
+            raise LibraryError(_("verwijzing naar '{label}', dat in deze overeenkomst niet bestaat").format(label=label),
                                clause=clause and clause.id, file=clause and clause.file)
         return ref_marker(label)
 
@@ -193,7 +194,7 @@ class _Renderer:
         context = {**self.context, **extra} if extra else self.context
         text = templates().render(source, context, clause=clause.id, file=clause.file, line=line)
         if not text:
-            raise LibraryError("de tekst is leeg voor deze antwoordenset", clause=clause.id, file=clause.file,
+            raise LibraryError(_("de tekst is leeg voor deze antwoordenset"), clause=clause.id, file=clause.file,
                                line=line)
         segments: list[Segment] = [Ref(part, self.labels[part]) if is_label else part
                                    for part, is_label in split_refs(text)]
@@ -255,8 +256,8 @@ def _definitions(chosen: list[_Chosen], renderer: _Renderer, used_text: str) -> 
         for definition in item.clause.defines:
             term = renderer.paragraph(definition.term, item.clause, definition.line).text
             if term in candidates:
-                raise LibraryError(f"het begrip '{term}' wordt ook gedefinieerd in clausule "
-                                   f"{candidates[term][1].id}", clause=item.clause.id, file=item.clause.file,
+                raise LibraryError(_("het begrip '{term}' wordt ook gedefinieerd in clausule {clause}").format(
+                                   term=term, clause=candidates[term][1].id), clause=item.clause.id, file=item.clause.file,
                                    line=definition.line)
             candidates[term] = (renderer.paragraph(definition.definition, item.clause, definition.line),
                                 item.clause)
@@ -368,7 +369,7 @@ def assemble_valid(answers: dict, library: Library | None = None) -> Agreement:
                                                        item.clause.line_of("title")).text,
                                     tuple(members)))
     if signature is None:
-        raise LibraryError("de bibliotheek heeft geen clausule van soort 'signature'")
+        raise LibraryError(_("de bibliotheek heeft geen clausule van soort 'signature'"))
     text = "\n".join(p.text for p in comparitie + closing + recitals) + "\n" + "\n".join(
         m.body.text + "\n" + "\n".join(i.text for i in m.items) for a in articles for m in a.members)
     definitions = _definitions(chosen, renderer, text)

@@ -1,7 +1,7 @@
 """The engine's exceptions; the command line alone turns them into exit codes."""
 from __future__ import annotations
 
-from agreement_engine.i18n import ngettext
+from agreement_engine.i18n import _, ngettext
 
 
 class EngineError(Exception):
@@ -22,7 +22,7 @@ class LibraryError(EngineError):
         self.line = line
         where = ", ".join(part for part in (
             file and (f"{file}:{line}" if line else file),
-            clause and f"clausule {clause}",
+            clause and _("clausule {clause}").format(clause=clause),
         ) if part)
         super().__init__(f"{where}: {message}" if where else message)
 

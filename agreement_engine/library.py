@@ -15,6 +15,7 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from agreement_engine.errors import LibraryError
+from agreement_engine.i18n import _
 from agreement_engine.resources import clause_library_dir, load_schema
 
 #: Labels of the annexes that assembly builds from the answer set (not from clause files).
@@ -114,7 +115,7 @@ class Library:
         for clause in self.clauses:
             if clause.id == clause_id:
                 return clause
-        raise LibraryError(f"geen clausule met id '{clause_id}'")
+        raise LibraryError(_("geen clausule met id '{id}'").format(id=clause_id))
 
     @property
     def labels(self) -> frozenset[str]:
@@ -161,10 +162,10 @@ def parse_clause(text: str, file: str) -> Clause:
         raw = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise LibraryError(f"geen geldige YAML: {getattr(exc, 'problem', exc)}", file=file,
+        raise LibraryError(_("geen geldige YAML: {reason}").format(reason=getattr(exc, 'problem', exc)), file=file,
                            line=mark.line + 1 if mark else None) from exc
     if not isinstance(raw, dict):
-        raise LibraryError("een clausulebestand moet een YAML-mapping zijn", file=file)
+        raise LibraryError(_("een clausulebestand moet een YAML-mapping zijn"), file=file)
     plain = _strip_lines(raw)
     clause_id = plain.get("id") if isinstance(plain.get("id"), str) else None
     validator = Draft202012Validator(load_schema("clause"))
@@ -175,7 +176,7 @@ def parse_clause(text: str, file: str) -> Clause:
             if isinstance(child, dict | list):
                 node = child
         line = node.get("__line__") if isinstance(node, dict) else None
-        where = "/".join(str(p) for p in error.absolute_path) or "(bestand)"
+        where = "/".join(str(p) for p in error.absolute_path) or _("(bestand)")
         raise LibraryError(f"{where}: {error.message}", file=file, clause=clause_id, line=line)
 
     def member(m: dict) -> MemberSpec:
@@ -208,14 +209,14 @@ def build_library(meta_text: str, clause_texts: Mapping[str, str]) -> Library:
     try:
         meta = yaml.safe_load(meta_text) or {}
     except yaml.YAMLError as exc:
-        raise LibraryError(f"geen geldige YAML: {exc}", file="library.yaml") from exc
+        raise LibraryError(_("geen geldige YAML: {reason}").format(reason=exc), file="library.yaml") from exc
     if not isinstance(meta, dict) or not {"name", "version"} <= set(meta):
-        raise LibraryError("library.yaml moet 'name' en 'version' bevatten", file="library.yaml")
+        raise LibraryError(_("library.yaml moet 'name' en 'version' bevatten"), file="library.yaml")
     clauses = [parse_clause(text, file) for file, text in sorted(clause_texts.items())]
     seen: dict[str, str] = {}
     for clause in clauses:
         if clause.id in seen:
-            raise LibraryError(f"id '{clause.id}' komt ook voor in {seen[clause.id]}", file=clause.file,
+            raise LibraryError(_("id '{id}' komt ook voor in {file}").format(id=clause.id, file=seen[clause.id]), file=clause.file,
                                clause=clause.id, line=clause.line_of("id"))
         seen[clause.id] = clause.file
     digest = hashlib.sha256(meta_text.encode("utf-8"))
@@ -251,7 +252,7 @@ class DirectoryLoader:
             for path in sorted((self.root / "clauses").glob("*.yaml")):
                 files[f"clauses/{path.name}"] = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise LibraryError(f"clausulebibliotheek niet leesbaar: {exc}", file=str(self.root)) from exc
+            raise LibraryError(_("clausulebibliotheek niet leesbaar: {reason}").format(reason=exc), file=str(self.root)) from exc
         return files
 
     def load(self) -> Library:

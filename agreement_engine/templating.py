@@ -16,6 +16,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from agreement_engine.dutch import FILTERS, enumerate_nl
 from agreement_engine.errors import LibraryError
+from agreement_engine.i18n import _
 
 #: Whitespace that str.split() would fold into a plain space but an answer means literally (no-break spaces).
 _UNICODE_SPACE = re.compile("[\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
@@ -82,17 +83,18 @@ class Templates:
             text = self.env.concat(template.root_render_func(
                 template.new_context(dict(self.env.globals, **context), shared=True)))
         except TemplateSyntaxError as exc:
-            raise LibraryError(f"fout in de tekst: {exc.message}", **self._where(
+            raise LibraryError(_("fout in de tekst: {reason}").format(reason=exc.message), **self._where(
                 clause, file, (line or 0) + (exc.lineno or 1))) from exc
         except UndefinedError as exc:
-            raise LibraryError(f"onbekende waarde in de tekst: {exc.message}",
+            raise LibraryError(_("onbekende waarde in de tekst: {reason}").format(reason=exc.message),
                                **self._where(clause, file, line)) from exc
         except SecurityError as exc:
-            raise LibraryError(f"niet toegestaan in de sandbox: {exc}", **self._where(clause, file, line)) from exc
+            raise LibraryError(_("niet toegestaan in de sandbox: {reason}").format(reason=exc),
+                               **self._where(clause, file, line)) from exc
         except LibraryError as exc:  # from a helper such as party(), which does not know the clause
             raise _placed(exc, self._where(clause, file, line))
         except Exception as exc:  # a filter given a value it cannot format
-            raise LibraryError(f"de tekst kan niet worden opgemaakt: {type(exc).__name__}: {exc}",
+            raise LibraryError(_("de tekst kan niet worden opgemaakt: {reason}").format(reason=f"{type(exc).__name__}: {exc}"),
                                **self._where(clause, file, line)) from exc
         if _UNICODE_SPACE.search(text):  # a no-break space or line separator in an answer stays what it is
             return _ASCII_SPACE.sub(" ", text).strip(" ")
@@ -111,17 +113,21 @@ class Templates:
                 bool(value)  # raises UndefinedError with the variable's name
             return value
         except TemplateSyntaxError as exc:
-            raise LibraryError(f"voorwaarde '{expression}' is geen geldige expressie: {exc.message}",
+            raise LibraryError(_("voorwaarde '{expression}' is geen geldige expressie: {reason}").format(
+                expression=expression, reason=exc.message),
                                **self._where(clause, file, line)) from exc
         except UndefinedError as exc:
-            raise LibraryError(f"onbekende waarde in voorwaarde '{expression}': {exc.message}",
+            raise LibraryError(_("onbekende waarde in voorwaarde '{expression}': {reason}").format(
+                expression=expression, reason=exc.message),
                                **self._where(clause, file, line)) from exc
         except SecurityError as exc:
-            raise LibraryError(f"niet toegestaan in de sandbox: {exc}", **self._where(clause, file, line)) from exc
+            raise LibraryError(_("niet toegestaan in de sandbox: {reason}").format(reason=exc),
+                               **self._where(clause, file, line)) from exc
         except LibraryError as exc:
             raise _placed(exc, self._where(clause, file, line))
         except Exception as exc:  # a comparison of values that cannot be compared
-            raise LibraryError(f"voorwaarde '{expression}' kan niet worden uitgerekend: {type(exc).__name__}: {exc}",
+            raise LibraryError(_("voorwaarde '{expression}' kan niet worden uitgerekend: {reason}").format(
+                expression=expression, reason=f"{type(exc).__name__}: {exc}"),
                                **self._where(clause, file, line)) from exc
 
 

@@ -238,3 +238,21 @@ def test_a_condition_that_cannot_be_computed_names_the_clause():
     with pytest.raises(LibraryError, match="kan niet worden uitgerekend: TypeError") as info:
         assemble(example("twee-partijen"), loader.load())
     assert (info.value.clause, info.value.file) == ("bestuur", "clauses/0000-c.yaml")
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("nl", r"^clauses/0000-c.yaml:12, clausule bestuur: party\('x'\): geen partij met dit id$"),
+    ("en", r"^clauses/0000-c.yaml:12, clause bestuur: party\('x'\): no party with this id$"),
+])
+def test_a_library_error_speaks_the_language_of_the_command_line(lang, expected):
+    from agreement_engine.i18n import language
+    with language(lang), pytest.raises(LibraryError, match=expected):
+        assemble(example("twee-partijen"), _escaping("{{ party('x').name }}").load())
+
+
+def test_a_broken_library_file_speaks_english_under_lang_en():
+    from agreement_engine.i18n import language
+    with language("en"), pytest.raises(LibraryError, match="also occurs in"):
+        library(GOOD, GOOD).load()
+    with language("en"), pytest.raises(LibraryError, match="not valid YAML"):
+        library("id: x\ntitle: [oops\n").load()
