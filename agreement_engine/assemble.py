@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
@@ -22,6 +23,7 @@ from agreement_engine.model import (
     Agreement, Allocation, Annex, AnnexRow, Article, ClauseUse, Member, Paragraph, Ref, Segment,
     SignatureBlock, Signatory, Term,
 )
+from agreement_engine.rules import term_end
 from agreement_engine.templating import Templates, ref_marker, split_refs
 from agreement_engine.validate import validate
 
@@ -77,6 +79,7 @@ def build_context(answers: dict) -> dict[str, Any]:
                         "is_gemeente": party["legal_form"] == "gemeente",
                         "share": shares.get(party["id"]), "amount": amounts.get(party["id"])})
     by_id = {p["id"]: p for p in parties}
+    term = answers["alliance"]["term"]
 
     def party(party_id: str) -> dict:
         if party_id not in by_id:
@@ -94,6 +97,8 @@ def build_context(answers: dict) -> dict[str, Any]:
         gemeenten=[p for p in parties if p["is_gemeente"]],
         lead=by_id.get(resources.get("lead_party")) if resources["route"] != "direct" else None,
         step_in=by_id.get(answers["insolvency"].get("step_in_party")),
+        term_end=term_end(date.fromisoformat(answers["alliance"]["start_date"]), term["years"])
+        if term["kind"] == "fixed" else None,
         # Conditions precedent and the warranties about conditions already fulfilled at signing.
         conditions=[c for c in answers["conditions"] if c["form"] == "condition"],
         warranties=[c for c in answers["conditions"] if c["form"] == "warranty"],

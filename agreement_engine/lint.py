@@ -25,7 +25,7 @@ ANSWER_ROOTS = ("document", "alliance", "parties", "governance", "resources", "l
 #: Helpers that stand for parties (lists of them or one of them).
 PARTY_LISTS = ("parties", "members", "commissioners", "gemeenten")
 PARTY_ONE = ("lead", "step_in")
-HELPERS = ("members", "commissioners", "gemeenten", "warranties", "lead", "step_in", "body", "alliance_term", "n_parties", "n_members",
+HELPERS = ("members", "commissioners", "gemeenten", "warranties", "lead", "step_in", "body", "alliance_term", "term_end", "n_parties", "n_members",
            "party", "ref")
 #: Fields assembly adds to every party.
 PARTY_EXTRAS = ("number", "term", "is_member", "is_gemeente", "share", "amount")
