@@ -171,10 +171,10 @@ def _number(chosen: list[_Chosen], annexes: list[tuple[str, str]]) -> dict[str, 
         article += 1
         item.number = article
         labels[item.clause.id] = str(article)
-        for m, (spec, _, _) in enumerate(item.members, start=1):
+        for m, (spec, _extra, _key) in enumerate(item.members, start=1):
             if spec.label:
                 labels[spec.label] = f"{article}.{m}"
-    for n, (label, _) in enumerate(annexes, start=1):
+    for n, (label, _title) in enumerate(annexes, start=1):
         labels[label] = str(n)
     return labels
 
@@ -362,7 +362,7 @@ def assemble_valid(answers: dict, library: Library | None = None) -> Agreement:
         members = [renderer.member(item, i) for i in range(len(item.members))]
         kind = item.clause.kind
         if kind == "parties":
-            for (spec, _, _), member in zip(item.members, members):
+            for (spec, _extra, _key), member in zip(item.members, members):
                 (comparitie if spec.repeat else closing).append(member.body)
         elif kind == "recitals":
             recitals.extend(m.body for m in members)

@@ -493,7 +493,7 @@ def _save_or_show(target: Path, session: Interview, **how) -> Path | None:
     """Save the answers; if that fails now (a full disk), show them, so that not one answer is lost."""
     try:
         return save_answers(target, session.answers, **how)
-    except OutputError as exc:
+    except OutputError:
         text = json.dumps({**session.answers, **({"$interview": how["progress"]} if how.get("progress") else {})},
                           ensure_ascii=False, indent=2)
         _echo_quietly("", _("Uw antwoorden konden niet worden bewaard; hier zijn ze, om in een bestand te zetten en "

@@ -256,3 +256,11 @@ def test_a_broken_library_file_speaks_english_under_lang_en():
         library(GOOD, GOOD).load()
     with language("en"), pytest.raises(LibraryError, match="not valid YAML"):
         library("id: x\ntitle: [oops\n").load()
+
+
+@pytest.mark.parametrize("lang, expected", [("nl", "geen clausule van soort 'signature'"),
+                                            ("en", "no clause of kind 'signature'")])
+def test_a_library_without_a_signature_clause_says_so(lang, expected):
+    from agreement_engine.i18n import language
+    with language(lang), pytest.raises(LibraryError, match=expected):
+        assemble(example("twee-partijen"), MemoryLoader({"library.yaml": META, "clauses/0000-c.yaml": GOOD}).load())
