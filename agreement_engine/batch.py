@@ -16,7 +16,6 @@ import ctypes
 import datetime as dt
 import gc
 import glob
-import hashlib
 import io
 import json
 import multiprocessing
@@ -240,31 +239,19 @@ def _fingerprint(template: str | Path | None, library: Library) -> dict[str, str
             "library_sha256": library.content_hash}
 
 
-def _read_manifest(path: Path) -> dict | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
 def up_to_date(source: Path, document: Path, fingerprint: dict[str, str]) -> dict | None:
     """Return the manifest of ``document`` if it was made from these answers, library, template and engine.
 
     The document must exist with the hash the manifest records, so a document replaced or damaged since is
     made again. Return None when the document has to be (re)made.
     """
-    recorded = _read_manifest(output.manifest_path(document))
+    recorded = output.unchanged_manifest(document)
     if recorded is None or any(recorded.get(key) != value for key, value in fingerprint.items()):
         return None
     answers, _ = load(source)
     if answers is None or recorded.get("answers_sha256") != output.answers_hash(answers):
         return None
-    try:
-        digest = hashlib.sha256(document.read_bytes()).hexdigest()
-    except OSError:
-        return None
-    return recorded if recorded.get("document_sha256") == digest else None
+    return recorded
 
 
 def choices_of(clauses: Iterable[dict[str, Any]], library: Library) -> dict[str, str]:

@@ -239,15 +239,20 @@ class TargetExists(OutputError):
     """Raised when a target exists that the engine did not write, or that changed since: it may be a user's work."""
 
 
-def written_unchanged(document: Path) -> bool:
-    """Return whether ``document`` is exactly what the engine wrote: its manifest beside it names it and its hash."""
+def unchanged_manifest(document: Path) -> dict | None:
+    """Return the manifest beside ``document`` when the document is exactly what the engine wrote, else None.
+
+    Exactly: the manifest names the document and records the hash of its bytes as they are now.
+    """
     try:
         record = json.loads(read_regular_file(manifest_path(document), 4 * 1024 * 1024))
         data = read_regular_file(document, MAX_DOCUMENT_BYTES)
     except (FileReadError, ValueError):
-        return False
-    return (isinstance(record, dict) and record.get("document") == document.name
-            and record.get("document_sha256") == hashlib.sha256(data).hexdigest())
+        return None
+    if (isinstance(record, dict) and record.get("document") == document.name
+            and record.get("document_sha256") == hashlib.sha256(data).hexdigest()):
+        return record
+    return None
 
 
 def check_target(document: Path, *, force: bool = False) -> None:
@@ -266,7 +271,7 @@ def check_target(document: Path, *, force: bool = False) -> None:
     except OSError as exc:
         raise OutputError(_("{file}: kan niet worden geschreven: {reason}").format(file=document,
                                                                                   reason=reason(exc))) from exc
-    if exists and not force and not written_unchanged(document):
+    if exists and not force and unchanged_manifest(document) is None:
         raise TargetExists(_("{file} bestaat al en is niet ongewijzigd door de engine geschreven (misschien is het "
                              "bewerkt); kies een ander bestand met -o, of overschrijf het met --force").format(
             file=document))
