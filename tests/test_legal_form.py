@@ -14,7 +14,7 @@ from agreement_engine.assemble import assemble
 from agreement_engine.cli import main
 from agreement_engine.validate import validate
 from agreement_engine.word import render_docx
-from conftest import example, variation
+from conftest import variation
 
 #: The articles this part of the library owns, by clause id.
 OWN_ARTICLES = ("definities", "doel", "karakter", "meerjarenplan", "voorwaarden", "wijziging", "slotbepalingen")
