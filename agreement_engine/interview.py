@@ -42,7 +42,7 @@ from agreement_engine.errors import OutputError
 from agreement_engine.output import TEMPORARY_PREFIX, TEMPORARY_SUFFIX, atomic_write, reason
 from agreement_engine.resources import load_schema, resolve_ref
 from agreement_engine.rules import check_rules, party_label
-from agreement_engine.validate import field_title, schema_at, validate_part
+from agreement_engine.validate import BIDI, field_title, schema_at, validate_part
 
 #: Sections asked first, in this order; the other sections follow in the order of the schema.
 LEADING_SECTIONS = ("alliance", "parties")
@@ -72,8 +72,8 @@ _CHOICE_NUMBER = re.compile(r"[0-9]{1,4}")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 #: Line breaks inside a typed line (a carriage return from a Windows file, U+2028, ...): one answer is one line.
 _LINE_BREAK = re.compile("[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
-#: Characters that change the reading direction (visual spoofing in a contract) and characters that show nothing.
-_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+#: Characters that show nothing; an answer of only these is refused as typed (control characters are left to
+#: the check, which names them).
 _INVISIBLE = re.compile("[\u00ad\u034f\u115f\u1160\u180e\u200b-\u200d\u2060-\u2064\u3164\ufeff]")
 _MAX_WIDTH = 100
 _YES = ("j", "ja", "y", "yes")
@@ -614,7 +614,7 @@ class Interview:
                 self._tell(_("Dit antwoord bevat bytes die geen tekst zijn (geen geldige UTF-8); typ het opnieuw."))
             elif _LINE_BREAK.search(text.strip()):
                 self._tell(_("Een antwoord is één regel; dit antwoord bevat een regeleinde."))
-            elif bidi := _BIDI.search(text):
+            elif bidi := BIDI.search(text):
                 self._tell(_("Dit antwoord bevat een teken dat de leesrichting verandert (U+{code:04X}); daarmee kan een "
                              "tekst anders lijken dan hij is.").format(code=ord(bidi.group())))
             elif text.strip() and not _INVISIBLE.sub("", text).strip():

@@ -68,7 +68,7 @@ _UNICODE_LINE_BREAK = re.compile("[\x85\u2028\u2029]")
 
 #: Characters that change the direction of the text around them (embeddings, overrides, isolates and marks):
 #: they can make a contract show something else than it says (visual spoofing), and Dutch never needs them.
-_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 #: Characters that draw nothing though Unicode does not call them spaces or format characters.
 _BLANK = frozenset("\u115f\u1160\u180e\u2800\u3164\uffa0")
@@ -413,7 +413,7 @@ def _value_findings(value: Any, prefix: list, answers: Any) -> Iterator[Finding]
             node = schema_at(path) or {}
             if node.get("type") != "string":
                 return  # not an answer the agreement shows (an unknown field is reported as such)
-            bidi = _BIDI.search(value)
+            bidi = BIDI.search(value)
             if bidi:
                 yield _finding("value.bidi_control", path, answers, codepoint=ord(bidi.group()))
             separator = _UNICODE_LINE_BREAK.search(value)
