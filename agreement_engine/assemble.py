@@ -14,6 +14,7 @@ from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from agreement_engine.answers import normalize
+from agreement_engine.context import answer_sections
 from agreement_engine.dutch import date_long, money, percent
 from agreement_engine.errors import InvalidAnswersError, LibraryError
 from agreement_engine.findings import has_errors
@@ -86,10 +87,7 @@ def build_context(answers: dict) -> dict[str, Any]:
             raise LibraryError(_("party('{id}'): geen partij met dit id").format(id=party_id))
         return by_id[party_id]
 
-    context = {key: answers.get(key) for key in (
-        "document", "alliance", "governance", "resources", "liability", "withdrawal", "insolvency",
-        "disputes", "confidentiality", "privacy", "intellectual_property", "conditions", "multi_year_plan",
-        "force_majeure", "costs", "notices", "integrity", "publicity")}
+    context = {key: answers.get(key) for key in answer_sections()}
     context.update(
         parties=parties,
         members=[p for p in parties if p["is_member"]],

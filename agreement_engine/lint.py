@@ -13,22 +13,13 @@ from typing import Iterator
 from jinja2 import TemplateSyntaxError, nodes
 
 from agreement_engine.assemble import term_pattern
+from agreement_engine.context import COMPUTED, PARTY_EXTRAS, PARTY_LISTS, PARTY_ONE, answer_sections
 from agreement_engine.errors import LibraryError
 from agreement_engine.library import Clause, Library, LibraryLoader
 from agreement_engine.templating import make_environment
 from agreement_engine.validate import schema_at
 
-#: Top-level names of the answer set that templates may use, and the helper names assembly adds.
-ANSWER_ROOTS = ("document", "alliance", "parties", "governance", "resources", "liability", "withdrawal",
-                "insolvency", "disputes", "confidentiality", "privacy", "intellectual_property", "conditions",
-                "multi_year_plan", "force_majeure", "costs", "notices", "integrity", "publicity")
-#: Helpers that stand for parties (lists of them or one of them).
-PARTY_LISTS = ("parties", "members", "commissioners", "gemeenten")
-PARTY_ONE = ("lead", "step_in")
-HELPERS = ("members", "commissioners", "gemeenten", "warranties", "lead", "step_in", "body", "alliance_term", "term_end", "n_parties", "n_members",
-           "party", "ref")
-#: Fields assembly adds to every party.
-PARTY_EXTRAS = ("number", "term", "is_member", "is_gemeente", "share", "amount")
+#: Names Jinja itself gives every template.
 _JINJA_GLOBALS = ("range", "loop", "namespace", "dict", "true", "false", "none", "True", "False", "None")
 #: Attributes a clause may never read, besides every name that starts with "_": what the sandbox refuses
 #: (a type's mro) and str.format, whose format string can reach attributes ("{0.__class__}").
@@ -133,7 +124,7 @@ class _Analyzer:
                 return "parties"
             if node.name == "warranties":  # the conditions of form 'warranty'
                 return "conditions"
-            return node.name if node.name in ANSWER_ROOTS else None
+            return node.name if node.name in answer_sections() else None
         if isinstance(node, nodes.Getattr):
             base = self.chain(node.node)
             return f"{base}.{node.attr}" if base else None
@@ -294,7 +285,7 @@ def lint(source: Library | LibraryLoader) -> list[Problem]:
 
 def _lint_clause(clause: Clause, env, enums: dict, labels: frozenset, covered: set,
                  texts_by_clause: dict) -> Iterator[Problem]:
-    known = set(ANSWER_ROOTS) | set(HELPERS) | set(_JINJA_GLOBALS)
+    known = set(answer_sections()) | set(COMPUTED) | set(_JINJA_GLOBALS)
     declared = set(clause.parameters)
     for parameter in sorted(declared):
         if not _schema_path_exists(parameter.split(".")):
@@ -336,7 +327,7 @@ def _lint_clause(clause: Clause, env, enums: dict, labels: frozenset, covered: s
         for path in sorted(analyzer.paths):
             base = _base_path(path)
             parts = base.split(".")
-            if parts[0] not in ANSWER_ROOTS:
+            if parts[0] not in answer_sections():
                 continue
             if not _schema_path_exists(parts):
                 yield Problem(clause.file, clause.id, src.line, f"onbekend veld '{path}' in {src.what}")
