@@ -201,8 +201,18 @@ class Interview:
         return name in parent_node.get("required", [])
 
     def _unused(self, path: list, node: dict) -> bool:
-        """Return whether a cross-field rule objects to this optional field holding any value at all."""
-        return bool(self._rule_findings(path, node.get("default", _sample(node))))
+        """Return whether a cross-field rule objects to this optional field holding any value at all.
+
+        The field is tried with its default, or else a value of its type; a date with the start date of the
+        alliance, the date the others are measured against, so that only an objection to any date counts
+        (a warranty has no deadline), not one to a date too early or too late.
+        """
+        value = node.get("default", _MISSING)
+        if value is _MISSING and node.get("format") == "date":
+            value = _lookup(self.answers, ["alliance", "start_date"])
+        if value is _MISSING or (node.get("format") == "date" and not isinstance(value, str)):
+            value = _sample(node)
+        return bool(self._rule_findings(path, value))
 
     def _rule_findings(self, path: list, value: Any) -> list[Finding]:
         """Return what the cross-field rules say at or under ``path`` when it holds ``value``."""
@@ -545,14 +555,17 @@ class Interview:
         by_rules = check_rules(self.answers)
         where = json_path(path)
         relevant = [f for f in validate_part(self.answers, path) if f.code != "schema.required"] + [
-            f for f in by_rules if _within(f.path, where) or (anywhere and _key(f) not in self._known)]
+            f for f in by_rules if _within(f.path, where) or (anywhere and _key(f) not in self._known
+                                                              and not _is_note(f))]
         errors = [f for f in relevant if f.severity is Severity.ERROR]
         new = [f for f in relevant if _key(f) not in self._known]
         self._tell_findings(errors or new)
         if errors or (any(f.severity is Severity.WARNING for f in new)
                       and not self._yes_no(_("Dit antwoord toch houden?"), default=True)):
             return False
-        self._known = {_key(f) for f in by_rules}
+        # A note about a field elsewhere (a seat or a basis assumed while it is not yet asked) waits for the
+        # question of that field: it is said there if the answer leaves the assumption in place.
+        self._known = {_key(f) for f in by_rules if _within(f.path, where) or not _is_note(f)}
         return True
 
     def _required(self, q: _Question) -> Finding:
@@ -798,6 +811,11 @@ def _leaf_paths(value: Any, path: tuple = ()) -> Iterator[tuple]:
             yield from _leaf_paths(item, (*path, index))
     elif path:
         yield path
+
+
+def _is_note(finding: Finding) -> bool:
+    """Return whether a finding is a note (an assumption the engine makes), said only at its own question."""
+    return finding.severity is Severity.INFO
 
 
 def _sample(node: dict) -> Any:

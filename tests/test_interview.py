@@ -624,3 +624,25 @@ def test_resume_of_random_bytes_is_a_message(tmp_path_factory, content):
     target.write_bytes(content)
     result = run([], "interview", "--resume", str(target))
     assert result.exit_code in (0, 1) and "interne fout" not in result.output and "Traceback" not in result.output
+
+
+# --- what is asked when (issue 14, loose ends) ----------------------------------------------------------------
+
+def test_a_warranty_is_not_asked_for_a_deadline(transcripts):
+    """Dak en Thuis has three conditions (one deadline typed wrong first) and one warranty: four date prompts.
+
+    A condition is still asked for its deadline (four, not none); the warranty is not (four, not five).
+    """
+    screen = transcripts["dak-en-thuis"]
+    assert screen.count("Uiterste datum (Enter: overslaan): ") == 4
+    warranty = screen.index("de gemeenteraad van Utrecht heeft in de begroting 2027")
+    after = screen[warranty:]
+    assert after.index("Wie kan van de voorwaarde afzien") < after.index("Uiterste datum")
+
+
+def test_notes_about_a_later_question_wait_for_that_question(transcripts):
+    """The seat and the basis are proposed at their own questions, not announced as assumptions before them."""
+    for screen in transcripts.values():
+        assert "statutaire zetel niet opgegeven" not in screen
+        assert "niet opgegeven; aangenomen: statutair bevoegd" not in screen
+    assert transcripts["twee-partijen"].index("Plaats: ") < transcripts["twee-partijen"].index("Statutaire zetel [")
