@@ -87,6 +87,13 @@ CATALOG: dict[str, tuple[Severity, str]] = {
                                                            "zijn, geen opdrachtgever")),
     "resources.ignored_field": (Severity.WARNING, _UNUSED_FIELD),
     "insolvency.ignored_field": (Severity.WARNING, _UNUSED_FIELD),
+    "client_continuity.ignored_field": (Severity.WARNING, _UNUSED_FIELD),
+    "client_continuity.designated_not_member": (Severity.ERROR, N_("de Partij die de hulp aan cliënten voortzet, "
+                                                                   "moet een lid zijn, geen opdrachtgever")),
+    "funding_end.ignored_field": (Severity.WARNING, _UNUSED_FIELD),
+    "funding_end.notice_without_commissioner": (Severity.WARNING, N_(
+        "geen opdrachtgever of financier ondertekent de overeenkomst; de aankondigingstermijn bindt dan niemand "
+        "en blijft buiten de overeenkomst")),
     "insolvency.step_in_not_member": (Severity.ERROR, N_("de overnemende partij moet een lid zijn, geen "
                                                          "opdrachtgever")),
                                                          "insolvency.automatic": (Severity.WARNING,

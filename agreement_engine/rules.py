@@ -145,6 +145,9 @@ def _references(answers: dict) -> Iterator[tuple[list, str]]:
     step_in = _obj(answers, "insolvency").get("step_in_party")
     if isinstance(step_in, str):
         yield ["insolvency", "step_in_party"], step_in
+    successor = _obj(answers, "client_continuity").get("designated_party")
+    if isinstance(successor, str):
+        yield ["client_continuity", "designated_party"], successor
     conditions = answers.get("conditions")
     for i, condition in enumerate(conditions if isinstance(conditions, list) else []):
         if isinstance(condition, dict) and isinstance(condition.get("party"), str):
@@ -211,6 +214,8 @@ _USED_ONLY_WITH = {
         "place": ("route", {"arbitration", "mediation_then_arbitration", "binding_advice"}),
     },
     "publicity": {"transition_months": ("after_exit", {"transition"})},
+    "client_continuity": {"designated_party": ("successor", {"designated_party"})},
+    "funding_end": {"renegotiation_months": ("consequence", {"renegotiate"})},
 }
 
 
@@ -248,6 +253,23 @@ def lead_party_is_member(answers: dict) -> Iterator[Finding]:
 def step_in_party_is_member(answers: dict) -> Iterator[Finding]:
     """The party that steps in on insolvency is a member."""
     yield from _must_be_member(answers, ["insolvency", "step_in_party"], "insolvency.step_in_not_member")
+
+
+@rule
+def designated_successor_is_member(answers: dict) -> Iterator[Finding]:
+    """The party designated to continue the help to clients is a member: a commissioner gives no help."""
+    yield from _must_be_member(answers, ["client_continuity", "designated_party"],
+                               "client_continuity.designated_not_member")
+
+
+@rule
+def funding_notice_binds_a_party(answers: dict) -> Iterator[Finding]:
+    """A notice period for the end of funding binds only a financier that signs: without one it is a promise of
+    nobody (a warning when it is given explicitly)."""
+    funding_end = _obj(answers, "funding_end")
+    if "notice_months" in funding_end and not any(
+            p.get("role") == "commissioner" for _, p in _parties(answers)):
+        yield make_finding("funding_end.notice_without_commissioner", json_path(["funding_end", "notice_months"]))
 
 
 @rule

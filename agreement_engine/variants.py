@@ -51,17 +51,20 @@ def options(answers: dict, topic: str, library: Library | None = None) -> list[O
         raise EngineError(f"onbekend onderwerp '{topic}'; bekend zijn: {', '.join(topics(library))}")
     base = assemble(answers, library)
     chosen = {use.clause_id: use.variant_id for use in base.clauses}
-    return [_option(answers, base, clause, variant, chosen.get(clause.id) == variant.id, library)
+    return [_option(answers, base, clause, variant, chosen.get(clause.id) == variant.id, library,
+                    included=clause.id in chosen)
             for clause in clauses for variant in clause.variants]
 
 
 def _option(answers: dict, base: Agreement, clause: Clause, variant: Variant, chosen: bool,
-            library: Library) -> Option:
+            library: Library, included: bool = False) -> Option:
     if chosen:
         return Option(clause, variant, True, (), base)
-    wanted = [_assignments(c) for c in (clause.include, variant.when) if c]
+    # A clause the alliance already includes needs only its variant's condition, not its own again.
+    conditions = [c for c in (None if included else clause.include, variant.when) if c]
+    wanted = [_assignments(c) for c in conditions]
     if any(w is None for w in wanted):
-        conditions = " en ".join(c for c in (clause.include, variant.when) if c)
+        conditions = " en ".join(conditions)
         return Option(clause, variant, False, (), None,
                       (f"deze variant geldt als {conditions}; dat is niet met één antwoord in te vullen",))
     candidate = copy.deepcopy(answers)

@@ -178,9 +178,8 @@ def test_with_two_members_exclusion_is_termination_for_cause(base):
 def test_every_insolvency_variant_keeps_clients_and_rekeys_subject_to_the_curator(base, model):
     agreement = render(build(base, *INSOLVENCY[model]))
     continuity = member(agreement, "insolventie.continuiteit")
-    assert "warm worden overgedragen" in continuity
+    assert f"artikel {agreement.number_of('continuiteit')} van toepassing" in continuity
     assert "rechten en bevoegdheden van de curator of bewindvoerder" in continuity
-    assert f"met inachtneming van artikel {agreement.number_of('privacy')}" in continuity
     rekey = f"aangepast overeenkomstig artikel {agreement.number_of('uittreding.voortzetting')}"
     assert (rekey in continuity) == (base in MANY)
 
@@ -352,7 +351,38 @@ REFERENCES: dict[tuple[str, str], str] = {
     ("definities", "overmacht.bijzonder"): "pandemie",
     ("overmacht", "uittreding"): "opzeg",
     ("overmacht", "beeindiging"): "afwikkel|eindigt",
-    ("mededelingen", "slot.mededelingen"): "mededelingen",
+    ("mededelingen", "mededelingen.adres"): "adres",
+    ("mededelingen", "mededelingen.contactpersonen"): "contactpersoon",
+    # client continuity and the end of funding (issue 14, items 5 and 6)
+    ("beeindiging", "continuiteit"): "warm over",
+    ("beeindiging", "einde_financiering.gevolg"): "financiering",
+    ("continuiteit", "beeindiging"): "Overeenkomst eindigt",
+    ("continuiteit", "einde_financiering"): "financiering",
+    ("continuiteit", "insolventie"): "Insolventiegebeurtenis",
+    ("continuiteit", "insolventie.overname"): "neemt .* over",
+    ("continuiteit", "privacy"): "persoonsgegevens",
+    ("continuiteit", "uitsluiting"): "uitsluiting|beëindigen",
+    ("continuiteit", "uittreding"): "opzeg",
+    ("continuiteit", "uittreding.afbouw"): "afbouw- en overdrachtsplan",
+    ("continuiteit", "uittreding.afbouwkosten"): "gereserveerd|kosten",
+    ("definities", "continuiteit.opvolger"): "Opvolger",
+    ("definities", "continuiteit.toepassing"): "niet langer zal voortzetten",
+    ("einde_financiering", "continuiteit"): "warm over",
+    ("einde_financiering", "continuiteit.voortzetting"): "voort totdat de Opvolger",
+    ("einde_financiering", "einde_financiering.gevolg"): "overleg over de voortzetting",
+    ("einde_financiering", "middelen.budget"): "Jaarbudget|bijdrage",
+    ("einde_financiering", "middelen.verdeling"): "ontvangt|Gezamenlijke Kosten",
+    ("einde_financiering", "uittreding"): "opzeg",
+    ("einde_financiering", "uittreding.afbouwkosten"): "gereserveerd",
+    ("einde_financiering", "uittreding.ingang"): "opzegging (geschiedt|kan) tegen",
+    ("einde_financiering", "uittreding.lock_in"): "niet eerder doen eindigen",
+    ("einde_financiering", "uittreding.opdrachtgever"): "geen Deelnemende Partij",
+    ("insolventie", "continuiteit"): "warm over",
+    ("privacy", "continuiteit.gegevens"): "dossier",
+    ("uitsluiting", "continuiteit"): "warm over",
+    ("uittreding", "continuiteit"): "warm over",
+    ("uittreding", "einde_financiering"): "financiering",
+    ("uittreding", "middelen.betaling"): "doorbeta|Penvoerder|Hoofdaannemer",
     ("mededelingen", "definities"): "schriftelijk",
     ("mededelingen", "wijziging"): "wijzig",
     ("integriteit", "uitsluiting"): "uitsluiting",
@@ -439,7 +469,6 @@ REFERENCES: dict[tuple[str, str], str] = {
     ("uitsluiting", "governance.unanimiteit"): "algemene stemmen",
     ("uitsluiting", "insolventie"): "insolventiegebeurtenis",
     ("uitsluiting", "middelen.verdeling"): "verdeel|verdeling|tarief|kosten|bijdrage",
-    ("uitsluiting", "privacy"): "persoonsgegevens",
     ("uitsluiting", "uitsluiting.gronden"): "zeggenschap",
     ("uitsluiting", "uittreding"): "uittredingsvergoeding",
     ("uitsluiting", "uittreding.afbouw"): "afbouw",
@@ -539,6 +568,13 @@ REFERENCE_SETS = {
     "zes-eigen-handelen": [s(["liability", "model"], "own_acts")],
     "zes-licentie": [s(["intellectual_property", "joint_results"], "licensed")],
     "zes-subsidie": [s(["insolvency", "events"], ["bankruptcy", "loss_of_grant"])],
+    "zes-opvolger-aangewezen": [s(["client_continuity"], {"successor": "designated_party",
+                                                          "designated_party": "straatwaarde"})],
+    "twee-opvolger-financier": [s(["client_continuity"], {"successor": "commissioner"})],
+    "zes-financiering-door": [s(["funding_end"], {"consequence": "continue_with_others"})],
+    "zes-financiering-onderhandelen": [s(["funding_end"], {"consequence": "renegotiate"}),
+                                      s(["withdrawal", "exit_fee"], {"kind": "fixed", "amount": 25000})],
+    "twee+gemeente-financiering-door": [s(["funding_end"], {"consequence": "continue_with_others"})],
 }
 
 

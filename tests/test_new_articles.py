@@ -210,7 +210,7 @@ def test_two_party_cooperation_does_not_call_itself_an_alliance_in_the_new_artic
 
 #: Each reference from a new article, and a word the referenced article or member must contain.
 REFERENCES = [("overmacht", "uittreding", "opzeg"), ("overmacht", "beeindiging", "afwikkel"),  # two parties
-              ("mededelingen", "slot.mededelingen", "Mededelingen"), ("mededelingen", "definities", "Schriftelijk"),
+              ("mededelingen", "mededelingen.adres", "Mededelingen"), ("mededelingen", "definities", "Schriftelijk"),
               ("mededelingen", "wijziging", "wijzig"), ("integriteit", "uitsluiting", "uitsluiting"),
               ("publiciteit", "slot.geen_maatschap", "maatschap"), ("publiciteit", "geheimhouding", "geheim"),
               ("publiciteit", "intellectuele_eigendom", "Gezamenlijke Resultaten")]
