@@ -91,6 +91,9 @@ CATALOG: dict[str, tuple[Severity, str]] = {
     "client_continuity.designated_not_member": (Severity.ERROR, N_("de Partij die de hulp aan cliënten voortzet, "
                                                                    "moet een lid zijn, geen opdrachtgever")),
     "funding_end.ignored_field": (Severity.WARNING, _UNUSED_FIELD),
+    "funding_end.no_financier": (Severity.WARNING, N_(
+        "{title} wordt niet gebruikt: Partijen dragen ieder hun eigen kosten en geen opdrachtgever of financier "
+        "ondertekent, zodat de overeenkomst geen artikel over het einde van de financiering bevat")),
     "funding_end.notice_without_commissioner": (Severity.WARNING, N_(
         "geen opdrachtgever of financier ondertekent de overeenkomst; de aankondigingstermijn bindt dan niemand "
         "en blijft buiten de overeenkomst")),

@@ -264,11 +264,16 @@ def designated_successor_is_member(answers: dict) -> Iterator[Finding]:
 
 @rule
 def funding_notice_binds_a_party(answers: dict) -> Iterator[Finding]:
-    """A notice period for the end of funding binds only a financier that signs: without one it is a promise of
-    nobody (a warning when it is given explicitly)."""
+    """The end of funding needs a financier: without money from one (own costs, no commissioner) the article is
+    left out; a notice period binds only a financier that signs (warnings when the fields are given)."""
+    from agreement_engine.validate import field_title  # late import: validate imports this module
     funding_end = _obj(answers, "funding_end")
-    if "notice_months" in funding_end and not any(
-            p.get("role") == "commissioner" for _, p in _parties(answers)):
+    commissioner = any(p.get("role") == "commissioner" for _, p in _parties(answers))
+    if not commissioner and _obj(answers, "resources").get("model") == "own_costs":
+        for key in funding_end:
+            yield make_finding("funding_end.no_financier", json_path(["funding_end", key]), title=field_title(
+                ["funding_end", key]))
+    elif "notice_months" in funding_end and not commissioner:
         yield make_finding("funding_end.notice_without_commissioner", json_path(["funding_end", "notice_months"]))
 
 

@@ -96,6 +96,9 @@ def transcripts(tmp_path_factory) -> dict[str, str]:
     ("dak-en-thuis", "Aandeel van de Partij (%) – de Gemeente"),  # a commissioner takes no share
     ("dak-en-thuis", "Overnemende Partij"),  # insolvency: I3
     ("dak-en-thuis", "Jaarlijkse bijdrage"),  # resources: allocation key
+    ("dak-en-thuis", "Aangewezen opvolgende Partij"),  # client continuity: the Stuurgroep designates
+    ("dak-en-thuis", "Onderhandelingstermijn"),  # end of funding: the agreement ends with it
+    ("twee-partijen", "Gevolg voor de samenwerking"),  # own costs, no financier: no article on funding
 ])
 def test_questions_that_do_not_apply_are_not_asked(transcripts, name, absent):
     assert absent not in transcripts[name]
@@ -646,3 +649,10 @@ def test_notes_about_a_later_question_wait_for_that_question(transcripts):
         assert "statutaire zetel niet opgegeven" not in screen
         assert "niet opgegeven; aangenomen: statutair bevoegd" not in screen
     assert transcripts["twee-partijen"].index("Plaats: ") < transcripts["twee-partijen"].index("Statutaire zetel [")
+
+
+def test_the_continuity_and_funding_questions_are_asked(transcripts):
+    for screen in transcripts.values():
+        assert "Wie zet de hulp voort [1]: " in screen and "Kosten van de overdracht [1]: " in screen
+    assert "Gevolg voor de samenwerking [1]: " in transcripts["dak-en-thuis"]
+    assert "Aankondiging door de financier (maanden) [6]: " in transcripts["dak-en-thuis"]
