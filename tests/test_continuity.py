@@ -252,3 +252,35 @@ def test_variants_of_the_new_topics_work_out_for_the_example(topic, variants):
     assert {o.variant.id for o in found} == variants
     assert all(o.agreement is not None or o.incomplete for o in found)
     assert any(o.chosen for o in found)
+
+
+# --- loose ends: one notices rule, the annexes in the complete-agreement clause ------------------------------
+
+CONTACT = {"dehaven": {"name": "mevrouw A. Jansen", "email": "alliantie@dehaven.nl"}}
+ANNEX_SETS = {
+    "twee": (T, []),
+    "twee-contactpersonen": (T, [s(["notices"], {"contacts": {"buurtwerk": CONTACT["dehaven"]}})]),
+    "zes": (D, []),
+    "zes-zonder-bijlagen": (D, [s(["multi_year_plan"], None), s(["conditions"], []),
+                                s(["resources"], {"model": "own_costs", "contributions": {"dehaven": 1000}})]),
+}
+
+
+@pytest.mark.parametrize("name", list(ANNEX_SETS))
+def test_the_complete_agreement_clause_names_the_annexes_exactly_when_there_are_any(name):
+    base, changes = ANNEX_SETS[name]
+    answers = apply_changes(example(base), changes)
+    if answers.get("multi_year_plan") is None:
+        answers.pop("multi_year_plan", None)
+    agreement = assemble(answers)
+    assert ("met inbegrip van de Bijlagen" in member_items(answers, "slot.volledigheid")) == bool(agreement.annexes)
+
+
+def test_the_address_for_notices_is_one_rule_in_the_notices_article():
+    answers = example(D)
+    agreement = assemble(answers)
+    assert "slot.mededelingen" not in {m.label for a in agreement.articles for m in a.members}
+    texts = {a.clause_id: article(answers, a.clause_id) for a in agreement.articles}
+    assert [c for c, t in texts.items() if "adres van de betrokken Partij dat in de comparitie" in t] == \
+        ["mededelingen"]
+    assert "Mededelingen in het kader van de Overeenkomst geschieden Schriftelijk." in texts["mededelingen"]
