@@ -43,7 +43,7 @@ CONTINUITY_CASES = {
         "dan eindigt de Overeenkomst op de datum waarop de financiering eindigt, tenzij Partijen vóór die datum "
         "met algemene stemmen besluiten de Overeenkomst voort te zetten"),
     ("funding_end.consequence", "continue_with_others"): (D, [s(["funding_end"], {"consequence": "continue_with_others"})],
-        "Eindigt of vermindert de financiering door een Financier, dan blijft de Overeenkomst tussen Partijen in "
+        "Beëindigt of vermindert een Financier de financiering, dan blijft de Overeenkomst tussen Partijen in "
         "stand"),
     ("funding_end.consequence", "renegotiate"): (D, [s(["funding_end"], {"consequence": "renegotiate",
                                                                          "renegotiation_months": 4})],

@@ -348,7 +348,7 @@ def test_electronic_signing_cites_eidas_and_3_15a_and_never_sits_beside_n_voud()
 
 def test_notices_go_to_the_address_in_the_comparitie():
     for answers in (two(), many()):
-        text = article_text(assemble(answers), "slotbepalingen")
+        text = article_text(assemble(answers), "mededelingen")  # the one notices rule (issue 14)
         assert "in de comparitie van de Overeenkomst is vermeld" in text and "aanhef" not in text
 
 
