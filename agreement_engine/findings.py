@@ -220,11 +220,6 @@ CATALOG: dict[str, tuple[Severity, str]] = {
                                                    N_("escalatie naar de opdrachtgever is gekozen, maar er is geen "
                                                       "opdrachtgever onder de Partijen; de overeenkomst slaat die "
                                                       "stap over")),
-    "governance.commissioner_escalation": (Severity.INFO,
-                                           N_("bij een impasse legt de voorzitter die eerst voor aan {parties}; "
-                                              "als financier is de opdrachtgever zelf belanghebbende en geen "
-                                              "onpartijdige bemiddelaar: zij kan een voorstel doen, maar beslist "
-                                              "niet in de plaats van het bestuursorgaan")),
 }
 
 

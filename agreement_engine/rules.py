@@ -686,7 +686,3 @@ def governance_support_and_escalation(answers: dict) -> Iterator[Finding]:
         if not commissioners:
             yield make_finding("governance.escalation_without_commissioner",
                                json_path(["governance", "commissioner_escalation"]))
-        else:
-            yield make_finding("governance.commissioner_escalation",
-                               json_path(["governance", "commissioner_escalation"]),
-                               parties=_names(answers, commissioners))
