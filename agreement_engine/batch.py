@@ -34,7 +34,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agreement_engine import __version__, output
+from agreement_engine import output
+from agreement_engine.version import __version__
 from agreement_engine.answers import load
 from agreement_engine.api import DOCUMENT_LANGUAGE, render_document, write
 from agreement_engine.errors import EngineError, InvalidAnswersError, OutputError

@@ -10,8 +10,12 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any, Callable, Iterator
 
+from agreement_engine.errors import LibraryError
 from agreement_engine.findings import Finding, json_path, make_finding, printable
 from agreement_engine.i18n import _, format_date, format_percent
+from agreement_engine.library import default_library
+from agreement_engine.schema import field_title, schema_at
+from agreement_engine.templating import Templates
 
 Rule = Callable[[dict], Iterator[Finding]]
 _RULES: list[Rule] = []
@@ -110,7 +114,6 @@ def term_end(start: dt.date, years: int) -> dt.date | None:
 
 def _in_range(path: list, value: Any) -> bool:
     """Return whether ``value`` is a whole number within the schema's bounds for the field at ``path``."""
-    from agreement_engine.validate import schema_at  # late import: validate imports this module
     node = schema_at(path) or {}
     return (isinstance(value, int) and not isinstance(value, bool)
             and node.get("minimum", value) <= value <= node.get("maximum", value))
@@ -217,7 +220,6 @@ _USED_ONLY_WITH = {
 @rule
 def fields_in_use(answers: dict) -> Iterator[Finding]:
     """Fields the chosen model or route does not use are pointed out rather than silently dropped."""
-    from agreement_engine.validate import field_title, schema_at  # late import: validate imports this module
     for section, fields in _USED_ONLY_WITH.items():
         given = _obj(answers, section)
         for key, (chooser, users) in fields.items():
@@ -494,8 +496,6 @@ _BODY_SENTINEL = "\ue000body\ue001"  # stands for the body's own name while the 
 @lru_cache(maxsize=8)
 def _library_terms(library_hash: str, alliance_term: str) -> dict[str, str]:
     """Return the library's defined terms (casefolded, with the plural forms the text also reads as the term)."""
-    from agreement_engine.library import default_library  # late imports: the library is only needed here
-    from agreement_engine.templating import Templates
     templates = Templates()
     found: list[str] = []
     for clause in default_library().clauses:
@@ -523,8 +523,6 @@ def defined_terms(kind: Any) -> dict[str, str]:
     ('Partijen', 'Samenwerking')
     """
     from agreement_engine.assemble import ALLIANCE_TERMS  # late import: assemble imports this module
-    from agreement_engine.errors import LibraryError
-    from agreement_engine.library import default_library
     try:
         library_hash = default_library().content_hash
     except (LibraryError, OSError):
@@ -535,7 +533,6 @@ def defined_terms(kind: Any) -> dict[str, str]:
 @rule
 def names_are_not_terms(answers: dict) -> Iterator[Finding]:
     """The body and every party's defined term differ from the library's terms and from each other."""
-    from agreement_engine.validate import field_title  # late import: validate imports this module
     terms = defined_terms(_obj(answers, "document").get("kind", "alliance"))
     body = _obj(answers, "governance").get("body_name")
     if isinstance(body, str) and body.strip().casefold() in terms:

@@ -18,8 +18,9 @@ from jsonschema.exceptions import ValidationError, best_match
 from agreement_engine.answers import too_deep
 from agreement_engine.findings import Finding, json_path, make_finding, printable
 from agreement_engine.i18n import N_, _, format_number, ngettext
-from agreement_engine.resources import load_schema, resolve_ref
+from agreement_engine.resources import load_schema
 from agreement_engine.rules import check_rules, party_label
+from agreement_engine.schema import field_title, resolve_ref, schema_at
 
 _TYPE_WORDS = {
     "string": N_("tekst"), "integer": N_("een geheel getal"), "number": N_("een getal"),
@@ -359,41 +360,6 @@ def _kind_of(value: Any) -> str:
 
 def _short(value: Any) -> str:
     return printable(value)
-
-
-def schema_at(path: list, *, resolve: bool = True) -> dict | None:
-    """Return the schema of the field at ``path``, or None where the schema has none.
-
-    With ``resolve`` false the field's own ``$ref`` is kept, so a caller can see which definition
-    (amount, percentage, date) the field is.
-    """
-    node: Any = load_schema()
-    for part in path:
-        node = resolve_ref(node)
-        if isinstance(part, int):
-            node = node.get("items", {})
-        elif part in node.get("properties", {}):
-            node = node["properties"][part]
-        elif isinstance(node.get("additionalProperties"), dict):
-            node = node["additionalProperties"]
-        else:
-            return None
-    return resolve_ref(node) if resolve else node
-
-
-def field_title(path: list) -> str:
-    """Return the title of the field at ``path`` for messages, e.g. "KvK-nummer", in the current language.
-
-    >>> field_title([])
-    'De antwoordenset'
-    """
-    if not path:
-        return _("De antwoordenset")
-    node = schema_at(path)
-    if node and node.get("title"):
-        return _(node["title"])
-    last = path[-1]
-    return _("Element {number}").format(number=last + 1) if isinstance(last, int) else f"'{last}'"
 
 
 def _value_findings(value: Any, prefix: list, answers: Any) -> Iterator[Finding]:
