@@ -12,7 +12,7 @@ from typing import Any
 
 from agreement_engine.files import MAX_ANSWERS_BYTES, FileReadError, read_regular_file, size_text
 from agreement_engine.findings import Finding, json_path, make_finding
-from agreement_engine.i18n import N_, _
+from agreement_engine.i18n import N_, Text
 from agreement_engine.schema import fill_defaults
 
 #: How deeply lists and objects may nest. An answer set needs five levels; the JSON parser and the schema
@@ -95,14 +95,14 @@ def parse(text: str) -> tuple[dict | None, list[Finding]]:
         return None, [make_finding("input.duplicate_key", "$", key=exc.key)]
     except json.JSONDecodeError as exc:
         reason = _JSON_MESSAGES.get(exc.msg, N_("de tekst volgt hier niet de regels van JSON"))
-        return None, [make_finding("input.not_json", "$", line=exc.lineno, column=exc.colno, reason=_(reason))]
+        return None, [make_finding("input.not_json", "$", line=exc.lineno, column=exc.colno, reason=Text(reason))]
     except ValueError as exc:
         value = str(exc).removeprefix("constant:")
         return None, [make_finding("input.not_a_number", "$", value=value)]
     except RecursionError:
         return None, [make_finding("input.too_deep", "$", limit=MAX_NESTING)]
     if not isinstance(data, dict):
-        return None, [make_finding("input.not_object", "$", kind=_(_KIND_WORDS[type(data)]))]
+        return None, [make_finding("input.not_object", "$", kind=Text(_KIND_WORDS[type(data)]))]
     return data, []
 
 
@@ -151,7 +151,7 @@ def load(path: str | Path) -> tuple[dict | None, list[Finding]]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         return None, [make_finding("input.encoding", "$",
-                                   reason=_("ongeldige byte op positie {position}").format(position=exc.start))]
+                                   reason=Text("ongeldige byte op positie {position}", position=exc.start))]
     return parse(text)
 
 

@@ -21,7 +21,7 @@ from agreement_engine.assemble import assemble_valid
 from agreement_engine.compare import answer_changes, revision_date
 from agreement_engine.errors import EngineError, InvalidAnswersError
 from agreement_engine.findings import Finding, has_errors
-from agreement_engine.i18n import _, get_language, language
+from agreement_engine.i18n import _, language
 from agreement_engine.library import DirectoryLoader, Library, LibraryLoader, default_library
 from agreement_engine.model import Agreement
 from agreement_engine.resources import example_path
@@ -179,13 +179,12 @@ class Engine:
         """Validate, assemble and render the answer set at ``source`` in memory; raise InvalidAnswersError."""
         checked = self._valid(source)
         answers, findings = checked.answers, checked.findings
-        shown_in = self.interface_language or get_language()
         with self._writing():
-            recorded = findings if shown_in == self.document_language else validate(answers)
             agreement = assemble_valid(answers, self.library, templates=self.templates)
             origin = self._provenance(answers, agreement)
             data = render_docx(agreement, self.house, provenance=origin)
-        return Rendered(output.output_name(answers), data, origin, findings, [f.to_dict() for f in recorded])
+        return Rendered(output.output_name(answers), data, origin, findings,
+                        [f.to_dict(self.document_language) for f in findings])
 
     def render(self, source: Source, target: str | Path | None = None, *, pdf: bool = False,
                out_dir: str | Path = DEFAULT_OUT_DIR, force: bool = False) -> RenderResult:

@@ -163,6 +163,20 @@ class Text(str):
         return Text.made, (self.make,)
 
 
+def joined(separator: str, messages: list[str]) -> Text:
+    """Return the message ids ``messages`` joined by the message id ``separator``, all translated.
+
+    >>> joined(" of ", ["tekst", "een lijst"]).in_language("nl")
+    'tekst of een lijst'
+    """
+    return Text.made(partial(_joined, separator, tuple(messages)))
+
+
+def _joined(separator: str, messages: tuple[str, ...], language: str) -> str:
+    catalog = _catalog(language)
+    return catalog.gettext(separator).join(catalog.gettext(message) for message in messages)
+
+
 def in_language(value: Any, language: str) -> Any:
     """Return ``value`` in ``language`` if it is a :class:`Text`, else ``value`` itself."""
     return value.in_language(language) if isinstance(value, Text) else value

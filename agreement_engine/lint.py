@@ -7,6 +7,7 @@ names the file, the clause and the line.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -14,7 +15,7 @@ from jinja2 import TemplateSyntaxError, nodes
 
 from agreement_engine.assemble import term_pattern
 from agreement_engine.context import COMPUTED, PARTY_EXTRAS, PARTY_LISTS, PARTY_ONE, answer_sections
-from agreement_engine.errors import LibraryError
+from agreement_engine.errors import LibraryError, Problem
 from agreement_engine.library import Clause, Library, LibraryLoader
 from agreement_engine.schema import path_exists, schema_enums
 from agreement_engine.templating import make_environment
@@ -24,20 +25,6 @@ _JINJA_GLOBALS = ("range", "loop", "namespace", "dict", "true", "false", "none",
 #: Attributes a clause may never read, besides every name that starts with "_": what the sandbox refuses
 #: (a type's mro) and str.format, whose format string can reach attributes ("{0.__class__}").
 _UNSAFE_ATTRIBUTES = ("mro", "format", "format_map")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing lint found, with where it is."""
-
-    file: str
-    clause: str | None
-    line: int | None
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {'clausule ' + self.clause + ': ' if self.clause else ''}{self.message}"
 
 
 @dataclass(frozen=True)
@@ -217,7 +204,7 @@ def lint(source: Library | LibraryLoader) -> list[Problem]:
     try:
         library = source if isinstance(source, Library) else source.load()
     except LibraryError as exc:
-        return [Problem(exc.file or "clause_library", exc.clause, exc.line, str(exc).split(": ", 1)[-1])]
+        return [exc.problem if exc.file else dataclasses.replace(exc.problem, file="clause_library")]
     env = make_environment()
     problems: list[Problem] = []
     enums = schema_enums()

@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterator
 
 from agreement_engine.errors import LibraryError
 from agreement_engine.findings import Finding, json_path, make_finding, printable
-from agreement_engine.i18n import _, format_date, format_percent
+from agreement_engine.i18n import Text, format_date, format_percent
 from agreement_engine.library import default_library
 from agreement_engine.schema import field_title, schema_at
 from agreement_engine.templating import Templates
@@ -56,8 +56,8 @@ def _label(answers: Any, index: int) -> str:
     except (KeyError, IndexError, TypeError):
         name = None
     if not isinstance(name, str) or not any(ch.isprintable() and not ch.isspace() for ch in name):
-        return _("Partij {number}").format(number=index + 1)
-    return _("Partij {number} ({name})").format(number=index + 1, name=printable(name, 80))
+        return Text("Partij {number}", number=index + 1)
+    return Text("Partij {number} ({name})", number=index + 1, name=printable(name, 80))
 
 
 def _parties(answers: dict) -> list[tuple[int, dict]]:
@@ -228,7 +228,7 @@ def fields_in_use(answers: dict) -> Iterator[Finding]:
             if key in given and isinstance(choice, str) and choice not in users:
                 label = chooser_schema.get("x-labels", {}).get(choice, choice)
                 yield make_finding(f"{section}.ignored_field", json_path([section, key]),
-                                   title=field_title([section, key]), choice=_(label))
+                                   title=field_title([section, key]), choice=Text(label))
 
 
 def _must_be_member(answers: dict, path: list[str], code: str) -> Iterator[Finding]:
@@ -289,7 +289,7 @@ def term_and_notice(answers: dict) -> Iterator[Finding]:
         if lock_in < start or (end and lock_in > end):
             yield make_finding("term.lock_in_outside", json_path(["alliance", "term", "lock_in_until"]),
                                lock_in=format_date(lock_in), start=format_date(start),
-                               end=format_date(end) if end else _("onbepaalde tijd"))
+                               end=format_date(end) if end else Text("onbepaalde tijd"))
     if term.get("kind") == "indefinite" and term.get("renewal") == "tacit":
         yield make_finding("term.renewal_without_fixed_term", json_path(["alliance", "term", "renewal"]))
 
@@ -554,7 +554,7 @@ def names_are_not_terms(answers: dict) -> Iterator[Finding]:
                                **values)
         elif folded == body_key:
             yield make_finding("name.taken", json_path(path), party=_label(answers, i),
-                               other=_("het bestuursorgaan"), **values)
+                               other=Text("het bestuursorgaan"), **values)
         elif folded in seen:
             yield make_finding("name.taken", json_path(path), party=_label(answers, i),
                                other=_label(answers, seen[folded]), **values)

@@ -59,6 +59,15 @@ def test_variants_validates_the_answer_set_and_each_variant_once(validations, tm
     assert len(validations) > 1  # the variants' own answer sets were validated too
 
 
+def test_render_in_another_language_validates_once(validations, tmp_path):
+    engine = Engine(interface_language="en")
+    result = engine.render(example("dak-en-thuis"), tmp_path / "x.docx")
+    assert list(validations.values()) == [1]
+    assert result.findings[0].message.startswith("Party 6")
+    manifest = json.loads(result.manifest.read_text(encoding="utf-8"))
+    assert manifest["findings"][0]["message"].startswith("Partij 6")
+
+
 def test_an_engine_uses_its_own_library(tmp_path):
     files = DirectoryLoader().files()
     files["library.yaml"] = files["library.yaml"].replace("name:", "name: eigen-", 1)
@@ -74,3 +83,25 @@ def test_the_cli_renders_with_a_library_of_its_own(tmp_path):
     result = run("render", str(tmp_path / "a.json"), "-o", str(tmp_path / "x.docx"), "--library",
                  str(clause_library_dir()))
     assert result.exit_code == 0, result.output
+
+
+def test_a_finding_carries_its_data_and_is_shown_in_any_language():
+    from agreement_engine.findings import message
+    finding = next(f for f in Engine().check(variation("dak-en-thuis", ["set", ["parties", 1, "kvk"], "12"]))
+                   if f.code == "schema.pattern")
+    assert finding.path == "$.parties[1].kvk" and finding.values["value"] == "12"
+    assert message(finding, "nl").startswith("Partij 2 (") and "KvK-nummer" in message(finding, "nl")
+    assert message(finding, "en").startswith("Party 2 (") and "Chamber of Commerce" in message(finding, "en")
+
+
+def test_a_library_error_and_lint_share_one_located_problem():
+    from agreement_engine.errors import LibraryError
+    from agreement_engine.lint import lint
+
+    files = {**DirectoryLoader().files(), "clauses/9999-kapot.yaml": "id: kapot\nversion: [1\n"}
+    with pytest.raises(LibraryError) as caught:
+        MemoryLoader(files).load()
+    problem = caught.value.problem
+    assert (problem.file, problem.clause, problem.line) == ("clauses/9999-kapot.yaml", None, 3)
+    assert lint(MemoryLoader(files)) == [problem]
+    assert str(caught.value) == f"clauses/9999-kapot.yaml:3: {problem.message}"
