@@ -31,7 +31,7 @@ from agreement_engine.validate import validate
 _TEMPLATES: Templates | None = None
 
 
-def shared_templates() -> Templates:
+def templates() -> Templates:
     """Return the compiled clause texts of callers outside an Engine (each text is compiled once per process)."""
     global _TEMPLATES
     if _TEMPLATES is None:
@@ -341,21 +341,21 @@ def assemble(answers: dict, library: Library | None = None) -> Agreement:
     return assemble_valid(answers, library)
 
 
-def assemble_valid(answers: dict, library: Library | None = None, *, templates: Templates | None = None) -> Agreement:
+def assemble_valid(answers: dict, library: Library | None = None, *, compiled: Templates | None = None) -> Agreement:
     """Assemble the Agreement for an answer set that :func:`validate` found free of errors.
 
     For callers that validated already (the API reports the findings too); validating twice would cost a
-    tenth of the work per document. ``templates`` holds the compiled clause texts (an Engine's own; by default
+    tenth of the work per document. ``compiled`` holds the compiled clause texts (an Engine's own; by default
     those shared by every caller outside an Engine).
     """
     library = library or default_library()
-    templates = templates or shared_templates()
+    compiled = compiled or templates()
     answers = normalize(answers)
     context = build_context(answers)
-    chosen = _choose(library, context, templates)
+    chosen = _choose(library, context, compiled)
     plan = _annex_plan(answers)
     labels = _number(chosen, plan)
-    renderer = _Renderer(context, labels, templates)
+    renderer = _Renderer(context, labels, compiled)
 
     comparitie, closing, recitals, articles, signature = [], [], [], [], None
     for item in chosen:

@@ -169,7 +169,7 @@ class Engine:
         """Return the Agreement for the answer set at ``source``; raise InvalidAnswersError when invalid."""
         answers = self._valid(source).answers
         with self._speaking():
-            return assemble_valid(answers, self.library, templates=self.templates)
+            return assemble_valid(answers, self.library, compiled=self.templates)
 
     def _provenance(self, answers: dict[str, Any], agreement: Agreement) -> dict[str, Any]:
         return output.provenance(agreement, answers_sha256=output.answers_hash(answers), library=self.library,
@@ -180,7 +180,7 @@ class Engine:
         checked = self._valid(source)
         answers, findings = checked.answers, checked.findings
         with self._writing():
-            agreement = assemble_valid(answers, self.library, templates=self.templates)
+            agreement = assemble_valid(answers, self.library, compiled=self.templates)
             origin = self._provenance(answers, agreement)
             data = render_docx(agreement, self.house, provenance=origin)
         return Rendered(output.output_name(answers), data, origin, findings,
@@ -221,7 +221,7 @@ class Engine:
         with self._speaking():
             date = _revision_date(date) if date else revision_date(answers[1])
         with self._writing():
-            agreements = [assemble_valid(side, self.library, templates=self.templates) for side in answers]
+            agreements = [assemble_valid(side, self.library, compiled=self.templates) for side in answers]
             provenance = {"kind": "compare", "created": f"{date}T00:00:00Z",
                           "old": self._provenance(answers[0], agreements[0]),
                           "new": self._provenance(answers[1], agreements[1])}
@@ -240,9 +240,9 @@ class Engine:
         """
         answers = self._valid(example_path() if source is None else source).answers
         with self._writing():
-            found = options(answers, topic, self.library, templates=self.templates)
+            found = options(answers, topic, self.library, compiled=self.templates)
             agreement = next((option.agreement for option in found if option.chosen), None) \
-                or assemble_valid(answers, self.library, templates=self.templates)  # no variant applies here
+                or assemble_valid(answers, self.library, compiled=self.templates)  # no variant applies here
             provenance = {"kind": "variants", "topic": topic, **self._provenance(answers, agreement)}
             data = render_variants(agreement, self.library.topics[topic], found, template=self.house,
                                    provenance=provenance)

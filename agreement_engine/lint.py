@@ -17,7 +17,7 @@ from agreement_engine.assemble import term_pattern
 from agreement_engine.context import COMPUTED, PARTY_EXTRAS, PARTY_LISTS, PARTY_ONE, answer_sections
 from agreement_engine.errors import LibraryError, Problem
 from agreement_engine.library import Clause, Library, LibraryLoader
-from agreement_engine.schema import path_exists, schema_enums
+from agreement_engine.schema import path_exists, schema_at, schema_enums
 from agreement_engine.templating import make_environment
 
 #: Names Jinja itself gives every template.

@@ -15,7 +15,7 @@ from typing import Any
 
 from jinja2 import TemplateSyntaxError, nodes
 
-from agreement_engine.assemble import allocate, assemble_valid, shared_templates
+from agreement_engine.assemble import allocate, assemble_valid, templates
 from agreement_engine.compare import AnswerChange, answer_changes
 from agreement_engine.errors import EngineError
 from agreement_engine.findings import has_errors
@@ -45,7 +45,7 @@ def topics(library: Library | None = None) -> list[str]:
 
 
 def options(answers: dict, topic: str, library: Library | None = None, *,
-            templates: Templates | None = None) -> list[Option]:
+            compiled: Templates | None = None) -> list[Option]:
     """Return every variant of ``topic`` worked out for the alliance of ``answers`` (a valid answer set).
 
     ``answers`` is not validated again; each variant's own answers are validated once.
@@ -54,14 +54,14 @@ def options(answers: dict, topic: str, library: Library | None = None, *,
     clauses = library.by_topic(topic)
     if not clauses:
         raise EngineError(f"onbekend onderwerp '{topic}'; bekend zijn: {', '.join(topics(library))}")
-    base = assemble_valid(answers, library, templates=templates)
+    base = assemble_valid(answers, library, compiled=compiled)
     chosen = {use.clause_id: use.variant_id for use in base.clauses}
-    return [_option(answers, base, clause, variant, chosen.get(clause.id) == variant.id, library, templates)
+    return [_option(answers, base, clause, variant, chosen.get(clause.id) == variant.id, library, compiled)
             for clause in clauses for variant in clause.variants]
 
 
 def _option(answers: dict, base: Agreement, clause: Clause, variant: Variant, chosen: bool,
-            library: Library, templates: Templates | None) -> Option:
+            library: Library, compiled: Templates | None) -> Option:
     if chosen:
         return Option(clause, variant, True, (), base)
     wanted = [_assignments(c) for c in (clause.include, variant.when) if c]
@@ -79,7 +79,7 @@ def _option(answers: dict, base: Agreement, clause: Clause, variant: Variant, ch
         errors = [f for f in findings if f.severity.value == "error"]
         return Option(clause, variant, False, changes, None, tuple(f"{f.message} ({f.path})" for f in errors),
                       incomplete=any(f.code == "schema.required" for f in errors))
-    agreement = assemble_valid(candidate, library, templates=templates)
+    agreement = assemble_valid(candidate, library, compiled=compiled)
     if (clause.id, variant.id) not in {(use.clause_id, use.variant_id) for use in agreement.clauses}:
         return Option(clause, variant, False, changes, None,
                       ("met deze antwoorden gaat een andere variant van de bibliotheek voor",))
@@ -95,7 +95,7 @@ def _assignments(condition: str) -> dict[tuple[str, ...], Any] | None:
     True
     """
     try:
-        node = shared_templates().env.parse(f"{{{{ {condition} }}}}").body[0].nodes[0]
+        node = templates().env.parse(f"{{{{ {condition} }}}}").body[0].nodes[0]
     except (TemplateSyntaxError, AttributeError, IndexError):
         return None
 
