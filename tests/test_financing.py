@@ -97,7 +97,8 @@ def test_subsidy_variants_name_the_awb_articles_on_reduction_withdrawal_recovery
         assert words in rendered, words
     direct = text(variant_answers(T, "F1"))
     assert "(artikel 4:51 van de Algemene wet bestuursrecht)" in direct
-    assert "De Partijen verzoeken de Financier gezamenlijk om een termijn" in direct
+    assert "Partijen verzoeken de Financier gezamenlijk om een termijn" in direct
+    assert "De Partijen verzoeken" not in direct and "De Partijen stemmen hun aanvragen af overeenkomstig" not in direct
     assert "Penvoerder" not in direct
 
 
@@ -147,7 +148,8 @@ def test_the_joint_contracting_route_works_without_a_financing_basis():
     answers = apply_changes(example(T), [s(["resources", "route"], "joint_contracting"), *joint(T)])
     assert errors(answers) == []
     rendered = text(answers)
-    assert "De Partijen gaan de overeenkomst met de Financier gezamenlijk aan" in rendered
+    assert "Partijen gaan de overeenkomst met de Financier gezamenlijk aan" in rendered
+    assert "De Partijen gaan" not in rendered
     assert "Grondslag van de financiering" not in rendered
 
 
