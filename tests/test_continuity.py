@@ -178,6 +178,10 @@ def test_the_gemeente_announces_the_end_of_funding_and_the_awb_reasonable_term_i
     assert text.startswith("De Gemeente deelt een voornemen om de financiering van de Alliantie")
     assert "ten minste negen (9) maanden vóór de datum" in text
     assert "onverminderd de bevoegdheden van de gemeenteraad" in text
+    if "financing" in answers:  # the financing article names art. 4:51 Awb: referred to, not repeated
+        assert f"geldt artikel {number(answers, 'financiering.meerjarig')};" in text and "4:51" not in text
+        answers = {k: v for k, v in answers.items() if k != "financing"}
+        text = article(answers, "einde_financiering")
     assert "slechts geschieden met inachtneming van een redelijke termijn (artikel 4:51 van de Algemene wet " \
            "bestuursrecht)" in text
 

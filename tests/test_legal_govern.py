@@ -394,6 +394,7 @@ REFERENCES: dict[tuple[str, str], str] = {
     ("definities", "continuiteit.opvolger"): "Opvolger",
     ("definities", "continuiteit.toepassing"): "niet langer zal voortzetten",
     ("einde_financiering", "continuiteit"): "warm over",
+    ("einde_financiering", "financiering.meerjarig"): "4:51",
     ("einde_financiering", "continuiteit.voortzetting"): "voort totdat de Opvolger",
     ("einde_financiering", "einde_financiering.gevolg"): "overleg over de voortzetting",
     ("einde_financiering", "middelen.budget"): "Jaarbudget|bijdrage",
