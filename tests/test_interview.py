@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import io
+from collections import deque
 import json
 import os
 import select
@@ -26,17 +27,84 @@ from agreement_engine.cli import main
 from agreement_engine import interview as interview_stage
 from agreement_engine.errors import OutputError
 from agreement_engine.findings import Severity
+from agreement_engine.i18n import language
 from agreement_engine.interview import PROGRESS, Interview, holds, in_schema_order
 from agreement_engine.word import render_docx
 
-#: Each script answers the interview so that the example of the same name comes out (see the files).
+#: Each script answers the interview by question so that the example of the same name comes out: "path: answer"
+#: a line, the path being the question's ``Interview.asking``; a question it does not name gets Enter (see the
+#: files).
 SCRIPTS = sorted((DATA / "interview").glob("*.txt"))
 
 
+def script_entries(name: str) -> list[tuple[str, str, bool]]:
+    """Return the entries of a script: (question path, answer as typed, whether it is to be refused: FOUT)."""
+    entries = []
+    for line in (DATA / "interview" / f"{name}.txt").read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        text, _sep, comment = line.partition("  # ")
+        key, colon, answer = text.partition(": ") if ": " in text else text.rstrip().partition(":")
+        assert colon and key.startswith("$"), f"{name}.txt: not 'path: answer': {line!r}"
+        entries.append((key, answer.strip(), comment.startswith("FOUT")))
+    return entries
+
+
+class ByQuestion:
+    """Answer an interview by the question it asks (``Interview.asking``), from queues of answers per path.
+
+    A question without (more) answers gets Enter; one asked again and again without an answer, or an answer
+    left over at the end (a question the interview no longer asks), fails the test with the path.
+    """
+
+    def __init__(self, answers: dict[str, list[str]]) -> None:
+        self.queues = {key: deque(values) for key, values in answers.items()}
+        self.session: Interview | None = None
+        self.typed: list[tuple[str, str]] = []  # (question, line) in the order asked
+
+    def ask(self, prompt: str) -> str:
+        key = self.session.asking
+        queue = self.queues.get(key)
+        answer = queue.popleft() if queue else ""
+        if not answer and len(self.typed) >= 3 and all(t == (key, "") for t in self.typed[-3:]):
+            raise AssertionError(f"the script has no answer to {key} ({prompt.strip()}), asked again and again")
+        self.typed.append((key, answer))
+        return answer
+
+    def left(self) -> dict[str, list[str]]:
+        return {key: list(queue) for key, queue in self.queues.items() if queue}
+
+
+def by_question(name: str, changes: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    """Run the interview on script ``name`` (``changes``: other answers to some questions) in this process and
+    return what was typed, question by question: the lines the command line gets to give the same answers."""
+    answers: dict[str, list[str]] = {}
+    for key, answer, _wrong in script_entries(name):
+        answers.setdefault(key, []).append(answer)
+    answers.update({key: [value] for key, value in (changes or {}).items()})
+    driver = ByQuestion(answers)
+    driver.session = Interview(ask=driver.ask, say=lambda _text: None)
+    driver.session.run()
+    assert not driver.left(), f"{name}.txt answers questions the interview did not ask: {driver.left()}"
+    return driver.typed
+
+
+@functools.lru_cache(maxsize=None)
+def _typed(name: str) -> tuple[tuple[str, str], ...]:
+    with language("nl"):
+        return tuple(by_question(name))
+
+
 def answers_of(name: str) -> list[str]:
-    """Return the answers of a script: one a line, the question after two spaces and #, comments skipped."""
-    lines = (DATA / "interview" / f"{name}.txt").read_text(encoding="utf-8").splitlines()
-    return [line.split("  # ")[0].rstrip() for line in lines if not line.startswith("#")]
+    """Return the lines to type for script ``name``, one per question asked, in the interview's order."""
+    return [line for _key, line in _typed(name)]
+
+
+def at(name: str, key: str, occurrence: int = 1) -> int:
+    """Return the index, in the lines of script ``name``, of the ``occurrence``-th answer to question ``key``."""
+    found = [n for n, (asked, _line) in enumerate(_typed(name)) if asked == key]
+    assert len(found) >= occurrence, f"{name}: {key} is asked {len(found)} times"
+    return found[occurrence - 1]
 
 
 def run(answers: list[str], *args: str):
@@ -60,10 +128,19 @@ def test_script_gives_its_example_and_wrong_answers_are_asked_again(tmp_path, sc
     assert result.exit_code == 0, result.output[-2000:]
     assert normalize(written(target)) == as_example(script.stem)
     assert not [f for f in api.check(target) if f.severity is not Severity.INFO]
-    wrong = sum(" FOUT" in line for line in script.read_text(encoding="utf-8").splitlines()
-                if not line.startswith("#"))
+    wrong = sum(refused for _key, _answer, refused in script_entries(script.stem))
     assert result.output.count("\n  ! ") >= wrong > 0
     assert "Traceback" not in result.output
+
+
+def test_a_script_answers_by_question_and_knows_what_the_interview_asks():
+    with language("nl"):
+        lines = [line for _key, line in by_question("twee-partijen", {"$.alliance.name": "Samen koken"})]
+        assert lines[0] == "Samen koken" and lines[1:] == answers_of("twee-partijen")[1:]
+        with pytest.raises(AssertionError, match=r"did not ask: \{'\$\.alliance\.nonsense'"):
+            by_question("twee-partijen", {"$.alliance.nonsense": "x"})
+        with pytest.raises(AssertionError, match=r"no answer to \$\.alliance\.start_date"):
+            by_question("twee-partijen", {"$.alliance.start_date": "2027-02-30"})
 
 
 def test_interview_result_renders_as_a_word_document(tmp_path):
@@ -118,16 +195,14 @@ def test_choices_show_labels_and_what_each_variant_means(transcripts):
 
 #: Where a script is cut off: before the first answer to this question. Each is a point where every answer
 #: before it has been written down (an optional question skipped just before an interruption comes back).
-CUTS = [("twee-partijen", "KvK-nummer FOUT"), ("twee-partijen", "Verdeelmodel"),
-        ("dak-en-thuis", "Aandeel van de Partij (%) – Straatwaarde"), ("dak-en-thuis", "Uiterste datum")]
+CUTS = [("twee-partijen", "$.parties[0].kvk"), ("twee-partijen", "$.resources.model"),
+        ("dak-en-thuis", "$.resources.shares.straatwaarde"), ("dak-en-thuis", "$.conditions[0].deadline")]
 
 
 @pytest.mark.parametrize("by_answers", [False, True], ids=["typed-lines", "answers-only"])
 @pytest.mark.parametrize("name, question", CUTS)
 def test_interrupted_interview_is_saved_and_resumed(tmp_path, name, question, by_answers):
-    lines = [line for line in (DATA / "interview" / f"{name}.txt").read_text(encoding="utf-8").splitlines()
-             if not line.startswith("#")]
-    cut = next(n for n, line in enumerate(lines) if line.split("  # ")[1].startswith(question))
+    cut = at(name, question)
     answers = answers_of(name)
     target = tmp_path / "antwoorden.json"
     first = run(answers[:cut], "interview", "-o", str(target))  # standard input ends: as good as Ctrl-C
@@ -143,7 +218,7 @@ def test_interrupted_interview_is_saved_and_resumed(tmp_path, name, question, by
 
 
 def test_ctrl_c_saves_the_answers_so_far(tmp_path, monkeypatch):
-    given = answers_of("twee-partijen")[:6]  # the fifth is a wrong date, the sixth the right one
+    given = answers_of("twee-partijen")[:at("twee-partijen", "$.alliance.term.kind")]  # up to the start date
     answers = iter(given)
 
     def read_line(prompt: str) -> str:
@@ -157,8 +232,8 @@ def test_ctrl_c_saves_the_answers_so_far(tmp_path, monkeypatch):
     assert result.exit_code == 1 and "Onderbroken" in result.output
     saved = written(target)
     assert saved.pop(PROGRESS) == {"typed": given}  # what was typed, to continue exactly there
-    assert saved == {"alliance": {"name": given[0], "purpose": given[1], "recitals": [given[2]],
-                                  "start_date": given[5]}}
+    alliance = example("twee-partijen")["alliance"]
+    assert saved == {"alliance": {key: alliance[key] for key in ("name", "purpose", "recitals", "start_date")}}
     assert [p.name for p in tmp_path.iterdir()] == ["antwoorden.json"]  # no temporary file left behind
 
 
@@ -204,17 +279,17 @@ def test_resume_from_a_broken_file_is_one_line_exit_1(tmp_path, content, message
 # --- garbage: every line a user can type gets a message and the question again (issue 13, point 10) -----------
 
 GARBAGE = json.loads((DATA / "interview" / "garbage.json").read_text(encoding="utf-8"))["answers"]
-#: One question of each kind: (kind, script, the comment of the script line before which the garbage is typed).
-KINDS = [("text", "twee-partijen", "Naam van de alliantie"),
-         ("lines", "twee-partijen", "Aanvullende overwegingen, regel 1"),
-         ("date", "twee-partijen", "Ingangsdatum FOUT"),
-         ("choice", "twee-partijen", "Soort looptijd FOUT"),
-         ("yes-no", "twee-partijen", "Nog een vertegenwoordiger?"),
-         ("integer", "twee-partijen", "Opzegtermijn FOUT"),
-         ("amount", "twee-partijen", "Jaarlijkse bijdrage FOUT"),
-         ("percentage", "dak-en-thuis", "Aandeel van de Partij (%) – De Haven"),
-         ("party", "dak-en-thuis", "Penvoerder of hoofdaannemer"),
-         ("several", "dak-en-thuis", "Insolventiegebeurtenissen")]
+#: One question of each kind: (kind, script, the question before whose first answer the garbage is typed).
+KINDS = [("text", "twee-partijen", "$.alliance.name"),
+         ("lines", "twee-partijen", "$.alliance.recitals"),
+         ("date", "twee-partijen", "$.alliance.start_date"),
+         ("choice", "twee-partijen", "$.alliance.term.kind"),
+         ("yes-no", "twee-partijen", "$.parties[0].representatives[1]"),
+         ("integer", "twee-partijen", "$.withdrawal.notice_months"),
+         ("amount", "twee-partijen", "$.resources.contributions.buurtwerk"),
+         ("percentage", "dak-en-thuis", "$.resources.shares.dehaven"),
+         ("party", "dak-en-thuis", "$.resources.lead_party"),
+         ("several", "dak-en-thuis", "$.insolvency.events")]
 #: What Python says when something escapes as an exception; none of it may reach the user.
 INTERNALS = ("Traceback", "Error", "Exception", "sys.", "int_max_str_digits", "invalid literal", "interne fout")
 
@@ -227,12 +302,9 @@ def typed_text(entry: dict) -> str:
     return entry["repeat"][0] * entry["repeat"][1] if "repeat" in entry else entry["text"]
 
 
-def script_until(name: str, comment: str) -> list[str]:
-    """Return the answers of a script before the first line whose question comment starts with ``comment``."""
-    lines = [line for line in (DATA / "interview" / f"{name}.txt").read_text(encoding="utf-8").splitlines()
-             if not line.startswith("#")]
-    cut = next(n for n, line in enumerate(lines) if line.split("  # ")[1].startswith(comment))
-    return answers_of(name)[:cut]
+def script_until(name: str, question: str) -> list[str]:
+    """Return the lines of a script before the first answer to ``question``."""
+    return answers_of(name)[:at(name, question)]
 
 
 def scripted(lines: list[str], answers: dict | None = None, *, saved: dict | None = None):
@@ -284,25 +356,25 @@ def expected(kind: str, entry: dict) -> set[str]:
 @functools.lru_cache(maxsize=None)
 def refusals(kind: str) -> dict[str, tuple[str, list[str], dict]]:
     """Type every garbage answer this question must refuse one after the other, in one session (run once)."""
-    _kind, script, comment = next(k for k in KINDS if k[0] == kind)
-    prefix = script_until(script, comment)
+    _kind, name, question = next(k for k in KINDS if k[0] == kind)
+    prefix = script_until(name, question)
     entries = [e for e in GARBAGE if expected(kind, e) == {"refused"}]
     session, events = scripted([*prefix, *(typed_text(e) for e in entries)])
     return {e["name"]: (*outcome(events, len(prefix) + n), session.answers) for n, e in enumerate(entries)}
 
 
 def _garbage_cases():
-    for kind, script, comment in KINDS:
+    for kind, script, question in KINDS:
         for entry in GARBAGE:
-            yield pytest.param(kind, script, comment, entry, id=f"{kind}-{entry['name']}")
+            yield pytest.param(kind, script, question, entry, id=f"{kind}-{entry['name']}")
 
 
-@pytest.mark.parametrize("kind, script, comment, entry", list(_garbage_cases()))
-def test_garbage_gets_a_dutch_message_and_the_question_again(kind, script, comment, entry):
+@pytest.mark.parametrize("kind, name, question, entry", list(_garbage_cases()))
+def test_garbage_gets_a_dutch_message_and_the_question_again(kind, name, question, entry):
     if expected(kind, entry) == {"refused"} and kind != "lines":  # a list is checked only when it ends
         said, messages, answers = refusals(kind)[entry["name"]]
     else:
-        prefix = script_until(script, comment)
+        prefix = script_until(name, question)
         text = typed_text(entry)
         tail = [""] if kind == "lines" and text.strip() else []
         session, events = scripted([*prefix, text, *tail])
@@ -330,9 +402,9 @@ def test_garbage_through_the_command_line_standard_input(tmp_path):
 
 # --- resume never loses an answer (points 1, 11 and 12) --------------------------------------------------------
 
-#: The questions of the new articles (overmacht to naam en logo) that an example without them still asks, each
-#: answered with its default.
-NEW_ARTICLES = [""] * 11
+#: Enter to every question a resumed example still asks (the fields it leaves out), whatever their number: the
+#: proposed answer, or none. Lines left over when the interview ends are never read.
+ENTER = [""] * 100
 
 
 def resume_file(tmp_path, changes: dict, name: str = "twee-partijen"):
@@ -352,7 +424,7 @@ def test_resume_drops_only_the_entry_of_an_unknown_party_and_keeps_the_file(tmp_
     tasks = {"buurtwerk": ["de wijkcontacten onderhouden"], "eettafel": ["de kookploeg leiden"],
              "onbekend": ["iets wat niemand doet"]}
     target, before = resume_file(tmp_path, {"multi_year_plan": {"ambition": "Samen eten", "party_tasks": tasks}})
-    result = run(NEW_ARTICLES, "interview", "--resume", str(target))
+    result = run(ENTER, "interview", "--resume", str(target))
     assert result.exit_code == 0, result.output[-2000:]
     assert "onbekend" in result.output and "iets wat niemand doet" in result.output  # what goes is named
     kept = written(target)["multi_year_plan"]["party_tasks"]
@@ -364,7 +436,7 @@ def test_resume_drops_only_the_entry_of_an_unknown_party_and_keeps_the_file(tmp_
 def test_resume_to_another_file_leaves_the_resumed_file_alone(tmp_path):
     tasks = {"buurtwerk": ["a"], "onbekend": ["b"]}
     source, before = resume_file(tmp_path, {"multi_year_plan": {"ambition": "Samen eten", "party_tasks": tasks}})
-    result = run(["", *NEW_ARTICLES], "interview", "--resume", str(source),  # no tasks
+    result = run(ENTER, "interview", "--resume", str(source),  # no tasks
                  "-o", str(tmp_path / "nieuw.json"))
     assert result.exit_code == 0, result.output[-2000:]
     assert source.read_bytes() == before and not (tmp_path / "antwoorden.json.bak").exists()
@@ -374,7 +446,7 @@ def test_resume_to_another_file_leaves_the_resumed_file_alone(tmp_path):
 def test_a_second_backup_never_overwrites_the_first(tmp_path):
     target, before = resume_file(tmp_path, {"conditions": [1]})
     (tmp_path / "antwoorden.json.bak").write_text("eerder", encoding="utf-8")
-    result = run(["n", "n", *NEW_ARTICLES], "interview", "--resume", str(target))  # no condition, no multi-year plan
+    result = run(ENTER, "interview", "--resume", str(target))  # no condition, no multi-year plan
     assert result.exit_code == 0, result.output[-2000:]
     assert (tmp_path / "antwoorden.json.bak").read_text(encoding="utf-8") == "eerder"
     assert (tmp_path / "antwoorden.json.bak-2").read_bytes() == before
@@ -494,14 +566,16 @@ def test_resume_after_end_of_input_at_any_answer_gives_the_same_answer_set(tmp_p
 def test_resume_continues_in_the_middle_of_a_list_and_after_a_skipped_question(tmp_path):
     answers = answers_of("dak-en-thuis")
     target = tmp_path / "antwoorden.json"
-    for cut in (4, 13):  # after the second of three recitals; right after skipping "Geen opzegging mogelijk tot"
+    # after the second of three recitals; right after a question answered with Enter (the obligation)
+    for cut in (at("dak-en-thuis", "$.alliance.recitals", 3), at("dak-en-thuis", "$.alliance.signing.place")):
         target.unlink(missing_ok=True)
         run(answers[:cut], "interview", "-o", str(target))
         second = run(answers[cut:], "interview", "--resume", str(target))
         assert second.exit_code == 0, second.output[-2000:]
         assert "Verder waar het interview stopte" in second.output
         context = second.output.split("Verder waar het interview stopte")[1][:2000]
-        if cut == 4:  # the lines typed so far for this question are shown again
+        if answers[cut - 1] == example("dak-en-thuis")["alliance"]["recitals"][1]:  # the lines typed so far
+            # for this question are shown again
             assert "regel 2 (lege regel: klaar): " + answers[cut - 1][:60] in context
         assert written(target) == complete("dak-en-thuis")
 
@@ -509,11 +583,12 @@ def test_resume_continues_in_the_middle_of_a_list_and_after_a_skipped_question(t
 def test_a_resume_file_changed_by_hand_continues_from_its_answers(tmp_path):
     answers = answers_of("twee-partijen")
     target = tmp_path / "antwoorden.json"
-    run(answers[:14], "interview", "-o", str(target))
+    cut = at("twee-partijen", "$.parties[0].name")
+    run(answers[:cut], "interview", "-o", str(target))
     edited = written(target)
     edited["alliance"]["name"] = "Samen aan Tafel Zwolle"
     target.write_text(json.dumps(edited, ensure_ascii=False), encoding="utf-8")
-    result = run(answers[14:], "interview", "--resume", str(target))
+    result = run(answers[cut:], "interview", "--resume", str(target))
     assert result.exit_code == 0, result.output[-2000:]
     assert written(target)["alliance"]["name"] == "Samen aan Tafel Zwolle" and PROGRESS not in written(target)
 
@@ -527,7 +602,7 @@ def _dutch_env() -> dict:
 @pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP", "SIGINT"])
 def test_a_signal_saves_the_answers_so_far(tmp_path, signame):
     target = tmp_path / "antwoorden.json"
-    answers = answers_of("twee-partijen")[:4]  # name, purpose, one recital, end of the recitals
+    answers = script_until("twee-partijen", "$.alliance.start_date")  # name, purpose, one recital, end of them
     child = subprocess.Popen([sys.executable, "-m", "agreement_engine", "interview", "-o", str(target)],
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                              env=_dutch_env())
@@ -594,11 +669,8 @@ def test_the_seat_is_asked_with_the_city_proposed(tmp_path, transcripts):
     target = tmp_path / "antwoorden.json"
     run(answers_of("twee-partijen"), "interview", "-o", str(target))
     assert [party["seat"] for party in written(target)["parties"]] == ["Zwolle", "Zwolle"]
-    lines = answers_of("twee-partijen")
-    seat = next(n for n, line in enumerate(
-        line for line in (DATA / "interview" / "twee-partijen.txt").read_text(encoding="utf-8").splitlines()
-        if not line.startswith("#")) if "Statutaire zetel" in line)
-    lines[seat] = "Kampen"
+    with language("nl"):
+        lines = [line for _key, line in by_question("twee-partijen", {"$.parties[0].seat": "Kampen"})]
     target.unlink()
     run(lines, "interview", "-o", str(target))
     assert [party["seat"] for party in written(target)["parties"]] == ["Kampen", "Zwolle"]
@@ -609,7 +681,7 @@ def test_answers_that_cannot_be_saved_are_shown(tmp_path, monkeypatch):
         raise OutputError(f"{path}: kan niet worden geschreven: de schijf is vol")
 
     monkeypatch.setattr(interview_stage, "atomic_write", full_disk)
-    given = answers_of("twee-partijen")[:3]
+    given = answers_of("twee-partijen")[:at("twee-partijen", "$.alliance.recitals", 2)]  # one recital typed
     result = run(given, "interview", "-o", str(tmp_path / "antwoorden.json"))
     assert result.exit_code == 1 and "de schijf is vol" in result.output and "interne fout" not in result.output
     shown = result.output.split("met --resume verder te gaan:")[1]
