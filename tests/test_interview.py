@@ -16,14 +16,12 @@ from pathlib import Path
 
 import docx
 import pytest
-from click.testing import CliRunner
-from conftest import DATA, example
+from conftest import DATA, example, run, run_process
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from agreement_engine import api, cli
 from agreement_engine.answers import normalize
-from agreement_engine.cli import main
 from agreement_engine import interview as interview_stage
 from agreement_engine.errors import OutputError
 from agreement_engine.findings import Severity
@@ -107,8 +105,9 @@ def at(name: str, key: str, occurrence: int = 1) -> int:
     return found[occurrence - 1]
 
 
-def run(answers: list[str], *args: str):
-    return CliRunner().invoke(main, list(args), input="".join(f"{a}\n" for a in answers))
+def typed(lines: list[str]) -> str:
+    """Return lines as standard input: each answer, then Enter."""
+    return "".join(f"{line}\n" for line in lines)
 
 
 def written(path) -> dict:
@@ -124,7 +123,7 @@ def as_example(name: str) -> dict:
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.stem)
 def test_script_gives_its_example_and_wrong_answers_are_asked_again(tmp_path, script):
     target = tmp_path / "antwoorden.json"
-    result = run(answers_of(script.stem), "interview", "-o", str(target))
+    result = run("interview", "-o", str(target), input=typed(answers_of(script.stem)))
     assert result.exit_code == 0, result.output[-2000:]
     assert normalize(written(target)) == as_example(script.stem)
     assert not [f for f in api.check(target) if f.severity is not Severity.INFO]
@@ -145,7 +144,7 @@ def test_a_script_answers_by_question_and_knows_what_the_interview_asks():
 
 def test_interview_result_renders_as_a_word_document(tmp_path):
     target = tmp_path / "antwoorden.json"
-    run(answers_of("twee-partijen"), "interview", "-o", str(target))
+    run("interview", "-o", str(target), input=typed(answers_of("twee-partijen")))
     agreement = api.assemble(written(target))
     document = docx.Document(io.BytesIO(render_docx(agreement, provenance={})))
     text = "\n".join(p.text for p in document.paragraphs)
@@ -158,8 +157,8 @@ def transcripts(tmp_path_factory) -> dict[str, str]:
     folder = tmp_path_factory.mktemp("transcripts")
     with pytest.MonkeyPatch.context() as patch:  # module scope: the per-test Dutch pin does not apply yet
         patch.setenv("AGREEMENT_ENGINE_LANG", "nl")
-        screens = {s.stem: run(answers_of(s.stem), "interview", "-o", str(folder / f"{s.stem}.json")).output
-                   for s in SCRIPTS}
+        screens = {s.stem: run("interview", "-o", str(folder / f"{s.stem}.json"),
+                               input=typed(answers_of(s.stem))).output for s in SCRIPTS}
     return {name: " ".join(screen.split()) for name, screen in screens.items()}
 
 
@@ -205,14 +204,14 @@ def test_interrupted_interview_is_saved_and_resumed(tmp_path, name, question, by
     cut = at(name, question)
     answers = answers_of(name)
     target = tmp_path / "antwoorden.json"
-    first = run(answers[:cut], "interview", "-o", str(target))  # standard input ends: as good as Ctrl-C
+    first = run("interview", "-o", str(target), input=typed(answers[:cut]))  # end of input: as good as Ctrl-C
     assert first.exit_code == 1 and f"--resume {target}" in first.output
     partial = written(target)
     assert partial and partial != as_example(name)
     if by_answers:  # a file without the typed lines (older, or written by hand) continues from its answers
         del partial[PROGRESS]
         target.write_text(json.dumps(partial, ensure_ascii=False), encoding="utf-8")
-    second = run(answers[cut:], "interview", "--resume", str(target))
+    second = run("interview", "--resume", str(target), input=typed(answers[cut:]))
     assert second.exit_code == 0, second.output[-2000:]
     assert normalize(written(target)) == as_example(name)
 
@@ -228,7 +227,7 @@ def test_ctrl_c_saves_the_answers_so_far(tmp_path, monkeypatch):
 
     monkeypatch.setattr(cli, "_read_line", read_line)
     target = tmp_path / "antwoorden.json"
-    result = CliRunner().invoke(main, ["interview", "-o", str(target)])
+    result = run("interview", "-o", str(target))
     assert result.exit_code == 1 and "Onderbroken" in result.output
     saved = written(target)
     assert saved.pop(PROGRESS) == {"typed": given}  # what was typed, to continue exactly there
@@ -239,7 +238,7 @@ def test_ctrl_c_saves_the_answers_so_far(tmp_path, monkeypatch):
 
 def test_interview_speaks_english_when_asked(tmp_path):
     target = tmp_path / "answers.json"
-    result = run(answers_of("twee-partijen"), "--lang", "en", "interview", "-o", str(target))
+    result = run("--lang", "en", "interview", "-o", str(target), input=typed(answers_of("twee-partijen")))
     assert result.exit_code == 0, result.output[-2000:]
     screen = " ".join(result.output.split())  # long lines are wrapped
     assert "Name of the alliance: " in screen and "Another representative? (y/n) [n]: " in screen
@@ -251,19 +250,19 @@ def test_interview_speaks_english_when_asked(tmp_path):
 def test_existing_file_is_not_overwritten(tmp_path):
     target = tmp_path / "antwoorden.json"
     target.write_text("{}", encoding="utf-8")
-    result = run([], "interview", "-o", str(target))
+    result = run("interview", "-o", str(target))
     assert result.exit_code == 2 and "bestaat al" in result.output
     assert target.read_text(encoding="utf-8") == "{}"
 
 
 def test_missing_folder_is_a_usage_error_before_any_question(tmp_path):
-    result = run([], "interview", "-o", str(tmp_path / "bestaat-niet" / "antwoorden.json"))
+    result = run("interview", "-o", str(tmp_path / "bestaat-niet" / "antwoorden.json"))
     assert result.exit_code == 2 and "bestaat niet" in result.output
     assert "Naam van de alliantie" not in result.output
 
 
 def test_interrupted_before_any_answer_writes_nothing(tmp_path):
-    result = run([], "interview", "-o", str(tmp_path / "antwoorden.json"))
+    result = run("interview", "-o", str(tmp_path / "antwoorden.json"))
     assert result.exit_code == 1 and "nog niets beantwoord" in result.output
     assert not list(tmp_path.iterdir())
 
@@ -272,7 +271,7 @@ def test_interrupted_before_any_answer_writes_nothing(tmp_path):
 def test_resume_from_a_broken_file_is_one_line_exit_1(tmp_path, content, message):
     target = tmp_path / "antwoorden.json"
     target.write_text(content, encoding="utf-8")
-    result = run([], "interview", "--resume", str(target))
+    result = run("interview", "--resume", str(target))
     assert result.exit_code == 1 and message in result.output and "Traceback" not in result.output
 
 
@@ -391,8 +390,7 @@ def test_garbage_through_the_command_line_standard_input(tmp_path):
     target = tmp_path / "antwoorden.json"
     name = answers_of("twee-partijen")[0]
     given = b"\xff\xfe kapot\n" + b"\x00\n" + name.encode("utf-8") + b"\n" + b"1e999999\n"
-    result = subprocess.run([sys.executable, "-m", "agreement_engine", "interview", "-o", str(target)],
-                            input=given, capture_output=True, timeout=120, env=_dutch_env())
+    result = run_process("interview", "-o", str(target), input=given, text=False, timeout=120, env=_dutch_env())
     out = result.stdout.decode("utf-8", "replace") + result.stderr.decode("utf-8", "replace")
     assert result.returncode == 1 and "Onderbroken" in out, out[-2000:]
     assert "geen geldige UTF-8" in out and "U+0000" in out
@@ -424,7 +422,7 @@ def test_resume_drops_only_the_entry_of_an_unknown_party_and_keeps_the_file(tmp_
     tasks = {"buurtwerk": ["de wijkcontacten onderhouden"], "eettafel": ["de kookploeg leiden"],
              "onbekend": ["iets wat niemand doet"]}
     target, before = resume_file(tmp_path, {"multi_year_plan": {"ambition": "Samen eten", "party_tasks": tasks}})
-    result = run(ENTER, "interview", "--resume", str(target))
+    result = run("interview", "--resume", str(target), input=typed(ENTER))
     assert result.exit_code == 0, result.output[-2000:]
     assert "onbekend" in result.output and "iets wat niemand doet" in result.output  # what goes is named
     kept = written(target)["multi_year_plan"]["party_tasks"]
@@ -436,8 +434,8 @@ def test_resume_drops_only_the_entry_of_an_unknown_party_and_keeps_the_file(tmp_
 def test_resume_to_another_file_leaves_the_resumed_file_alone(tmp_path):
     tasks = {"buurtwerk": ["a"], "onbekend": ["b"]}
     source, before = resume_file(tmp_path, {"multi_year_plan": {"ambition": "Samen eten", "party_tasks": tasks}})
-    result = run(ENTER, "interview", "--resume", str(source),  # no tasks
-                 "-o", str(tmp_path / "nieuw.json"))
+    result = run("interview", "--resume", str(source),  # no tasks
+                 "-o", str(tmp_path / "nieuw.json"), input=typed(ENTER))
     assert result.exit_code == 0, result.output[-2000:]
     assert source.read_bytes() == before and not (tmp_path / "antwoorden.json.bak").exists()
     assert written(tmp_path / "nieuw.json")["multi_year_plan"]["party_tasks"] == {"buurtwerk": ["a"]}
@@ -446,7 +444,7 @@ def test_resume_to_another_file_leaves_the_resumed_file_alone(tmp_path):
 def test_a_second_backup_never_overwrites_the_first(tmp_path):
     target, before = resume_file(tmp_path, {"conditions": [1]})
     (tmp_path / "antwoorden.json.bak").write_text("eerder", encoding="utf-8")
-    result = run(ENTER, "interview", "--resume", str(target))  # no condition, no multi-year plan
+    result = run("interview", "--resume", str(target), input=typed(ENTER))  # no condition, no multi-year plan
     assert result.exit_code == 0, result.output[-2000:]
     assert (tmp_path / "antwoorden.json.bak").read_text(encoding="utf-8") == "eerder"
     assert (tmp_path / "antwoorden.json.bak-2").read_bytes() == before
@@ -480,7 +478,7 @@ def test_resume_with_an_invalid_allocation_key_asks_again(tmp_path, shares, aske
 @pytest.mark.parametrize("conditions", [[1, 2], "geen", [{"party": "buurtwerk"}, None], {"party": "x"}])
 def test_resume_of_malformed_conditions_names_them_and_asks_again(tmp_path, conditions):
     target, _before = resume_file(tmp_path, {"conditions": conditions})
-    result = run([""] * 10, "interview", "--resume", str(target))  # Enter: the proposed answer, or nothing
+    result = run("interview", "--resume", str(target), input=typed([""] * 10))  # Enter: proposed answer or none
     assert "interne fout" not in result.output and "Traceback" not in result.output
     assert "Een voorwaarde toevoegen?" in result.output or "Omschrijving van de voorwaarde" in result.output
     assert "is weggelaten" in result.output
@@ -489,7 +487,7 @@ def test_resume_of_malformed_conditions_names_them_and_asks_again(tmp_path, cond
 def test_resume_of_a_huge_number_speaks_dutch(tmp_path):
     target = tmp_path / "antwoorden.json"
     target.write_text('{"alliance": {"name": "x"}, "schema_version": ' + "9" * 4301 + "}", encoding="utf-8")
-    result = run([], "interview", "--resume", str(target))
+    result = run("interview", "--resume", str(target))
     assert result.exit_code == 1 and "sys." not in result.output and "Exceeds" not in result.output
     assert "'999999999999…' is geen getal" in result.output
 
@@ -510,7 +508,7 @@ def test_resume_of_any_json_never_fails_internally_nor_loses_an_answer(tmp_path_
     target = folder / "antwoorden.json"
     target.write_text(json.dumps(answers, ensure_ascii=False), encoding="utf-8")
     before = target.read_bytes()
-    result = run([], "interview", "--resume", str(target))
+    result = run("interview", "--resume", str(target))
     assert result.exit_code in (0, 1)
     assert "interne fout" not in result.output and "Traceback" not in result.output, result.output[-2000:]
     after = json.loads(target.read_text(encoding="utf-8"))
@@ -553,10 +551,10 @@ def test_resume_after_end_of_input_at_any_answer_gives_the_same_answer_set(tmp_p
     answers = answers_of(name)
     cuts = sorted(data.draw(st.lists(st.integers(1, len(answers) - 1), min_size=1, max_size=3, unique=True)))
     target = tmp_path_factory.mktemp("cut") / "antwoorden.json"
-    first = run(answers[:cuts[0]], "interview", "-o", str(target))
+    first = run("interview", "-o", str(target), input=typed(answers[:cuts[0]]))
     assert first.exit_code == 1 and "Onderbroken" in first.output, first.output[-2000:]
     for start, end in zip(cuts, [*cuts[1:], len(answers)]):
-        result = run(answers[start:end], "interview", "--resume", str(target))
+        result = run("interview", "--resume", str(target), input=typed(answers[start:end]))
         assert "interne fout" not in result.output, result.output[-2000:]
     assert result.exit_code == 0, result.output[-2000:]
     assert written(target) == complete(name)
@@ -569,8 +567,8 @@ def test_resume_continues_in_the_middle_of_a_list_and_after_a_skipped_question(t
     # after the second of three recitals; right after a question answered with Enter (the obligation)
     for cut in (at("dak-en-thuis", "$.alliance.recitals", 3), at("dak-en-thuis", "$.alliance.signing.place")):
         target.unlink(missing_ok=True)
-        run(answers[:cut], "interview", "-o", str(target))
-        second = run(answers[cut:], "interview", "--resume", str(target))
+        run("interview", "-o", str(target), input=typed(answers[:cut]))
+        second = run("interview", "--resume", str(target), input=typed(answers[cut:]))
         assert second.exit_code == 0, second.output[-2000:]
         assert "Verder waar het interview stopte" in second.output
         context = second.output.split("Verder waar het interview stopte")[1][:2000]
@@ -584,11 +582,11 @@ def test_a_resume_file_changed_by_hand_continues_from_its_answers(tmp_path):
     answers = answers_of("twee-partijen")
     target = tmp_path / "antwoorden.json"
     cut = at("twee-partijen", "$.parties[0].name")
-    run(answers[:cut], "interview", "-o", str(target))
+    run("interview", "-o", str(target), input=typed(answers[:cut]))
     edited = written(target)
     edited["alliance"]["name"] = "Samen aan Tafel Zwolle"
     target.write_text(json.dumps(edited, ensure_ascii=False), encoding="utf-8")
-    result = run(answers[cut:], "interview", "--resume", str(target))
+    result = run("interview", "--resume", str(target), input=typed(answers[cut:]))
     assert result.exit_code == 0, result.output[-2000:]
     assert written(target)["alliance"]["name"] == "Samen aan Tafel Zwolle" and PROGRESS not in written(target)
 
@@ -657,7 +655,8 @@ def unwritable_folder(tmp_path):
 
 
 def test_an_unwritable_target_is_refused_before_the_first_question(unwritable_folder):
-    result = run(answers_of("twee-partijen"), "interview", "-o", str(unwritable_folder / "antwoorden.json"))
+    result = run("interview", "-o", str(unwritable_folder / "antwoorden.json"),
+                 input=typed(answers_of("twee-partijen")))
     assert result.exit_code == 1 and "kan niet worden geschreven" in result.output
     assert "Naam van de alliantie" not in result.output
 
@@ -667,12 +666,12 @@ def test_an_unwritable_target_is_refused_before_the_first_question(unwritable_fo
 def test_the_seat_is_asked_with_the_city_proposed(tmp_path, transcripts):
     assert transcripts["twee-partijen"].count("Statutaire zetel [Zwolle]: ") == 2
     target = tmp_path / "antwoorden.json"
-    run(answers_of("twee-partijen"), "interview", "-o", str(target))
+    run("interview", "-o", str(target), input=typed(answers_of("twee-partijen")))
     assert [party["seat"] for party in written(target)["parties"]] == ["Zwolle", "Zwolle"]
     with language("nl"):
         lines = [line for _key, line in by_question("twee-partijen", {"$.parties[0].seat": "Kampen"})]
     target.unlink()
-    run(lines, "interview", "-o", str(target))
+    run("interview", "-o", str(target), input=typed(lines))
     assert [party["seat"] for party in written(target)["parties"]] == ["Kampen", "Zwolle"]
 
 
@@ -682,7 +681,7 @@ def test_answers_that_cannot_be_saved_are_shown(tmp_path, monkeypatch):
 
     monkeypatch.setattr(interview_stage, "atomic_write", full_disk)
     given = answers_of("twee-partijen")[:at("twee-partijen", "$.alliance.recitals", 2)]  # one recital typed
-    result = run(given, "interview", "-o", str(tmp_path / "antwoorden.json"))
+    result = run("interview", "-o", str(tmp_path / "antwoorden.json"), input=typed(given))
     assert result.exit_code == 1 and "de schijf is vol" in result.output and "interne fout" not in result.output
     shown = result.output.split("met --resume verder te gaan:")[1]
     shown = json.loads(shown[:shown.rindex("}") + 1])
@@ -694,5 +693,5 @@ def test_answers_that_cannot_be_saved_are_shown(tmp_path, monkeypatch):
 def test_resume_of_random_bytes_is_a_message(tmp_path_factory, content):
     target = tmp_path_factory.mktemp("bytes") / "antwoorden.json"
     target.write_bytes(content)
-    result = run([], "interview", "--resume", str(target))
+    result = run("interview", "--resume", str(target))
     assert result.exit_code in (0, 1) and "interne fout" not in result.output and "Traceback" not in result.output

@@ -9,11 +9,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from click.testing import CliRunner
-from conftest import apply_changes, example
+from conftest import apply_changes, example, run
 
 from agreement_engine.api import assemble
-from agreement_engine.cli import main
 from agreement_engine.model import Ref
 from agreement_engine.validate import validate
 from agreement_engine.variants import options
@@ -256,7 +254,7 @@ def test_risky_or_wrong_choices_have_a_finding(changes, base, code, path):
 
 @pytest.mark.parametrize("clause_id", ["overmacht", "kosten", "mededelingen", "integriteit", "publiciteit"])
 def test_library_show_shows_the_new_article(clause_id):
-    result = CliRunner().invoke(main, ["library", "show", clause_id])
+    result = run("library", "show", clause_id)
     assert result.exit_code == 0, result.output
     assert clause_id in result.output
 
