@@ -16,6 +16,7 @@ from agreement_engine.api import assemble
 from agreement_engine.library import Witness, default_library
 from agreement_engine.lint import equalities, schema_enums
 from agreement_engine.model import Ref
+from test_financing import ENUM_CASES as FINANCING_CASES
 from test_new_articles import ENUM_CASES
 from test_quality_governance import ENUM_CASES as QUALITY_GOVERNANCE_CASES
 
@@ -85,7 +86,7 @@ CASES = {
     'worden door de Financier rechtstreeks betaald aan de Partij voor wier inzet zij zijn bestemd'),
  ("resources.route", "lead_party"): (D, [],
     'Als penvoerder van de Alliantie treedt De Haven op.'),
- ("resources.route", "main_contractor"): (D, [s(["resources","route"], "main_contractor"), r(["resources","payment_term_days"]), r(["resources","lead_party_fee_percent"])],
+ ("resources.route", "main_contractor"): (D, [s(["resources","route"], "main_contractor"), s(["financing","basis"], "contract"), r(["resources","payment_term_days"]), r(["resources","lead_party_fee_percent"])],
     'Als hoofdaannemer treedt De Haven op.'),
  ("liability.cap.kind", "none"): (T, [s(["liability","cap"], {"kind": "none"})],
     'is niet beperkt tot een maximumbedrag'),
@@ -149,6 +150,7 @@ CASES = {
 }
 
 CASES.update(ENUM_CASES)  # the new articles of the second legal review keep their cases beside their tests
+CASES.update(FINANCING_CASES)
 CASES.update(QUALITY_GOVERNANCE_CASES)
 
 

@@ -13,9 +13,9 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 from conftest import DATA, EXAMPLES, ROOT, apply_changes, example, installed_command, run, run_process
 
-from agreement_engine.cli import main
+from agreement_engine.cli import TranslatedCommand, TranslatedGroup, help_text, main
 from agreement_engine.findings import CATALOG
-from agreement_engine.i18n import DOMAIN, LOCALE_DIR, TranslatedCommand, TranslatedGroup, _, help_text, language
+from agreement_engine.i18n import DOMAIN, LOCALE_DIR, _, language
 from agreement_engine.validate import validate
 
 PO = LOCALE_DIR / "en" / "LC_MESSAGES" / f"{DOMAIN}.po"
