@@ -64,6 +64,8 @@ Ask = Callable[[str], str]
 Say = Callable[[str], None]
 
 _MISSING = object()
+#: After the path in ``Interview.asking``: the question whether an answer that drew a warning stands.
+KEEP = " (toch houden?)"
 #: A number as people type it once "€", "%" and spaces are gone: ASCII digits, at most one decimal separator.
 _NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
 #: The most digits a typed number may have (amounts stay below a thousand billion, with two decimals).
@@ -123,6 +125,11 @@ class Interview:
         self._expected: dict = {}  # the answers the replay must arrive at
         self._buffer: list[str] | None = None  # what the replay would have shown since its last question
         self._asked = 0
+        #: The question whose answer is read now, as the JSON path it is about: the field ("$.alliance.name",
+        #: every line of a list of texts too); the list item or optional section for "add one?" and "fill in?"
+        #: ("$.parties[2]", "$.multi_year_plan"); the field with KEEP after it for "keep this answer despite the
+        #: warning?". A caller that answers by question (tests/test_interview.py) reads it in ``ask``.
+        self.asking: str | None = None
         self._start(answers if answers is not None else {})
 
     @classmethod
@@ -307,7 +314,7 @@ class Interview:
     def _object(self, q: _Question) -> None:
         if _lookup(self.answers, q.path) is _MISSING and not q.required and q.node.get("required"):
             self._new_question()
-            if not self._yes_no(_("{title} invullen?").format(title=q.title), default=False):
+            if not self._yes_no(_("{title} invullen?").format(title=q.title), default=False, about=q.path):
                 return
         for name in q.node["properties"]:
             self._property(q.path, q.node, name)
@@ -326,7 +333,7 @@ class Interview:
                 if self._pending and not self._reasked(q.path):
                     break
                 self._new_question()
-                if not self._yes_no(more.format(item=item_title.lower()), default=False):
+                if not self._yes_no(more.format(item=item_title.lower()), default=False, about=[*q.path, index]):
                     break
             item = replace(q, path=[*q.path, index], title=f"{item_title} {index + 1}", describe=False)
             with self._heading(item):
@@ -387,7 +394,7 @@ class Interview:
             if choices is not None:
                 value = self._pick(q, choices)
             elif q.node.get("type") == "boolean":
-                value = self._yes_no(q.title, q.default, optional=not q.required)
+                value = self._yes_no(q.title, q.default, optional=not q.required, about=q.path)
             else:
                 value = self._typed(q)
             if value is _MISSING:
@@ -406,7 +413,7 @@ class Interview:
         default = ",".join(str(n) for n, c in enumerate(choices, 1) if c.value in q.default
                            ) if q.default is not _MISSING else None
         while True:
-            text = self._prompt(q.title, default, [_("nummers, gescheiden door komma's")])
+            text = self._prompt(q.title, default, [_("nummers, gescheiden door komma's")], about=q.path)
             numbers = text.replace(",", " ").split() if text.strip() else (default or "").replace(",", " ").split()
             if not numbers and not q.required:
                 return
@@ -427,7 +434,7 @@ class Interview:
         while True:
             lines: list[str] = []
             while text := self._prompt(_("{title}, regel {number}").format(title=q.title, number=len(lines) + 1),
-                                       hints=[_("lege regel: klaar")]).strip():
+                                       hints=[_("lege regel: klaar")], about=q.path).strip():
                 lines.append(text)
             if not lines:
                 if not q.required:
@@ -480,7 +487,7 @@ class Interview:
         default = next((str(n) for n, c in enumerate(choices, 1) if c.value == q.default), None)
         hints = [] if default or q.required else [_("Enter: overslaan")]
         while True:
-            text = self._prompt(q.title, default, hints).strip()
+            text = self._prompt(q.title, default, hints, about=q.path).strip()
             if not text and not default:
                 if not q.required:
                     return _MISSING
@@ -501,7 +508,7 @@ class Interview:
         default = None if q.default is _MISSING else str(q.default)
         hints = [] if default is not None or q.required else [_("Enter: overslaan")]
         while True:
-            text = self._prompt(q.title, default, hints).strip()
+            text = self._prompt(q.title, default, hints, about=q.path).strip()
             if text and q.node.get("type") in ("integer", "number"):
                 value = _number(text, q.node["type"])
                 if value is _TOO_LONG:
@@ -516,12 +523,12 @@ class Interview:
                 return _MISSING
             self._tell_findings([self._required(q)])
 
-    def _yes_no(self, title: str, default: Any = _MISSING, *, optional: bool = False) -> Any:
+    def _yes_no(self, title: str, default: Any = _MISSING, *, optional: bool = False, about: list | str) -> Any:
         """Ask a yes/no question; return True, False, or (optional, no default) _MISSING on Enter."""
         shown = {True: _("j"), False: "n"}.get(default) if default is not _MISSING else None
         hints = [_("j/n")] + ([_("Enter: overslaan")] if optional and shown is None else [])
         while True:
-            text = self._prompt(title, shown, hints).strip().lower()
+            text = self._prompt(title, shown, hints, about=about).strip().lower()
             if not text and default is not _MISSING:
                 return default
             if not text and optional:
@@ -562,7 +569,7 @@ class Interview:
         new = [f for f in relevant if _key(f) not in self._known]
         self._tell_findings(errors or new)
         if errors or (any(f.severity is Severity.WARNING for f in new)
-                      and not self._yes_no(_("Dit antwoord toch houden?"), default=True)):
+                      and not self._yes_no(_("Dit antwoord toch houden?"), default=True, about=where + KEEP)):
             return False
         # A note about a field elsewhere (a seat or a basis assumed while it is not yet asked) waits for the
         # question of that field: it is said there if the answer leaves the assumption in place.
@@ -617,8 +624,11 @@ class Interview:
             if choice.explanation:
                 self._say(_wrap(choice.explanation, "      "))
 
-    def _prompt(self, title: str, default: str | None = None, hints: list[str] | None = None) -> str:
-        """Ask for one line; a line that cannot be an answer to anything is refused and asked again."""
+    def _prompt(self, title: str, default: str | None = None, hints: list[str] | None = None, *,
+                about: list | str) -> str:
+        """Ask for one line about the field at ``about`` (a path or the key of ``asking``); a line that cannot
+        be an answer to anything is refused and asked again."""
+        self.asking = about if isinstance(about, str) else json_path(about)
         self._flush()
         shown = (f" ({', '.join(hints)})" if hints else "") + (f" [{_shown(default, 60, quote=False)}]"
                                                                  if default else "")

@@ -7,6 +7,7 @@ import io
 import json
 import os
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -18,9 +19,11 @@ from pathlib import Path
 
 import docx
 import pytest
+from click.testing import CliRunner, Result
 from hypothesis import settings
 from lxml import etree
 
+from agreement_engine.cli import main
 from agreement_engine.i18n import language
 
 #: Property tests draw the same examples on every run, so a green CI stays green; set HYPOTHESIS_PROFILE=explore
@@ -45,6 +48,35 @@ def dutch(monkeypatch):
     monkeypatch.setenv("AGREEMENT_ENGINE_LANG", "nl")
     with language("nl"):
         yield
+
+
+# running the command line ------------------------------------------------------------------------------
+
+def run(*args: str, input: str | bytes | None = None, color: bool = False,
+        catch_exceptions: bool = False) -> Result:
+    """Run ``agreement-engine ARGS`` in this process (click's CliRunner) and return its result: ``exit_code``,
+    ``output``. ``input`` is standard input; ``color`` keeps escape sequences, as a terminal shows them. An
+    exception the command does not handle fails the test with its traceback, unless ``catch_exceptions`` (then it
+    is ``result.exception``)."""
+    return CliRunner().invoke(main, list(args), input=input, catch_exceptions=catch_exceptions, color=color)
+
+
+#: The command as a process of its own, from this checkout.
+MODULE_COMMAND = (sys.executable, "-m", "agreement_engine")
+
+
+def installed_command() -> list[str]:
+    """Return the ``agreement-engine`` script pip installed, or the module command where there is none."""
+    script = shutil.which("agreement-engine")
+    return [script] if script else list(MODULE_COMMAND)
+
+
+def run_process(*args: str, command: list[str] | tuple[str, ...] = MODULE_COMMAND,
+                **options) -> subprocess.CompletedProcess:
+    """Run ``python -m agreement_engine ARGS`` (or ``command``) as a process of its own, for what only a real
+    process shows: its exit status and standard streams, bytes on standard input, a memory limit. ``options``
+    go to subprocess.run; output is captured as text and the exit status is not checked unless they say so."""
+    return subprocess.run([*command, *args], **{"capture_output": True, "text": True, "check": False, **options})
 
 
 def example(name: str) -> dict:

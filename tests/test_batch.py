@@ -15,15 +15,9 @@ from pathlib import Path
 
 import docx
 import pytest
-from click.testing import CliRunner
-from conftest import EXAMPLES, Exits, example
+from conftest import EXAMPLES, Exits, example, run, run_process
 
 from agreement_engine import batch, output
-from agreement_engine.cli import main
-
-
-def run(*args: str):
-    return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
 def put(path: Path, answers: dict | str) -> Path:
@@ -192,8 +186,7 @@ def test_killed_batch_resumes_and_leaves_only_whole_documents(tmp_path, batch_ch
     for path in out.glob("*.docx"):  # a document without a manifest must still be whole
         docx.Document(path)
 
-    result = subprocess.run([sys.executable, "-m", "agreement_engine", *args], capture_output=True, text=True,
-                            check=False)
+    result = run_process(*args)
     assert result.returncode == 0, result.stdout + result.stderr
     counts = report(out)["counts"]
     assert counts["skipped"] >= len(finished) and counts["rendered"] + counts["skipped"] == 24

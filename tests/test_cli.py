@@ -3,19 +3,11 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-import sys
 
 import pytest
-from click.testing import CliRunner
-from conftest import DATA, EXAMPLES, example
+from conftest import DATA, EXAMPLES, example, installed_command, run, run_process
 
-from agreement_engine.cli import main
-
-
-def run(*args: str):
-    return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
 def test_check_valid_example_exits_0():
@@ -93,14 +85,9 @@ def test_schema_command_prints_the_schema():
     assert data["$schema"] == "https://json-schema.org/draft/2020-12/schema"
 
 
-def _installed_command() -> list[str]:
-    exe = shutil.which("agreement-engine")
-    return [exe] if exe else [sys.executable, "-m", "agreement_engine"]
-
-
 def test_installed_command_runs_as_a_subprocess(tmp_path):
-    result = subprocess.run([*_installed_command(), "check", str(EXAMPLES / "dak-en-thuis.json"),
-                             "--format", "json"], capture_output=True, text=True, cwd=tmp_path, check=False)
+    result = run_process("check", str(EXAMPLES / "dak-en-thuis.json"), "--format", "json",
+                         command=installed_command(), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)[0]["code"] == "insolvency.gemeente_excluded"
 
@@ -108,8 +95,7 @@ def test_installed_command_runs_as_a_subprocess(tmp_path):
 def test_module_entry_point_reports_bad_json_without_traceback(tmp_path):
     path = tmp_path / "kapot.json"
     path.write_text('{"schema_version": ', encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "agreement_engine", "check", str(path)],
-                            capture_output=True, text=True, check=False)
+    result = run_process("check", str(path))
     assert result.returncode == 1
     assert "Traceback" not in result.stdout + result.stderr
     assert "geen geldige JSON op regel 1" in result.stdout
@@ -142,7 +128,7 @@ def test_piping_into_head_ends_quietly(tmp_path):
     """``check --format json | head -1``: the closed pipe ends the command without an internal error."""
     reader, writer = os.pipe()
     os.close(reader)  # like head after its lines: nobody reads any more, so the first write fails (EPIPE)
-    process = subprocess.Popen([*_installed_command(), "schema"], stdout=writer, stderr=subprocess.PIPE)
+    process = subprocess.Popen([*installed_command(), "schema"], stdout=writer, stderr=subprocess.PIPE)
     os.close(writer)
     stderr = process.communicate(timeout=60)[1].decode()
     assert process.returncode != 0

@@ -12,11 +12,10 @@ import re
 from functools import cache
 
 import pytest
-from click.testing import CliRunner, Result
-from conftest import CORPUS, BadCase, apply_changes, docx_text, example
+from click.testing import Result
+from conftest import BadCase, CORPUS, apply_changes, docx_text, example, run
 
 from agreement_engine import api
-from agreement_engine.cli import main
 from agreement_engine.findings import CATALOG, Severity
 from agreement_engine.resources import load_schema
 from agreement_engine.schema import resolve_ref
@@ -25,11 +24,6 @@ from agreement_engine.word import render_docx
 
 #: The cases whose finding is an error: every command must refuse them.
 REFUSED = [case for case in CORPUS if CATALOG[case.code][0] is Severity.ERROR]
-
-
-def run(*args: str) -> Result:
-    """Run the command line as a terminal would show it (color=True: click strips no escape sequences)."""
-    return CliRunner().invoke(main, list(args), catch_exceptions=False, color=True)
 
 
 def finding_line(case: BadCase) -> re.Pattern:
@@ -53,14 +47,14 @@ def case_id(case: BadCase) -> str:
 
 @pytest.mark.parametrize("case", REFUSED, ids=case_id)
 def test_check_refuses_bad_input_with_its_finding(case, tmp_path):
-    assert_refused(run("check", str(case.write(tmp_path))), case)
+    assert_refused(run("check", str(case.write(tmp_path)), color=True), case)
 
 
 @pytest.mark.parametrize("case", REFUSED, ids=case_id)
 def test_render_refuses_bad_input_and_writes_nothing(case, tmp_path, monkeypatch):
     source = case.write(tmp_path / "in")
     monkeypatch.chdir(tmp_path)
-    result = run("render", str(source))
+    result = run("render", str(source), color=True)
     assert_refused(result, case)
     assert "niets geschreven" in result.output
     assert not (tmp_path / "output").exists()
@@ -68,12 +62,12 @@ def test_render_refuses_bad_input_and_writes_nothing(case, tmp_path, monkeypatch
 
 @pytest.mark.parametrize("case", [c for c in CORPUS if CATALOG[c.code][0] is Severity.WARNING], ids=case_id)
 def test_check_strict_refuses_a_warning_with_its_finding(case, tmp_path):
-    assert_refused(run("check", "--strict", str(case.write(tmp_path))), case)
+    assert_refused(run("check", "--strict", str(case.write(tmp_path)), color=True), case)
 
 
 @pytest.mark.parametrize("case", CORPUS, ids=case_id)
 def test_check_json_output_names_the_finding(case, tmp_path):
-    result = run("check", str(case.write(tmp_path)), "--format", "json")
+    result = run("check", str(case.write(tmp_path)), "--format", "json", color=True)
     findings = json.loads(result.output)
     assert {"code": case.code, "path": case.path, "severity": CATALOG[case.code][0].value} in [
         {key: f[key] for key in ("code", "path", "severity")} for f in findings]
@@ -188,7 +182,7 @@ def test_batch_over_the_whole_corpus_renders_only_the_good_one(tmp_path):
         case.write(folder)
     (folder / "goed.json").write_text(json.dumps(example("twee-partijen")), encoding="utf-8")
     out = tmp_path / "out"
-    result = run("batch", str(folder), "--out-dir", str(out), "--jobs", "2")
+    result = run("batch", str(folder), "--out-dir", str(out), "--jobs", "2", color=True)
     assert result.exit_code == 1 and "Traceback" not in result.output
     report = json.loads((out / "batch-report.json").read_text("utf-8"))
     by_name = {item["name"]: item for item in report["items"]}

@@ -13,16 +13,10 @@ from pathlib import Path
 
 import docx
 import pytest
-from click.testing import CliRunner
 import conftest
-from conftest import EXAMPLES, Exits, example
+from conftest import EXAMPLES, Exits, example, run, run_process
 
 from agreement_engine import output
-from agreement_engine.cli import main
-
-
-def run(*args: str):
-    return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
 def everything_in(folder: Path) -> list[str]:
@@ -92,8 +86,7 @@ def test_batch_killed_at_several_points_ends_complete(tmp_path, batch_child):
         for document in out.glob("*.docx"):
             docx.Document(io.BytesIO(document.read_bytes()))
     assert killed == 3, "the batch finished before it could be killed"
-    result = subprocess.run([sys.executable, "-m", "agreement_engine", *args], capture_output=True, text=True,
-                            check=False)
+    result = run_process(*args)
     assert result.returncode == 0, result.stdout + result.stderr
     assert sorted(p.name for p in out.glob("*.docx")) == [f"a{n:02d}.docx" for n in range(30)]
     assert not [p for p in out.iterdir() if p.name.startswith(".")]

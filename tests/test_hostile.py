@@ -6,21 +6,14 @@ from __future__ import annotations
 import os
 import resource
 import subprocess
-import sys
 import time
 
 import pytest
-from click.testing import CliRunner
-from conftest import EXAMPLES
+from conftest import EXAMPLES, run, run_process
 from hostile import DOCUMENTS, TEMPLATES
 
-from agreement_engine.cli import main
 
 INTERNAL = "interne fout"
-
-
-def run(*args: str, input: str | None = None):
-    return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
 
 
 def assert_clear(result, fragment: str | None, codes=(1, 2)) -> None:
@@ -36,11 +29,10 @@ def _limited_memory() -> None:  # in the child: a runaway read ends in MemoryErr
     resource.setrlimit(resource.RLIMIT_AS, (2 * 1024 ** 3, 2 * 1024 ** 3))
 
 
-def run_process(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+def run_limited(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
     """Run the command in a child with 2 GB of memory; a command that waits for ever fails the test on the timeout."""
-    return subprocess.run([sys.executable, "-m", "agreement_engine", *args], capture_output=True, text=True,
-                          timeout=timeout, preexec_fn=_limited_memory, stdin=subprocess.DEVNULL,
-                          env={**os.environ, "AGREEMENT_ENGINE_LANG": "nl"}, check=False)
+    return run_process(*args, timeout=timeout, preexec_fn=_limited_memory, stdin=subprocess.DEVNULL,
+                       env={**os.environ, "AGREEMENT_ENGINE_LANG": "nl"})
 
 
 @pytest.fixture()
@@ -64,7 +56,7 @@ def _commands(special: str, tmp_path) -> dict[str, list[str]]:
 @pytest.mark.parametrize("command", ["check", "render", "render --template", "explain", "interview --resume"])
 def test_a_named_pipe_is_refused_at_once(fifo, tmp_path, command):
     started = time.monotonic()
-    result = run_process(*_commands(str(fifo), tmp_path)[command])
+    result = run_limited(*_commands(str(fifo), tmp_path)[command])
     assert result.returncode in (1, 2), result.stdout + result.stderr
     assert "pijp (FIFO), geen gewoon bestand" in result.stdout + result.stderr
     assert INTERNAL not in result.stdout + result.stderr
@@ -74,7 +66,7 @@ def test_a_named_pipe_is_refused_at_once(fifo, tmp_path, command):
 
 @pytest.mark.parametrize("command", ["check", "render", "render --template", "explain", "interview --resume"])
 def test_a_device_is_refused_without_reading_it(tmp_path, command):
-    result = run_process(*_commands("/dev/zero", tmp_path)[command])
+    result = run_limited(*_commands("/dev/zero", tmp_path)[command])
     assert result.returncode in (1, 2), result.stdout + result.stderr
     assert "/dev/zero is een apparaat, geen gewoon bestand" in result.stdout + result.stderr
 
@@ -124,7 +116,7 @@ def test_a_provenance_bomb_is_read_in_bounded_memory(tmp_path):
     from hostile import _bomb
     path = tmp_path / "bom.docx"
     path.write_bytes(_bomb())
-    result = run_process("explain", str(path))
+    result = run_limited("explain", str(path))
     assert result.returncode == 1 and "groter dan 1 MiB" in result.stdout + result.stderr
     # the child's peak memory: far below the 64 MiB the part unpacks to, on top of the interpreter
     usage = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss

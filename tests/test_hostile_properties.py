@@ -7,14 +7,12 @@ import io
 import json
 import zipfile
 
-from click.testing import CliRunner
-from conftest import EXAMPLES, example
+from conftest import EXAMPLES, example, run
 from hostile import rendered, replace_parts, template
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import _paths, _replace
 
-from agreement_engine.cli import main
 
 #: The engine's answer for a bug: what no input may ever produce.
 INTERNAL = "interne fout"
@@ -31,7 +29,7 @@ json_values = st.recursive(
 
 def invoke(*args: str):
     """Run a command in-process; return its result after asserting it took a defined exit, not the bug path."""
-    result = CliRunner().invoke(main, list(args), input="")
+    result = run(*args, input="", catch_exceptions=True)
     assert result.exit_code in (0, 1, 2), (args, result.output, result.exception)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert INTERNAL not in result.output and "Traceback" not in result.output, result.output

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import re
 import string
-import subprocess
 
 import click
 import pytest
@@ -12,9 +11,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
-from click.testing import CliRunner
-from conftest import DATA, EXAMPLES, ROOT, apply_changes, example
-from test_cli import _installed_command
+from conftest import DATA, EXAMPLES, ROOT, apply_changes, example, installed_command, run, run_process
 
 from agreement_engine.cli import TranslatedCommand, TranslatedGroup, help_text, main
 from agreement_engine.findings import CATALOG
@@ -92,8 +89,8 @@ def test_every_help_text_has_an_english_translation(path, command):
 
 
 def test_help_is_shown_in_the_language_asked_for():
-    english = CliRunner().invoke(main, ["--lang", "en", "check", "--help"]).output
-    dutch = CliRunner().invoke(main, ["check", "--help"]).output
+    english = run("--lang", "en", "check", "--help").output
+    dutch = run("check", "--help").output
     assert "Check an answer set" in english and "Treat warnings as errors" in english
     assert "Show this message and exit." in english
     assert "Controleer een antwoordenset" in dutch and "Toon deze hulptekst en stop." in dutch
@@ -127,19 +124,19 @@ def test_environment_chooses_the_language(monkeypatch, environment, expected):
         monkeypatch.delenv(name, raising=False)
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
-    output = CliRunner().invoke(main, ["check", str(EXAMPLES / "twee-partijen.json")]).output
+    output = run("check", str(EXAMPLES / "twee-partijen.json")).output
     assert output.split(": ")[1].split()[0] == expected
 
 
 def test_lang_option_overrides_the_environment(monkeypatch):
     monkeypatch.setenv("AGREEMENT_ENGINE_LANG", "en")
-    output = CliRunner().invoke(main, ["--lang", "nl", "check", str(EXAMPLES / "twee-partijen.json")]).output
+    output = run("--lang", "nl", "check", str(EXAMPLES / "twee-partijen.json")).output
     assert ": geldig" in output
 
 
 def test_the_installed_command_ships_the_english_catalog(tmp_path):
-    result = subprocess.run([*_installed_command(), "--lang", "en", "check", str(EXAMPLES / "dak-en-thuis.json")],
-                            capture_output=True, text=True, cwd=tmp_path, check=False)
+    result = run_process("--lang", "en", "check", str(EXAMPLES / "dak-en-thuis.json"), command=installed_command(),
+                         cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "valid (1 note)" in result.stdout and "a municipality cannot be declared bankrupt" in result.stdout
 
@@ -153,7 +150,7 @@ def test_what_is_written_is_dutch_whatever_the_command_line_speaks(command, tmp_
     written = {}
     for lang in ("nl", "en"):
         target = tmp_path / lang / "uit.docx"
-        result = CliRunner().invoke(main, ["--lang", lang, *command, "-o", str(target)], catch_exceptions=False)
+        result = run("--lang", lang, *command, "-o", str(target))
         assert result.exit_code == 0, result.output
         written[lang] = sorted((p.name, p.read_bytes()) for p in target.parent.iterdir())
     assert written["en"] == written["nl"]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import io
+from collections import deque
 import json
 import os
 import select
@@ -15,32 +16,98 @@ from pathlib import Path
 
 import docx
 import pytest
-from click.testing import CliRunner
-from conftest import DATA, example
+from conftest import DATA, example, run, run_process
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from agreement_engine import api, cli
 from agreement_engine.answers import normalize
-from agreement_engine.cli import main
 from agreement_engine import interview as interview_stage
 from agreement_engine.errors import OutputError
 from agreement_engine.findings import Severity
+from agreement_engine.i18n import language
 from agreement_engine.interview import PROGRESS, Interview, holds, in_schema_order
 from agreement_engine.word import render_docx
 
-#: Each script answers the interview so that the example of the same name comes out (see the files).
+#: Each script answers the interview by question so that the example of the same name comes out: "path: answer"
+#: a line, the path being the question's ``Interview.asking``; a question it does not name gets Enter (see the
+#: files).
 SCRIPTS = sorted((DATA / "interview").glob("*.txt"))
 
 
+def script_entries(name: str) -> list[tuple[str, str, bool]]:
+    """Return the entries of a script: (question path, answer as typed, whether it is to be refused: FOUT)."""
+    entries = []
+    for line in (DATA / "interview" / f"{name}.txt").read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        text, _sep, comment = line.partition("  # ")
+        key, colon, answer = text.partition(": ") if ": " in text else text.rstrip().partition(":")
+        assert colon and key.startswith("$"), f"{name}.txt: not 'path: answer': {line!r}"
+        entries.append((key, answer.strip(), comment.startswith("FOUT")))
+    return entries
+
+
+class ByQuestion:
+    """Answer an interview by the question it asks (``Interview.asking``), from queues of answers per path.
+
+    A question without (more) answers gets Enter; one asked again and again without an answer, or an answer
+    left over at the end (a question the interview no longer asks), fails the test with the path.
+    """
+
+    def __init__(self, answers: dict[str, list[str]]) -> None:
+        self.queues = {key: deque(values) for key, values in answers.items()}
+        self.session: Interview | None = None
+        self.typed: list[tuple[str, str]] = []  # (question, line) in the order asked
+
+    def ask(self, prompt: str) -> str:
+        key = self.session.asking
+        queue = self.queues.get(key)
+        answer = queue.popleft() if queue else ""
+        if not answer and len(self.typed) >= 3 and all(t == (key, "") for t in self.typed[-3:]):
+            raise AssertionError(f"the script has no answer to {key} ({prompt.strip()}), asked again and again")
+        self.typed.append((key, answer))
+        return answer
+
+    def left(self) -> dict[str, list[str]]:
+        return {key: list(queue) for key, queue in self.queues.items() if queue}
+
+
+def by_question(name: str, changes: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    """Run the interview on script ``name`` (``changes``: other answers to some questions) in this process and
+    return what was typed, question by question: the lines the command line gets to give the same answers."""
+    answers: dict[str, list[str]] = {}
+    for key, answer, _wrong in script_entries(name):
+        answers.setdefault(key, []).append(answer)
+    answers.update({key: [value] for key, value in (changes or {}).items()})
+    driver = ByQuestion(answers)
+    driver.session = Interview(ask=driver.ask, say=lambda _text: None)
+    driver.session.run()
+    assert not driver.left(), f"{name}.txt answers questions the interview did not ask: {driver.left()}"
+    return driver.typed
+
+
+@functools.lru_cache(maxsize=None)
+def _typed(name: str) -> tuple[tuple[str, str], ...]:
+    with language("nl"):
+        return tuple(by_question(name))
+
+
 def answers_of(name: str) -> list[str]:
-    """Return the answers of a script: one a line, the question after two spaces and #, comments skipped."""
-    lines = (DATA / "interview" / f"{name}.txt").read_text(encoding="utf-8").splitlines()
-    return [line.split("  # ")[0].rstrip() for line in lines if not line.startswith("#")]
+    """Return the lines to type for script ``name``, one per question asked, in the interview's order."""
+    return [line for _key, line in _typed(name)]
 
 
-def run(answers: list[str], *args: str):
-    return CliRunner().invoke(main, list(args), input="".join(f"{a}\n" for a in answers))
+def at(name: str, key: str, occurrence: int = 1) -> int:
+    """Return the index, in the lines of script ``name``, of the ``occurrence``-th answer to question ``key``."""
+    found = [n for n, (asked, _line) in enumerate(_typed(name)) if asked == key]
+    assert len(found) >= occurrence, f"{name}: {key} is asked {len(found)} times"
+    return found[occurrence - 1]
+
+
+def typed(lines: list[str]) -> str:
+    """Return lines as standard input: each answer, then Enter."""
+    return "".join(f"{line}\n" for line in lines)
 
 
 def written(path) -> dict:
@@ -56,19 +123,28 @@ def as_example(name: str) -> dict:
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.stem)
 def test_script_gives_its_example_and_wrong_answers_are_asked_again(tmp_path, script):
     target = tmp_path / "antwoorden.json"
-    result = run(answers_of(script.stem), "interview", "-o", str(target))
+    result = run("interview", "-o", str(target), input=typed(answers_of(script.stem)))
     assert result.exit_code == 0, result.output[-2000:]
     assert normalize(written(target)) == as_example(script.stem)
     assert not [f for f in api.check(target) if f.severity is not Severity.INFO]
-    wrong = sum(" FOUT" in line for line in script.read_text(encoding="utf-8").splitlines()
-                if not line.startswith("#"))
+    wrong = sum(refused for _key, _answer, refused in script_entries(script.stem))
     assert result.output.count("\n  ! ") >= wrong > 0
     assert "Traceback" not in result.output
 
 
+def test_a_script_answers_by_question_and_knows_what_the_interview_asks():
+    with language("nl"):
+        lines = [line for _key, line in by_question("twee-partijen", {"$.alliance.name": "Samen koken"})]
+        assert lines[0] == "Samen koken" and lines[1:] == answers_of("twee-partijen")[1:]
+        with pytest.raises(AssertionError, match=r"did not ask: \{'\$\.alliance\.nonsense'"):
+            by_question("twee-partijen", {"$.alliance.nonsense": "x"})
+        with pytest.raises(AssertionError, match=r"no answer to \$\.alliance\.start_date"):
+            by_question("twee-partijen", {"$.alliance.start_date": "2027-02-30"})
+
+
 def test_interview_result_renders_as_a_word_document(tmp_path):
     target = tmp_path / "antwoorden.json"
-    run(answers_of("twee-partijen"), "interview", "-o", str(target))
+    run("interview", "-o", str(target), input=typed(answers_of("twee-partijen")))
     agreement = api.assemble(written(target))
     document = docx.Document(io.BytesIO(render_docx(agreement, provenance={})))
     text = "\n".join(p.text for p in document.paragraphs)
@@ -81,8 +157,8 @@ def transcripts(tmp_path_factory) -> dict[str, str]:
     folder = tmp_path_factory.mktemp("transcripts")
     with pytest.MonkeyPatch.context() as patch:  # module scope: the per-test Dutch pin does not apply yet
         patch.setenv("AGREEMENT_ENGINE_LANG", "nl")
-        screens = {s.stem: run(answers_of(s.stem), "interview", "-o", str(folder / f"{s.stem}.json")).output
-                   for s in SCRIPTS}
+        screens = {s.stem: run("interview", "-o", str(folder / f"{s.stem}.json"),
+                               input=typed(answers_of(s.stem))).output for s in SCRIPTS}
     return {name: " ".join(screen.split()) for name, screen in screens.items()}
 
 
@@ -121,32 +197,30 @@ def test_choices_show_labels_and_what_each_variant_means(transcripts):
 
 #: Where a script is cut off: before the first answer to this question. Each is a point where every answer
 #: before it has been written down (an optional question skipped just before an interruption comes back).
-CUTS = [("twee-partijen", "KvK-nummer FOUT"), ("twee-partijen", "Verdeelmodel"),
-        ("dak-en-thuis", "Aandeel van de Partij (%) – Straatwaarde"), ("dak-en-thuis", "Uiterste datum")]
+CUTS = [("twee-partijen", "$.parties[0].kvk"), ("twee-partijen", "$.resources.model"),
+        ("dak-en-thuis", "$.resources.shares.straatwaarde"), ("dak-en-thuis", "$.conditions[0].deadline")]
 
 
 @pytest.mark.parametrize("by_answers", [False, True], ids=["typed-lines", "answers-only"])
 @pytest.mark.parametrize("name, question", CUTS)
 def test_interrupted_interview_is_saved_and_resumed(tmp_path, name, question, by_answers):
-    lines = [line for line in (DATA / "interview" / f"{name}.txt").read_text(encoding="utf-8").splitlines()
-             if not line.startswith("#")]
-    cut = next(n for n, line in enumerate(lines) if line.split("  # ")[1].startswith(question))
+    cut = at(name, question)
     answers = answers_of(name)
     target = tmp_path / "antwoorden.json"
-    first = run(answers[:cut], "interview", "-o", str(target))  # standard input ends: as good as Ctrl-C
+    first = run("interview", "-o", str(target), input=typed(answers[:cut]))  # end of input: as good as Ctrl-C
     assert first.exit_code == 1 and f"--resume {target}" in first.output
     partial = written(target)
     assert partial and partial != as_example(name)
     if by_answers:  # a file without the typed lines (older, or written by hand) continues from its answers
         del partial[PROGRESS]
         target.write_text(json.dumps(partial, ensure_ascii=False), encoding="utf-8")
-    second = run(answers[cut:], "interview", "--resume", str(target))
+    second = run("interview", "--resume", str(target), input=typed(answers[cut:]))
     assert second.exit_code == 0, second.output[-2000:]
     assert normalize(written(target)) == as_example(name)
 
 
 def test_ctrl_c_saves_the_answers_so_far(tmp_path, monkeypatch):
-    given = answers_of("twee-partijen")[:6]  # the fifth is a wrong date, the sixth the right one
+    given = answers_of("twee-partijen")[:at("twee-partijen", "$.alliance.term.kind")]  # up to the start date
     answers = iter(given)
 
     def read_line(prompt: str) -> str:
@@ -156,18 +230,18 @@ def test_ctrl_c_saves_the_answers_so_far(tmp_path, monkeypatch):
 
     monkeypatch.setattr(cli, "_read_line", read_line)
     target = tmp_path / "antwoorden.json"
-    result = CliRunner().invoke(main, ["interview", "-o", str(target)])
+    result = run("interview", "-o", str(target))
     assert result.exit_code == 1 and "Onderbroken" in result.output
     saved = written(target)
     assert saved.pop(PROGRESS) == {"typed": given}  # what was typed, to continue exactly there
-    assert saved == {"alliance": {"name": given[0], "purpose": given[1], "recitals": [given[2]],
-                                  "start_date": given[5]}}
+    alliance = example("twee-partijen")["alliance"]
+    assert saved == {"alliance": {key: alliance[key] for key in ("name", "purpose", "recitals", "start_date")}}
     assert [p.name for p in tmp_path.iterdir()] == ["antwoorden.json"]  # no temporary file left behind
 
 
 def test_interview_speaks_english_when_asked(tmp_path):
     target = tmp_path / "answers.json"
-    result = run(answers_of("twee-partijen"), "--lang", "en", "interview", "-o", str(target))
+    result = run("--lang", "en", "interview", "-o", str(target), input=typed(answers_of("twee-partijen")))
     assert result.exit_code == 0, result.output[-2000:]
     screen = " ".join(result.output.split())  # long lines are wrapped
     assert "Name of the alliance: " in screen and "Another representative? (y/n) [n]: " in screen
@@ -179,19 +253,19 @@ def test_interview_speaks_english_when_asked(tmp_path):
 def test_existing_file_is_not_overwritten(tmp_path):
     target = tmp_path / "antwoorden.json"
     target.write_text("{}", encoding="utf-8")
-    result = run([], "interview", "-o", str(target))
+    result = run("interview", "-o", str(target))
     assert result.exit_code == 2 and "bestaat al" in result.output
     assert target.read_text(encoding="utf-8") == "{}"
 
 
 def test_missing_folder_is_a_usage_error_before_any_question(tmp_path):
-    result = run([], "interview", "-o", str(tmp_path / "bestaat-niet" / "antwoorden.json"))
+    result = run("interview", "-o", str(tmp_path / "bestaat-niet" / "antwoorden.json"))
     assert result.exit_code == 2 and "bestaat niet" in result.output
     assert "Naam van de alliantie" not in result.output
 
 
 def test_interrupted_before_any_answer_writes_nothing(tmp_path):
-    result = run([], "interview", "-o", str(tmp_path / "antwoorden.json"))
+    result = run("interview", "-o", str(tmp_path / "antwoorden.json"))
     assert result.exit_code == 1 and "nog niets beantwoord" in result.output
     assert not list(tmp_path.iterdir())
 
@@ -200,24 +274,24 @@ def test_interrupted_before_any_answer_writes_nothing(tmp_path):
 def test_resume_from_a_broken_file_is_one_line_exit_1(tmp_path, content, message):
     target = tmp_path / "antwoorden.json"
     target.write_text(content, encoding="utf-8")
-    result = run([], "interview", "--resume", str(target))
+    result = run("interview", "--resume", str(target))
     assert result.exit_code == 1 and message in result.output and "Traceback" not in result.output
 
 
 # --- garbage: every line a user can type gets a message and the question again (issue 13, point 10) -----------
 
 GARBAGE = json.loads((DATA / "interview" / "garbage.json").read_text(encoding="utf-8"))["answers"]
-#: One question of each kind: (kind, script, the comment of the script line before which the garbage is typed).
-KINDS = [("text", "twee-partijen", "Naam van de alliantie"),
-         ("lines", "twee-partijen", "Aanvullende overwegingen, regel 1"),
-         ("date", "twee-partijen", "Ingangsdatum FOUT"),
-         ("choice", "twee-partijen", "Soort looptijd FOUT"),
-         ("yes-no", "twee-partijen", "Nog een vertegenwoordiger?"),
-         ("integer", "twee-partijen", "Opzegtermijn FOUT"),
-         ("amount", "twee-partijen", "Jaarlijkse bijdrage FOUT"),
-         ("percentage", "dak-en-thuis", "Aandeel van de Partij (%) – De Haven"),
-         ("party", "dak-en-thuis", "Penvoerder of hoofdaannemer"),
-         ("several", "dak-en-thuis", "Insolventiegebeurtenissen")]
+#: One question of each kind: (kind, script, the question before whose first answer the garbage is typed).
+KINDS = [("text", "twee-partijen", "$.alliance.name"),
+         ("lines", "twee-partijen", "$.alliance.recitals"),
+         ("date", "twee-partijen", "$.alliance.start_date"),
+         ("choice", "twee-partijen", "$.alliance.term.kind"),
+         ("yes-no", "twee-partijen", "$.parties[0].representatives[1]"),
+         ("integer", "twee-partijen", "$.withdrawal.notice_months"),
+         ("amount", "twee-partijen", "$.resources.contributions.buurtwerk"),
+         ("percentage", "dak-en-thuis", "$.resources.shares.dehaven"),
+         ("party", "dak-en-thuis", "$.resources.lead_party"),
+         ("several", "dak-en-thuis", "$.insolvency.events")]
 #: What Python says when something escapes as an exception; none of it may reach the user.
 INTERNALS = ("Traceback", "Error", "Exception", "sys.", "int_max_str_digits", "invalid literal", "interne fout")
 
@@ -230,12 +304,9 @@ def typed_text(entry: dict) -> str:
     return entry["repeat"][0] * entry["repeat"][1] if "repeat" in entry else entry["text"]
 
 
-def script_until(name: str, comment: str) -> list[str]:
-    """Return the answers of a script before the first line whose question comment starts with ``comment``."""
-    lines = [line for line in (DATA / "interview" / f"{name}.txt").read_text(encoding="utf-8").splitlines()
-             if not line.startswith("#")]
-    cut = next(n for n, line in enumerate(lines) if line.split("  # ")[1].startswith(comment))
-    return answers_of(name)[:cut]
+def script_until(name: str, question: str) -> list[str]:
+    """Return the lines of a script before the first answer to ``question``."""
+    return answers_of(name)[:at(name, question)]
 
 
 def scripted(lines: list[str], answers: dict | None = None, *, saved: dict | None = None):
@@ -287,25 +358,25 @@ def expected(kind: str, entry: dict) -> set[str]:
 @functools.lru_cache(maxsize=None)
 def refusals(kind: str) -> dict[str, tuple[str, list[str], dict]]:
     """Type every garbage answer this question must refuse one after the other, in one session (run once)."""
-    _kind, script, comment = next(k for k in KINDS if k[0] == kind)
-    prefix = script_until(script, comment)
+    _kind, name, question = next(k for k in KINDS if k[0] == kind)
+    prefix = script_until(name, question)
     entries = [e for e in GARBAGE if expected(kind, e) == {"refused"}]
     session, events = scripted([*prefix, *(typed_text(e) for e in entries)])
     return {e["name"]: (*outcome(events, len(prefix) + n), session.answers) for n, e in enumerate(entries)}
 
 
 def _garbage_cases():
-    for kind, script, comment in KINDS:
+    for kind, script, question in KINDS:
         for entry in GARBAGE:
-            yield pytest.param(kind, script, comment, entry, id=f"{kind}-{entry['name']}")
+            yield pytest.param(kind, script, question, entry, id=f"{kind}-{entry['name']}")
 
 
-@pytest.mark.parametrize("kind, script, comment, entry", list(_garbage_cases()))
-def test_garbage_gets_a_dutch_message_and_the_question_again(kind, script, comment, entry):
+@pytest.mark.parametrize("kind, name, question, entry", list(_garbage_cases()))
+def test_garbage_gets_a_dutch_message_and_the_question_again(kind, name, question, entry):
     if expected(kind, entry) == {"refused"} and kind != "lines":  # a list is checked only when it ends
         said, messages, answers = refusals(kind)[entry["name"]]
     else:
-        prefix = script_until(script, comment)
+        prefix = script_until(name, question)
         text = typed_text(entry)
         tail = [""] if kind == "lines" and text.strip() else []
         session, events = scripted([*prefix, text, *tail])
@@ -322,8 +393,7 @@ def test_garbage_through_the_command_line_standard_input(tmp_path):
     target = tmp_path / "antwoorden.json"
     name = answers_of("twee-partijen")[0]
     given = b"\xff\xfe kapot\n" + b"\x00\n" + name.encode("utf-8") + b"\n" + b"1e999999\n"
-    result = subprocess.run([sys.executable, "-m", "agreement_engine", "interview", "-o", str(target)],
-                            input=given, capture_output=True, timeout=120, env=_dutch_env())
+    result = run_process("interview", "-o", str(target), input=given, text=False, timeout=120, env=_dutch_env())
     out = result.stdout.decode("utf-8", "replace") + result.stderr.decode("utf-8", "replace")
     assert result.returncode == 1 and "Onderbroken" in out, out[-2000:]
     assert "geen geldige UTF-8" in out and "U+0000" in out
@@ -333,9 +403,9 @@ def test_garbage_through_the_command_line_standard_input(tmp_path):
 
 # --- resume never loses an answer (points 1, 11 and 12) --------------------------------------------------------
 
-#: The questions of the new articles (overmacht to naam en logo) that an example without them still asks, each
-#: answered with its default.
-NEW_ARTICLES = [""] * 24  # the questions of the new articles the two-party example leaves to their defaults
+#: Enter to every question a resumed example still asks (the fields it leaves out), whatever their number: the
+#: proposed answer, or none. Lines left over when the interview ends are never read.
+ENTER = [""] * 100
 
 
 def resume_file(tmp_path, changes: dict, name: str = "twee-partijen"):
@@ -355,7 +425,7 @@ def test_resume_drops_only_the_entry_of_an_unknown_party_and_keeps_the_file(tmp_
     tasks = {"buurtwerk": ["de wijkcontacten onderhouden"], "eettafel": ["de kookploeg leiden"],
              "onbekend": ["iets wat niemand doet"]}
     target, before = resume_file(tmp_path, {"multi_year_plan": {"ambition": "Samen eten", "party_tasks": tasks}})
-    result = run(NEW_ARTICLES, "interview", "--resume", str(target))
+    result = run("interview", "--resume", str(target), input=typed(ENTER))
     assert result.exit_code == 0, result.output[-2000:]
     assert "onbekend" in result.output and "iets wat niemand doet" in result.output  # what goes is named
     kept = written(target)["multi_year_plan"]["party_tasks"]
@@ -367,8 +437,8 @@ def test_resume_drops_only_the_entry_of_an_unknown_party_and_keeps_the_file(tmp_
 def test_resume_to_another_file_leaves_the_resumed_file_alone(tmp_path):
     tasks = {"buurtwerk": ["a"], "onbekend": ["b"]}
     source, before = resume_file(tmp_path, {"multi_year_plan": {"ambition": "Samen eten", "party_tasks": tasks}})
-    result = run(["", *NEW_ARTICLES], "interview", "--resume", str(source),  # no tasks
-                 "-o", str(tmp_path / "nieuw.json"))
+    result = run("interview", "--resume", str(source),  # no tasks
+                 "-o", str(tmp_path / "nieuw.json"), input=typed(ENTER))
     assert result.exit_code == 0, result.output[-2000:]
     assert source.read_bytes() == before and not (tmp_path / "antwoorden.json.bak").exists()
     assert written(tmp_path / "nieuw.json")["multi_year_plan"]["party_tasks"] == {"buurtwerk": ["a"]}
@@ -377,7 +447,7 @@ def test_resume_to_another_file_leaves_the_resumed_file_alone(tmp_path):
 def test_a_second_backup_never_overwrites_the_first(tmp_path):
     target, before = resume_file(tmp_path, {"conditions": [1]})
     (tmp_path / "antwoorden.json.bak").write_text("eerder", encoding="utf-8")
-    result = run(["n", "n", *NEW_ARTICLES], "interview", "--resume", str(target))  # no condition, no multi-year plan
+    result = run("interview", "--resume", str(target), input=typed(ENTER))  # no condition, no multi-year plan
     assert result.exit_code == 0, result.output[-2000:]
     assert (tmp_path / "antwoorden.json.bak").read_text(encoding="utf-8") == "eerder"
     assert (tmp_path / "antwoorden.json.bak-2").read_bytes() == before
@@ -411,7 +481,7 @@ def test_resume_with_an_invalid_allocation_key_asks_again(tmp_path, shares, aske
 @pytest.mark.parametrize("conditions", [[1, 2], "geen", [{"party": "buurtwerk"}, None], {"party": "x"}])
 def test_resume_of_malformed_conditions_names_them_and_asks_again(tmp_path, conditions):
     target, _before = resume_file(tmp_path, {"conditions": conditions})
-    result = run([""] * 10, "interview", "--resume", str(target))  # Enter: the proposed answer, or nothing
+    result = run("interview", "--resume", str(target), input=typed([""] * 10))  # Enter: proposed answer or none
     assert "interne fout" not in result.output and "Traceback" not in result.output
     assert "Een voorwaarde toevoegen?" in result.output or "Omschrijving van de voorwaarde" in result.output
     assert "is weggelaten" in result.output
@@ -420,7 +490,7 @@ def test_resume_of_malformed_conditions_names_them_and_asks_again(tmp_path, cond
 def test_resume_of_a_huge_number_speaks_dutch(tmp_path):
     target = tmp_path / "antwoorden.json"
     target.write_text('{"alliance": {"name": "x"}, "schema_version": ' + "9" * 4301 + "}", encoding="utf-8")
-    result = run([], "interview", "--resume", str(target))
+    result = run("interview", "--resume", str(target))
     assert result.exit_code == 1 and "sys." not in result.output and "Exceeds" not in result.output
     assert "'999999999999…' is geen getal" in result.output
 
@@ -441,7 +511,7 @@ def test_resume_of_any_json_never_fails_internally_nor_loses_an_answer(tmp_path_
     target = folder / "antwoorden.json"
     target.write_text(json.dumps(answers, ensure_ascii=False), encoding="utf-8")
     before = target.read_bytes()
-    result = run([], "interview", "--resume", str(target))
+    result = run("interview", "--resume", str(target))
     assert result.exit_code in (0, 1)
     assert "interne fout" not in result.output and "Traceback" not in result.output, result.output[-2000:]
     after = json.loads(target.read_text(encoding="utf-8"))
@@ -484,10 +554,10 @@ def test_resume_after_end_of_input_at_any_answer_gives_the_same_answer_set(tmp_p
     answers = answers_of(name)
     cuts = sorted(data.draw(st.lists(st.integers(1, len(answers) - 1), min_size=1, max_size=3, unique=True)))
     target = tmp_path_factory.mktemp("cut") / "antwoorden.json"
-    first = run(answers[:cuts[0]], "interview", "-o", str(target))
+    first = run("interview", "-o", str(target), input=typed(answers[:cuts[0]]))
     assert first.exit_code == 1 and "Onderbroken" in first.output, first.output[-2000:]
     for start, end in zip(cuts, [*cuts[1:], len(answers)]):
-        result = run(answers[start:end], "interview", "--resume", str(target))
+        result = run("interview", "--resume", str(target), input=typed(answers[start:end]))
         assert "interne fout" not in result.output, result.output[-2000:]
     assert result.exit_code == 0, result.output[-2000:]
     assert written(target) == complete(name)
@@ -497,14 +567,16 @@ def test_resume_after_end_of_input_at_any_answer_gives_the_same_answer_set(tmp_p
 def test_resume_continues_in_the_middle_of_a_list_and_after_a_skipped_question(tmp_path):
     answers = answers_of("dak-en-thuis")
     target = tmp_path / "antwoorden.json"
-    for cut in (4, 13):  # after the second of three recitals; right after skipping "Geen opzegging mogelijk tot"
+    # after the second of three recitals; right after a question answered with Enter (the obligation)
+    for cut in (at("dak-en-thuis", "$.alliance.recitals", 3), at("dak-en-thuis", "$.alliance.signing.place")):
         target.unlink(missing_ok=True)
-        run(answers[:cut], "interview", "-o", str(target))
-        second = run(answers[cut:], "interview", "--resume", str(target))
+        run("interview", "-o", str(target), input=typed(answers[:cut]))
+        second = run("interview", "--resume", str(target), input=typed(answers[cut:]))
         assert second.exit_code == 0, second.output[-2000:]
         assert "Verder waar het interview stopte" in second.output
         context = second.output.split("Verder waar het interview stopte")[1][:2000]
-        if cut == 4:  # the lines typed so far for this question are shown again
+        if answers[cut - 1] == example("dak-en-thuis")["alliance"]["recitals"][1]:  # the lines typed so far
+            # for this question are shown again
             assert "regel 2 (lege regel: klaar): " + answers[cut - 1][:60] in context
         assert written(target) == complete("dak-en-thuis")
 
@@ -512,11 +584,12 @@ def test_resume_continues_in_the_middle_of_a_list_and_after_a_skipped_question(t
 def test_a_resume_file_changed_by_hand_continues_from_its_answers(tmp_path):
     answers = answers_of("twee-partijen")
     target = tmp_path / "antwoorden.json"
-    run(answers[:14], "interview", "-o", str(target))
+    cut = at("twee-partijen", "$.parties[0].name")
+    run("interview", "-o", str(target), input=typed(answers[:cut]))
     edited = written(target)
     edited["alliance"]["name"] = "Samen aan Tafel Zwolle"
     target.write_text(json.dumps(edited, ensure_ascii=False), encoding="utf-8")
-    result = run(answers[14:], "interview", "--resume", str(target))
+    result = run("interview", "--resume", str(target), input=typed(answers[cut:]))
     assert result.exit_code == 0, result.output[-2000:]
     assert written(target)["alliance"]["name"] == "Samen aan Tafel Zwolle" and PROGRESS not in written(target)
 
@@ -530,7 +603,7 @@ def _dutch_env() -> dict:
 @pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP", "SIGINT"])
 def test_a_signal_saves_the_answers_so_far(tmp_path, signame):
     target = tmp_path / "antwoorden.json"
-    answers = answers_of("twee-partijen")[:4]  # name, purpose, one recital, end of the recitals
+    answers = script_until("twee-partijen", "$.alliance.start_date")  # name, purpose, one recital, end of them
     child = subprocess.Popen([sys.executable, "-m", "agreement_engine", "interview", "-o", str(target)],
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                              env=_dutch_env())
@@ -585,7 +658,8 @@ def unwritable_folder(tmp_path):
 
 
 def test_an_unwritable_target_is_refused_before_the_first_question(unwritable_folder):
-    result = run(answers_of("twee-partijen"), "interview", "-o", str(unwritable_folder / "antwoorden.json"))
+    result = run("interview", "-o", str(unwritable_folder / "antwoorden.json"),
+                 input=typed(answers_of("twee-partijen")))
     assert result.exit_code == 1 and "kan niet worden geschreven" in result.output
     assert "Naam van de alliantie" not in result.output
 
@@ -595,15 +669,12 @@ def test_an_unwritable_target_is_refused_before_the_first_question(unwritable_fo
 def test_the_seat_is_asked_with_the_city_proposed(tmp_path, transcripts):
     assert transcripts["twee-partijen"].count("Statutaire zetel [Zwolle]: ") == 2
     target = tmp_path / "antwoorden.json"
-    run(answers_of("twee-partijen"), "interview", "-o", str(target))
+    run("interview", "-o", str(target), input=typed(answers_of("twee-partijen")))
     assert [party["seat"] for party in written(target)["parties"]] == ["Zwolle", "Zwolle"]
-    lines = answers_of("twee-partijen")
-    seat = next(n for n, line in enumerate(
-        line for line in (DATA / "interview" / "twee-partijen.txt").read_text(encoding="utf-8").splitlines()
-        if not line.startswith("#")) if "Statutaire zetel" in line)
-    lines[seat] = "Kampen"
+    with language("nl"):
+        lines = [line for _key, line in by_question("twee-partijen", {"$.parties[0].seat": "Kampen"})]
     target.unlink()
-    run(lines, "interview", "-o", str(target))
+    run("interview", "-o", str(target), input=typed(lines))
     assert [party["seat"] for party in written(target)["parties"]] == ["Kampen", "Zwolle"]
 
 
@@ -612,8 +683,8 @@ def test_answers_that_cannot_be_saved_are_shown(tmp_path, monkeypatch):
         raise OutputError(f"{path}: kan niet worden geschreven: de schijf is vol")
 
     monkeypatch.setattr(interview_stage, "atomic_write", full_disk)
-    given = answers_of("twee-partijen")[:3]
-    result = run(given, "interview", "-o", str(tmp_path / "antwoorden.json"))
+    given = answers_of("twee-partijen")[:at("twee-partijen", "$.alliance.recitals", 2)]  # one recital typed
+    result = run("interview", "-o", str(tmp_path / "antwoorden.json"), input=typed(given))
     assert result.exit_code == 1 and "de schijf is vol" in result.output and "interne fout" not in result.output
     shown = result.output.split("met --resume verder te gaan:")[1]
     shown = json.loads(shown[:shown.rindex("}") + 1])
@@ -625,7 +696,7 @@ def test_answers_that_cannot_be_saved_are_shown(tmp_path, monkeypatch):
 def test_resume_of_random_bytes_is_a_message(tmp_path_factory, content):
     target = tmp_path_factory.mktemp("bytes") / "antwoorden.json"
     target.write_bytes(content)
-    result = run([], "interview", "--resume", str(target))
+    result = run("interview", "--resume", str(target))
     assert result.exit_code in (0, 1) and "interne fout" not in result.output and "Traceback" not in result.output
 
 

@@ -7,14 +7,12 @@ import json
 import zipfile
 
 import pytest
-from click.testing import CliRunner
 
 from agreement_engine.answers import normalize
 from agreement_engine.assemble import assemble
-from agreement_engine.cli import main
 from agreement_engine.validate import validate
 from agreement_engine.word import render_docx
-from conftest import variation
+from conftest import run, variation
 
 #: The articles this part of the library owns, by clause id.
 OWN_ARTICLES = ("definities", "doel", "karakter", "meerjarenplan", "voorwaarden", "wijziging", "slotbepalingen")
@@ -255,7 +253,7 @@ def test_check_notes_every_assumed_seat_basis_and_college_decision(tmp_path):
                    ["remove", ["parties", 0, "representatives", 1, "basis"]])
     source = tmp_path / "a.json"
     source.write_text(json.dumps(answers), encoding="utf-8")
-    result = CliRunner().invoke(main, ["check", "--format", "json", str(source)])
+    result = run("check", "--format", "json", str(source))
     notes = {(f["code"], f["path"]): f for f in json.loads(result.output)}
     seat = notes[("party.seat_assumed", "$.parties[1].seat")]
     assert seat["severity"] == "info"
@@ -269,8 +267,8 @@ def test_check_notes_every_assumed_seat_basis_and_college_decision(tmp_path):
 def test_check_notes_the_seats_of_the_two_party_example_in_dutch_and_english(tmp_path):
     source = tmp_path / "a.json"
     source.write_text(json.dumps(two(["remove", ["parties", 0, "seat"]])), encoding="utf-8")
-    dutch = CliRunner().invoke(main, ["check", str(source)]).output
-    english = CliRunner().invoke(main, ["--lang", "en", "check", str(source)]).output
+    dutch = run("check", str(source)).output
+    english = run("--lang", "en", "check", str(source)).output
     assert "Partij 1 (Stichting Buurtwerk Zwolle): statutaire zetel niet opgegeven; aangenomen: Zwolle" in dutch
     assert "statutory seat not given; assumed: Zwolle" in english
 

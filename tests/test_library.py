@@ -244,9 +244,11 @@ def test_lint_checks_that_a_witness_selects_its_variant(witness, message):
 
 def test_a_witness_is_loaded_with_its_changes_and_words():
     clause = _signature("witness: {base: twee-partijen, changes: {alliance.signing.mode: together, "
-                        "parties.0.name: X}, remove: [document.version_label], shows: [zesvoud]}").load().get("ondertekening")
+                        "parties.0.name: X}, remove: [document.version_label], shows: [zesvoud]}"
+                        ).load().get("ondertekening")
     witness = clause.variants[0].witness
-    assert witness.base == "twee-partijen" and witness.shows == ("zesvoud",) and witness.remove == ("document.version_label",)
+    assert witness.base == "twee-partijen" and witness.shows == ("zesvoud",)
+    assert witness.remove == ("document.version_label",)
     assert witness.changes == (("alliance.signing.mode", "together"), ("parties.0.name", "X"))
     answers = witness.apply(example("twee-partijen"))
     assert answers["alliance"]["signing"]["mode"] == "together" and answers["parties"][0]["name"] == "X"

@@ -11,18 +11,12 @@ from pathlib import Path
 
 import docx
 import pytest
-from click.testing import CliRunner
-from conftest import EXAMPLES, example
+from conftest import EXAMPLES, example, run
 
 from agreement_engine import output
 from agreement_engine.api import render, render_document
-from agreement_engine.cli import main
 from agreement_engine.errors import OutputError
 from agreement_engine.word import read_provenance
-
-
-def run(*args: str):
-    return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
 def write_answers(folder: Path, answers: dict, name: str = "a.json") -> Path:

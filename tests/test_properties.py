@@ -7,14 +7,12 @@ import json
 import re
 
 import docx
-from click.testing import CliRunner
-from conftest import docx_text, example
+from conftest import docx_text, example, run
 from hypothesis import HealthCheck, given, settings
 from strategies import answer_sets, invalid_answer_sets
 from test_word import computed_numbers, fields, num_pr, paragraphs, part, style, w
 
 from agreement_engine import api
-from agreement_engine.cli import main
 from agreement_engine.findings import Severity, json_path
 from agreement_engine.model import Agreement
 from agreement_engine.validate import validate
@@ -118,6 +116,6 @@ def test_check_refuses_an_invalid_answer_set_with_exit_1(tmp_path, case):
     answers, path = case
     source = tmp_path / "antwoorden.json"
     source.write_text(json.dumps(answers), encoding="utf-8")
-    result = CliRunner().invoke(main, ["check", "--format", "json", str(source)], catch_exceptions=False)
+    result = run("check", "--format", "json", str(source))
     assert result.exit_code == 1
     assert json_path(list(path)) in {f["path"] for f in json.loads(result.output) if f["severity"] == "error"}

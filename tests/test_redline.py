@@ -8,18 +8,15 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 import zipfile
 from functools import lru_cache
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-from conftest import NS, apply_changes, example, visible_text, w
+from conftest import NS, apply_changes, example, installed_command, run, run_process, visible_text, w
 from lxml import etree
 
 from agreement_engine.assemble import assemble
-from agreement_engine.cli import main
 from agreement_engine.compare import answer_changes
 from agreement_engine.model import Agreement
 from agreement_engine.validate import schema_at, validate
@@ -286,10 +283,6 @@ def test_a_redline_is_byte_identical_for_identical_input(covenant):
 
 # the command ------------------------------------------------------------------------------------
 
-def run(*args: str):
-    return CliRunner().invoke(main, list(args), catch_exceptions=False)
-
-
 @pytest.fixture
 def answer_files(tmp_path) -> tuple[Path, Path]:
     old, new = tmp_path / "a.json", tmp_path / "b.json"
@@ -349,11 +342,8 @@ def test_compare_of_a_missing_file_is_a_usage_error(answer_files, tmp_path):
 def test_libreoffice_opens_a_redline_written_by_the_installed_command(answer_files, tmp_path):
     if shutil.which("soffice") is None or shutil.which("pdftotext") is None:
         pytest.skip("LibreOffice (soffice) or pdftotext is not installed")
-    exe = shutil.which("agreement-engine")
-    command = [exe] if exe else [sys.executable, "-m", "agreement_engine"]
     output = tmp_path / "redline.docx"
-    written = subprocess.run([*command, "compare", *map(str, answer_files), "-o", str(output)],
-                             capture_output=True, text=True, check=False)
+    written = run_process("compare", *map(str, answer_files), "-o", str(output), command=installed_command())
     assert written.returncode == 0, written.stderr
     profile = (tmp_path / "profile").as_uri()
     subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",

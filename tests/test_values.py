@@ -11,12 +11,10 @@ import json
 import re
 
 import pytest
-from click.testing import CliRunner
-from conftest import CORPUS, EXAMPLES, example, variation
+from conftest import CORPUS, EXAMPLES, example, run, variation
 
 from agreement_engine import compare as compare_module
 from agreement_engine.api import assemble, check
-from agreement_engine.cli import main
 from agreement_engine.dutch import date_long
 from agreement_engine.findings import Severity, json_path
 from agreement_engine.i18n import language
@@ -25,10 +23,6 @@ from agreement_engine.resources import load_schema
 from agreement_engine.rules import _RULES, check_rules, defined_terms, term_end
 from agreement_engine.validate import SAME_CODE_LIMIT, ecma_pattern, validate
 from agreement_engine.word import render_docx
-
-
-def run(*args: str):
-    return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
 def errors(answers: dict) -> list[tuple[str, str]]:

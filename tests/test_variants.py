@@ -10,12 +10,10 @@ import zipfile
 from decimal import Decimal
 
 import pytest
-from click.testing import CliRunner
-from conftest import NS, W, example, variation
+from conftest import NS, W, example, run, variation
 from lxml import etree
 
 from agreement_engine.assemble import assemble
-from agreement_engine.cli import main
 from agreement_engine.errors import EngineError
 from agreement_engine.library import default_library
 from agreement_engine.variants import options, topics
@@ -156,10 +154,6 @@ def test_the_header_keeps_concept_at_the_right_margin_of_a_landscape_page(liabil
 
 
 # the command ------------------------------------------------------------------------------------
-
-def run(*args: str):
-    return CliRunner().invoke(main, list(args), catch_exceptions=False)
-
 
 def test_variants_without_answers_use_the_founding_story(tmp_path):
     output = tmp_path / "varianten.docx"

@@ -71,7 +71,7 @@ def test_witness_selects_its_variant_and_shows_its_words(clause_id, variant_id):
     assert errors == [], f"the witness of {clause_id}/{variant_id} is not a valid answer set"
     agreement = witness_agreement(clause_id, variant_id)
     chosen = {use.clause_id: use.variant_id for use in agreement.clauses}
-    assert chosen.get(clause_id) == variant_id, f"the witness of {clause_id}/{variant_id} chooses {chosen.get(clause_id)}"
+    assert chosen.get(clause_id) == variant_id, f"{clause_id}/{variant_id}: its witness chooses {chosen.get(clause_id)}"
     assert variant.witness.shows, f"the witness of {clause_id}/{variant_id} names no words it shows"
     text = clause_text(agreement, clause)
     for words in variant.witness.shows:
