@@ -14,6 +14,7 @@ from conftest import apply_changes, example
 from agreement_engine.api import assemble
 from agreement_engine.lint import schema_enums
 from agreement_engine.model import Ref
+from test_core_variants import CORE_CASES
 from test_new_articles import ENUM_CASES
 
 D, T = "dak-en-thuis", "twee-partijen"
@@ -141,7 +142,7 @@ CASES = {
  ("insolvency.events", "dissolution"): (T, [],
     '(iii) haar ontbinding'),
  ("insolvency.events", "attachment"): (T, [s(["insolvency","events"], ["attachment"])],
-    'sprake bij de beslaglegging op een wezenlijk deel van haar vermogen.'),
+    'sprake bij een conservatoir of executoriaal beslag ten laste van haar dat niet binnen dertig (30) dagen'),
  ("insolvency.events", "loss_of_grant"): (D, [s(["insolvency","events"], ["bankruptcy", "loss_of_grant"])],
     'die een Partij nodig heeft voor de uitvoering van haar taken binnen de Alliantie, is geen Insolventiegebeurtenis.'),
  ("disputes.route", "court"): (T, [],
@@ -184,6 +185,7 @@ CASES = {
 }
 
 CASES.update(ENUM_CASES)  # the new articles of the second legal review keep their cases beside their tests
+CASES.update(CORE_CASES)  # so do the new variants of the four core topics
 
 #: Fields whose values appear side by side in one agreement (several parties, several events).
 NOT_EXCLUSIVE = {"parties.legal_form", "parties.role", "parties.representatives.basis", "insolvency.events",

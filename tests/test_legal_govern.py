@@ -360,6 +360,9 @@ REFERENCES: dict[tuple[str, str], str] = {
     ("publiciteit", "intellectuele_eigendom"): "intellectuele eigendom|gezamenlijke resultaten",
     ("publiciteit", "slot.geen_maatschap"): "maatschap",
     ("aansprakelijkheid", "geschillen"): "geschil",
+    ("aansprakelijkheid", "middelen.budget"): "bijdrage",
+    ("uittreding", "uittreding.bijdragen"): "saldo",
+    ("uittreding", "middelen.betaling"): "door",
     ("aansprakelijkheid", "middelen.terugvordering"): "terug",
     ("aansprakelijkheid", "verzekering"): "verzeker",
     ("aansprakelijkheid", "vrijwaring"): "vrijwaar",
@@ -539,6 +542,12 @@ REFERENCE_SETS = {
     "zes-eigen-handelen": [s(["liability", "model"], "own_acts")],
     "zes-licentie": [s(["intellectual_property", "joint_results"], "licensed")],
     "zes-subsidie": [s(["insolvency", "events"], ["bankruptcy", "loss_of_grant"])],
+    "twee-bijdragen-vervallen": [s(["resources", "route"], "lead_party"), s(["resources", "lead_party"], "buurtwerk")],
+    "twee-bijdragen-terug": [s(["resources", "route"], "lead_party"), s(["resources", "lead_party"], "buurtwerk"),
+                             s(["resources", "exit_share"], "refund")],
+    "twee-aandeel-beperking": [s(["liability", "cap"], {"kind": "share_percent", "percent": 50})],
+    "twee-maanden-vergoeding": [s(["withdrawal", "exit_fee"], {"kind": "annual_share", "months": 3, "cap": 5000})],
+    "zes-maanden-vergoeding": [s(["withdrawal", "exit_fee"], {"kind": "annual_share", "months": 3})],
 }
 
 
