@@ -119,6 +119,25 @@ CATALOG: dict[str, tuple[Severity, str]] = {
                                 "betaling, ontbinding of beslaglegging")),
     "insolvency.gemeente_excluded": (Severity.INFO, N_("een gemeente kan niet failliet worden verklaard; zij "
                                                        "valt buiten het artikel over insolventie")),
+    "insolvency.attachment_unused": (Severity.WARNING,
+                                     N_("{title} wordt alleen gebruikt als beslaglegging een "
+                                        "Insolventiegebeurtenis is, en blijft nu buiten de overeenkomst")),
+    "insolvency.automatic_attachment": (Severity.WARNING,
+                                        N_("bij automatische beëindiging (I1) eindigt de deelname van rechtswege "
+                                           "door een beslag, ook als dat onterecht is of kort daarna wordt "
+                                           "opgeheven; het beslag telt pas na de termijn voor opheffing en "
+                                           "boven de drempel, maar een beëindigingsrecht (I2) is evenrediger")),
+    "withdrawal.ignored_field": (Severity.WARNING, _UNUSED_FIELD),
+    "withdrawal.exit_fee_high": (Severity.WARNING,
+                                 N_("een uittredingsvergoeding van {months} maanden van het jaarlijkse aandeel, "
+                                    "zonder maximum, staat licht niet meer in verhouding tot de kosten van de "
+                                    "uittreding en loopt het risico door de rechter te worden gematigd "
+                                    "(art. 6:94 BW); geef een maximum of kies minder maanden")),
+    "resources.exit_share_direct": (Severity.WARNING,
+                                    N_("de regeling voor het aandeel in de bijdragen bij uittreding geldt alleen "
+                                       "als een penvoerder of hoofdaannemer de bijdragen beheert; bij "
+                                       "rechtstreekse betaling is er geen gezamenlijk saldo en blijft zij buiten "
+                                       "de overeenkomst")),
     "continuation.min_parties": (Severity.ERROR, N_("het minimumaantal partijen voor voortzetting ({min}) is "
                                                     "groter dan het aantal leden ({members})")),
     "term.notice_too_long": (Severity.ERROR, N_("de opzegtermijn van {notice} maanden is niet korter dan de "
@@ -173,6 +192,20 @@ CATALOG: dict[str, tuple[Severity, str]] = {
     "liability.joint_not_allowed": (Severity.ERROR,
                                     N_("hoofdelijke aansprakelijkheid is niet mogelijk: de statuten staan niet "
                                        "toe dat het bestuur de {form} hoofdelijk verbindt (art. {article} BW)")),
+    "liability.ignored_field": (Severity.WARNING, _UNUSED_FIELD),
+    "liability.aggregate_below_amount": (Severity.ERROR,
+                                         N_("het maximum per kalenderjaar is lager dan het maximum per "
+                                            "gebeurtenis; het maximum per kalenderjaar moet ten minste even hoog "
+                                            "zijn")),
+    "liability.cap_share_unknown": (Severity.WARNING,
+                                    N_("een beperking tot een percentage van het jaarlijkse aandeel: bij dit "
+                                       "verdeelmodel volgt het aandeel van iedere Partij pas uit het Jaarplan, "
+                                       "dus bij ondertekening weet geen Partij tot welk bedrag zij aansprakelijk "
+                                       "is; overweeg een vast maximumbedrag")),
+    "liability.cap_share_nil": (Severity.ERROR,
+                                N_("deze partij heeft geen aandeel of bijdrage waarvan een percentage kan worden "
+                                   "genomen: haar aansprakelijkheid zou tot nul beperkt zijn; kies een vast "
+                                   "maximumbedrag of geef haar een aandeel")),
     "liability.joint_unknown": (Severity.WARNING,
                                 N_("bij hoofdelijke aansprakelijkheid moet vaststaan dat de statuten toestaan dat "
                                    "het bestuur de {form} hoofdelijk verbindt (art. {article} BW); "

@@ -214,7 +214,8 @@ def allocation_key(answers: dict) -> Iterator[Finding]:
             yield make_finding("shares.sum", json_path(["resources", "shares"]), total=format_percent(total))
 
 
-#: Fields that only some choices use, by section: field -> (the field that chooses, the choices that use it).
+#: Fields that only some choices use, by section (a dotted path): field -> (the field that chooses, the
+#: choices that use it). The finding's code is named after the top-level section.
 _USED_ONLY_WITH = {
     "resources": {
         "shares": ("model", {"allocation_key"}),
@@ -223,8 +224,12 @@ _USED_ONLY_WITH = {
         "lead_party": ("route", {"lead_party", "main_contractor"}),
         "lead_party_fee_percent": ("route", {"lead_party", "main_contractor"}),
         "payment_term_days": ("route", {"lead_party", "main_contractor"}),
+        "exit_share": ("model", {"own_costs"}),
     },
     "insolvency": {"curator_response_days": ("model", {"curator_term"})},
+    "liability.cap": {"percent": ("kind", {"share_percent"}), "annual_aggregate": ("kind", {"amount"})},
+    "withdrawal.exit_fee": {"months": ("kind", {"annual_share"}),
+                            "cap": ("kind", {"remaining_commitments", "annual_share"})},
     "disputes": {
         "arbitrators": ("route", {"arbitration", "mediation_then_arbitration"}),
         "place": ("route", {"arbitration", "mediation_then_arbitration", "binding_advice"}),
@@ -248,14 +253,15 @@ _USED_ONLY_WITH = {
 def fields_in_use(answers: dict) -> Iterator[Finding]:
     """Fields the chosen model or route does not use are pointed out rather than silently dropped."""
     for section, fields in _USED_ONLY_WITH.items():
-        given = _obj(answers, section)
+        where = section.split(".")
+        given = _obj(answers, *where)
         for key, (chooser, users) in fields.items():
-            chooser_schema = schema_at([section, chooser]) or {}
+            chooser_schema = schema_at([*where, chooser]) or {}
             choice = given.get(chooser, chooser_schema.get("default"))
             if key in given and isinstance(choice, str) and choice not in users:
                 label = chooser_schema.get("x-labels", {}).get(choice, choice)
-                yield make_finding(f"{section}.ignored_field", json_path([section, key]),
-                                   title=field_title([section, key]), choice=Text(label))
+                yield make_finding(f"{where[0]}.ignored_field", json_path([*where, key]),
+                                   title=field_title([*where, key]), choice=Text(label))
 
 
 #: The laws of the quality article, as the keys of the ``quality`` section that list the parties under each.
@@ -757,3 +763,75 @@ def governance_support_and_escalation(answers: dict) -> Iterator[Finding]:
         if not commissioners:
             yield make_finding("governance.escalation_without_commissioner",
                                json_path(["governance", "commissioner_escalation"]))
+
+
+# --- the variants of the four core topics: caps, exit fees, attachment, the M4 share on exit ------------------
+
+def _number(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return Decimal(str(value))
+
+
+@rule
+def liability_cap_by_share(answers: dict) -> Iterator[Finding]:
+    """A cap as a percentage of each party's annual share needs shares whose amounts are known and not nil;
+    an annual aggregate is not below the cap per event."""
+    cap = _obj(answers, "liability", "cap")
+    if cap.get("kind") == "amount":
+        amount, aggregate = _number(cap.get("amount")), _number(cap.get("annual_aggregate"))
+        if amount is not None and aggregate is not None and aggregate < amount:
+            # found at the cap per event, so that the interview still asks for the aggregate (a rule that
+            # objects to the field's sample value would make it look unused)
+            yield make_finding("liability.aggregate_below_amount", json_path(["liability", "cap", "amount"]))
+    if cap.get("kind") != "share_percent":
+        return
+    resources = _obj(answers, "resources")
+    model = resources.get("model")
+    path = json_path(["liability", "cap", "kind"])
+    if model in ("output_based", "annual_plan"):
+        yield make_finding("liability.cap_share_unknown", path)
+        return
+    amounts = _obj(answers, "resources", "shares" if model == "allocation_key" else "contributions")
+    if model not in ("allocation_key", "own_costs"):
+        return
+    for i, party in _parties(answers):
+        if _is_member(party) and not _number(amounts.get(party.get("id"))):
+            yield make_finding("liability.cap_share_nil", path, party=_label(answers, i))
+
+
+@rule
+def exit_fee_in_proportion(answers: dict) -> Iterator[Finding]:
+    """An exit fee of more than six months of a party's annual share without a cap risks moderation."""
+    fee = _obj(answers, "withdrawal", "exit_fee")
+    months = fee.get("months")
+    if fee.get("kind") == "annual_share" and isinstance(months, int) and months > 6 and "cap" not in fee:
+        yield make_finding("withdrawal.exit_fee_high", json_path(["withdrawal", "exit_fee", "months"]),
+                           months=months)
+
+
+@rule
+def exit_share_needs_a_fund(answers: dict) -> Iterator[Finding]:
+    """The M4 share on exit only matters when a lead party or main contractor holds the contributions."""
+    resources = _obj(answers, "resources")
+    if ("exit_share" in resources and resources.get("model") == "own_costs"
+            and resources.get("route", "direct") == "direct"):
+        yield make_finding("resources.exit_share_direct", json_path(["resources", "exit_share"]))
+
+
+@rule
+def attachment_in_proportion(answers: dict) -> Iterator[Finding]:
+    """The attachment fields are used only when attachment is an event; automatic termination on it is risky."""
+    from agreement_engine.validate import field_title  # late import: validate imports this module
+    insolvency = _obj(answers, "insolvency")
+    events = insolvency.get("events", ["bankruptcy", "suspension_of_payments", "dissolution"])
+    if not isinstance(events, list):
+        return
+    if "attachment" not in events:
+        for key in ("attachment_days", "attachment_threshold"):
+            if key in insolvency:
+                yield make_finding("insolvency.attachment_unused", json_path(["insolvency", key]),
+                                   title=field_title(["insolvency", key]))
+    elif insolvency.get("model") == "automatic":
+        yield make_finding("insolvency.automatic_attachment",
+                           json_path(["insolvency", "events", events.index("attachment")]))

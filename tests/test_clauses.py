@@ -17,6 +17,7 @@ from agreement_engine.library import Witness, default_library
 from agreement_engine.lint import equalities, schema_enums
 from agreement_engine.model import Ref
 from test_continuity import CONTINUITY_CASES
+from test_core_variants import CORE_CASES
 from test_financing import ENUM_CASES as FINANCING_CASES
 from test_new_articles import ENUM_CASES
 from test_quality_governance import ENUM_CASES as QUALITY_GOVERNANCE_CASES
@@ -120,7 +121,7 @@ CASES = {
  ("insolvency.events", "dissolution"): (T, [],
     '(iii) haar ontbinding'),
  ("insolvency.events", "attachment"): (T, [s(["insolvency","events"], ["attachment"])],
-    'sprake bij de beslaglegging op een wezenlijk deel van haar vermogen.'),
+    'sprake bij een conservatoir of executoriaal beslag ten laste van haar dat niet binnen dertig (30) dagen'),
  ("insolvency.events", "loss_of_grant"): (D, [s(["insolvency","events"], ["bankruptcy", "loss_of_grant"])],
     'die een Partij nodig heeft voor de uitvoering van haar taken binnen de Alliantie, is geen Insolventiegebeurtenis.'),
  ("disputes.route", "mediation_then_court"): (D, [],
@@ -152,6 +153,7 @@ CASES = {
 
 CASES.update(ENUM_CASES)  # the new articles of the second legal review keep their cases beside their tests
 CASES.update(CONTINUITY_CASES)
+CASES.update(CORE_CASES)  # so do the new variants of the four core topics
 CASES.update(FINANCING_CASES)
 CASES.update(QUALITY_GOVERNANCE_CASES)
 

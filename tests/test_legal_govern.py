@@ -420,6 +420,9 @@ REFERENCES: dict[tuple[str, str], str] = {
     ("publiciteit", "intellectuele_eigendom"): "intellectuele eigendom|gezamenlijke resultaten",
     ("publiciteit", "slot.geen_maatschap"): "maatschap",
     ("aansprakelijkheid", "geschillen"): "geschil",
+    ("aansprakelijkheid", "middelen.budget"): "bijdrage",
+    ("uittreding", "uittreding.bijdragen"): "saldo",
+    ("uittreding", "middelen.betaling"): "door",
     ("aansprakelijkheid", "middelen.terugvordering"): "terug",
     ("aansprakelijkheid", "verzekering"): "verzeker",
     ("aansprakelijkheid", "vrijwaring"): "vrijwaar",
@@ -616,6 +619,12 @@ REFERENCE_SETS = {
     "zes-financiering-onderhandelen": [s(["funding_end"], {"consequence": "renegotiate"}),
                                       s(["withdrawal", "exit_fee"], {"kind": "fixed", "amount": 25000})],
     "twee+gemeente-financiering-door": [s(["funding_end"], {"consequence": "continue_with_others"})],
+    "twee-bijdragen-vervallen": [s(["resources", "route"], "lead_party"), s(["resources", "lead_party"], "buurtwerk")],
+    "twee-bijdragen-terug": [s(["resources", "route"], "lead_party"), s(["resources", "lead_party"], "buurtwerk"),
+                             s(["resources", "exit_share"], "refund")],
+    "twee-aandeel-beperking": [s(["liability", "cap"], {"kind": "share_percent", "percent": 50})],
+    "twee-maanden-vergoeding": [s(["withdrawal", "exit_fee"], {"kind": "annual_share", "months": 3, "cap": 5000})],
+    "zes-maanden-vergoeding": [s(["withdrawal", "exit_fee"], {"kind": "annual_share", "months": 3})],
 }
 
 

@@ -26,7 +26,8 @@ EXPECTED = [
     ("dak-en-thuis", "resources", {"M1": "chosen", "M2": "shown", "M3": "shown", "M4": "shown"}),
     ("dak-en-thuis", "liability", {"A1": "shown", "A2": "chosen",
                                    "A3": "$.parties[1].articles_allow_joint_liability"}),
-    ("dak-en-thuis", "withdrawal", {"U1": "shown", "U3a": "$.withdrawal.exit_fee.amount", "U3b": "chosen"}),
+    ("dak-en-thuis", "withdrawal", {"U1": "shown", "U3a": "$.withdrawal.exit_fee.amount", "U3b": "chosen",
+                                    "U3c": "$.withdrawal.exit_fee.months"}),
     ("dak-en-thuis", "insolvency", {"I1": "shown", "I2": "shown", "I3": "chosen", "I4": "$.insolvency.step_in_party"}),
     ("dak-en-thuis", "disputes", {"court": "shown", "mediation_then_court": "chosen", "arbitration": "shown",
                                   "mediation_then_arbitration": "shown", "binding_advice": "shown"}),
@@ -60,6 +61,7 @@ def test_every_variant_is_chosen_shown_or_says_what_blocks_it(base, topic, expec
 
 def test_a_missing_answer_the_set_may_already_hold_makes_the_variant_shown():
     answers = variation("dak-en-thuis", ["set", ["withdrawal", "exit_fee", "amount"], 25000],
+                        ["set", ["withdrawal", "exit_fee", "months"], 3],
                         ["set", ["insolvency", "step_in_party"], "onderdak"])
     assert all(o.agreement is not None for o in options(answers, "withdrawal"))
     i4 = next(o for o in options(answers, "insolvency") if o.variant.id == "I4")
