@@ -60,6 +60,9 @@ def _option(answers: dict, base: Agreement, clause: Clause, variant: Variant, ch
     if chosen:
         return Option(clause, variant, True, (), base)
     wanted = [_assignments(c) for c in (clause.include, variant.when) if c]
+    if clause.include and wanted[0] is None and len(wanted) == 2 and wanted[1] is not None:
+        # an optional article ("security.kind != 'none'") whose variant names the answer that includes it
+        wanted = wanted[1:]
     if any(w is None for w in wanted):
         conditions = " en ".join(c for c in (clause.include, variant.when) if c)
         return Option(clause, variant, False, (), None,
