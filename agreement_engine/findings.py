@@ -200,14 +200,14 @@ CATALOG: dict[str, tuple[Severity, str]] = {
     "security.ignored_field": (Severity.WARNING, _UNUSED_FIELD),
     "security.amount_not_positive": (Severity.ERROR, N_("het bedrag van de garantie moet groter zijn dan nul")),
     "security.gemeente": (Severity.INFO, N_(
-        "{party} is een gemeente; dat een gemeente zekerheid stelt voor haar eigen verplichtingen is ongebruikelijk "
-        "(een gemeente kan niet failliet worden verklaard) en vraagt een besluit van het college; controleer of "
-        "dit bedoeld is")),
+        "een gemeente die zekerheid stelt voor haar eigen verplichtingen is ongebruikelijk (zij kan "
+        "niet failliet worden verklaard) en heeft daarvoor een besluit van het college nodig; controleer of dit "
+        "bedoeld is")),
     "security.no_lead_party": (Severity.ERROR, N_(
         "de garantie kan alleen ten gunste van de Penvoerder worden afgegeven als de middelen via een penvoerder "
         "lopen; kies de overige Partijen als begunstigde")),
     "security.own_beneficiary": (Severity.ERROR, N_(
-        "{party} is zelf de Penvoerder en kan geen garantie ten gunste van zichzelf stellen; kies de overige "
+        "de Partij die zekerheid stelt, is zelf de Penvoerder en kan geen garantie ten gunste van zichzelf stellen; kies de overige "
         "Partijen als begunstigde")),
 }
 

@@ -14,6 +14,7 @@ from conftest import apply_changes, example
 from agreement_engine.api import assemble
 from agreement_engine.lint import schema_enums
 from agreement_engine.model import Ref
+from test_market_staff import ENUM_CASES as MARKET_CASES
 from test_new_articles import ENUM_CASES
 
 D, T = "dak-en-thuis", "twee-partijen"
@@ -184,10 +185,12 @@ CASES = {
 }
 
 CASES.update(ENUM_CASES)  # the new articles of the second legal review keep their cases beside their tests
+CASES.update(MARKET_CASES)
 
 #: Fields whose values appear side by side in one agreement (several parties, several events).
 NOT_EXCLUSIVE = {"parties.legal_form", "parties.role", "parties.representatives.basis", "insolvency.events",
-                 "conditions.waivable_by", "conditions.form", "withdrawal.exit_fee.kind", "alliance.term.kind"}
+                 "conditions.waivable_by", "conditions.form", "withdrawal.exit_fee.kind", "alliance.term.kind",
+                 "security.kind"}  # no security is the absence of its article (test_market_staff reads that)
 
 _TEXTS: dict = {}
 

@@ -359,6 +359,15 @@ REFERENCES: dict[tuple[str, str], str] = {
     ("publiciteit", "geheimhouding"): "geheim",
     ("publiciteit", "intellectuele_eigendom"): "intellectuele eigendom|gezamenlijke resultaten",
     ("publiciteit", "slot.geen_maatschap"): "maatschap",
+    # exclusivity, staff and security (issue 14, items 7, 8 and 11)
+    ("doel", "exclusiviteit"): "exclusiviteit|mededinging",
+    ("exclusiviteit", "doel.reikwijdte"): "vrij om buiten",
+    ("exclusiviteit", "geheimhouding"): "geheim",
+    ("exclusiviteit", "slot.nietigheid"): "nietig",
+    ("inzet", "medewerkers.detachering"): "detachering",
+    ("medewerkers", "aansprakelijkheid"): "aansprakelijk",
+    ("medewerkers", "inzet.personeel"): "medewerkers",
+    ("medewerkers", "medewerkers.overgang"): "7:662",
     ("aansprakelijkheid", "geschillen"): "geschil",
     ("aansprakelijkheid", "middelen.terugvordering"): "terug",
     ("aansprakelijkheid", "verzekering"): "verzeker",
@@ -539,6 +548,11 @@ REFERENCE_SETS = {
     "zes-eigen-handelen": [s(["liability", "model"], "own_acts")],
     "zes-licentie": [s(["intellectual_property", "joint_results"], "licensed")],
     "zes-subsidie": [s(["insolvency", "events"], ["bankruptcy", "loss_of_grant"])],
+    "zes-exclusiviteit-regio": [s(["exclusivity"], {"kind": "region", "region": "de gemeente Utrecht"})],
+    "twee-eerste-aanbod": [s(["exclusivity"], {"kind": "first_refusal"})],
+    "zes-wervingsverbod-detachering": [s(["non_solicitation"], {"kind": "during_and_12_months"}),
+                                       s(["secondment"], {"kind": "without_fee"})],
+    "twee-detachering-vergoeding": [s(["secondment"], {"kind": "with_fee"})],
 }
 
 
