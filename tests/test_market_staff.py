@@ -198,11 +198,13 @@ def test_non_solicitation_forbids_only_active_approach(base):
     text = article(answers, "medewerkers")
     assert "niet actief, zelf of via een ander" in text
     assert "die uit eigen beweging solliciteert, ook naar aanleiding van een openbare vacature" in text
-    assert f"bij een overgang als bedoeld in artikel {numbers(answers)['medewerkers.overgang']}" in text
+    assert f"de overgang van medewerkers als bedoeld in artikel {numbers(answers)['medewerkers.overgang']}" in text
     assert "boete" not in text.lower()
     # two parties: an early exit ends the agreement itself, so the twelve months after it need no sentence
     assert ("Eindigt de deelname van een Deelnemende Partij eerder" in text) == (base == D)
     assert "Eindigt de deelname van een Partij eerder" not in text
+    if base == T:  # two parties: "the other", never "an other"
+        assert "een medewerker van de andere Partij" in text and "een andere Partij" not in text
 
 
 def test_non_solicitation_binds_only_participants_when_there_is_a_gemeente():
