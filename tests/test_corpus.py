@@ -87,7 +87,10 @@ PAYLOADS = ["{{ 7*7 }}", "{_{ 7*7 }_} {_% x %_}", "{% raw %}", "&<>\"'", "Ωμέ
 CONTACTS = {"dehaven": {"name": "mevrouw A. Jansen", "function": "programmamanager",
                         "email": "alliantie@dehaven.nl"}}
 BASES = {"court": [], "arbitration": [["set", ["disputes", "route"], "arbitration"],
-                                      ["set", ["notices"], {"contacts": CONTACTS}]]}
+                                      ["set", ["notices"], {"contacts": CONTACTS}],
+                                      ["set", ["exclusivity"], {"kind": "region", "region": "Utrecht"}],
+                                      ["set", ["security"], {"kind": "parent_guarantee", "party": "onderdak",
+                                                             "amount": 50000, "guarantor": "Koepel"}]]}
 
 
 def text_fields(node: dict | None = None, path: tuple = ()) -> list[tuple]:
