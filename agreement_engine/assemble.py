@@ -157,6 +157,8 @@ def _annex_plan(answers: dict) -> list[tuple[str, str]]:
         plan.append(("bijlage.voorwaarden", "Opschortende voorwaarden per Partij"))
     if answers.get("notices", {}).get("contacts"):
         plan.append(("bijlage.contactpersonen", "Contactpersonen voor mededelingen"))
+    if answers.get("governance", {}).get("rules_of_procedure") == "annex":
+        plan.append(("bijlage.reglement", f"Reglement van de {answers['governance'].get('body_name', 'Stuurgroep')}"))
     return plan
 
 
@@ -330,6 +332,12 @@ def _annexes(answers: dict, context: dict, plan: list[tuple[str, str]], labels: 
                                 ".")),)
             annexes.append(Annex(number, label, title, paragraphs=intro,
                                  header=("Partij", "Contactpersoon", "Functie", "E-mailadres"), rows=rows))
+        elif label == "bijlage.reglement":
+            governance = answers["governance"]
+            intro = (Paragraph((f"Reglement van de {governance.get('body_name', 'Stuurgroep')} als bedoeld in "
+                                "artikel ", Ref("governance.reglement", labels["governance.reglement"]), ".")),)
+            sections = (("Bepalingen", tuple(Paragraph((text,)) for text in governance["rules_of_procedure_text"])),)
+            annexes.append(Annex(number, label, title, paragraphs=intro, sections=sections))
     return annexes
 
 

@@ -330,9 +330,10 @@ def test_garbage_through_the_command_line_standard_input(tmp_path):
 
 # --- resume never loses an answer (points 1, 11 and 12) --------------------------------------------------------
 
-#: The questions of the new articles (overmacht to naam en logo, then exclusiviteit to zekerheid) that an
-#: example without them still asks, each answered with its default.
-NEW_ARTICLES = [""] * (11 + 5)
+#: The questions of the new articles (overmacht to naam en logo) that an example without them still asks, each
+#: answered with its default.
+NEW_ARTICLES = [""] * (24 + 5)  # the questions of the new articles the two-party example leaves to their defaults
+#: (24 up to and including kwaliteit and governance, 5 for exclusiviteit to zekerheid)
 
 
 def resume_file(tmp_path, changes: dict, name: str = "twee-partijen"):
