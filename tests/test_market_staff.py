@@ -122,7 +122,8 @@ def test_first_refusal_gives_the_body_a_term_and_then_frees_the_party():
     text = article(answers, "exclusiviteit")
     assert "De Stuurgroep beslist binnen tien (10) Werkdagen na ontvangst" in text
     assert "of beslist zij niet tijdig, dan is de Deelnemende Partij die de mogelijkheid voorlegde, vrij" in text
-    assert "met het recht van eerste aanbod" in member(answers, "doel.reikwijdte")
+    assert (f"en van het recht van eerste aanbod van artikel {numbers(answers)['exclusiviteit']}."
+            in member(answers, "doel.reikwijdte"))
 
 
 def test_joint_purchasing_is_a_member_of_its_own():
