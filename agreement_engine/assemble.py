@@ -32,7 +32,7 @@ _TEMPLATES: Templates | None = None
 
 
 def templates() -> Templates:
-    """Return the process-wide template cache (each clause text is compiled once per process)."""
+    """Return the compiled clause texts of callers outside an Engine (each text is compiled once per process)."""
     global _TEMPLATES
     if _TEMPLATES is None:
         _TEMPLATES = Templates()
@@ -119,8 +119,7 @@ class _Chosen:
     number: int | None = None
 
 
-def _choose(library: Library, context: dict) -> list[_Chosen]:
-    t = templates()
+def _choose(library: Library, context: dict, t: Templates) -> list[_Chosen]:
     chosen = []
     for clause in library.clauses:
         where = {"clause": clause.id, "file": clause.file}
@@ -182,7 +181,8 @@ def _number(chosen: list[_Chosen], annexes: list[tuple[str, str]]) -> dict[str, 
 class _Renderer:
     """Render clause texts into paragraphs with resolved references."""
 
-    def __init__(self, context: dict, labels: dict[str, str]) -> None:
+    def __init__(self, context: dict, labels: dict[str, str], templates: Templates) -> None:
+        self.templates = templates
         self.labels = labels
         self.context = dict(context, ref=self._ref)
         self._clause: Clause | None = None
@@ -197,7 +197,7 @@ class _Renderer:
     def paragraph(self, source: str, clause: Clause, line: int, extra: dict | None = None) -> Paragraph:
         self._clause = clause
         context = {**self.context, **extra} if extra else self.context
-        text = templates().render(source, context, clause=clause.id, file=clause.file, line=line)
+        text = self.templates.render(source, context, clause=clause.id, file=clause.file, line=line)
         if not text:
             raise LibraryError(_("de tekst is leeg voor deze antwoordenset"), clause=clause.id, file=clause.file,
                                line=line)
@@ -214,10 +214,10 @@ class _Renderer:
         for item in spec.items:
             bindings = [extra]
             if item.repeat:
-                elements = templates().evaluate(item.repeat, context, line=item.line, **where) or []
+                elements = self.templates.evaluate(item.repeat, context, line=item.line, **where) or []
                 bindings = [{**extra, item.alias: element} for element in elements]
             items.extend(self.paragraph(item.text, chosen.clause, item.line, bound) for bound in bindings
-                         if not item.when or templates().evaluate(item.when, {**self.context, **bound},
+                         if not item.when or self.templates.evaluate(item.when, {**self.context, **bound},
                                                                   line=item.line, **where))
         number = f"{chosen.number}.{index + 1}" if chosen.number else str(index + 1)
         return Member(key=key, number=number, label=spec.label, body=body, items=tuple(items))
@@ -349,19 +349,21 @@ def assemble(answers: dict, library: Library | None = None) -> Agreement:
     return assemble_valid(answers, library)
 
 
-def assemble_valid(answers: dict, library: Library | None = None) -> Agreement:
+def assemble_valid(answers: dict, library: Library | None = None, *, compiled: Templates | None = None) -> Agreement:
     """Assemble the Agreement for an answer set that :func:`validate` found free of errors.
 
     For callers that validated already (the API reports the findings too); validating twice would cost a
-    tenth of the work per document.
+    tenth of the work per document. ``compiled`` holds the compiled clause texts (an Engine's own; by default
+    those shared by every caller outside an Engine).
     """
     library = library or default_library()
+    compiled = compiled or templates()
     answers = normalize(answers)
     context = build_context(answers)
-    chosen = _choose(library, context)
+    chosen = _choose(library, context, compiled)
     plan = _annex_plan(answers)
     labels = _number(chosen, plan)
-    renderer = _Renderer(context, labels)
+    renderer = _Renderer(context, labels, compiled)
 
     comparitie, closing, recitals, articles, signature = [], [], [], [], None
     for item in chosen:

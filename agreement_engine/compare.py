@@ -20,7 +20,7 @@ from agreement_engine.answers import normalize
 from agreement_engine.dutch import date_long, enumerate_nl, money, number, percent
 from agreement_engine.findings import json_path
 from agreement_engine.model import Agreement, Annex, Article, Member, Paragraph, Ref, Segment, Term
-from agreement_engine.validate import field_title, schema_at
+from agreement_engine.schema import field_title, schema_at
 
 T = TypeVar("T")
 U = TypeVar("U")

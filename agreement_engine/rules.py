@@ -11,8 +11,12 @@ from functools import lru_cache
 from typing import Any, Callable, Iterator
 
 from agreement_engine.dutch import enumerate_nl
+from agreement_engine.errors import LibraryError
 from agreement_engine.findings import Finding, json_path, make_finding, printable
-from agreement_engine.i18n import _, format_date, format_percent
+from agreement_engine.i18n import Text, format_date, format_percent, joined
+from agreement_engine.library import default_library
+from agreement_engine.schema import field_title, schema_at
+from agreement_engine.templating import Templates
 
 Rule = Callable[[dict], Iterator[Finding]]
 _RULES: list[Rule] = []
@@ -53,8 +57,8 @@ def _label(answers: Any, index: int) -> str:
     except (KeyError, IndexError, TypeError):
         name = None
     if not isinstance(name, str) or not any(ch.isprintable() and not ch.isspace() for ch in name):
-        return _("Partij {number}").format(number=index + 1)
-    return _("Partij {number} ({name})").format(number=index + 1, name=printable(name, 80))
+        return Text("Partij {number}", number=index + 1)
+    return Text("Partij {number} ({name})", number=index + 1, name=printable(name, 80))
 
 
 def _parties(answers: dict) -> list[tuple[int, dict]]:
@@ -111,7 +115,6 @@ def term_end(start: dt.date, years: int) -> dt.date | None:
 
 def _in_range(path: list, value: Any) -> bool:
     """Return whether ``value`` is a whole number within the schema's bounds for the field at ``path``."""
-    from agreement_engine.validate import schema_at  # late import: validate imports this module
     node = schema_at(path) or {}
     return (isinstance(value, int) and not isinstance(value, bool)
             and node.get("minimum", value) <= value <= node.get("maximum", value))
@@ -155,6 +158,10 @@ def _references(answers: dict) -> Iterator[tuple[list, str]]:
             yield ["conditions", i, "party"], condition["party"]
     for pid in _obj(answers, "multi_year_plan", "party_tasks"):
         yield ["multi_year_plan", "party_tasks", pid], pid
+    wnt = _obj(answers, "financing").get("wnt_parties")
+    for i, pid in enumerate(wnt if isinstance(wnt, list) else []):
+        if isinstance(pid, str):
+            yield ["financing", "wnt_parties", i], pid
     secretariat = _obj(answers, "governance").get("secretariat_party")
     if isinstance(secretariat, str):
         yield ["governance", "secretariat_party"], secretariat
@@ -232,6 +239,10 @@ _USED_ONLY_WITH = {
            for key in ("party", "amount", "term_months", "beneficiary")},
         "guarantor": ("kind", {"parent_guarantee"}),
     },
+    "financing": {
+        "equalisation_reserve": ("basis", {"subsidy"}),
+        "entrustment_act": ("state_aid", {"sgei"}),
+    },
     "governance": {
         "rules_of_procedure_months": ("rules_of_procedure", {"mandate"}),
         "rules_of_procedure_text": ("rules_of_procedure", {"annex"}),
@@ -243,7 +254,6 @@ _USED_ONLY_WITH = {
 @rule
 def fields_in_use(answers: dict) -> Iterator[Finding]:
     """Fields the chosen model or route does not use are pointed out rather than silently dropped."""
-    from agreement_engine.validate import field_title, schema_at  # late import: validate imports this module
     for section, fields in _USED_ONLY_WITH.items():
         given = _obj(answers, section)
         for key, (chooser, users) in fields.items():
@@ -252,7 +262,7 @@ def fields_in_use(answers: dict) -> Iterator[Finding]:
             if key in given and isinstance(choice, str) and choice not in users:
                 label = chooser_schema.get("x-labels", {}).get(choice, choice)
                 yield make_finding(f"{section}.ignored_field", json_path([section, key]),
-                                   title=field_title([section, key]), choice=_(label))
+                                   title=field_title([section, key]), choice=Text(label))
 
 
 #: The laws of the quality article, as the keys of the ``quality`` section that list the parties under each.
@@ -317,7 +327,7 @@ def term_and_notice(answers: dict) -> Iterator[Finding]:
         if lock_in < start or (end and lock_in > end):
             yield make_finding("term.lock_in_outside", json_path(["alliance", "term", "lock_in_until"]),
                                lock_in=format_date(lock_in), start=format_date(start),
-                               end=format_date(end) if end else _("onbepaalde tijd"))
+                               end=format_date(end) if end else Text("onbepaalde tijd"))
     if term.get("kind") == "indefinite" and term.get("renewal") == "tacit":
         yield make_finding("term.renewal_without_fixed_term", json_path(["alliance", "term", "renewal"]))
 
@@ -475,8 +485,13 @@ def recitals_are_subordinate(answers: dict) -> Iterator[Finding]:
 
 @rule
 def joint_liability_allowed(answers: dict) -> Iterator[Finding]:
-    """Joint and several liability needs the articles of every stichting and vereniging to allow it."""
-    if _obj(answers, "liability").get("model") != "joint_and_several":
+    """Joint and several liability needs the articles of every stichting and vereniging to allow it.
+
+    That holds for liability model A3 and for the joint-contracting route (R4), where all members sign with
+    the financier and are usually bound jointly and severally.
+    """
+    if (_obj(answers, "liability").get("model") != "joint_and_several"
+            and _obj(answers, "resources").get("route") != "joint_contracting"):
         return
     for i, party in _parties(answers):
         form = party.get("legal_form")
@@ -524,8 +539,6 @@ _BODY_SENTINEL = "\ue000body\ue001"  # stands for the body's own name while the 
 @lru_cache(maxsize=8)
 def _library_terms(library_hash: str, alliance_term: str) -> dict[str, str]:
     """Return the library's defined terms (casefolded, with the plural forms the text also reads as the term)."""
-    from agreement_engine.library import default_library  # late imports: the library is only needed here
-    from agreement_engine.templating import Templates
     templates = Templates()
     found: list[str] = []
     for clause in default_library().clauses:
@@ -553,8 +566,6 @@ def defined_terms(kind: Any) -> dict[str, str]:
     ('Partijen', 'Samenwerking')
     """
     from agreement_engine.assemble import ALLIANCE_TERMS  # late import: assemble imports this module
-    from agreement_engine.errors import LibraryError
-    from agreement_engine.library import default_library
     try:
         library_hash = default_library().content_hash
     except (LibraryError, OSError):
@@ -565,7 +576,6 @@ def defined_terms(kind: Any) -> dict[str, str]:
 @rule
 def names_are_not_terms(answers: dict) -> Iterator[Finding]:
     """The body and every party's defined term differ from the library's terms and from each other."""
-    from agreement_engine.validate import field_title  # late import: validate imports this module
     terms = defined_terms(_obj(answers, "document").get("kind", "alliance"))
     body = _obj(answers, "governance").get("body_name")
     if isinstance(body, str) and body.strip().casefold() in terms:
@@ -587,7 +597,7 @@ def names_are_not_terms(answers: dict) -> Iterator[Finding]:
                                **values)
         elif folded == body_key:
             yield make_finding("name.taken", json_path(path), party=_label(answers, i),
-                               other=_("het bestuursorgaan"), **values)
+                               other=Text("het bestuursorgaan"), **values)
         elif folded in seen:
             yield make_finding("name.taken", json_path(path), party=_label(answers, i),
                                other=_label(answers, seen[folded]), **values)
@@ -645,7 +655,6 @@ def joint_costs_by_key(answers: dict) -> Iterator[Finding]:
 @rule
 def competition_between_parties_of_one_kind(answers: dict) -> Iterator[Finding]:
     """Exclusivity or joint purchasing among three or more members of one legal form is a competition risk."""
-    from agreement_engine.validate import schema_at  # late import: validate imports this module
     exclusivity = _obj(answers, "exclusivity")
     agreed = [(code, key) for code, key, given in (
         ("exclusivity.competition_risk", "kind", exclusivity.get("kind", "none") not in ("none", None)),
@@ -662,7 +671,7 @@ def competition_between_parties_of_one_kind(answers: dict) -> Iterator[Finding]:
     for form, count in sorted(forms.items()):
         if count >= 3:
             for code, key in agreed:
-                yield make_finding(code, json_path(["exclusivity", key]), count=count, form=_(labels.get(form, form)))
+                yield make_finding(code, json_path(["exclusivity", key]), count=count, form=Text(labels.get(form, form)))
 
 
 @rule
@@ -687,6 +696,42 @@ def security_for_performance(answers: dict) -> Iterator[Finding]:
                                party=_label(answers, known[pid]))
 
 
+
+
+# --- the financing basis (subsidy or contract), state aid, the alliance's own legal entity -----------------
+
+#: The routes of the money that fit each financing basis: a subsidy goes to each party or to a penvoerder, a
+#: contract to each party, to a main contractor, or to all parties jointly.
+FINANCING_ROUTES = {"subsidy": ("direct", "lead_party"), "contract": ("direct", "main_contractor", "joint_contracting")}
+
+
+@rule
+def financing_basis(answers: dict) -> Iterator[Finding]:
+    """The route fits the basis; a subsidy names its state-aid ground; a DAEB names its entrustment act."""
+    financing = _obj(answers, "financing")
+    basis = financing.get("basis")
+    if basis not in FINANCING_ROUTES:
+        return
+    route = _obj(answers, "resources").get("route", "direct")
+    labels = (schema_at(["resources", "route"]) or {}).get("x-labels", {})
+    if isinstance(route, str) and route in labels and route not in FINANCING_ROUTES[basis]:
+        basis_label = (schema_at(["financing", "basis"]) or {}).get("x-labels", {}).get(basis, basis)
+        yield make_finding("financing.route_mismatch", json_path(["resources", "route"]), basis=Text(basis_label),
+                           route=Text(labels[route]),
+                           routes=joined(" / ", [labels[r] for r in FINANCING_ROUTES[basis]]))
+    if basis == "subsidy" and "state_aid" not in financing:
+        yield make_finding("financing.state_aid_missing", json_path(["financing", "state_aid"]))
+    if financing.get("state_aid") == "sgei" and "entrustment_act" not in financing:
+        yield make_finding("financing.entrustment_missing", json_path(["financing", "entrustment_act"]))
+    if basis == "contract":
+        yield make_finding("financing.award_route", json_path(["financing", "basis"]))
+
+
+@rule
+def own_legal_entity(answers: dict) -> Iterator[Finding]:
+    """The engine drafts contractual alliances only; an alliance that wants its own legal entity is told so."""
+    if _obj(answers, "financing").get("own_legal_entity") is True:
+        yield make_finding("financing.own_legal_entity", json_path(["financing", "own_legal_entity"]))
 # --- quality, complaints and calamities; governance completed ------------------------------------------------
 
 def _names(answers: dict, ids: list) -> str:

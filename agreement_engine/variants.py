@@ -15,12 +15,13 @@ from typing import Any
 
 from jinja2 import TemplateSyntaxError, nodes
 
-from agreement_engine.assemble import allocate, assemble, templates
+from agreement_engine.assemble import allocate, assemble_valid, templates
 from agreement_engine.compare import AnswerChange, answer_changes
 from agreement_engine.errors import EngineError
 from agreement_engine.findings import has_errors
 from agreement_engine.library import Clause, Library, Variant, default_library
 from agreement_engine.model import Agreement
+from agreement_engine.templating import Templates
 from agreement_engine.validate import validate
 
 
@@ -43,32 +44,36 @@ def topics(library: Library | None = None) -> list[str]:
     return [topic for topic in library.topics if library.by_topic(topic)]
 
 
-def options(answers: dict, topic: str, library: Library | None = None) -> list[Option]:
-    """Return every variant of ``topic`` worked out for the alliance of ``answers`` (a valid answer set)."""
+def options(answers: dict, topic: str, library: Library | None = None, *,
+            compiled: Templates | None = None) -> list[Option]:
+    """Return every variant of ``topic`` worked out for the alliance of ``answers`` (a valid answer set).
+
+    ``answers`` is not validated again; each variant's own answers are validated once.
+    """
     library = library or default_library()
     clauses = library.by_topic(topic)
     if not clauses:
         raise EngineError(f"onbekend onderwerp '{topic}'; bekend zijn: {', '.join(topics(library))}")
-    base = assemble(answers, library)
+    base = assemble_valid(answers, library, compiled=compiled)
     chosen = {use.clause_id: use.variant_id for use in base.clauses}
-    return [_option(answers, base, clause, variant, chosen.get(clause.id) == variant.id, library)
+    return [_option(answers, base, clause, variant, chosen.get(clause.id) == variant.id, library, compiled)
             for clause in clauses for variant in clause.variants]
 
 
 def _option(answers: dict, base: Agreement, clause: Clause, variant: Variant, chosen: bool,
-            library: Library) -> Option:
+            library: Library, compiled: Templates | None) -> Option:
     if chosen:
         return Option(clause, variant, True, (), base)
-    wanted = [_assignments(c) for c in (clause.include, variant.when) if c]
-    if clause.include and wanted[0] is None and len(wanted) == 2 and wanted[1] is not None:
-        # an optional article ("security.kind != 'none'") whose variant names the answer that includes it
-        wanted = wanted[1:]
-    if any(w is None for w in wanted):
+    include = _assignments(clause.include) if clause.include else {}
+    when = _assignments(variant.when) if variant.when else {}
+    # An include that the variant's own answers satisfy ("financing.basis is defined") asks nothing more of
+    # them; whether the clause is then included is checked on the assembled agreement below.
+    if when is None or (include is None and not when):
         conditions = " en ".join(c for c in (clause.include, variant.when) if c)
         return Option(clause, variant, False, (), None,
                       (f"deze variant geldt als {conditions}; dat is niet met één antwoord in te vullen",))
     candidate = copy.deepcopy(answers)
-    for assignment in wanted:
+    for assignment in (include or {}, when):
         for path, value in assignment.items():
             _put(candidate, path, value)
     findings = _complete(candidate)
@@ -77,7 +82,7 @@ def _option(answers: dict, base: Agreement, clause: Clause, variant: Variant, ch
         errors = [f for f in findings if f.severity.value == "error"]
         return Option(clause, variant, False, changes, None, tuple(f"{f.message} ({f.path})" for f in errors),
                       incomplete=any(f.code == "schema.required" for f in errors))
-    agreement = assemble(candidate, library)
+    agreement = assemble_valid(candidate, library, compiled=compiled)
     if (clause.id, variant.id) not in {(use.clause_id, use.variant_id) for use in agreement.clauses}:
         return Option(clause, variant, False, changes, None,
                       ("met deze antwoorden gaat een andere variant van de bibliotheek voor",))
