@@ -230,6 +230,31 @@ CATALOG: dict[str, tuple[Severity, str]] = {
     "costs.key_without_allocation": (Severity.ERROR, N_("gezamenlijke kosten kunnen alleen naar de verdeelsleutel "
                                                         "worden verdeeld bij verdeelmodel M1 (vaste verdeelsleutel); "
                                                         "kies gelijke delen of eigen kosten")),
+    # exclusivity, staff and security (issue 14, items 7, 8 and 11)
+    "exclusivity.ignored_field": (Severity.WARNING, _UNUSED_FIELD),
+    "exclusivity.competition_risk": (Severity.WARNING, N_(
+        "{count} deelnemende Partijen met dezelfde rechtsvorm ({form}) spreken exclusiviteit af; tussen aanbieders "
+        "van dezelfde diensten kan dat een verboden verdeling van afnemers zijn (artikel 6 Mededingingswet, en "
+        "artikel 101 VWEU als de handel tussen lidstaten merkbaar kan worden beïnvloed): laat vooraf beoordelen of "
+        "de afspraak noodzakelijk is voor de samenwerking en onder een vrijstelling valt, of kies geen "
+        "exclusiviteit")),
+    "exclusivity.joint_purchasing_risk": (Severity.WARNING, N_(
+        "{count} deelnemende Partijen met dezelfde rechtsvorm ({form}) kopen gezamenlijk in; gezamenlijke inkoop "
+        "door concurrenten kan de mededinging beperken (artikel 6 Mededingingswet, en artikel 101 VWEU als de "
+        "handel tussen lidstaten merkbaar kan worden beïnvloed): laat vooraf beoordelen of het gezamenlijke "
+        "inkoopvolume en de uitgewisselde gegevens beperkt genoeg blijven")),
+    "security.ignored_field": (Severity.WARNING, _UNUSED_FIELD),
+    "security.amount_not_positive": (Severity.ERROR, N_("het bedrag van de garantie moet groter zijn dan nul")),
+    "security.gemeente": (Severity.INFO, N_(
+        "een gemeente die zekerheid stelt voor haar eigen verplichtingen is ongebruikelijk (zij kan "
+        "niet failliet worden verklaard) en heeft daarvoor een besluit van het college nodig; controleer of dit "
+        "bedoeld is")),
+    "security.no_lead_party": (Severity.ERROR, N_(
+        "de garantie kan alleen ten gunste van de Penvoerder worden afgegeven als de middelen via een penvoerder "
+        "lopen; kies de overige Partijen als begunstigde")),
+    "security.own_beneficiary": (Severity.ERROR, N_(
+        "de Partij die zekerheid stelt, is zelf de Penvoerder en kan geen garantie ten gunste van zichzelf stellen; kies de overige "
+        "Partijen als begunstigde")),
     # the financing basis
     "financing.ignored_field": (Severity.WARNING, _UNUSED_FIELD),
     "financing.route_mismatch": (Severity.ERROR,

@@ -152,6 +152,9 @@ def _references(answers: dict) -> Iterator[tuple[list, str]]:
     successor = _obj(answers, "client_continuity").get("designated_party")
     if isinstance(successor, str):
         yield ["client_continuity", "designated_party"], successor
+    guarantor = _obj(answers, "security").get("party")
+    if isinstance(guarantor, str):
+        yield ["security", "party"], guarantor
     conditions = answers.get("conditions")
     for i, condition in enumerate(conditions if isinstance(conditions, list) else []):
         if isinstance(condition, dict) and isinstance(condition.get("party"), str):
@@ -237,6 +240,15 @@ _USED_ONLY_WITH = {
     "publicity": {"transition_months": ("after_exit", {"transition"})},
     "client_continuity": {"designated_party": ("successor", {"designated_party"})},
     "funding_end": {"renegotiation_months": ("consequence", {"renegotiate"})},
+    "exclusivity": {
+        "region": ("kind", {"region"}),
+        "first_refusal_days": ("kind", {"first_refusal"}),
+    },
+    "security": {
+        **{key: ("kind", {"bank_guarantee", "parent_guarantee"})
+           for key in ("party", "amount", "term_months", "beneficiary")},
+        "guarantor": ("kind", {"parent_guarantee"}),
+    },
     "financing": {
         "equalisation_reserve": ("basis", {"subsidy"}),
         "entrustment_act": ("state_aid", {"sgei"}),
@@ -669,6 +681,54 @@ def joint_costs_by_key(answers: dict) -> Iterator[Finding]:
     if (_obj(answers, "costs").get("joint_advisers") == "allocation_key"
             and _obj(answers, "resources").get("model") != "allocation_key"):
         yield make_finding("costs.key_without_allocation", json_path(["costs", "joint_advisers"]))
+
+
+# --- exclusivity and security for performance (issue 14, items 7 and 11) ----------------------------------
+
+@rule
+def competition_between_parties_of_one_kind(answers: dict) -> Iterator[Finding]:
+    """Exclusivity or joint purchasing among three or more members of one legal form is a competition risk."""
+    exclusivity = _obj(answers, "exclusivity")
+    agreed = [(code, key) for code, key, given in (
+        ("exclusivity.competition_risk", "kind", exclusivity.get("kind", "none") not in ("none", None)),
+        ("exclusivity.joint_purchasing_risk", "joint_purchasing", exclusivity.get("joint_purchasing") is True))
+        if given]
+    if not agreed:
+        return
+    forms: dict[str, int] = {}
+    for _i, party in _parties(answers):
+        form = party.get("legal_form")
+        if _is_member(party) and isinstance(form, str) and form not in ("gemeente", "other"):
+            forms[form] = forms.get(form, 0) + 1
+    labels = (schema_at(["parties", 0, "legal_form"]) or {}).get("x-labels", {})
+    for form, count in sorted(forms.items()):
+        if count >= 3:
+            for code, key in agreed:
+                yield make_finding(code, json_path(["exclusivity", key]), count=count, form=Text(labels.get(form, form)))
+
+
+@rule
+def security_for_performance(answers: dict) -> Iterator[Finding]:
+    """A guarantee has an amount above nil, a beneficiary that exists, and is odd when a gemeente gives it."""
+    security = _obj(answers, "security")
+    if security.get("kind", "none") == "none":
+        return
+    amount = security.get("amount")
+    if isinstance(amount, int | float) and not isinstance(amount, bool) and amount <= 0:
+        yield make_finding("security.amount_not_positive", json_path(["security", "amount"]))
+    known = _index_by_id(answers)
+    pid = security.get("party")
+    if pid in known and answers["parties"][known[pid]].get("legal_form") == "gemeente":
+        yield make_finding("security.gemeente", json_path(["security", "party"]), party=_label(answers, known[pid]))
+    if security.get("beneficiary") == "lead_party":
+        resources = _obj(answers, "resources")
+        if resources.get("route", "direct") != "lead_party":
+            yield make_finding("security.no_lead_party", json_path(["security", "beneficiary"]))
+        elif pid is not None and pid == resources.get("lead_party") and pid in known:
+            yield make_finding("security.own_beneficiary", json_path(["security", "beneficiary"]),
+                               party=_label(answers, known[pid]))
+
+
 
 
 # --- the financing basis (subsidy or contract), state aid, the alliance's own legal entity -----------------

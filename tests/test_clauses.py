@@ -18,6 +18,7 @@ from agreement_engine.lint import equalities, schema_enums
 from agreement_engine.model import Ref
 from test_continuity import CONTINUITY_CASES
 from test_core_variants import CORE_CASES
+from test_market_staff import ENUM_CASES as MARKET_CASES
 from test_financing import ENUM_CASES as FINANCING_CASES
 from test_new_articles import ENUM_CASES
 from test_quality_governance import ENUM_CASES as QUALITY_GOVERNANCE_CASES
@@ -154,6 +155,7 @@ CASES = {
 CASES.update(ENUM_CASES)  # the new articles of the second legal review keep their cases beside their tests
 CASES.update(CONTINUITY_CASES)
 CASES.update(CORE_CASES)  # so do the new variants of the four core topics
+CASES.update(MARKET_CASES)
 CASES.update(FINANCING_CASES)
 CASES.update(QUALITY_GOVERNANCE_CASES)
 
@@ -184,7 +186,8 @@ def answers_of(case) -> dict:
 
 #: Fields whose values appear side by side in one agreement (several parties, several events).
 NOT_EXCLUSIVE = {"parties.legal_form", "parties.role", "parties.representatives.basis", "insolvency.events",
-                 "conditions.waivable_by", "conditions.form", "withdrawal.exit_fee.kind", "alliance.term.kind"}
+                 "conditions.waivable_by", "conditions.form", "withdrawal.exit_fee.kind", "alliance.term.kind",
+                 "security.kind"}  # no security is the absence of its article (test_market_staff reads that)
 
 _TEXTS: dict = {}
 

@@ -84,6 +84,9 @@ CONTACTS = {"dehaven": {"name": "mevrouw A. Jansen", "function": "programmamanag
                         "email": "alliantie@dehaven.nl"}}
 BASES = {"court": [], "arbitration": [["set", ["disputes", "route"], "arbitration"],
                                       ["set", ["notices"], {"contacts": CONTACTS}],
+                                      ["set", ["exclusivity"], {"kind": "region", "region": "Utrecht"}],
+                                      ["set", ["security"], {"kind": "parent_guarantee", "party": "onderdak",
+                                                             "amount": 50000, "guarantor": "Koepel"}],
                                       ["set", ["governance", "rules_of_procedure"], "annex"],
                                       ["remove", ["governance", "rules_of_procedure_months"]],
                                       ["set", ["governance", "rules_of_procedure_text"], ["Bepaling."]]]}

@@ -419,6 +419,15 @@ REFERENCES: dict[tuple[str, str], str] = {
     ("publiciteit", "geheimhouding"): "geheim",
     ("publiciteit", "intellectuele_eigendom"): "intellectuele eigendom|gezamenlijke resultaten",
     ("publiciteit", "slot.geen_maatschap"): "maatschap",
+    # exclusivity, staff and security (issue 14, items 7, 8 and 11)
+    ("doel", "exclusiviteit"): "exclusiviteit|mededinging",
+    ("exclusiviteit", "doel.reikwijdte"): "vrij om buiten",
+    ("exclusiviteit", "geheimhouding"): "geheim",
+    ("exclusiviteit", "slot.nietigheid"): "nietig",
+    ("inzet", "medewerkers.detachering"): "detachering",
+    ("medewerkers", "aansprakelijkheid"): "aansprakelijk",
+    ("medewerkers", "inzet.personeel"): "medewerkers",
+    ("medewerkers", "medewerkers.overgang"): "7:662",
     ("aansprakelijkheid", "geschillen"): "geschil",
     ("aansprakelijkheid", "middelen.budget"): "bijdrage",
     ("uittreding", "uittreding.bijdragen"): "saldo",
@@ -625,6 +634,11 @@ REFERENCE_SETS = {
     "twee-aandeel-beperking": [s(["liability", "cap"], {"kind": "share_percent", "percent": 50})],
     "twee-maanden-vergoeding": [s(["withdrawal", "exit_fee"], {"kind": "annual_share", "months": 3, "cap": 5000})],
     "zes-maanden-vergoeding": [s(["withdrawal", "exit_fee"], {"kind": "annual_share", "months": 3})],
+    "zes-exclusiviteit-regio": [s(["exclusivity"], {"kind": "region", "region": "de gemeente Utrecht"})],
+    "twee-eerste-aanbod": [s(["exclusivity"], {"kind": "first_refusal"})],
+    "zes-wervingsverbod-detachering": [s(["non_solicitation"], {"kind": "during_and_12_months"}),
+                                       s(["secondment"], {"kind": "without_fee"})],
+    "twee-detachering-vergoeding": [s(["secondment"], {"kind": "with_fee"})],
 }
 
 

@@ -24,7 +24,7 @@ RENDERS = settings(max_examples=30, deadline=None, suppress_health_check=[Health
 CHECKS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 #: "artikel 6:248 BW", "artikel 26 AVG", "artikel 37 en artikel 236 Faillissementswet": references to the law.
-_LAW = re.compile(r"\b(?:AVG|BW|Fw|WOR|Faillissementswet|Gemeentewet|Auteurswet|termijnenwet|Burgerlijk|Wetboek|Wet|Verordening)\b")
+_LAW = re.compile(r"\b(?:AVG|BW|Fw|WOR|Faillissementswet|Gemeentewet|Auteurswet|termijnenwet|Burgerlijk|Wetboek|Wet|Verordening|Mededingingswet|Verdrag|wet)\b")
 _MENTION = re.compile(r"\b[Aa]rtikel(?:en)?\s+(\d+(?:\.\d+)?)(?![\d:])")
 
 
