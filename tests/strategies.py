@@ -200,7 +200,7 @@ def answer_sets(draw) -> dict:
             _put(governance, key, optional(draw, integer("governance", key)))
         answers["governance"] = governance
     answers["resources"] = draw(_resources(ids, member_ids))
-    answers["liability"] = draw(_liability(liability_model))
+    answers["liability"] = draw(_liability(liability_model, answers["resources"], member_ids))
     answers["withdrawal"] = draw(_withdrawal(years, members))
     answers["insolvency"] = draw(_insolvency(member_ids))
     answers["disputes"] = draw(_disputes())
@@ -261,12 +261,19 @@ def _resources(draw, ids: list[str], member_ids: list[str]) -> dict:
 
 
 @st.composite
-def _liability(draw, model: str) -> dict:
+def _liability(draw, model: str, resources: dict, member_ids: list[str]) -> dict:
     liability: dict[str, Any] = {"model": model}
     if draw(st.booleans()):
         cap = {"kind": draw(enum("liability", "cap", "kind"))}
         if cap["kind"] == "amount":
             cap["amount"] = draw(amounts)
+        if cap["kind"] == "share_percent":
+            # a percentage of a share needs every member to have a share or contribution above nil
+            held = resources.get("shares", resources.get("contributions", {}))
+            if resources["model"] in ("allocation_key", "own_costs") and not all(held.get(m) for m in member_ids):
+                cap = {"kind": "insured_sum"}
+            else:
+                cap["percent"] = draw(st.integers(1, 100))
         liability["cap"] = cap
     _put(liability, "exclude_indirect_damage", optional(draw, st.booleans()))
     if draw(st.booleans()):
@@ -286,6 +293,8 @@ def _withdrawal(draw, years: int | None, members: int) -> dict:
         fee = {"kind": draw(enum("withdrawal", "exit_fee", "kind"))}
         if fee["kind"] == "fixed":
             fee["amount"] = draw(amounts)
+        if fee["kind"] == "annual_share":
+            fee["months"] = draw(integer("withdrawal", "exit_fee", "months"))
         withdrawal["exit_fee"] = fee
     _put(withdrawal, "wind_down_months", optional(draw, integer("withdrawal", "wind_down_months")))
     if draw(st.booleans()):
