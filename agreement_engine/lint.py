@@ -16,6 +16,8 @@ from agreement_engine.assemble import term_pattern
 from agreement_engine.context import COMPUTED, PARTY_EXTRAS, PARTY_LISTS, PARTY_ONE, answer_sections
 from agreement_engine.errors import LibraryError
 from agreement_engine.library import Clause, Library, LibraryLoader
+from agreement_engine.phrases import problems as phrase_problems
+from agreement_engine.resources import load_schema
 from agreement_engine.templating import make_environment
 from agreement_engine.validate import schema_at
 
@@ -280,6 +282,7 @@ def lint(source: Library | LibraryLoader) -> list[Problem]:
                 problems.append(Problem("clause_library", None, None,
                                         f"geen clausule dekt de waarde '{value}' van {path} (met een expliciete "
                                         "vergelijking in een voorwaarde of tekst)"))
+    problems.extend(_lint_phrases(library))
     return problems
 
 
@@ -370,3 +373,17 @@ def _lint_terms(library: Library, defined: dict[str, Clause], texts: dict[str, s
         if not used_elsewhere:
             yield Problem(clause.file, clause.id, next(d.line for d in clause.defines if d.term == term),
                           f"begrip '{term}' wordt gedefinieerd maar nergens gebruikt")
+
+
+# phrases -----------------------------------------------------------------------------------------
+# The fixed wording of documents (clause_library/phrases/<language>.yaml): a file for every document
+# language of the schema, holding every phrase the engine uses (phrases.PHRASES) and nothing else.
+
+def _lint_phrases(library: Library) -> Iterator[Problem]:
+    for language in load_schema()["properties"]["language"]["enum"]:
+        if language not in library.phrases:
+            yield Problem(f"phrases/{language}.yaml", None, None,
+                          f"de vaste tekst voor documenten in de taal '{language}' ontbreekt")
+    for phrases in library.phrases.values():
+        for phrase_id, message in phrase_problems(phrases):
+            yield Problem(phrases.file, None, None, f"{phrase_id}: {message}")

@@ -19,6 +19,7 @@ from agreement_engine.assemble import allocate, assemble, templates
 from agreement_engine.compare import AnswerChange, answer_changes
 from agreement_engine.errors import EngineError
 from agreement_engine.findings import has_errors
+from agreement_engine.formatting import formatter
 from agreement_engine.library import Clause, Library, Variant, default_library
 from agreement_engine.model import Agreement
 from agreement_engine.validate import validate
@@ -60,24 +61,24 @@ def _option(answers: dict, base: Agreement, clause: Clause, variant: Variant, ch
     if chosen:
         return Option(clause, variant, True, (), base)
     wanted = [_assignments(c) for c in (clause.include, variant.when) if c]
+    phrases = base.phrases
     if any(w is None for w in wanted):
-        conditions = " en ".join(c for c in (clause.include, variant.when) if c)
+        conditions = formatter(phrases.language).enum([c for c in (clause.include, variant.when) if c])
         return Option(clause, variant, False, (), None,
-                      (f"deze variant geldt als {conditions}; dat is niet met één antwoord in te vullen",))
+                      (phrases.text("variants.no_single_answer", conditions=conditions),))
     candidate = copy.deepcopy(answers)
     for assignment in wanted:
         for path, value in assignment.items():
             _put(candidate, path, value)
     findings = _complete(candidate)
-    changes = tuple(answer_changes(answers, candidate))
+    changes = tuple(answer_changes(answers, candidate, phrases))
     if has_errors(findings):
         errors = [f for f in findings if f.severity.value == "error"]
         return Option(clause, variant, False, changes, None, tuple(f"{f.message} ({f.path})" for f in errors),
                       incomplete=any(f.code == "schema.required" for f in errors))
     agreement = assemble(candidate, library)
     if (clause.id, variant.id) not in {(use.clause_id, use.variant_id) for use in agreement.clauses}:
-        return Option(clause, variant, False, changes, None,
-                      ("met deze antwoorden gaat een andere variant van de bibliotheek voor",))
+        return Option(clause, variant, False, changes, None, (phrases.text("variants.other_variant"),))
     return Option(clause, variant, False, changes, agreement)
 
 

@@ -17,10 +17,11 @@ from lxml import etree
 
 from agreement_engine.assemble import assemble
 from agreement_engine.errors import TemplateError
+from agreement_engine.library import default_library
 from agreement_engine.model import Agreement, Paragraph, Ref
 from agreement_engine.word import read_provenance, render_docx, template_hash
 from agreement_engine.word.body import bookmark_names
-from agreement_engine.word.numbering import ARTICLE_LEVELS
+from agreement_engine.word.numbering import article_levels
 from agreement_engine.word.template import load_template
 
 PROVENANCE = {"engine_version": "0.1.0", "answers_sha256": "ab" * 32, "created": "2026-12-15T00:00:00Z",
@@ -175,7 +176,8 @@ def test_article_list_levels(rendered, article_num_id):
     levels = numbering_levels(rendered["dak-en-thuis"], article_num_id)
     assert [lvl.find("w:lvlText", NS).get(w("val")) for lvl in levels[:3]] == ["Artikel %1", "%1.%2", "%3."]
     assert [lvl.find("w:numFmt", NS).get(w("val")) for lvl in levels[:3]] == ["decimal", "decimal", "lowerLetter"]
-    assert tuple(lvl.find("w:lvlText", NS).get(w("val")) for lvl in levels) == ARTICLE_LEVELS
+    assert tuple(lvl.find("w:lvlText", NS).get(w("val")) for lvl in levels) == article_levels(
+        default_library().phrases_for("nl"))
 
 
 @pytest.mark.parametrize("name", EXAMPLES)

@@ -14,6 +14,8 @@ Cross-references are live fields whose cached result is already the number the m
   REF has no cached result of its own: LibreOffice ignores ``\\t`` and would show "Artikel 7", but it shows
   a QUOTE field's cached result, while Word recomputes the nested REF when fields are updated;
 - an annex: ``REF <bookmark> \\h`` to a bookmark around the number in the heading "Bijlage 2 – ...".
+
+Every fixed word (lead texts, signature labels, annex headings) is a phrase of the agreement's language.
 """
 from __future__ import annotations
 
@@ -46,6 +48,7 @@ from agreement_engine.model import (
     SignatureBlock,
     Term,
 )
+from agreement_engine.phrases import Phrases
 from agreement_engine.word import styles as st
 from agreement_engine.word.numbering import Lists
 from agreement_engine.word.ooxml import (
@@ -63,6 +66,8 @@ from agreement_engine.word.ooxml import (
 DEFINITIONS_LABEL = "definities.lijst"
 _MAX_BOOKMARK = 40
 _SIGNING_LINE = "_" * 34
+_FILL_IN = 30  # characters of a label and its line to fill in ("Plaats: ______")
+_NUMBER = object()  # stands for the annex number in its heading phrase
 _CHAR_WIDTH, _CELL_PADDING = 110, 200  # twips per character of 10 pt table text, and cell margins
 HEADER_FILL = "D9D9D9"
 Cell = tuple[list[Node], int, "str | None"]  # content, width in twips, fill colour
@@ -118,6 +123,7 @@ class BodyWriter:
         self.layout = layout
         self.lists = layout.lists
         self.revision = revision
+        self.phrases = new.phrases
         both = (old, new)
         self.names = bookmark_names({label for a in both for label, _ in a.labels})
         self.articles = {article.clause_id for a in both for article in a.articles}
@@ -127,15 +133,16 @@ class BodyWriter:
     def build(self) -> list[Node]:
         """Return the body elements in reading order."""
         both = Pair(self.old, self.new)
-        out = [self._lead(both.map(lambda _: "DE ONDERGETEKENDEN:"))]
+        phrase = self.phrases.text
+        out = [self._lead(both.map(lambda _: phrase("lead.parties")))]
         out += [self._para(p, st.PARTY, numPr=(self.lists.comparitie, 0))
                 for p in paragraphs(both.map(lambda a: a.comparitie))]
         out += [self._para(p, st.TEXT) for p in paragraphs(both.map(lambda a: a.comparitie_closing))]
         recitals = paragraphs(both.map(lambda a: a.recitals))
         if recitals:
-            out.append(self._lead(both.map(lambda a: "OVERWEGENDE DAT:" if a.recitals else None)))
+            out.append(self._lead(both.map(lambda a: phrase("lead.recitals") if a.recitals else None)))
             out += [self._para(p, st.RECITAL, numPr=(self.lists.recitals, 0)) for p in recitals]
-        out.append(self._lead(both.map(lambda _: "KOMEN HET VOLGENDE OVEREEN:")))
+        out.append(self._lead(both.map(lambda _: phrase("lead.agreement"))))
         for article in articles(both.map(lambda a: a.articles)):
             out += self._article(article)
         out += self._signatures()
@@ -227,20 +234,22 @@ class BodyWriter:
 
     def _signature_rows(self, agreement: Agreement) -> list[tuple[tuple[_Line, ...], ...]]:
         """Return the signature table of ``agreement``: two blocks a row, an empty cell after an odd last one."""
-        blocks = [self._signature_block(b, agreement.signature_mode) for b in agreement.signature_blocks]
+        blocks = [self._signature_block(b, agreement.signature_mode, self.phrases) for b in agreement.signature_blocks]
         if len(blocks) % 2:
             blocks.append(())
         return [(blocks[i], blocks[i + 1]) for i in range(0, len(blocks), 2)]
 
     @staticmethod
-    def _signature_block(block: SignatureBlock, mode: str) -> tuple[_Line, ...]:
+    def _signature_block(block: SignatureBlock, mode: str, phrases: Phrases) -> tuple[_Line, ...]:
         """Return the lines of one party's block; the style keeps them together on one page."""
         lines: list[_Line] = [(block.party_name, True, {"before": 480})]
         if mode == "separately":
-            lines += [("Plaats: " + "_" * 22, False, {"before": 360}), ("Datum: " + "_" * 23, False, {"before": 360})]
+            lines += [(f"{phrases.text(label)} ".ljust(_FILL_IN, "_"), False, {"before": 360})
+                      for label in ("signature.place", "signature.date")]
         for signatory in block.signatories:
-            lines += [(_SIGNING_LINE, False, {"before": 840}), (f"Naam: {signatory.name}", False, None),
-                      (f"Functie: {signatory.function}", False, None)]
+            lines += [(_SIGNING_LINE, False, {"before": 840}),
+                      (phrases.text("signature.name", name=signatory.name), False, None),
+                      (phrases.text("signature.function", function=signatory.function), False, None)]
         return tuple(lines)
 
     def _signature_cell(self, cell: Pair[tuple[_Line, ...]]) -> list[Node]:
@@ -252,12 +261,18 @@ class BodyWriter:
 
     # annexes --------------------------------------------------------------------------------------
 
+    def _annex_heading(self, annex: Annex) -> tuple[str, str]:
+        """Return the text of an annex heading before and after its number ("Bijlage ", " – Verdeelsleutel")."""
+        parts = self.phrases.parts("annex.heading", number=_NUMBER, title=annex.title)
+        at = parts.index(_NUMBER)
+        return "".join(parts[:at]), "".join(parts[at + 1:])
+
     def _annex(self, annex: Pair[Annex]) -> list[Node]:
-        heading = paragraph(st.HEADING, self._runs(annex.map(lambda _: "Bijlage ")), pageBreakBefore=True,
-                            numPr=(0, 0), rPr=self._mark(annex.change))
+        heading = paragraph(st.HEADING, self._runs(annex.map(lambda a: self._annex_heading(a)[0])),
+                            pageBreakBefore=True, numPr=(0, 0), rPr=self._mark(annex.change))
         bookmark(heading, self.names[annex.either.label], self._new_id(),
                  self._runs(annex.map(lambda a: str(a.number))))
-        heading.extend(self._runs(annex.map(lambda a: f" \u2013 {a.title}")))
+        heading.extend(self._runs(annex.map(lambda a: self._annex_heading(a)[1])))
         out = [heading]
         out += [self._para(p, st.TEXT) for p in paragraphs(annex.map(lambda a: a.paragraphs))]
         for section in sections(annex.map(lambda a: a.sections)):

@@ -2,9 +2,10 @@
 
 A template is a .docx with docxtpl placeholders. It must contain ``{{ title }}`` and, in a paragraph of its
 own, ``{{p body }}`` where the body goes; it may use the other names in :data:`PLACEHOLDERS` and no others.
-Loading prepares the package once per process (the engine's lists added to numbering.xml, missing body
-styles to styles.xml, the provenance parts related) and compiles the Jinja of the main document, headers
-and footers; rendering a document only runs the compiled templates and inserts the body.
+Loading prepares the package once per process (missing body styles added to styles.xml, the provenance parts
+related) and compiles the Jinja of the main document, headers and footers; rendering a document only runs the
+compiled templates, inserts the body and adds the engine's lists to numbering.xml (once per document language:
+the article headings are the language's).
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from docx import Document
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.exceptions import PackageNotFoundError
+from docx.opc.oxml import serialize_part_xml
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 from docx.oxml import parse_xml
@@ -40,9 +42,10 @@ from agreement_engine.errors import TemplateError
 from agreement_engine.files import MAX_TEMPLATE_BYTES, FileReadError, read_regular_file
 from agreement_engine.i18n import N_, _
 from agreement_engine.model import Agreement
+from agreement_engine.phrases import Phrases
 from agreement_engine.resources import clause_library_dir
 from agreement_engine.word.body import Layout
-from agreement_engine.word.numbering import add_lists
+from agreement_engine.word.numbering import add_lists, article_heading, list_ids
 from agreement_engine.word.ooxml import W, clean_text, qn
 from agreement_engine.files import size_text
 from agreement_engine.word.package import (
@@ -273,19 +276,23 @@ class HouseTemplate:
     core_properties_part: str
     custom_properties_part: str
     provenance_part: str
+    numbering_part: str
     docx_template: DocxTemplate
+    _numbering: dict[str, bytes] = dataclasses.field(default_factory=dict)
 
-    def document(self, values: dict[str, Any], body: str, *, title: str, subject: str,
+    def document(self, values: dict[str, Any], body: str, *, title: str, subject: str, phrases: Phrases,
                  provenance: Mapping[str, Any], front: str = "",
                  landscape: bool = False) -> bytes:
         """Return the finished .docx: the template filled, properties and provenance set, zipped deterministically.
 
         ``body`` and ``front`` are XML (``w:``-prefixed elements, see ``ooxml.to_xml``); ``front`` goes before
-        the template's own first page; ``landscape`` turns the body's pages.
+        the template's own first page; ``landscape`` turns the body's pages; the article headings of the
+        numbering read as ``phrases`` (the document language's) say.
         ``provenance`` (JSON-serializable) is embedded whole; a string value under "created" (W3CDTF, e.g.
         "2026-12-15T00:00:00Z") becomes the document's created and modified date, which are otherwise left out.
         """
         parts = self.render(values, body, front, landscape)
+        parts[self.numbering_part] = self.numbering(phrases)
         created = provenance.get("created")
         parts[self.core_properties_part] = core_properties(title, subject,
                                                            created if isinstance(created, str) else None)
@@ -293,6 +300,19 @@ class HouseTemplate:
                                                                provenance, self.sha256)
         parts[self.provenance_part] = provenance_item(provenance)
         return write_package(parts)
+
+    def numbering(self, phrases: Phrases) -> bytes:
+        """Return the numbering part with the engine's lists, the article headings as ``phrases`` say."""
+        heading = article_heading(phrases)
+        with _LOCK:
+            part = self._numbering.get(heading)
+        if part is None:
+            numbering = parse_xml(self.parts[self.numbering_part])
+            add_lists(numbering, phrases)
+            part = serialize_part_xml(numbering)
+            with _LOCK:
+                self._numbering[heading] = part
+        return part
 
     def render(self, values: dict[str, Any], body: str, front: str = "", landscape: bool = False) -> dict[str, bytes]:
         """Return the package parts with the placeholders filled and ``body`` in place of ``{{p body }}``."""
@@ -447,7 +467,8 @@ def _load(path: Path, data: bytes, digest: str) -> HouseTemplate:
             file=path, names=", ".join(f"'{printable(name, 60)}'" for name in unknown),
             known=", ".join(sorted(PLACEHOLDERS))))
 
-    lists = add_lists(_numbering_part(main).element)
+    numbering = _numbering_part(main)
+    lists = list_ids(numbering.element)
     ensure_styles(document.styles.element)
     package = main.package
     core = package._core_properties_part  # created when the template has none
@@ -488,7 +509,8 @@ def _load(path: Path, data: bytes, digest: str) -> HouseTemplate:
                            compiled=compiled, layout=layout, landscape_layout=landscape,
                            core_properties_part=core.partname.lstrip("/"),
                            custom_properties_part=custom.partname.lstrip("/"),
-                           provenance_part=item.partname.lstrip("/"), docx_template=docx_template)
+                           provenance_part=item.partname.lstrip("/"),
+                           numbering_part=numbering.partname.lstrip("/"), docx_template=docx_template)
     trial = {"title": "T", "alliance_name": "A", "version_label": "V", "draft": True, "kind": "alliance",
              "parties": ["P"], "body": _BODY}
     loaded.render(trial, "")  # a misplaced {{p body }} is an error now, not at the first document
