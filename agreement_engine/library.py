@@ -6,6 +6,7 @@ A loader has one job, ``load() -> Library``; :class:`DirectoryLoader` reads ``cl
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,8 +52,50 @@ class MemberSpec:
 
 
 @dataclass(frozen=True)
+class Witness:
+    """The answers that select a variant: an example answer set (``base``, a name in examples/) with
+    ``changes`` (dotted answer path -> value; a number in a path is a list index) and ``remove`` (paths taken
+    out) applied, and words the rendered agreement must then show. Lint and the tests read it."""
+
+    base: str
+    changes: tuple[tuple[str, object], ...]
+    remove: tuple[str, ...]
+    shows: tuple[str, ...]
+    line: int
+
+    @staticmethod
+    def split(path: str) -> list[str | int]:
+        """Return a dotted witness path as a JSON path: ``"parties.1.kvk"`` -> ``["parties", 1, "kvk"]``."""
+        return [int(part) if part.isdigit() else part for part in path.split(".")]
+
+    def apply(self, answers: dict) -> dict:
+        """Return a copy of ``answers`` (the base example) with the witness's changes and removals applied.
+
+        An object missing on the way is created (an optional section the example leaves out); setting the
+        index one past the end of a list appends to it.
+        """
+        result = copy.deepcopy(answers)
+        for path, value in self.changes:
+            *parents, last = self.split(path)
+            node = result
+            for part in parents:
+                node = node.setdefault(part, {}) if isinstance(node, dict) else node[part]
+            if isinstance(node, list) and last == len(node):
+                node.append(copy.deepcopy(value))
+            else:
+                node[last] = copy.deepcopy(value)
+        for path in self.remove:
+            *parents, last = self.split(path)
+            node = result
+            for part in parents:
+                node = node[part]
+            del node[last]
+        return result
+
+
+@dataclass(frozen=True)
 class Variant:
-    """One variant of a clause: the condition that selects it, what it means, and its members."""
+    """One variant of a clause: the condition that selects it, what it means, its members and its witness."""
 
     id: str
     when: str | None
@@ -60,6 +103,7 @@ class Variant:
     attention: tuple[str, ...]
     members: tuple[MemberSpec, ...]
     line: int
+    witness: Witness | None = None
 
 
 @dataclass(frozen=True)
@@ -219,10 +263,19 @@ def parse_clause(text: str, file: str) -> Clause:
                           items=tuple(Item(i["text"], i.get("when"), i["__line__"], i.get("repeat"), i.get("as"))
                                       for i in m.get("items", [])))
 
+    def witness(v: dict) -> Witness | None:
+        w = v.get("witness")
+        if w is None:
+            return None
+        return Witness(base=w["base"], changes=tuple(_strip_lines(w.get("changes", {})).items()),
+                       remove=tuple(w.get("remove", [])), shows=tuple(w.get("shows", [])),
+                       line=w["__line__"])
+
     if "variants" in raw:
         variants = tuple(Variant(id=v["id"], when=v.get("when"), summary=v["summary"],
                                  attention=tuple(v.get("attention", [])),
-                                 members=tuple(member(m) for m in v["members"]), line=v["__line__"])
+                                 members=tuple(member(m) for m in v["members"]), line=v["__line__"],
+                                 witness=witness(v))
                          for v in raw["variants"])
     else:
         variants = (Variant(id="standaard", when=None, summary="", attention=(),

@@ -274,6 +274,7 @@ def lint(source: Library | LibraryLoader) -> list[Problem]:
     for clause in library.clauses:
         problems.extend(_lint_clause(clause, env, enums, labels, covered, texts_by_clause))
     problems.extend(_lint_terms(library, defined, texts_by_clause))
+    problems.extend(lint_witnesses(library))
     for path, values in sorted(enums.items()):
         if len(values) < 2:
             continue  # a single-valued enum (language "nl") has nothing to choose between
@@ -373,6 +374,87 @@ def _lint_terms(library: Library, defined: dict[str, Clause], texts: dict[str, s
         if not used_elsewhere:
             yield Problem(clause.file, clause.id, next(d.line for d in clause.defines if d.term == term),
                           f"begrip '{term}' wordt gedefinieerd maar nergens gebruikt")
+
+
+# witnesses: every variant names the answers that select it ------------------------------------------------
+
+def lint_witnesses(library: Library) -> Iterator[Problem]:
+    """Check every variant's witness: present, its base an example, its paths fields of the answer schema,
+    and its answers valid and selecting that variant (conditions evaluated, nothing rendered: tests/
+    test_witnesses.py renders each witness and looks for the words it ``shows``)."""
+    import json
+
+    from agreement_engine.answers import normalize
+    from agreement_engine.assemble import build_context, templates
+    from agreement_engine.errors import EngineError
+    from agreement_engine.findings import has_errors
+    from agreement_engine.formatting import default_language
+    from agreement_engine.resources import example_path
+    from agreement_engine.validate import validate
+
+    examples: dict[str, dict | None] = {}
+
+    def example(name: str) -> dict | None:
+        if name not in examples:
+            path = example_path(name)
+            examples[name] = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+        return examples[name]
+
+    for clause in library.clauses:
+        if "variants" not in clause.lines:
+            continue  # a clause without variants: its one text is there whatever the answers
+        for variant in clause.variants:
+            witness = variant.witness
+            if witness is None:
+                yield Problem(clause.file, clause.id, variant.line,
+                              f"variant {variant.id} heeft geen witness (de antwoorden die haar kiezen)")
+                continue
+            if not witness.shows:
+                yield Problem(clause.file, clause.id, witness.line,
+                              f"witness van variant {variant.id} noemt geen woorden (shows) die de overeenkomst "
+                              "dan bevat")
+            base = example(witness.base)
+            if base is None:
+                yield Problem(clause.file, clause.id, witness.line,
+                              f"witness van variant {variant.id}: geen voorbeeld '{witness.base}' in examples/")
+                continue
+            unknown = [p for p in [p for p, _ in witness.changes] + list(witness.remove)
+                       if schema_at([0 if isinstance(x, int) else x for x in witness.split(p)]) is None]
+            for path in unknown:
+                yield Problem(clause.file, clause.id, witness.line,
+                              f"witness van variant {variant.id}: '{path}' is geen veld van de antwoordenset")
+            if unknown:
+                continue
+            try:
+                answers = witness.apply(base)
+            except (KeyError, IndexError, TypeError) as exc:
+                yield Problem(clause.file, clause.id, witness.line,
+                              f"witness van variant {variant.id}: pad bestaat niet in '{witness.base}' ({exc})")
+                continue
+            errors = [f for f in validate(answers) if has_errors([f])]
+            if errors:
+                yield Problem(clause.file, clause.id, witness.line,
+                              f"witness van variant {variant.id} is geen geldige antwoordenset: "
+                              + "; ".join(f"{f.message} ({f.path})" for f in errors))
+                continue
+            where = {"clause": clause.id, "file": clause.file}
+            try:
+                phrases = library.phrases_for(answers.get("language") or default_language())
+                context = build_context(normalize(answers, phrases), phrases)
+                t = templates(phrases.language)
+                included = not clause.include or t.evaluate(clause.include, context, line=clause.line_of("include"),
+                                                            **where)
+                chosen = next((v.id for v in clause.variants
+                               if v.when is None or t.evaluate(v.when, context, line=v.line, **where)), None)
+            except EngineError as exc:
+                yield Problem(clause.file, clause.id, witness.line, f"witness van variant {variant.id}: {exc}")
+                continue
+            if not included:
+                yield Problem(clause.file, clause.id, witness.line,
+                              f"witness van variant {variant.id}: met deze antwoorden wordt de clausule niet opgenomen")
+            elif chosen != variant.id:
+                yield Problem(clause.file, clause.id, witness.line,
+                              f"witness van variant {variant.id} kiest variant {chosen or '(geen)'}")
 
 
 # phrases -----------------------------------------------------------------------------------------

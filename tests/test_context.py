@@ -15,7 +15,7 @@ from conftest import example
 def _readme_names() -> tuple[set[str], set[str]]:
     """The names in the clause README's context table: the first row (the sections) and all of them."""
     text = (clause_library_dir() / "README.md").read_text(encoding="utf-8")
-    table = text.split("Beschikbaar in iedere tekst en voorwaarde:", 1)[1].split("\n\n", 2)[1]
+    table = text.split("Beschikbaar in iedere tekst en voorwaarde", 1)[1].split("\n\n", 2)[1]
     rows = [line.split("|")[1] for line in table.splitlines()[2:]]
     names = [set(re.findall(r"`(\w+)", row)) for row in rows]
     return names[0], set().union(*names)

@@ -25,11 +25,13 @@ parameters: [alliance.signing.mode]
 variants:
   - id: samen
     when: "alliance.signing.mode == 'together'"
+    witness: {base: dak-en-thuis, shows: [zesvoud]}
     summary: Samen getekend.
     members:
       - text: Aldus overeengekomen en in {{ n_parties | fold }} ondertekend.
   - id: apart
     when: "alliance.signing.mode == 'separately'"
+    witness: {base: twee-partijen, shows: [ondertekend]}
     summary: Apart getekend.
     members:
       - text: Aldus overeengekomen en ondertekend.
@@ -187,6 +189,72 @@ def test_lint_catches_enum_values_no_clause_covers():
     assert any("'output_based' van resources.model" in m for m in problems)
     assert not any("'allocation_key' van resources.model" in m for m in problems)
     assert not any("van language" in m for m in problems)  # one value: nothing to choose
+
+
+# witnesses: every variant names the answers that select it ------------------------------------------------
+
+def _signature(witness_samen: str, witness_apart: str = "witness: {base: twee-partijen, shows: [ondertekend]}"
+               ) -> MemoryLoader:
+    """The signature clause with the witness of its first variant (and of its second) replaced; a witness
+    without ``shows`` gets one."""
+    if witness_samen.startswith("witness: {") and "shows" not in witness_samen:
+        witness_samen = witness_samen.replace("witness: {", "witness: {shows: [zesvoud], ")
+    text = SIGNATURE.replace("witness: {base: dak-en-thuis, shows: [zesvoud]}", witness_samen)
+    return MemoryLoader({"library.yaml": META, "clauses/9000-ondertekening.yaml":
+                         text.replace("witness: {base: twee-partijen, shows: [ondertekend]}", witness_apart)})
+
+
+def witness_problems(loader) -> list[str]:
+    return [str(p) for p in lint(loader) if "witness" in p.message]
+
+
+def test_lint_names_a_variant_without_a_witness():
+    found = witness_problems(_signature("witness: {base: dak-en-thuis}", ""))
+    assert found == ["clauses/9000-ondertekening.yaml:17: clausule ondertekening: variant apart heeft geen witness "
+                     "(de antwoorden die haar kiezen)"]
+
+
+def test_lint_names_a_witness_that_shows_no_words():
+    found = witness_problems(_signature("witness:\n      base: dak-en-thuis"))
+    assert len(found) == 1 and "witness van variant samen noemt geen woorden (shows)" in found[0], found
+
+
+def test_a_clause_without_variants_needs_no_witness():
+    assert witness_problems(library(GOOD)) == []
+
+
+@pytest.mark.parametrize("witness, message", [
+    ("witness: {base: twee-partijen}", "witness van variant samen kiest variant apart"),
+    ("witness: {base: twee-partijen, changes: {alliance.signing.mode: together}}", None),
+    ("witness: {base: dak-en-thuis, changes: {alliance.signing.mode: separately}}",
+     "witness van variant samen kiest variant apart"),
+    ("witness: {base: onbekend}", "witness van variant samen: geen voorbeeld 'onbekend' in examples/"),
+    ("witness: {base: dak-en-thuis, changes: {alliance.signing.modus: together}}",
+     "witness van variant samen: 'alliance.signing.modus' is geen veld van de antwoordenset"),
+    ("witness: {base: dak-en-thuis, remove: [parties.0.kvk_nummer]}",
+     "witness van variant samen: 'parties.0.kvk_nummer' is geen veld van de antwoordenset"),
+    ("witness: {base: dak-en-thuis, remove: [alliance]}", "witness van variant samen is geen geldige antwoordenset"),
+    ("witness: {base: dak-en-thuis, changes: {alliance.signing.mode: apart}}",
+     "witness van variant samen is geen geldige antwoordenset"),
+    ("witness: {base: twee-partijen, changes: {parties.5.name: X}}", "witness van variant samen: pad bestaat niet"),
+])
+def test_lint_checks_that_a_witness_selects_its_variant(witness, message):
+    found = witness_problems(_signature(witness))
+    if message is None:
+        assert found == []
+    else:
+        assert len(found) == 1 and message in found[0] and ":13:" in found[0], found
+
+
+def test_a_witness_is_loaded_with_its_changes_and_words():
+    clause = _signature("witness: {base: twee-partijen, changes: {alliance.signing.mode: together, "
+                        "parties.0.name: X}, remove: [document.version_label], shows: [zesvoud]}").load().get("ondertekening")
+    witness = clause.variants[0].witness
+    assert witness.base == "twee-partijen" and witness.shows == ("zesvoud",) and witness.remove == ("document.version_label",)
+    assert witness.changes == (("alliance.signing.mode", "together"), ("parties.0.name", "X"))
+    answers = witness.apply(example("twee-partijen"))
+    assert answers["alliance"]["signing"]["mode"] == "together" and answers["parties"][0]["name"] == "X"
+    assert "version_label" not in answers["document"] and answers != example("twee-partijen")
 
 
 def test_installed_library_lints_clean():
