@@ -200,7 +200,7 @@ def _signature(witness_samen: str, witness_apart: str = "witness: {base: twee-pa
     if witness_samen.startswith("witness: {") and "shows" not in witness_samen:
         witness_samen = witness_samen.replace("witness: {", "witness: {shows: [zesvoud], ")
     text = SIGNATURE.replace("witness: {base: dak-en-thuis, shows: [zesvoud]}", witness_samen)
-    return MemoryLoader({"library.yaml": META, "clauses/9000-ondertekening.yaml":
+    return MemoryLoader({"library.yaml": META, **PHRASES, "clauses/9000-ondertekening.yaml":
                          text.replace("witness: {base: twee-partijen, shows: [ondertekend]}", witness_apart)})
 
 

@@ -216,8 +216,8 @@ def test_lint_names_each_phrase_that_is_missing_unused_or_malformed(change, prob
 
 def test_lint_names_a_document_language_without_phrases_and_each_phrase_problem():
     files = {name: text for name, text in DirectoryLoader().files().items() if name != NL}
-    assert [str(p) for p in lint(MemoryLoader(files))] == [
-        "phrases/nl.yaml: de vaste tekst voor documenten in de taal 'nl' ontbreekt"]
+    assert "phrases/nl.yaml: de vaste tekst voor documenten in de taal 'nl' ontbreekt" in [
+        str(p) for p in lint(MemoryLoader(files))]
     files[NL] = NL_TEXT.replace("  party:\n", "  party:\n    spare: Reserve\n")
     assert [str(p) for p in lint(MemoryLoader(files))] == [
         "phrases/nl.yaml: party.spare: vaste tekst die de engine niet gebruikt"]
