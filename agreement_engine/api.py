@@ -22,7 +22,7 @@ from agreement_engine.variants import options
 from agreement_engine.word import render_docx, template_hash
 from agreement_engine.word.template import load_template
 from agreement_engine.word.redline import render_redline
-from agreement_engine.word.variants import render_variants
+from agreement_engine.word.variants_page import render_variants
 
 Source = str | Path | dict[str, Any]
 

@@ -25,8 +25,8 @@ ANNEX_LABELS = ("bijlage.meerjarenplan", "bijlage.verdeelsleutel", "bijlage.voor
 
 
 @dataclass(frozen=True)
-class Item:
-    """One list item (a., b., ...) of a member, with the condition that includes it.
+class ItemSpec:
+    """One list item (a., b., ...) of a member as written in the library, with the condition that includes it.
 
     With ``repeat`` (an expression giving a list) and ``alias`` the item stands for one item per element.
     """
@@ -47,7 +47,7 @@ class MemberSpec:
     when: str | None
     repeat: str | None
     alias: str | None
-    items: tuple[Item, ...]
+    items: tuple[ItemSpec, ...]
     line: int
 
 
@@ -260,7 +260,7 @@ def parse_clause(text: str, file: str) -> Clause:
     def member(m: dict) -> MemberSpec:
         return MemberSpec(text=m["text"], label=m.get("label"), when=m.get("when"), repeat=m.get("repeat"),
                           alias=m.get("as"), line=m["__line__"],
-                          items=tuple(Item(i["text"], i.get("when"), i["__line__"], i.get("repeat"), i.get("as"))
+                          items=tuple(ItemSpec(i["text"], i.get("when"), i["__line__"], i.get("repeat"), i.get("as"))
                                       for i in m.get("items", [])))
 
     def witness(v: dict) -> Witness | None:

@@ -23,7 +23,7 @@ from agreement_engine.phrases import PHRASES, WORDS, placeholders, problems, use
 from agreement_engine.variants import options, topics
 from agreement_engine.word import render_docx
 from agreement_engine.word.redline import render_redline
-from agreement_engine.word.variants import render_variants
+from agreement_engine.word.variants_page import render_variants
 
 PACKAGE = Path(__file__).resolve().parent.parent / "agreement_engine"
 NL = "phrases/nl.yaml"

@@ -1,6 +1,7 @@
 """The Word stage, read back from the generated .docx: text, styles, numbering, bookmarks, fields, provenance."""
 from __future__ import annotations
 
+import ast
 import dataclasses
 import io
 import re
@@ -521,3 +522,28 @@ def test_libreoffice_shows_the_member_numbers_of_dak_en_thuis(pdf_texts):
     assert "16.2" in text
     assert "€ 2.450.000,00" in text
     assert "Bijlage 2 – Verdeelsleutel" in text
+
+
+# only ooxml.py writes XML text --------------------------------------------------------------------------
+
+def _literals(path: Path) -> list[tuple[int, str]]:
+    """Return the string and bytes literals of a module that are not docstrings, with their lines."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(getattr(node, "body", None), list) and node.body
+                  and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
+    return [(node.lineno, node.value if isinstance(node.value, str) else node.value.decode("latin-1"))
+            for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str | bytes)
+            and id(node) not in docstrings]
+
+
+_XML_TEXT = re.compile(r"<[/!?]?[A-Za-z][\w.-]*:[A-Za-z]|xmlns")
+
+
+def test_only_ooxml_writes_xml_text():
+    """No module but word/ooxml.py holds a piece of XML to format, splice or rewrite: the rest build elements."""
+    package = Path(__file__).resolve().parent.parent / "agreement_engine"
+    found = [f"{path.relative_to(package)}:{line}: {text[:60]!r}" for path in sorted(package.rglob("*.py"))
+             if path.name != "ooxml.py" for line, text in _literals(path) if _XML_TEXT.search(text)]
+    assert not found
+    assert _XML_TEXT.search('f"<w:style xmlns:w={W}>"') and _literals(package / "word" / "ooxml.py")

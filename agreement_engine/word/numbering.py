@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from agreement_engine.phrases import Phrases
-from agreement_engine.word.ooxml import W, qn
+from agreement_engine.word.ooxml import el, element, qn, val
 
 # (numFmt, lvlText, suffix, left indent, hanging indent) per level, in twentieths of a point; the article
 # level's text is the document language's heading.
@@ -47,15 +47,13 @@ class Lists:
 
 def _abstract(abstract_id: int, nsid: str, levels: tuple) -> etree._Element:
     kind = "multilevel" if len(levels) > 1 else "singleLevel"
-    xml = [f'<w:abstractNum xmlns:w="{W}" w:abstractNumId="{abstract_id}">',
-           f'<w:nsid w:val="{nsid}"/><w:multiLevelType w:val="{kind}"/>']
+    children = [val("w:nsid", nsid), val("w:multiLevelType", kind)]
     for ilvl, (fmt, text, suffix, left, hanging) in enumerate(levels):
-        xml.append(f'<w:lvl w:ilvl="{ilvl}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
-                   + (f'<w:suff w:val="{suffix}"/>' if suffix != "tab" else "")
-                   + f'<w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/>'
-                   f'<w:pPr><w:ind w:left="{left}" w:hanging="{hanging}"/></w:pPr></w:lvl>')
-    xml.append("</w:abstractNum>")
-    return etree.fromstring("".join(xml))
+        children.append(el("w:lvl", [val("w:start", 1), val("w:numFmt", fmt),
+                                     *([val("w:suff", suffix)] if suffix != "tab" else []),
+                                     val("w:lvlText", text), val("w:lvlJc", "left"),
+                                     el("w:pPr", [el("w:ind", left=left, hanging=hanging)])], ilvl=ilvl))
+    return element(el("w:abstractNum", children, abstractNumId=abstract_id))
 
 
 def list_ids(numbering: etree._Element) -> Lists:
@@ -83,8 +81,7 @@ def add_lists(numbering: etree._Element, phrases: Phrases) -> Lists:
         else:
             anchor.addnext(abstract)
         anchor = abstract
-        num = etree.fromstring(f'<w:num xmlns:w="{W}" w:numId="{next_num + offset}">'
-                               f'<w:abstractNumId w:val="{next_abstract + offset}"/></w:num>')
+        num = element(el("w:num", [val("w:abstractNumId", next_abstract + offset)], numId=next_num + offset))
         cleanup = numbering.find(qn("w:numIdMacAtCleanup"))
         if cleanup is not None:
             cleanup.addprevious(num)

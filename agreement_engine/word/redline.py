@@ -10,8 +10,9 @@ from agreement_engine.formatting import formatter
 from agreement_engine.model import Agreement
 from agreement_engine.phrases import Phrases
 from agreement_engine.word import styles as st
-from agreement_engine.word.body import HEADER_FILL, Layout, Revision, build_redline_body, row, table
+from agreement_engine.word.body import Layout, Revision, build_redline_body
 from agreement_engine.word.ooxml import Node, el, paragraph, run, to_xml
+from agreement_engine.word.tables import HEADER_FILL, row, table
 from agreement_engine.word.template import context, load_template
 
 AUTHOR = "agreement-engine"

@@ -46,7 +46,7 @@ from agreement_engine.phrases import Phrases
 from agreement_engine.resources import clause_library_dir
 from agreement_engine.word.body import Layout
 from agreement_engine.word.numbering import add_lists, article_heading, list_ids
-from agreement_engine.word.ooxml import W, clean_text, qn
+from agreement_engine.word.ooxml import W, clean_text, empty_root, fill_slots, paragraph, qn, run, slot, to_xml
 from agreement_engine.files import size_text
 from agreement_engine.word.package import (
     ZIP_ERRORS,
@@ -80,11 +80,9 @@ _TAG_END = {"{{": "}}", "{%": "%}", "{#": "#}"}
 _DOCXTPL_PREFIX = re.compile(r"^\{\{(?:p|r|tr|tc)\s")
 _MARKER = "AGREEMENT-ENGINE-BODY-7d1f"
 _SLOT = "AGREEMENT-ENGINE-BODY-SLOT-7d1f"
-_TAB = re.compile(r"<w:tab\b[^>]*/>")
 _HEADER_OR_FOOTER = re.compile(r"word/(header|footer)\d*\.xml")
-_TAB_POSITION = re.compile(r'w:pos="(\d+)"')
 _FRONT = "AGREEMENT-ENGINE-FRONT-SLOT-7d1f"
-_BODY = Markup(f"<w:p><w:r><w:t>{_MARKER}</w:t></w:r></w:p>")
+_BODY = Markup(to_xml([paragraph(runs=[run(_MARKER)])]))
 _CACHE_SIZE = 8
 
 
@@ -271,6 +269,7 @@ class HouseTemplate:
     parts: dict[str, bytes]
     document_part: str
     compiled: dict[str, jinja2.Template]
+    landscape: dict[str, jinja2.Template | bytes]  # headers and footers with their tab stops widened
     layout: Layout
     landscape_layout: Layout
     core_properties_part: str
@@ -316,18 +315,16 @@ class HouseTemplate:
 
     def render(self, values: dict[str, Any], body: str, front: str = "", landscape: bool = False) -> dict[str, bytes]:
         """Return the package parts with the placeholders filled and ``body`` in place of ``{{p body }}``."""
-        parts = dict(self.parts)
-        for name, compiled in self.compiled.items():
+        turned = self.landscape if landscape else {}
+        parts = {**self.parts, **{name: part for name, part in turned.items() if isinstance(part, bytes)}}
+        compiled_parts = {**self.compiled, **{name: part for name, part in turned.items() if not isinstance(part, bytes)}}
+        for name, compiled in compiled_parts.items():
             xml = self._fill(name, compiled, values)
             xml = self.docx_template.resolve_listing(xml)
             if name == self.document_part:
                 parts[name] = self._insert_body(xml, body, front, landscape)
             else:
                 parts[name] = xml.encode("utf-8")
-        if landscape:
-            for name in parts:
-                if _HEADER_OR_FOOTER.fullmatch(name):
-                    parts[name] = self._widen_tabs(parts[name].decode("utf-8")).encode("utf-8")
         return parts
 
     def _fill(self, name: str, compiled: jinja2.Template, values: dict[str, Any]) -> str:
@@ -353,23 +350,6 @@ class HouseTemplate:
             raise TemplateError(_("{file}: het sjabloon kan niet worden ingevuld ({part}): {reason}").format(
                 file=self.path, part=name, reason=f"{type(exc).__name__}: {printable(exc, 200)}")) from exc
         return "".join(chunks)
-
-    def _widen_tabs(self, xml: str) -> str:
-        """Return a header or footer with its right-aligned tab stops moved to the landscape margin.
-
-        A tab stop at the portrait text's right edge (within a tenth) moves by the extra width, so that
-        "CONCEPT" and "pagina X van Y" stay at the right margin on landscape pages.
-        """
-        portrait, extra = self.layout.text_width, self.landscape_layout.text_width - self.layout.text_width
-
-        def widen(match: re.Match) -> str:
-            tab = match.group(0)
-            position = _TAB_POSITION.search(tab)
-            if 'w:val="right"' not in tab or position is None or int(position.group(1)) < portrait * 9 // 10:
-                return tab
-            return _TAB_POSITION.sub(f'w:pos="{int(position.group(1)) + extra}"', tab)
-
-        return _TAB.sub(widen, xml)
 
     def _insert_body(self, xml: str, body: str, front: str, landscape: bool) -> bytes:
         """Return the main document with ``body`` in place of its placeholder and ``front`` before all else.
@@ -402,15 +382,14 @@ class HouseTemplate:
         if parent.nsmap.get("w") != W:  # docxtpl's own tags need the prefix w as well, so Word always has it
             raise TemplateError(_("{file}: het sjabloon moet de WordprocessingML-namespace als 'w' noemen").format(
                 file=self.path))
-        slot = etree.Comment(_SLOT)
-        slot.tail = paragraph.tail
-        paragraph.addprevious(slot)
+        body_slot = slot(_SLOT)
+        body_slot.tail = paragraph.tail
+        paragraph.addprevious(body_slot)
         parent.remove(paragraph)
         if front:
-            parent.insert(0, etree.Comment(_FRONT))
+            parent.insert(0, slot(_FRONT))
         document = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-        document = document.replace(f"<!--{_SLOT}-->".encode("ascii"), body.encode("utf-8"), 1)
-        return document.replace(f"<!--{_FRONT}-->".encode("ascii"), front.encode("utf-8"), 1)
+        return fill_slots(document, {_SLOT: body, _FRONT: front})
 
 
 _CACHE: OrderedDict[tuple[str, str], HouseTemplate] = OrderedDict()
@@ -505,8 +484,16 @@ def _load(path: Path, data: bytes, digest: str) -> HouseTemplate:
             raise TemplateError(_("{file}: ongeldige plaatshouder in {part}: {reason}").format(
                 file=path, part=name, reason=jinja_reason(exc))) from exc
 
+    turned = {}
+    for name in parts:
+        if _HEADER_OR_FOOTER.fullmatch(name):
+            root = etree.fromstring(parts[name])
+            if _widen_tabs(root, layout.text_width, landscape.text_width - layout.text_width):
+                turned[name] = (env.from_string(_literal_braces(docx_template.patch_xml(docx_template.xml_to_string(root))))
+                                if name in compiled else serialize_part_xml(root))
+
     loaded = HouseTemplate(path=path, sha256=digest, parts=parts, document_part=main.partname.lstrip("/"),
-                           compiled=compiled, layout=layout, landscape_layout=landscape,
+                           compiled=compiled, landscape=turned, layout=layout, landscape_layout=landscape,
                            core_properties_part=core.partname.lstrip("/"),
                            custom_properties_part=custom.partname.lstrip("/"),
                            provenance_part=item.partname.lstrip("/"),
@@ -519,6 +506,19 @@ def _load(path: Path, data: bytes, digest: str) -> HouseTemplate:
 
 #: Word's defaults for a section without page size or margins (in EMU): A4, 2.5 cm; and the narrowest text.
 _A4_WIDTH, _A4_HEIGHT, _MARGIN, _MIN_TEXT = 7560310, 10692130, 900000, 914400
+
+
+def _widen_tabs(root: etree._Element, portrait: int, extra: int) -> bool:
+    """Move the right-aligned tab stops at the portrait text's right edge (within a tenth) in a header or footer
+    by ``extra``, so that "CONCEPT" and "pagina X van Y" stay at the right margin on landscape pages; return
+    whether any moved."""
+    moved = False
+    for tab in root.iter(qn("w:tab")):
+        position = tab.get(qn("w:pos")) or ""
+        if tab.get(qn("w:val")) == "right" and position.isdecimal() and int(position) >= portrait * 9 // 10:
+            tab.set(qn("w:pos"), str(int(position) + extra))
+            moved = True
+    return moved
 
 
 def _package_reason(exc: Exception) -> str:
@@ -594,7 +594,7 @@ def _numbering_part(main) -> NumberingPart:
         return main.part_related_by(RT.NUMBERING)
     except KeyError:
         part = NumberingPart(PackURI("/word/numbering.xml"), CT.WML_NUMBERING,
-                             parse_xml(f'<w:numbering xmlns:w="{W}"/>'), main.package)
+                             parse_xml(empty_root("w:numbering")), main.package)
         main.relate_to(part, RT.NUMBERING)
         return part
 

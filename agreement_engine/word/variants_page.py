@@ -1,4 +1,4 @@
-"""The variants table: every variant of one topic for the same alliance, side by side on landscape pages."""
+"""The variants page in Word: every variant of one topic for the same alliance, side by side on landscape pages."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -10,8 +10,9 @@ from agreement_engine.model import Agreement, Paragraph
 from agreement_engine.phrases import Phrases
 from agreement_engine.variants import Option
 from agreement_engine.word import styles as st
-from agreement_engine.word.body import HEADER_FILL, Cell, row, segment_runs, table
+from agreement_engine.word.body import segment_runs
 from agreement_engine.word.ooxml import Node, paragraph, run, to_xml
+from agreement_engine.word.tables import HEADER_FILL, Cell, row, table
 from agreement_engine.word.template import context, load_template
 
 _LABEL_WIDTH = 1700  # twips: the column that names each row
