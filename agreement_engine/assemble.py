@@ -63,7 +63,7 @@ def allocate(budget: Decimal, shares: dict[str, Decimal]) -> dict[str, Decimal]:
     return amounts
 
 
-MEERJARENPLAN, VERDEELSLEUTEL, VOORWAARDEN, CONTACTPERSONEN = ANNEX_LABELS
+MEERJARENPLAN, VERDEELSLEUTEL, VOORWAARDEN, CONTACTPERSONEN, REGLEMENT = ANNEX_LABELS
 
 
 def build_context(answers: dict, phrases: Phrases) -> dict[str, Any]:
@@ -161,6 +161,8 @@ def _annex_plan(answers: dict) -> list[str]:
         plan.append(VOORWAARDEN)
     if answers.get("notices", {}).get("contacts"):
         plan.append(CONTACTPERSONEN)
+    if answers.get("governance", {}).get("rules_of_procedure") == "annex":
+        plan.append(REGLEMENT)
     return plan
 
 
@@ -338,6 +340,14 @@ def _annexes(answers: dict, context: dict, plan: list[str], labels: dict[str, st
             annexes.append(Annex(number, label, text("title"), paragraphs=intro,
                                  header=(text("party"), text("contact"), text("function"), text("email")),
                                  rows=rows))
+        elif label == REGLEMENT:
+            governance = answers["governance"]
+            body = governance["body_name"]
+            article = Ref("governance.reglement", labels["governance.reglement"])
+            intro = (Paragraph(phrases.parts("annex.reglement.intro", body=body, article=article)),)
+            sections = ((text("provisions"),
+                         tuple(Paragraph((provision,)) for provision in governance["rules_of_procedure_text"])),)
+            annexes.append(Annex(number, label, text("title", body=body), paragraphs=intro, sections=sections))
     return annexes
 
 

@@ -184,6 +184,42 @@ CATALOG: dict[str, tuple[Severity, str]] = {
     "costs.key_without_allocation": (Severity.ERROR, N_("gezamenlijke kosten kunnen alleen naar de verdeelsleutel "
                                                         "worden verdeeld bij verdeelmodel M1 (vaste verdeelsleutel); "
                                                         "kies gelijke delen of eigen kosten")),
+    # quality, complaints and calamities; governance completed
+    "quality.not_member": (Severity.ERROR, N_("een opdrachtgever verleent binnen de samenwerking geen zorg, "
+                                              "ondersteuning of hulp; noem bij de kwaliteitswetten alleen "
+                                              "deelnemende Partijen")),
+    "quality.youth_without_jeugdwet": (Severity.WARNING,
+                                       N_("binnen de samenwerking wordt jeugdhulp verleend, maar geen enkele Partij "
+                                          "is opgegeven als jeugdhulpaanbieder onder de Jeugdwet; noem de Partijen "
+                                          "die jeugdhulp verlenen")),
+    "quality.jeugdwet_without_youth": (Severity.WARNING,
+                                       N_("er zijn Partijen opgegeven onder de Jeugdwet, maar volgens de antwoorden "
+                                          "wordt binnen de samenwerking geen jeugdhulp verleend; zet "
+                                          "'youth_in_scope' op true of haal de Partijen weg")),
+    "quality.no_meldcode": (Severity.WARNING,
+                            N_("de overeenkomst verplicht Partijen niet tot een meldcode huiselijk geweld en "
+                               "kindermishandeling, maar voor {parties} is een meldcode wettelijk verplicht "
+                               "(Wmo 2015, Jeugdwet of Wkkgz)")),
+    "quality.joint_complaints_wkkgz": (Severity.WARNING,
+                                       N_("een gezamenlijke klachtenregeling geldt voor een zorgaanbieder onder de "
+                                          "Wkkgz alleen als zij aan de eisen van die wet voldoet "
+                                          "(klachtenfunctionaris, beslistermijn, erkende geschilleninstantie); "
+                                          "laat haar toetsen voor {parties}")),
+    "quality.vog_older_than_three_months": (Severity.WARNING,
+                                            N_("een VOG van ten hoogste {months} maanden oud is ruimer dan de drie "
+                                               "maanden die gebruikelijk is en die de regels voor jeugdhulp en de "
+                                               "inkoopvoorwaarden van gemeenten vaak eisen; controleer of de langere "
+                                               "termijn is toegestaan")),
+    "governance.ignored_field": (Severity.WARNING, _UNUSED_FIELD),
+    "governance.secretariat_commissioner": (Severity.WARNING,
+                                            N_("de secretaris of programmamanager is in dienst van een opdrachtgever; "
+                                               "die persoon werkt dan voor het bestuursorgaan van de samenwerking "
+                                               "en voor de financier tegelijk; leg vast hoe de onafhankelijkheid "
+                                               "is geborgd, of kies een deelnemende Partij")),
+    "governance.escalation_without_commissioner": (Severity.WARNING,
+                                                   N_("escalatie naar de opdrachtgever is gekozen, maar er is geen "
+                                                      "opdrachtgever onder de Partijen; de overeenkomst slaat die "
+                                                      "stap over")),
 }
 
 

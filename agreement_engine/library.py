@@ -21,7 +21,8 @@ from agreement_engine.phrases import Phrases
 from agreement_engine.resources import clause_library_dir, load_schema
 
 #: Labels of the annexes that assembly builds from the answer set (not from clause files).
-ANNEX_LABELS = ("bijlage.meerjarenplan", "bijlage.verdeelsleutel", "bijlage.voorwaarden", "bijlage.contactpersonen")
+ANNEX_LABELS = ("bijlage.meerjarenplan", "bijlage.verdeelsleutel", "bijlage.voorwaarden", "bijlage.contactpersonen",
+                 "bijlage.reglement")
 
 
 @dataclass(frozen=True)

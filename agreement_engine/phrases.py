@@ -56,6 +56,9 @@ PHRASES: dict[str, tuple[str, ...] | str] = {
     "annex.contactpersonen.contact": (),
     "annex.contactpersonen.function": (),
     "annex.contactpersonen.email": (),
+    "annex.reglement.title": ("body",),
+    "annex.reglement.intro": ("body", "article"),
+    "annex.reglement.provisions": (),
     # the answer set's derived defaults (and per document kind, see KIND_PHRASES)
     "party.single_gemeente": (),
     # answers as the redline and the variants page show them

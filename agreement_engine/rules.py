@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any, Callable, Iterator
 
+from agreement_engine.dutch import enumerate_nl
 from agreement_engine.findings import Finding, json_path, make_finding, printable
 from agreement_engine.i18n import _, format_date, format_percent
 
@@ -151,6 +152,14 @@ def _references(answers: dict) -> Iterator[tuple[list, str]]:
             yield ["conditions", i, "party"], condition["party"]
     for pid in _obj(answers, "multi_year_plan", "party_tasks"):
         yield ["multi_year_plan", "party_tasks", pid], pid
+    secretariat = _obj(answers, "governance").get("secretariat_party")
+    if isinstance(secretariat, str):
+        yield ["governance", "secretariat_party"], secretariat
+    for law in _QUALITY_LAWS:
+        listed = _obj(answers, "quality").get(law)
+        for i, pid in enumerate(listed if isinstance(listed, list) else []):
+            if isinstance(pid, str):
+                yield ["quality", law, i], pid
 
 
 @rule
@@ -211,6 +220,11 @@ _USED_ONLY_WITH = {
         "place": ("route", {"arbitration", "mediation_then_arbitration", "binding_advice"}),
     },
     "publicity": {"transition_months": ("after_exit", {"transition"})},
+    "governance": {
+        "rules_of_procedure_months": ("rules_of_procedure", {"mandate"}),
+        "rules_of_procedure_text": ("rules_of_procedure", {"annex"}),
+        "secretariat_party": ("secretariat", {"secretary", "programme_manager"}),
+    },
 }
 
 
@@ -227,6 +241,10 @@ def fields_in_use(answers: dict) -> Iterator[Finding]:
                 label = chooser_schema.get("x-labels", {}).get(choice, choice)
                 yield make_finding(f"{section}.ignored_field", json_path([section, key]),
                                    title=field_title([section, key]), choice=_(label))
+
+
+#: The laws of the quality article, as the keys of the ``quality`` section that list the parties under each.
+_QUALITY_LAWS = ("wmo", "jeugdwet", "wkkgz")
 
 
 def _must_be_member(answers: dict, path: list[str], code: str) -> Iterator[Finding]:
@@ -611,3 +629,63 @@ def joint_costs_by_key(answers: dict) -> Iterator[Finding]:
     if (_obj(answers, "costs").get("joint_advisers") == "allocation_key"
             and _obj(answers, "resources").get("model") != "allocation_key"):
         yield make_finding("costs.key_without_allocation", json_path(["costs", "joint_advisers"]))
+
+
+# --- quality, complaints and calamities; governance completed ------------------------------------------------
+
+def _names(answers: dict, ids: list) -> str:
+    """Return the names of the parties with ``ids`` as a Dutch enumeration ("A, B en C")."""
+    known = _index_by_id(answers)
+    return enumerate_nl([str(answers["parties"][known[pid]].get("name", pid)) for pid in ids if pid in known])
+
+
+@rule
+def quality_parties(answers: dict) -> Iterator[Finding]:
+    """The laws of the quality article are applied to members only; youth care needs a party under the Jeugdwet."""
+    quality = _obj(answers, "quality")
+    known = _index_by_id(answers)
+    for law in _QUALITY_LAWS:
+        listed = quality.get(law)
+        for i, pid in enumerate(listed if isinstance(listed, list) else []):
+            if pid in known and not _is_member(answers["parties"][known[pid]]):
+                yield make_finding("quality.not_member", json_path(["quality", law, i]),
+                                   party=_label(answers, known[pid]))
+    youth, jeugdwet = quality.get("youth_in_scope") is True, bool(quality.get("jeugdwet"))
+    if youth and not jeugdwet:
+        yield make_finding("quality.youth_without_jeugdwet", json_path(["quality", "jeugdwet"]))
+    if jeugdwet and not youth:
+        yield make_finding("quality.jeugdwet_without_youth", json_path(["quality", "youth_in_scope"]))
+
+
+@rule
+def quality_risky_choices(answers: dict) -> Iterator[Finding]:
+    """No meldcode while a party is under a law that requires one, a joint complaints procedure for a Wkkgz
+    provider, and a VOG older than three months are pointed out."""
+    quality = _obj(answers, "quality")
+    listed = [pid for law in _QUALITY_LAWS if isinstance(quality.get(law), list) for pid in quality[law]]
+    listed = list(dict.fromkeys(p for p in listed if p in _index_by_id(answers)))
+    if quality.get("meldcode") is False and listed:
+        yield make_finding("quality.no_meldcode", json_path(["quality", "meldcode"]), parties=_names(answers, listed))
+    wkkgz = [p for p in quality.get("wkkgz", []) if p in _index_by_id(answers)] \
+        if isinstance(quality.get("wkkgz"), list) else []
+    if quality.get("complaints") == "joint" and wkkgz:
+        yield make_finding("quality.joint_complaints_wkkgz", json_path(["quality", "complaints"]),
+                           parties=_names(answers, wkkgz))
+    months = quality.get("vog_max_age_months")
+    if isinstance(months, int) and not isinstance(months, bool) and months > 3:
+        yield make_finding("quality.vog_older_than_three_months", json_path(["quality", "vog_max_age_months"]),
+                           months=months)
+
+
+@rule
+def governance_support_and_escalation(answers: dict) -> Iterator[Finding]:
+    """The secretary or programme manager and the escalation to the commissioner, checked against the parties."""
+    governance = _obj(answers, "governance")
+    if governance.get("secretariat") in ("secretary", "programme_manager"):
+        yield from _must_be_member(answers, ["governance", "secretariat_party"],
+                                   "governance.secretariat_commissioner")
+    if governance.get("commissioner_escalation") is True:
+        commissioners = [p.get("id") for _i, p in _parties(answers) if not _is_member(p)]
+        if not commissioners:
+            yield make_finding("governance.escalation_without_commissioner",
+                               json_path(["governance", "commissioner_escalation"]))

@@ -15,6 +15,7 @@ from agreement_engine.api import assemble
 from agreement_engine.lint import schema_enums
 from agreement_engine.model import Ref
 from test_new_articles import ENUM_CASES
+from test_quality_governance import ENUM_CASES as QUALITY_GOVERNANCE_CASES
 
 D, T = "dak-en-thuis", "twee-partijen"
 
@@ -184,6 +185,7 @@ CASES = {
 }
 
 CASES.update(ENUM_CASES)  # the new articles of the second legal review keep their cases beside their tests
+CASES.update(QUALITY_GOVERNANCE_CASES)
 
 #: Fields whose values appear side by side in one agreement (several parties, several events).
 NOT_EXCLUSIVE = {"parties.legal_form", "parties.role", "parties.representatives.basis", "insolvency.events",
@@ -233,6 +235,8 @@ def test_every_reference_points_to_an_existing_article_or_member(case):
         for segment in paragraph.segments:
             if isinstance(segment, Ref) and not segment.label.startswith("bijlage."):
                 assert segment.number in numbers, segment
-    # member references written as "artikel 16.2" (statutes are cited as "artikel 6:95" or "artikel 37 Fw")
-    for match in re.finditer(r"artikel(?:en)? (\d+\.\d+)(?![\d:])", text_of(case)):
+    # member references written as "artikel 16.2" (statutes are cited as "artikel 6:95", "artikel 37 Fw", or, for
+    # laws numbered by chapter, "artikel 3.4 lid 1 van de Wet ..." and "artikel 4.1.8 van de Jeugdwet")
+    for match in re.finditer(r"artikel(?:en)? (\d+\.\d+)(?![\d:]|\.\d| lid \d+ van de | van de (?:Wet|Jeugdwet))",
+                             text_of(case)):
         assert match.group(1) in numbers, match.group(0)

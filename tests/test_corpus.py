@@ -83,11 +83,15 @@ def test_check_json_output_names_the_finding(case, tmp_path):
 PAYLOADS = ["{{ 7*7 }}", "{_{ 7*7 }_} {_% x %_}", "{% raw %}", "&<>\"'", "Ωμέγα Кириллица 北京 العربية", "../../x"]
 #: Answer sets that between them show every text field: the arbitration route names its place, the court
 #: routes their court.
-#: The new articles' own text fields (contact persons) ride along with the arbitration base.
+#: The new articles' own text fields (contact persons, the provisions of the reglement) ride along with the
+#: arbitration base.
 CONTACTS = {"dehaven": {"name": "mevrouw A. Jansen", "function": "programmamanager",
                         "email": "alliantie@dehaven.nl"}}
 BASES = {"court": [], "arbitration": [["set", ["disputes", "route"], "arbitration"],
-                                      ["set", ["notices"], {"contacts": CONTACTS}]]}
+                                      ["set", ["notices"], {"contacts": CONTACTS}],
+                                      ["set", ["governance", "rules_of_procedure"], "annex"],
+                                      ["remove", ["governance", "rules_of_procedure_months"]],
+                                      ["set", ["governance", "rules_of_procedure_text"], ["Bepaling."]]]}
 
 
 def text_fields(node: dict | None = None, path: tuple = ()) -> list[tuple]:

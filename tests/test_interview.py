@@ -332,7 +332,7 @@ def test_garbage_through_the_command_line_standard_input(tmp_path):
 
 #: The questions of the new articles (overmacht to naam en logo) that an example without them still asks, each
 #: answered with its default.
-NEW_ARTICLES = [""] * 11
+NEW_ARTICLES = [""] * 24  # the questions of the new articles the two-party example leaves to their defaults
 
 
 def resume_file(tmp_path, changes: dict, name: str = "twee-partijen"):

@@ -50,6 +50,8 @@ def twenty_parties() -> dict:
     answers["conditions"] = []
     answers.pop("multi_year_plan")
     answers["publicity"]["rights_holder"] = "p1"  # the example's holder of name and logo is gone
+    answers["governance"]["secretariat_party"] = "p1"  # and so are the employer of the programme manager
+    answers["quality"].update(wmo=["p1", "p2", "p3"], wkkgz=["p4"])  # and the providers under each law
     return answers
 
 
@@ -356,6 +358,9 @@ REFERENCES: dict[tuple[str, str], str] = {
     ("mededelingen", "definities"): "schriftelijk",
     ("mededelingen", "wijziging"): "wijzig",
     ("integriteit", "uitsluiting"): "uitsluiting",
+    ("governance", "integriteit.belangen"): "tegenstrijdig",
+    ("governance", "middelen"): "gezamenlijke kosten",
+    ("kwaliteit", "kwaliteit.calamiteiten"): "calamiteit",
     ("publiciteit", "geheimhouding"): "geheim",
     ("publiciteit", "intellectuele_eigendom"): "intellectuele eigendom|gezamenlijke resultaten",
     ("publiciteit", "slot.geen_maatschap"): "maatschap",

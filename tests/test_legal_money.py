@@ -21,6 +21,8 @@ def two(**changes) -> dict:
     answers["resources"]["shares"] = {"dehaven": 60, "onderdak": 40}
     answers["withdrawal"]["continuation"]["min_parties"] = 2
     answers["conditions"] = [c for c in answers.get("conditions", []) if c["party"] in TWO_MEMBERS]
+    for law in ("wmo", "jeugdwet", "wkkgz"):
+        answers["quality"][law] = [pid for pid in answers["quality"].get(law, []) if pid in TWO_MEMBERS]
     if "comfort" in answers:
         answers["comfort"] = [c for c in answers["comfort"] if c["party"] in TWO_MEMBERS]
     if answers.get("multi_year_plan"):

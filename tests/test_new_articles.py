@@ -77,6 +77,8 @@ def many(n: int) -> dict:
     answers["conditions"] = [c for c in answers.get("conditions", []) if c["party"] in ids]
     answers["multi_year_plan"]["party_tasks"] = {k: v for k, v in answers["multi_year_plan"]["party_tasks"].items()
                                                  if k in ids}
+    for law in ("wmo", "jeugdwet", "wkkgz"):
+        answers["quality"][law] = [pid for pid in answers["quality"].get(law, []) if pid in ids]
     return answers
 
 

@@ -122,7 +122,10 @@ CONDITIONS = [{"party": "dehaven", "condition": "de raad van toezicht heeft inge
 ANSWER_SETS = {
     "alliance": ("dak-en-thuis", [["remove", ["document", "title"]], ["set", ["notices"], {"contacts": CONTACTS}],
                                   ["set", ["conditions"], CONDITIONS], ["remove", ["parties", 5, "short_name"]]]),
-    "without-period": ("dak-en-thuis", [["remove", ["multi_year_plan", "period"]]]),
+    "without-period": ("dak-en-thuis", [["remove", ["multi_year_plan", "period"]],
+                                        ["set", ["governance", "rules_of_procedure"], "annex"],
+                                        ["set", ["governance", "rules_of_procedure_text"],
+                                         ["De Stuurgroep vergadert ten minste viermaal per jaar."]]]),
     "covenant": ("dak-en-thuis", [["set", ["document", "kind"], "covenant"], ["remove", ["document", "title"]]]),
     "cooperation": ("twee-partijen", [["remove", ["document", "title"]],
                                       ["set", ["alliance", "signing"], {"date": "2027-01-01", "mode": "separately"}]]),
