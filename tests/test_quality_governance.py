@@ -187,6 +187,16 @@ def test_an_impasse_goes_to_the_gemeente_before_mediation_when_agreed():
     assert "bestuurlijk overleg" not in member(two, "governance.impasse")
 
 
+def test_the_gemeente_may_join_the_directors_consultation_on_a_dispute_without_changing_its_terms():
+    consultation = member(example(D), "geschillen.overleg")
+    assert ("Is de Gemeente niet zelf bij het geschil betrokken, dan kan ieder van de betrokken Partijen de "
+            "Gemeente verzoeken aan dat overleg deel te nemen") in consultation
+    assert "de termijnen van dit artikel blijven daarbij onverlet" in consultation
+    without = apply_changes(example(D), [s(["governance", "commissioner_escalation"], False)])
+    assert "Gemeente" not in member(without, "geschillen.overleg")
+    assert "Gemeente" not in member(q(T, "governance", commissioner_escalation=True), "geschillen.overleg")
+
+
 def test_conflicts_of_interest_refer_to_the_integrity_article_instead_of_repeating_it():
     agreement = assemble(example(D))
     conflicts = member(example(D), "governance.belangen")
