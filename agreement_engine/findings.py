@@ -184,6 +184,32 @@ CATALOG: dict[str, tuple[Severity, str]] = {
     "costs.key_without_allocation": (Severity.ERROR, N_("gezamenlijke kosten kunnen alleen naar de verdeelsleutel "
                                                         "worden verdeeld bij verdeelmodel M1 (vaste verdeelsleutel); "
                                                         "kies gelijke delen of eigen kosten")),
+    # the financing basis
+    "financing.ignored_field": (Severity.WARNING, _UNUSED_FIELD),
+    "financing.route_mismatch": (Severity.ERROR,
+                                 N_("de geldstroom '{route}' past niet bij de grondslag '{basis}'; kies een van: "
+                                    "{routes}")),
+    "financing.state_aid_missing": (Severity.WARNING,
+                                    N_("bij een subsidie moet vaststaan op welke grond de financiering verenigbaar "
+                                       "is met de staatssteunregels: een dienst van algemeen economisch belang "
+                                       "met een besluit tot toevertrouwing ('sgei'), de-minimissteun voor DAEB "
+                                       "('de_minimis') of geen economische activiteit ('no_economic_activity'); "
+                                       "zonder keuze zegt de overeenkomst daar niets over")),
+    "financing.entrustment_missing": (Severity.INFO,
+                                      N_("bij een dienst van algemeen economisch belang hoort een besluit waarbij "
+                                         "de financier de dienst toevertrouwt; zolang het niet is genoemd, bepaalt "
+                                         "de overeenkomst dat de financier het nog neemt")),
+    "financing.award_route": (Severity.INFO,
+                              N_("bij een opdracht bepaalt de financier langs welke weg zij wordt verleend "
+                                 "(meestal het regime voor sociale en andere specifieke diensten van de "
+                                 "Aanbestedingswet 2012); de overeenkomst stelt niet vast dat de opdracht "
+                                 "rechtmatig is verleend: laat de motivering van de gunning toetsen")),
+    "financing.own_legal_entity": (Severity.ERROR,
+                                   N_("deze engine stelt alleen contractuele samenwerkingen op; een samenwerking "
+                                      "met een eigen rechtspersoon (stichting of coöperatie U.A.) vraagt statuten "
+                                      "en een notariële akte en valt daarbuiten: laat die door een notaris "
+                                      "opstellen, of kies hier een contractuele samenwerking "
+                                      "(own_legal_entity false)")),
     # quality, complaints and calamities; governance completed
     "quality.not_member": (Severity.ERROR, N_("een opdrachtgever verleent binnen de samenwerking geen zorg, "
                                               "ondersteuning of hulp; noem bij de kwaliteitswetten alleen "

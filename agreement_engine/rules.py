@@ -152,6 +152,10 @@ def _references(answers: dict) -> Iterator[tuple[list, str]]:
             yield ["conditions", i, "party"], condition["party"]
     for pid in _obj(answers, "multi_year_plan", "party_tasks"):
         yield ["multi_year_plan", "party_tasks", pid], pid
+    wnt = _obj(answers, "financing").get("wnt_parties")
+    for i, pid in enumerate(wnt if isinstance(wnt, list) else []):
+        if isinstance(pid, str):
+            yield ["financing", "wnt_parties", i], pid
     secretariat = _obj(answers, "governance").get("secretariat_party")
     if isinstance(secretariat, str):
         yield ["governance", "secretariat_party"], secretariat
@@ -220,6 +224,10 @@ _USED_ONLY_WITH = {
         "place": ("route", {"arbitration", "mediation_then_arbitration", "binding_advice"}),
     },
     "publicity": {"transition_months": ("after_exit", {"transition"})},
+    "financing": {
+        "equalisation_reserve": ("basis", {"subsidy"}),
+        "entrustment_act": ("state_aid", {"sgei"}),
+    },
     "governance": {
         "rules_of_procedure_months": ("rules_of_procedure", {"mandate"}),
         "rules_of_procedure_text": ("rules_of_procedure", {"annex"}),
@@ -463,8 +471,13 @@ def recitals_are_subordinate(answers: dict) -> Iterator[Finding]:
 
 @rule
 def joint_liability_allowed(answers: dict) -> Iterator[Finding]:
-    """Joint and several liability needs the articles of every stichting and vereniging to allow it."""
-    if _obj(answers, "liability").get("model") != "joint_and_several":
+    """Joint and several liability needs the articles of every stichting and vereniging to allow it.
+
+    That holds for liability model A3 and for the joint-contracting route (R4), where all members sign with
+    the financier and are usually bound jointly and severally.
+    """
+    if (_obj(answers, "liability").get("model") != "joint_and_several"
+            and _obj(answers, "resources").get("route") != "joint_contracting"):
         return
     for i, party in _parties(answers):
         form = party.get("legal_form")
@@ -631,6 +644,41 @@ def joint_costs_by_key(answers: dict) -> Iterator[Finding]:
         yield make_finding("costs.key_without_allocation", json_path(["costs", "joint_advisers"]))
 
 
+# --- the financing basis (subsidy or contract), state aid, the alliance's own legal entity -----------------
+
+#: The routes of the money that fit each financing basis: a subsidy goes to each party or to a penvoerder, a
+#: contract to each party, to a main contractor, or to all parties jointly.
+FINANCING_ROUTES = {"subsidy": ("direct", "lead_party"), "contract": ("direct", "main_contractor", "joint_contracting")}
+
+
+@rule
+def financing_basis(answers: dict) -> Iterator[Finding]:
+    """The route fits the basis; a subsidy names its state-aid ground; a DAEB names its entrustment act."""
+    from agreement_engine.validate import schema_at  # late import: validate imports this module
+    financing = _obj(answers, "financing")
+    basis = financing.get("basis")
+    if basis not in FINANCING_ROUTES:
+        return
+    route = _obj(answers, "resources").get("route", "direct")
+    labels = (schema_at(["resources", "route"]) or {}).get("x-labels", {})
+    if isinstance(route, str) and route in labels and route not in FINANCING_ROUTES[basis]:
+        basis_label = (schema_at(["financing", "basis"]) or {}).get("x-labels", {}).get(basis, basis)
+        yield make_finding("financing.route_mismatch", json_path(["resources", "route"]), basis=_(basis_label),
+                           route=_(labels[route]),
+                           routes=" / ".join(_(labels[r]) for r in FINANCING_ROUTES[basis]))
+    if basis == "subsidy" and "state_aid" not in financing:
+        yield make_finding("financing.state_aid_missing", json_path(["financing", "state_aid"]))
+    if financing.get("state_aid") == "sgei" and "entrustment_act" not in financing:
+        yield make_finding("financing.entrustment_missing", json_path(["financing", "entrustment_act"]))
+    if basis == "contract":
+        yield make_finding("financing.award_route", json_path(["financing", "basis"]))
+
+
+@rule
+def own_legal_entity(answers: dict) -> Iterator[Finding]:
+    """The engine drafts contractual alliances only; an alliance that wants its own legal entity is told so."""
+    if _obj(answers, "financing").get("own_legal_entity") is True:
+        yield make_finding("financing.own_legal_entity", json_path(["financing", "own_legal_entity"]))
 # --- quality, complaints and calamities; governance completed ------------------------------------------------
 
 def _names(answers: dict, ids: list) -> str:

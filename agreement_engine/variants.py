@@ -60,14 +60,17 @@ def _option(answers: dict, base: Agreement, clause: Clause, variant: Variant, ch
             library: Library) -> Option:
     if chosen:
         return Option(clause, variant, True, (), base)
-    wanted = [_assignments(c) for c in (clause.include, variant.when) if c]
+    include = _assignments(clause.include) if clause.include else {}
+    when = _assignments(variant.when) if variant.when else {}
     phrases = base.phrases
-    if any(w is None for w in wanted):
+    # An include that the variant's own answers satisfy ("financing.basis is defined") asks nothing more of
+    # them; whether the clause is then included is checked on the assembled agreement below.
+    if when is None or (include is None and not when):
         conditions = formatter(phrases.language).enum([c for c in (clause.include, variant.when) if c])
         return Option(clause, variant, False, (), None,
                       (phrases.text("variants.no_single_answer", conditions=conditions),))
     candidate = copy.deepcopy(answers)
-    for assignment in wanted:
+    for assignment in (include or {}, when):
         for path, value in assignment.items():
             _put(candidate, path, value)
     findings = _complete(candidate)

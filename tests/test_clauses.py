@@ -14,6 +14,7 @@ from conftest import apply_changes, example
 from agreement_engine.api import assemble
 from agreement_engine.lint import schema_enums
 from agreement_engine.model import Ref
+from test_financing import ENUM_CASES as FINANCING_CASES
 from test_new_articles import ENUM_CASES
 from test_quality_governance import ENUM_CASES as QUALITY_GOVERNANCE_CASES
 
@@ -97,7 +98,7 @@ CASES = {
     'worden door de Financier rechtstreeks betaald aan de Partij voor wier inzet zij zijn bestemd'),
  ("resources.route", "lead_party"): (D, [],
     'Als penvoerder van de Alliantie treedt De Haven op.'),
- ("resources.route", "main_contractor"): (D, [s(["resources","route"], "main_contractor"), r(["resources","payment_term_days"]), r(["resources","lead_party_fee_percent"])],
+ ("resources.route", "main_contractor"): (D, [s(["resources","route"], "main_contractor"), s(["financing","basis"], "contract"), r(["resources","payment_term_days"]), r(["resources","lead_party_fee_percent"])],
     'Als hoofdaannemer treedt De Haven op.'),
  ("liability.model", "own_acts"): (T, [],
     'Iedere Partij is jegens de andere Partij uitsluitend aansprakelijk voor Schade'),
@@ -185,6 +186,7 @@ CASES = {
 }
 
 CASES.update(ENUM_CASES)  # the new articles of the second legal review keep their cases beside their tests
+CASES.update(FINANCING_CASES)
 CASES.update(QUALITY_GOVERNANCE_CASES)
 
 #: Fields whose values appear side by side in one agreement (several parties, several events).

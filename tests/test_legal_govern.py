@@ -50,6 +50,7 @@ def twenty_parties() -> dict:
     answers["conditions"] = []
     answers.pop("multi_year_plan")
     answers["publicity"]["rights_holder"] = "p1"  # the example's holder of name and logo is gone
+    answers["financing"]["wnt_parties"] = ["p1"]
     answers["governance"]["secretariat_party"] = "p1"  # and so are the employer of the programme manager
     answers["quality"].update(wmo=["p1", "p2", "p3"], wkkgz=["p4"])  # and the providers under each law
     return answers
@@ -80,12 +81,35 @@ GOVERNANCE = {
 }
 
 
+#: The financing variants F1-F5 (the six-party example chooses F2, subsidy to the penvoerder); joint contracting
+#: needs articles that allow joint and several liability.
+_NO_LEAD = [r(["resources", "lead_party"]), r(["resources", "payment_term_days"]),
+            r(["resources", "lead_party_fee_percent"])]
+FINANCING = {
+    "F1": [s(["financing"], {"basis": "subsidy", "state_aid": "de_minimis"}), s(["resources", "route"], "direct"),
+           *_NO_LEAD],
+    "F3": [s(["financing"], {"basis": "contract"}), s(["resources", "route"], "direct"), *_NO_LEAD],
+    "F4": [s(["financing"], {"basis": "contract", "state_aid": "no_economic_activity"}),
+           s(["resources", "route"], "main_contractor"), r(["resources", "payment_term_days"]),
+           r(["resources", "lead_party_fee_percent"])],
+    "F5": [s(["financing"], {"basis": "contract"}), s(["resources", "route"], "joint_contracting"),
+           ["joint_contracting"]],
+}
+
+
 def build(base: str, *changes) -> dict:
     """Return the answer set ``base`` with changes; ``["step_in"]`` names the second member as step-in party."""
     answers = BASES[base]()
     answers.setdefault("governance", {})
     plain = []
     for change in changes:
+        if change == ["joint_contracting"]:
+            for i, party in enumerate(answers["parties"]):
+                if party["legal_form"] in ("stichting", "vereniging"):
+                    plain.append(s(["parties", i, "articles_allow_joint_liability"], True))
+            plain += [r(["resources", key]) for key in ("lead_party", "payment_term_days", "lead_party_fee_percent")
+                      if key in answers["resources"]]
+            continue
         if change == ["step_in"]:
             members = [p["id"] for p in answers["parties"] if p.get("role", "member") == "member"]
             plain.append(s(["insolvency", "step_in_party"], members[1]))
@@ -509,6 +533,14 @@ REFERENCES: dict[tuple[str, str], str] = {
     ("uittreding", "uittreding.afbouwkosten"): "gereserveerd|kosten",
     ("uittreding", "uittreding.lock_in"): "niet eerder doen eindigen",
     ("uittreding", "uittreding.opzegging"): "opzegtermijn",
+    # the financing basis and the joint-contracting route
+    ("financiering", "middelen.betaling"): "rechtstreeks|penvoerder|hoofdaannemer|gezamenlijk",
+    ("financiering", "middelen.terugvordering"): "Terugvordering",
+    ("financiering", "middelen.budget"): "Jaarbudget",
+    ("financiering", "middelen.verantwoording"): "administratie",
+    ("financiering", "middelen.regres"): "6:10",
+    ("middelen", "middelen.regres"): "6:10",
+    ("middelen", "middelen.terugvordering"): "Terugvordering",
 }
 
 #: The covenant article lists articles by number and title: the title it prints must be the article's.
@@ -536,13 +568,16 @@ REFERENCE_SETS = {
     "twee-verzekerd": [s(["liability", "cap"], {"kind": "insured_sum"})],
     "zes-output": [s(["resources", "model"], "output_based"), r(["resources", "shares"])],
     "zes-jaarplan": [s(["resources", "model"], "annual_plan"), r(["resources", "shares"])],
-    "zes-hoofdaannemer": [s(["resources", "route"], "main_contractor"), r(["resources", "payment_term_days"]),
+    "zes-hoofdaannemer": [s(["resources", "route"], "main_contractor"), s(["financing", "basis"], "contract"),
+                          r(["resources", "payment_term_days"]),
                           r(["resources", "lead_party_fee_percent"])],
     "zes-direct": [s(["resources", "route"], "direct"), r(["resources", "lead_party"]),
                    r(["resources", "payment_term_days"]), r(["resources", "lead_party_fee_percent"])],
     "zes-sleutel-stuurgroep": [s(["withdrawal", "continuation", "rekey"], "steering_decision")],
     "zes-eigen-handelen": [s(["liability", "model"], "own_acts")],
     "zes-licentie": [s(["intellectual_property", "joint_results"], "licensed")],
+    **{f"zes-{variant}": FINANCING[variant] for variant in FINANCING},
+    "twee-F5": FINANCING["F5"],
     "zes-subsidie": [s(["insolvency", "events"], ["bankruptcy", "loss_of_grant"])],
 }
 

@@ -166,7 +166,8 @@ def test_a_joint_complaints_procedure_leaves_the_care_providers_disputes_committ
     answers = apply_changes(example(D), [s(["quality", "complaints"], "joint")])
     complaints = member(answers, "kwaliteit.klachten")
     assert "De aansluiting van Zorgpunt GGZ bij een geschilleninstantie als bedoeld in de Wet kwaliteit" in complaints
-    assert "voor zover zij daaraan niet voldoet, en totdat de regeling is vastgesteld" in complaints
+    assert ("voor zover de gezamenlijke klachtenregeling daaraan niet voldoet, en totdat zij is vastgesteld, "
+            "behandelt iedere Deelnemende Partij zulke klachten volgens haar eigen klachtenregeling") in complaints
     two = member(q(T, complaints="joint"), "kwaliteit.klachten")
     assert "geschilleninstantie" not in two and "Deelnemende" not in two
 
