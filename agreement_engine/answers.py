@@ -12,10 +12,10 @@ from typing import Any
 
 from agreement_engine.files import MAX_ANSWERS_BYTES, FileReadError, read_regular_file, size_text
 from agreement_engine.findings import Finding, json_path, make_finding
-from agreement_engine.i18n import N_, _
+from agreement_engine.i18n import N_, Text
 from agreement_engine.library import default_library
 from agreement_engine.phrases import Phrases
-from agreement_engine.resources import load_schema, resolve_ref
+from agreement_engine.schema import fill_defaults
 
 #: How deeply lists and objects may nest. An answer set needs five levels; the JSON parser and the schema
 #: validator recurse once per level and must never reach Python's recursion limit.
@@ -97,14 +97,14 @@ def parse(text: str) -> tuple[dict | None, list[Finding]]:
         return None, [make_finding("input.duplicate_key", "$", key=exc.key)]
     except json.JSONDecodeError as exc:
         reason = _JSON_MESSAGES.get(exc.msg, N_("de tekst volgt hier niet de regels van JSON"))
-        return None, [make_finding("input.not_json", "$", line=exc.lineno, column=exc.colno, reason=_(reason))]
+        return None, [make_finding("input.not_json", "$", line=exc.lineno, column=exc.colno, reason=Text(reason))]
     except ValueError as exc:
         value = str(exc).removeprefix("constant:")
         return None, [make_finding("input.not_a_number", "$", value=value)]
     except RecursionError:
         return None, [make_finding("input.too_deep", "$", limit=MAX_NESTING)]
     if not isinstance(data, dict):
-        return None, [make_finding("input.not_object", "$", kind=_(_KIND_WORDS[type(data)]))]
+        return None, [make_finding("input.not_object", "$", kind=Text(_KIND_WORDS[type(data)]))]
     return data, []
 
 
@@ -153,7 +153,7 @@ def load(path: str | Path) -> tuple[dict | None, list[Finding]]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         return None, [make_finding("input.encoding", "$",
-                                   reason=_("ongeldige byte op positie {position}").format(position=exc.start))]
+                                   reason=Text("ongeldige byte op positie {position}", position=exc.start))]
     return parse(text)
 
 
@@ -166,9 +166,8 @@ def normalize(answers: dict, phrases: Phrases | None = None) -> dict:
     document title, each party's seat and defined term (a single gemeente: "de Gemeente"), the place of
     arbitration.
     """
-    schema = load_schema()
     result = copy.deepcopy(answers)
-    _fill_defaults(result, schema, schema)
+    fill_defaults(result)
     phrases = phrases or default_library().phrases_for(result["language"])
     document = result["document"]
     document.setdefault("title", default_title(document["kind"], result["alliance"]["name"], phrases))
@@ -206,27 +205,3 @@ def default_title(kind: str, name: str, phrases: Phrases) -> str:
     if len(words) == 2 and words[0].casefold() in phrases.words(f"kind.{kind}.name_words"):
         name = words[1]
     return f"{phrases.text(f'kind.{kind}.title')} {name}"
-
-
-def _fill_defaults(value: Any, schema: dict, root: dict) -> None:
-    schema = resolve_ref(schema, root)
-    if isinstance(value, dict):
-        for name, sub in schema.get("properties", {}).items():
-            sub = resolve_ref(sub, root)
-            if name not in value:
-                if "default" in sub:
-                    value[name] = copy.deepcopy(sub["default"])
-                elif sub.get("type") == "object" and "properties" in sub and not sub.get("required"):
-                    value[name] = {}
-                elif sub.get("type") == "array" and name == "conditions":
-                    value[name] = []
-            if name in value:
-                _fill_defaults(value[name], sub, root)
-        extra = schema.get("additionalProperties")
-        if isinstance(extra, dict):
-            for name in value:
-                if name not in schema.get("properties", {}):
-                    _fill_defaults(value[name], extra, root)
-    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
-        for item in value:
-            _fill_defaults(item, schema["items"], root)

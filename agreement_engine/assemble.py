@@ -33,12 +33,16 @@ from agreement_engine.validate import validate
 _TEMPLATES: dict[str, Templates] = {}
 
 
-def templates(language: str | None = None) -> Templates:
-    """Return the process-wide template cache of a document language (each clause text is compiled once)."""
+def templates(language: str | None = None, cache: dict[str, Templates] | None = None) -> Templates:
+    """Return the compiled clause texts of a document language (each text is compiled once per cache).
+
+    ``cache`` holds them by language: an Engine's own, by default the one shared by every caller outside an Engine.
+    """
     language = language or default_language()
-    if language not in _TEMPLATES:
-        _TEMPLATES[language] = Templates(formatter(language))
-    return _TEMPLATES[language]
+    cache = _TEMPLATES if cache is None else cache
+    if language not in cache:
+        cache[language] = Templates(formatter(language))
+    return cache[language]
 
 
 def allocate(budget: Decimal, shares: dict[str, Decimal]) -> dict[str, Decimal]:
@@ -186,9 +190,9 @@ def _number(chosen: list[_Chosen], annexes: list[str]) -> dict[str, str]:
 class _Renderer:
     """Render clause texts into paragraphs with resolved references."""
 
-    def __init__(self, context: dict, labels: dict[str, str], t: Templates) -> None:
+    def __init__(self, context: dict, labels: dict[str, str], templates: Templates) -> None:
+        self.templates = templates
         self.labels = labels
-        self.templates = t
         self.context = dict(context, ref=self._ref)
         self._clause: Clause | None = None
 
@@ -223,7 +227,7 @@ class _Renderer:
                 bindings = [{**extra, item.alias: element} for element in elements]
             items.extend(self.paragraph(item.text, chosen.clause, item.line, bound) for bound in bindings
                          if not item.when or self.templates.evaluate(item.when, {**self.context, **bound},
-                                                                     line=item.line, **where))
+                                                                  line=item.line, **where))
         number = f"{chosen.number}.{index + 1}" if chosen.number else str(index + 1)
         return Member(key=key, number=number, label=spec.label, body=body, items=tuple(items))
 
@@ -364,21 +368,23 @@ def assemble(answers: dict, library: Library | None = None) -> Agreement:
     return assemble_valid(answers, library)
 
 
-def assemble_valid(answers: dict, library: Library | None = None) -> Agreement:
+def assemble_valid(answers: dict, library: Library | None = None, *,
+                   compiled: dict[str, Templates] | None = None) -> Agreement:
     """Assemble the Agreement for an answer set that :func:`validate` found free of errors.
 
     For callers that validated already (the API reports the findings too); validating twice would cost a
-    tenth of the work per document.
+    tenth of the work per document. ``compiled`` holds the compiled clause texts by document language (an
+    Engine's own; by default those shared by every caller outside an Engine).
     """
     library = library or default_library()
     phrases = library.phrases_for(answers.get("language") or default_language())
     answers = normalize(answers, phrases)
     context = build_context(answers, phrases)
-    t = templates(phrases.language)
-    chosen = _choose(library, context, t)
+    compiled_texts = templates(phrases.language, compiled)
+    chosen = _choose(library, context, compiled_texts)
     plan = _annex_plan(answers)
     labels = _number(chosen, plan)
-    renderer = _Renderer(context, labels, t)
+    renderer = _Renderer(context, labels, compiled_texts)
 
     comparitie, closing, recitals, articles, signature = [], [], [], [], None
     for item in chosen:

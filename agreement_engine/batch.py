@@ -34,7 +34,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agreement_engine import __version__, output
+from agreement_engine import output
+from agreement_engine.version import __version__
 from agreement_engine.answers import load
 from agreement_engine.api import DOCUMENT_LANGUAGE, render_document, write
 from agreement_engine.errors import EngineError, InvalidAnswersError, OutputError
@@ -260,8 +261,8 @@ def choices_of(clauses: Iterable[dict[str, Any]], library: Library) -> dict[str,
     return {topics[c["id"]]: c["variant"] for c in clauses if c.get("id") in topics}
 
 
-def _findings(findings: list[Finding]) -> list[dict[str, Any]]:
-    return [f.to_dict() for f in findings]
+def _findings(findings: list[Finding], language: str | None = None) -> list[dict[str, Any]]:
+    return [f.to_dict(language) for f in findings]
 
 
 def process(source: str, document: str, template: str | None) -> dict[str, Any]:
@@ -272,9 +273,9 @@ def process(source: str, document: str, template: str | None) -> dict[str, Any]:
     """
     started = time.perf_counter()
     result = _attempt(source, document, template)
-    if get_language() == REPORT_LANGUAGE or result["status"] == RENDERED:
+    if get_language() == REPORT_LANGUAGE or "recorded" in result:
         result.setdefault("recorded", result["findings"])
-    else:  # the findings once more, in Dutch (nothing was written, so this writes at most what was due)
+    else:  # a failure's message once more, in Dutch (nothing was written, so this writes at most what was due)
         with language(REPORT_LANGUAGE):
             dutch = _attempt(source, document, template)
         if dutch["status"] == RENDERED:
@@ -290,7 +291,8 @@ def _attempt(source: str, document: str, template: str | None) -> dict[str, Any]
     try:
         answers, findings = load(source)
         if answers is None:
-            result.update(status=INVALID, findings=_findings(findings))
+            result.update(status=INVALID, findings=_findings(findings),
+                          recorded=_findings(findings, REPORT_LANGUAGE))
         else:
             rendered = render_document(answers, template=template, library=library)
             _exit_if_orphaned()
@@ -298,7 +300,8 @@ def _attempt(source: str, document: str, template: str | None) -> dict[str, Any]
             result.update(status=RENDERED, output=document, findings=_findings(rendered.findings),
                           recorded=rendered.recorded, choices=choices_of(rendered.provenance["clauses"], library))
     except InvalidAnswersError as exc:
-        result.update(status=INVALID, findings=_findings(exc.findings))
+        result.update(status=INVALID, findings=_findings(exc.findings),
+                      recorded=_findings(exc.findings, REPORT_LANGUAGE))
     except EngineError as exc:
         result["findings"] = [_failure(str(exc))]
     except Exception as exc:  # noqa: BLE001 - one broken input must never stop the batch

@@ -5,6 +5,7 @@ error. Only this module turns engine exceptions into exit codes; nothing else ca
 """
 from __future__ import annotations
 
+import inspect
 import io
 import json
 import os
@@ -12,30 +13,151 @@ import signal
 import stat
 import sys
 from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 
-from agreement_engine import __version__
+from agreement_engine.version import __version__
 from agreement_engine import batch as batch_stage
 from agreement_engine import output
 from agreement_engine.answers import load as load_answers
-from agreement_engine.api import check as check_answers
-from agreement_engine.api import compare as write_redline
-from agreement_engine.api import render as render_answers
-from agreement_engine.api import variants as write_variants
+from agreement_engine.api import default_engine
+from agreement_engine.engine import Checked, Engine
 from agreement_engine.errors import EngineError, InvalidAnswersError, OutputError
 from agreement_engine.files import os_reason
 from agreement_engine.findings import Finding, Severity
-from agreement_engine.i18n import (LANGUAGES, N_, TranslatedGroup, _, format_seconds, language,
-                                   language_from_environment, ngettext, set_language, translate_click)
+from agreement_engine.i18n import (LANGUAGES, N_, _, format_seconds, language, language_from_environment,
+                                   ngettext, set_language)
 from agreement_engine.interview import Interview, SignalGuard, check_target, save_answers
 from agreement_engine.library import DirectoryLoader, default_library
 from agreement_engine.lint import lint
 from agreement_engine.resources import example_path, load_schema
-from agreement_engine.variants import topics
 from agreement_engine.word import read_provenance
 from agreement_engine.word.package import printable
+
+
+#: Help texts that click itself writes, with the Dutch message id they are shown as.
+_CLICK_HELP = {
+    "Show this message and exit.": N_("Toon deze hulptekst en stop."),
+    "Show the version and exit.": N_("Toon het versienummer en stop."),
+}
+
+
+#: What click itself says (its own gettext message ids, English) and the Dutch message id it is shown as. Texts
+#: not listed stay as click wrote them.
+_CLICK_MESSAGES = {
+    "Usage:": N_("Gebruik:"),
+    "Error: {message}": N_("Fout: {message}"),
+    "Try '{command} {option}' for help.": N_("Probeer '{command} {option}' voor hulp."),
+    "Options": N_("Opties"),
+    "Commands": N_("Opdrachten"),
+    "Aborted!": N_("Afgebroken."),
+    "Missing command.": N_("Opdracht ontbreekt."),
+    "Missing argument": N_("Ontbrekend argument"),
+    "Missing option": N_("Ontbrekende optie"),
+    "Missing parameter": N_("Ontbrekende parameter"),
+    "Missing {param_type}": N_("Ontbrekende {param_type}"),
+    "Missing parameter: {param_name}": N_("Parameter ontbreekt: {param_name}"),
+    "No such option {name!r}.": N_("Onbekende optie {name!r}."),
+    "No such command {name!r}.": N_("Onbekende opdracht {name!r}."),
+    "Invalid value: {message}": N_("Ongeldige waarde: {message}"),
+    "Invalid value for {param_hint}: {message}": N_("Ongeldige waarde voor {param_hint}: {message}"),
+    "Option {name!r} does not take a value.": N_("Optie {name!r} neemt geen waarde."),
+    "Argument {name!r} takes {nargs} values.": N_("Argument {name!r} neemt {nargs} waarden."),
+    "{value!r} is not a valid {number_type}.": N_("{value!r} is geen geldig {number_type}."),
+    "{value} is not in the range {range}.": N_("{value} ligt niet in het bereik {range}."),
+    "default: {default}": N_("standaard: {default}"),
+    "unknown error": N_("onbekende fout"),
+    "Show this message and exit.": N_("Toon deze hulptekst en stop."),
+    "Show the version and exit.": N_("Toon het versienummer en stop."),
+}
+#: click's plural messages: the English singular -> the Dutch singular and plural message ids.
+_CLICK_PLURALS = {
+    "Got unexpected extra argument ({args})": (N_("Onverwacht extra argument ({args})"),
+                                               N_("Onverwachte extra argumenten ({args})")),
+    "Option {name!r} requires an argument.": (N_("Optie {name!r} vereist een waarde."),
+                                              N_("Optie {name!r} vereist {nargs} waarden.")),
+    "{value!r} is not {choice}.": (N_("{value!r} is niet {choice}."), N_("{value!r} is niet een van {choices}.")),
+    "{value!r} does not match the format {format}.": (N_("{value!r} heeft niet de vorm {format}."),
+                                                      N_("{value!r} heeft geen van de vormen {formats}.")),
+    "Did you mean {possibility}?": (N_("Bedoelt u {possibility}?"), N_("(Bedoelt u een van: {possibilities}?)")),
+}
+
+
+def _click_gettext(message: str) -> str:
+    dutch = _CLICK_MESSAGES.get(message)
+    return _(dutch) if dutch else message
+
+
+def _click_ngettext(singular: str, plural: str, n: int) -> str:
+    dutch = _CLICK_PLURALS.get(singular)
+    if dutch:  # two message ids, not one plural entry: click's forms are not all "one" and "more"
+        return _(dutch[0] if n == 1 else dutch[1])
+    return singular if n == 1 else plural
+
+
+def translate_click() -> None:
+    """Make click's own messages ("Usage:", "Error: ...", "No such option") speak the current language.
+
+    click writes them through the module-level ``gettext`` functions it imports as ``_`` and ``ngettext``; those
+    are replaced by lookups in :data:`_CLICK_MESSAGES` that go through this package's catalog.
+    """
+    import click.core, click.decorators, click.exceptions, click.formatting, click.parser, click.termui, click.types
+
+    for module in (click.core, click.decorators, click.exceptions, click.formatting, click.parser, click.termui,
+                   click.types):
+        if hasattr(module, "_"):
+            module._ = _click_gettext
+        if hasattr(module, "ngettext"):
+            module.ngettext = _click_ngettext
+
+
+def help_text(text: str) -> str:
+    """Return a click help text (a Dutch message id, or a text click itself wrote) in the current language."""
+    text = inspect.cleandoc(text)
+    return _(_CLICK_HELP.get(text, text))
+
+
+@contextmanager
+def _translated_help(things: Iterable[Any]) -> Iterator[None]:
+    """Show the help texts of commands and parameters in the current language inside the block."""
+    saved = [(thing, thing.help) for thing in things if getattr(thing, "help", None)]
+    for thing, text in saved:
+        thing.help = help_text(text)
+    try:
+        yield
+    finally:
+        for thing, text in saved:
+            thing.help = text
+
+
+class _TranslatedHelp:
+    """Show a command's help (its docstring and its options' ``help``) in the language of the moment."""
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Write the help page with every help text translated."""
+        with _translated_help([self, *self.get_params(ctx)]):
+            super().format_help(ctx, formatter)  # type: ignore[misc]
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        """Return the one-line help shown in the list of commands, translated."""
+        with _translated_help([self]):
+            return super().get_short_help_str(limit)  # type: ignore[misc]
+
+
+class TranslatedCommand(_TranslatedHelp, click.Command):
+    """A click command whose help texts are Dutch message ids, shown in the current language."""
+
+
+class TranslatedGroup(_TranslatedHelp, click.Group):
+    """A click group whose help texts, and those of every command and group made in it, are translated."""
+
+    command_class = TranslatedCommand
+    group_class = type  # subgroups are of the same class as their parent
+
 
 translate_click()
 
@@ -122,6 +244,18 @@ def _output_target(target: str, *, folder_allowed: bool = False) -> Path:
     return path
 
 
+def _engine(library: str | None = None, template: str | None = None) -> Engine:
+    """Return the engine of a command: the clause library in the folder ``library`` (default: the installed
+    one) and ``template`` (default: the house template); an engine already made for them is used again."""
+    return default_engine(DirectoryLoader(library).load() if library else None, template)
+
+
+#: The option that names a clause library of one's own (render, compare, variants).
+_library_option = click.option(
+    "--library", metavar="MAP",
+    help=N_("Een eigen clausulebibliotheek (een map met library.yaml en clauses/) in plaats van de meegeleverde."))
+
+
 def _format_findings(findings: list[Finding]) -> str:
     width_code = max((len(f.code) for f in findings), default=0)
     width_path = max((len(f.path) for f in findings), default=0)
@@ -160,7 +294,7 @@ def summary_line(name: str, findings: list[Finding], strict: bool = False) -> st
 def check(answers: str, fmt: str, strict: bool) -> None:
     """Controleer een antwoordenset tegen het schema en de samenhangregels."""
     path = _existing_file(answers)
-    findings = check_answers(path)
+    findings = _engine().check(path)
     if fmt == "json":
         click.echo(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2))
     else:
@@ -186,7 +320,9 @@ def _report(name: str, findings: list[Finding], strict: bool = False) -> None:
 @click.option("--pdf", is_flag=True, help=N_("Maak met LibreOffice ook een PDF naast het .docx-bestand."))
 @click.option("--force", is_flag=True, help=N_("Overschrijf ook een bestaand document dat de engine niet (zo) schreef, "
                                               "bijvoorbeeld een bewerkt concept."))
-def render(answers: str, target: str | None, template: str | None, pdf: bool, force: bool) -> None:
+@_library_option
+def render(answers: str, target: str | None, template: str | None, pdf: bool, force: bool,
+           library: str | None) -> None:
     """Stel de overeenkomst samen en schrijf haar als Word-document met een herkomstmanifest.
 
     Bij fouten in de antwoordenset wordt niets geschreven (exitcode 1). Een bestaand document wordt alleen
@@ -199,7 +335,7 @@ def render(answers: str, target: str | None, template: str | None, pdf: bool, fo
     if target is not None:
         _output_target(target, folder_allowed=True)
     try:
-        result = render_answers(path, target, template=template, force=force)
+        result = _engine(library, template).render(path, target, force=force)
     except output.TargetExists as exc:
         raise click.UsageError(str(exc)) from exc
     except InvalidAnswersError as exc:
@@ -432,16 +568,16 @@ def _new_target(target: str, force: bool) -> Path:
     return path
 
 
-def _valid_answers(*names: str) -> list[Path]:
-    """Return the paths of answer sets that all exist and are valid; print what is wrong like check and exit 1."""
-    paths = [_existing_file(name) for name in names]
-    checked = [(path, check_answers(path)) for path in paths]
-    failed = [(path, findings) for path, findings in checked if any(f.severity is Severity.ERROR for f in findings)]
-    for path, findings in failed:
-        _report(str(path), findings)
+def _valid_answers(engine: Engine, *names: str) -> list[Checked]:
+    """Return the answer sets, each read and validated once, if all exist and are valid; else print what is
+    wrong like check and exit 1."""
+    checked = [engine.read(_existing_file(name)) for name in names]
+    failed = [answers for answers in checked if not answers.valid]
+    for answers in failed:
+        _report(str(answers.source), answers.findings)
     if failed:
         sys.exit(1)
-    return paths
+    return checked
 
 
 @main.command()
@@ -453,12 +589,15 @@ def _valid_answers(*names: str) -> list[Path]:
                       "B, anders de ingangsdatum van B."))
 @click.option("--template", metavar="SJABLOON.docx", help=N_("Een eigen Word-sjabloon in plaats van het huissjabloon."))
 @click.option("--force", is_flag=True, help=N_("Overschrijf een bestaand bestand."))
-def compare(old: str, new: str, output: str, date, template: str | None, force: bool) -> None:
+@_library_option
+def compare(old: str, new: str, output: str, date, template: str | None, force: bool, library: str | None) -> None:
     """Toon de overeenkomst van B ten opzichte van A als bijgehouden wijzigingen in Word."""
     _new_target(output, force)
-    paths = _valid_answers(old, new)
-    written = write_redline(*paths, output, date=date and date.date().isoformat(), template=template)
-    click.echo(_("{file}: de overeenkomst van {new} ten opzichte van {old}").format(file=written, new=paths[1].name, old=paths[0].name))
+    engine = _engine(library, template)
+    sides = _valid_answers(engine, old, new)
+    written = engine.compare(*sides, output, date=date and date.date().isoformat())
+    click.echo(_("{file}: de overeenkomst van {new} ten opzichte van {old}").format(file=written, new=sides[1].name,
+                                                                                   old=sides[0].name))
 
 
 @main.command()
@@ -467,18 +606,21 @@ def compare(old: str, new: str, output: str, date, template: str | None, force: 
 @click.option("-o", "--output", required=True, metavar="UIT.docx", help=N_("Het Word-document dat wordt geschreven."))
 @click.option("--template", metavar="SJABLOON.docx", help=N_("Een eigen Word-sjabloon in plaats van het huissjabloon."))
 @click.option("--force", is_flag=True, help=N_("Overschrijf een bestaand bestand."))
-def variants(topic: str, answers: str | None, output: str, template: str | None, force: bool) -> None:
+@_library_option
+def variants(topic: str, answers: str | None, output: str, template: str | None, force: bool,
+             library: str | None) -> None:
     """Zet alle varianten van één onderwerp naast elkaar, uitgewerkt voor dezelfde alliantie.
 
     Zonder ANTWOORDEN.json is dat de alliantie uit het oprichtingsverhaal (Dak en Thuis).
     """
     _new_target(output, force)
-    known = topics()
+    engine = _engine(library, template)
+    known = engine.topics()
     if topic not in known:
         raise click.UsageError(_("onbekend onderwerp '{topic}'; bekend zijn: {known}").format(topic=topic, known=", ".join(known)))
-    path, = _valid_answers(answers) if answers else [example_path()]
-    written = write_variants(topic, output, path, template=template)
-    click.echo(_("{file}: de varianten van {topic} voor {answers}").format(file=written, topic=topic, answers=path.name))
+    source, = _valid_answers(engine, answers) if answers else [engine.read(example_path())]
+    written = engine.variants(topic, output, source)
+    click.echo(_("{file}: de varianten van {topic} voor {answers}").format(file=written, topic=topic, answers=source.name))
 
 
 #: Where ``interview`` writes the answer set when neither -o nor --resume names a file.
@@ -570,7 +712,7 @@ def interview(output: str | None, resume: str | None) -> None:
             raise
         guard.hold()
         backup = _save_or_show(target, session, replacing=replacing)
-    findings = check_answers(session.answers)
+    findings = _engine().check(session.answers)
     click.echo("")
     for line in _kept(backup):
         click.echo(line)

@@ -22,7 +22,7 @@ from agreement_engine.formatting import formatter
 from agreement_engine.library import default_library
 from agreement_engine.model import Agreement, Annex, Article, Member, Paragraph, Ref, Segment, Term
 from agreement_engine.phrases import Phrases
-from agreement_engine.validate import field_title, schema_at
+from agreement_engine.schema import field_title, schema_at
 
 T = TypeVar("T")
 U = TypeVar("U")

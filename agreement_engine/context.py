@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from agreement_engine.resources import load_schema, resolve_ref
+from agreement_engine.resources import load_schema
+from agreement_engine.schema import resolve_ref
 
 #: Names assembly computes from the answers (helpers), in the order of the clause README's table.
 COMPUTED = ("members", "commissioners", "gemeenten", "warranties", "lead", "step_in", "body", "term_end",

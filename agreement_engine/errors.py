@@ -1,6 +1,8 @@
 """The engine's exceptions; the command line alone turns them into exit codes."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from agreement_engine.i18n import _, ngettext
 
 
@@ -12,22 +14,61 @@ class InputError(EngineError):
     """Raised when an answer set cannot be read: missing file, wrong encoding, not JSON, not an object."""
 
 
-class LibraryError(EngineError):
-    """Raised when the clause library is broken: unreadable file, bad clause, failing template."""
+@dataclass(frozen=True)
+class Problem:
+    """What is wrong in the clause library or a template, and where: file, clause and line (each if known).
+
+    ``library lint`` lists Problems; :class:`LibraryError` and :class:`TemplateError` carry one, so a caller
+    reads where an error happened from its fields, never from its text.
+    """
+
+    file: str | None
+    clause: str | None
+    line: int | None
+    message: str
+
+    @property
+    def place(self) -> str | None:
+        """Return the file and line as ``file:line`` (or the file alone), None when the file is unknown."""
+        return self.file and (f"{self.file}:{self.line}" if self.line else self.file)
+
+    def __str__(self) -> str:
+        """Return the problem as ``library lint`` lists it: ``file:line: clausule id: message``."""
+        clause = f"clausule {self.clause}: " if self.clause else ""
+        return f"{self.place}: {clause}{self.message}" if self.place else f"{clause}{self.message}"
+
+
+class LocatedError(EngineError):
+    """Raised when something in the clause library or a template is wrong; ``problem`` says what and where."""
 
     def __init__(self, message: str, *, file: str | None = None, clause: str | None = None,
                  line: int | None = None) -> None:
-        self.file = file
-        self.clause = clause
-        self.line = line
+        self.problem = Problem(file, clause, line, message)
         where = ", ".join(part for part in (
-            file and (f"{file}:{line}" if line else file),
-            clause and _("clausule {clause}").format(clause=clause),
-        ) if part)
+            self.problem.place, clause and _("clausule {clause}").format(clause=clause)) if part)
         super().__init__(f"{where}: {message}" if where else message)
 
+    @property
+    def file(self) -> str | None:
+        """Return the file the error is in, if known."""
+        return self.problem.file
 
-class TemplateError(EngineError):
+    @property
+    def clause(self) -> str | None:
+        """Return the id of the clause the error is in, if known."""
+        return self.problem.clause
+
+    @property
+    def line(self) -> int | None:
+        """Return the line the error is on, if known."""
+        return self.problem.line
+
+
+class LibraryError(LocatedError):
+    """Raised when the clause library is broken: unreadable file, bad clause, failing template."""
+
+
+class TemplateError(LocatedError):
     """Raised when a Word template lacks a placeholder or cannot be rendered."""
 
 

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import Enum
+from functools import partial
+from typing import Any
 
-from agreement_engine.i18n import N_, _
+from agreement_engine.i18n import N_, Text, _, in_language
 
 
 class Severity(str, Enum):
@@ -251,26 +254,53 @@ CATALOG: dict[str, tuple[Severity, str]] = {
 
 @dataclass(frozen=True)
 class Finding:
-    """One thing validation found: stable code, severity, JSON path and Dutch message."""
+    """One thing validation found: stable code, severity, JSON path and the message with its values.
+
+    ``text`` is the message as a :class:`~agreement_engine.i18n.Text`: made in the language it is shown in
+    (:func:`message`), so one validation serves every language. ``values`` are the message's parameters and
+    ``party`` the party it concerns, as data for a tool.
+    """
 
     code: str
     severity: Severity
     path: str
-    message: str
+    text: Text
+    values: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    party: str | None = field(default=None, compare=False)
 
-    def to_dict(self) -> dict:
-        """Return the finding as plain JSON-ready data."""
-        data = asdict(self)
-        data["severity"] = self.severity.value
-        return data
+    def __post_init__(self) -> None:
+        if not isinstance(self.text, Text):  # a message made elsewhere stays what it is in every language
+            object.__setattr__(self, "text", Text.plain(self.text))
+
+    @property
+    def message(self) -> str:
+        """Return the message in the language the finding was made in (the one validation spoke)."""
+        return str(self.text)
+
+    def to_dict(self, language: str | None = None) -> dict:
+        """Return the finding as plain JSON-ready data, its message in ``language`` (default: as made)."""
+        return {"code": self.code, "severity": self.severity.value, "path": self.path,
+                "message": self.message if language is None else message(self, language)}
 
     def sort_key(self) -> tuple:
         """Order findings by JSON path (array indexes numerically), then code."""
         return (path_sort_key(self.path), self.code)
 
 
+def message(finding: Finding, language: str) -> str:
+    """Return the message of ``finding`` in ``language``.
+
+    >>> message(make_finding("input.empty", "$"), "en")
+    'the file is empty'
+    """
+    return finding.text.in_language(language)
+
+
 def make_finding(code: str, path: str, party: str | None = None, **values) -> Finding:
     """Build the finding ``code`` at ``path``; ``party`` prefixes the message with the party it concerns.
+
+    A value that is a :class:`~agreement_engine.i18n.Text` (a field title, a date, a choice) is shown in the
+    language of the message.
 
     >>> make_finding("input.empty", "$").message
     'het bestand is leeg'
@@ -279,12 +309,17 @@ def make_finding(code: str, path: str, party: str | None = None, **values) -> Fi
     'Partij 6 (Gemeente Utrecht): een opdrachtgever neemt geen aandeel in de verdeelsleutel'
     """
     severity, template = CATALOG[code]
-    values = {key: printable(value, _VALUE_LIMIT) if isinstance(value, str) and len(value) > _VALUE_LIMIT else value
-              for key, value in values.items()}
-    message = _(template).format(**values)
+    values = {key: printable(value, _VALUE_LIMIT) if isinstance(value, str) and not isinstance(value, Text)
+              and len(value) > _VALUE_LIMIT else value for key, value in values.items()}
+    text = Text.made(partial(_message, template, party, values))
+    return Finding(code=code, severity=severity, path=path, text=text, values=values, party=party)
+
+
+def _message(template: str, party: str | None, values: Mapping[str, Any], language: str) -> str:
+    text = Text(template, **values).in_language(language) if values else Text(template).in_language(language)
     if party:
-        message = f"{party}: {message}"
-    return Finding(code=code, severity=severity, path=path, message=_escape_controls(message))
+        text = f"{in_language(party, language)}: {text}"
+    return _escape_controls(text)
 
 
 #: The longest value a message quotes whole; a longer one (a 100,000-character key) is shortened with "…".

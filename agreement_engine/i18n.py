@@ -7,8 +7,10 @@ The source texts are Dutch; they are the message ids of the catalogs under ``agr
   where the number decides the form;
 - a text defined before the language is known (a help text of click, a message template in a table):
   mark it with ``N_("...")`` where it is defined and pass it through ``_`` where it is shown. Click help
-  texts (command docstrings and ``help=N_("...")``) are translated when the help is shown, by
-  :class:`TranslatedCommand` and :class:`TranslatedGroup`;
+  texts (command docstrings and ``help=N_("...")``) are translated when the help is shown, by the
+  command classes of :mod:`agreement_engine.cli` (click is known there only);
+- a text kept to be shown later, perhaps in another language (the values of a finding): a :class:`Text`,
+  made again in the language it is shown in;
 - the titles, descriptions and choice labels of the answer-set schema and the summaries of clause variants
   are extracted from those files by the extractors below and shown through ``_`` as well.
 
@@ -19,18 +21,16 @@ from __future__ import annotations
 
 import ast
 import gettext
-import inspect
 import json
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
-import click
 from babel.dates import format_date as _format_date
 from babel.numbers import format_decimal
 
@@ -120,7 +120,101 @@ def N_(message: str) -> str:
     return message
 
 
-def format_date(day: date) -> str:
+class Text(str):
+    """A text in the language it is shown in: made again in another language by :meth:`in_language`.
+
+    It is a ``str`` (the text in the language of the moment it was made), so it goes wherever text goes; a
+    finding keeps its values as Texts, so that its message can be shown in any language without validating
+    again. ``Text(message_id, **values)`` is a translated message with its values (which may be Texts
+    themselves); :meth:`plural`, :meth:`plain` and the ``format_*`` functions below make the other kinds.
+
+    >>> title = Text("het bestand is leeg")
+    >>> title, title.in_language("en")
+    ('het bestand is leeg', 'the file is empty')
+    """
+
+    make: Callable[[str], str]
+
+    def __new__(cls, message: str, /, **values: Any) -> Text:
+        return cls.made(partial(_translated, message, None, None, values))
+
+    @classmethod
+    def made(cls, make: Callable[[str], str]) -> Text:
+        """Return the Text ``make(language)`` makes (``make`` must be picklable: a partial of a module function)."""
+        text = str.__new__(cls, make(_language))
+        text.make = make
+        return text
+
+    @classmethod
+    def plural(cls, singular: str, plural: str, n: int, **values: Any) -> Text:
+        """Return the singular or plural message, as ``n`` requires, with its values."""
+        return cls.made(partial(_translated, singular, plural, n, values))
+
+    @classmethod
+    def plain(cls, text: str) -> Text:
+        """Return ``text`` as the same Text in every language (a name, a quoted value)."""
+        return cls.made(partial(_same, str(text)))
+
+    def in_language(self, language: str) -> str:
+        """Return this text in ``language``."""
+        return self.make(language)
+
+    def __reduce__(self):
+        return Text.made, (self.make,)
+
+
+def joined(separator: str, messages: list[str]) -> Text:
+    """Return the message ids ``messages`` joined by the message id ``separator``, all translated.
+
+    >>> joined(" of ", ["tekst", "een lijst"]).in_language("nl")
+    'tekst of een lijst'
+    """
+    return Text.made(partial(_joined, separator, tuple(messages)))
+
+
+def _joined(separator: str, messages: tuple[str, ...], language: str) -> str:
+    catalog = _catalog(language)
+    return catalog.gettext(separator).join(catalog.gettext(message) for message in messages)
+
+
+def in_language(value: Any, language: str) -> Any:
+    """Return ``value`` in ``language`` if it is a :class:`Text`, else ``value`` itself."""
+    return value.in_language(language) if isinstance(value, Text) else value
+
+
+def _translated(message: str, plural: str | None, n: int | None, values: Mapping[str, Any], language: str) -> str:
+    catalog = _catalog(language)
+    text = catalog.gettext(message) if plural is None else catalog.ngettext(message, plural, n)
+    if not values:
+        return text
+    return text.format(**{key: in_language(value, language) for key, value in values.items()})
+
+
+def _same(text: str, _language: str) -> str:
+    return text
+
+
+def _formatted(function: Callable[..., str], value: Any, language: str) -> str:
+    return function(value, _BABEL_LOCALES[language])
+
+
+def _date(day: date, locale: str) -> str:
+    return _format_date(day, "long", locale=locale)
+
+
+def _percent(value: Decimal, locale: str) -> str:
+    return format_decimal(value, format="#,##0.##", locale=locale) + "%"
+
+
+def _whole(value: int, locale: str) -> str:
+    return format_decimal(value, format="#,##0", locale=locale)
+
+
+def _tenths(value: Decimal, locale: str) -> str:
+    return format_decimal(value, format="0.0", locale=locale)
+
+
+def format_date(day: date) -> Text:
     """Write a date the way the current language does in a sentence.
 
     >>> format_date(date(2027, 1, 1))
@@ -129,10 +223,10 @@ def format_date(day: date) -> str:
     ...     format_date(date(2027, 1, 1))
     '1 January 2027'
     """
-    return _format_date(day, "long", locale=_BABEL_LOCALES[_language])
+    return Text.made(partial(_formatted, _date, day))
 
 
-def format_percent(value: Decimal | int | float) -> str:
+def format_percent(value: Decimal | int | float) -> Text:
     """Write a percentage, rounded half up to two decimals, the way the current language does.
 
     >>> format_percent(Decimal("96.67"))
@@ -142,22 +236,21 @@ def format_percent(value: Decimal | int | float) -> str:
     '96.67%'
     """
     rounded = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return format_decimal(rounded, format="#,##0.##", locale=_BABEL_LOCALES[_language]) + "%"
+    return Text.made(partial(_formatted, _percent, rounded))
 
 
-def format_number(value: int) -> str:
+def format_number(value: int) -> Text:
     """Write a whole number with the thousands separator of the current language.
 
     >>> format_number(9990)
     '9.990'
-    >>> with language("en"):
-    ...     format_number(9990)
+    >>> format_number(9990).in_language("en")
     '9,990'
     """
-    return format_decimal(value, format="#,##0", locale=_BABEL_LOCALES[_language])
+    return Text.made(partial(_formatted, _whole, value))
 
 
-def format_seconds(seconds: float) -> str:
+def format_seconds(seconds: float) -> Text:
     """Write a duration in seconds with one decimal, the way the current language does.
 
     >>> format_seconds(1.26)
@@ -166,139 +259,21 @@ def format_seconds(seconds: float) -> str:
     ...     format_seconds(1.26)
     '1.3'
     """
-    return format_decimal(Decimal(str(seconds)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP), format="0.0",
-                          locale=_BABEL_LOCALES[_language])
-
-
-# --- click: help texts translated when they are shown ---------------------------------------------------
-
-#: Help texts that click itself writes, with the Dutch message id they are shown as.
-_CLICK_HELP = {
-    "Show this message and exit.": N_("Toon deze hulptekst en stop."),
-    "Show the version and exit.": N_("Toon het versienummer en stop."),
-}
-
-
-#: What click itself says (its own gettext message ids, English) and the Dutch message id it is shown as. Texts
-#: not listed stay as click wrote them.
-_CLICK_MESSAGES = {
-    "Usage:": N_("Gebruik:"),
-    "Error: {message}": N_("Fout: {message}"),
-    "Try '{command} {option}' for help.": N_("Probeer '{command} {option}' voor hulp."),
-    "Options": N_("Opties"),
-    "Commands": N_("Opdrachten"),
-    "Aborted!": N_("Afgebroken."),
-    "Missing command.": N_("Opdracht ontbreekt."),
-    "Missing argument": N_("Ontbrekend argument"),
-    "Missing option": N_("Ontbrekende optie"),
-    "Missing parameter": N_("Ontbrekende parameter"),
-    "Missing {param_type}": N_("Ontbrekende {param_type}"),
-    "Missing parameter: {param_name}": N_("Parameter ontbreekt: {param_name}"),
-    "No such option {name!r}.": N_("Onbekende optie {name!r}."),
-    "No such command {name!r}.": N_("Onbekende opdracht {name!r}."),
-    "Invalid value: {message}": N_("Ongeldige waarde: {message}"),
-    "Invalid value for {param_hint}: {message}": N_("Ongeldige waarde voor {param_hint}: {message}"),
-    "Option {name!r} does not take a value.": N_("Optie {name!r} neemt geen waarde."),
-    "Argument {name!r} takes {nargs} values.": N_("Argument {name!r} neemt {nargs} waarden."),
-    "{value!r} is not a valid {number_type}.": N_("{value!r} is geen geldig {number_type}."),
-    "{value} is not in the range {range}.": N_("{value} ligt niet in het bereik {range}."),
-    "default: {default}": N_("standaard: {default}"),
-    "unknown error": N_("onbekende fout"),
-    "Show this message and exit.": N_("Toon deze hulptekst en stop."),
-    "Show the version and exit.": N_("Toon het versienummer en stop."),
-}
-#: click's plural messages: the English singular -> the Dutch singular and plural message ids.
-_CLICK_PLURALS = {
-    "Got unexpected extra argument ({args})": (N_("Onverwacht extra argument ({args})"),
-                                               N_("Onverwachte extra argumenten ({args})")),
-    "Option {name!r} requires an argument.": (N_("Optie {name!r} vereist een waarde."),
-                                              N_("Optie {name!r} vereist {nargs} waarden.")),
-    "{value!r} is not {choice}.": (N_("{value!r} is niet {choice}."), N_("{value!r} is niet een van {choices}.")),
-    "{value!r} does not match the format {format}.": (N_("{value!r} heeft niet de vorm {format}."),
-                                                      N_("{value!r} heeft geen van de vormen {formats}.")),
-    "Did you mean {possibility}?": (N_("Bedoelt u {possibility}?"), N_("(Bedoelt u een van: {possibilities}?)")),
-}
-
-
-def _click_gettext(message: str) -> str:
-    dutch = _CLICK_MESSAGES.get(message)
-    return _(dutch) if dutch else message
-
-
-def _click_ngettext(singular: str, plural: str, n: int) -> str:
-    dutch = _CLICK_PLURALS.get(singular)
-    if dutch:  # two message ids, not one plural entry: click's forms are not all "one" and "more"
-        return _(dutch[0] if n == 1 else dutch[1])
-    return singular if n == 1 else plural
-
-
-def translate_click() -> None:
-    """Make click's own messages ("Usage:", "Error: ...", "No such option") speak the current language.
-
-    click writes them through the module-level ``gettext`` functions it imports as ``_`` and ``ngettext``; those
-    are replaced by lookups in :data:`_CLICK_MESSAGES` that go through this package's catalog.
-    """
-    import click.core, click.decorators, click.exceptions, click.formatting, click.parser, click.termui, click.types
-
-    for module in (click.core, click.decorators, click.exceptions, click.formatting, click.parser, click.termui,
-                   click.types):
-        if hasattr(module, "_"):
-            module._ = _click_gettext
-        if hasattr(module, "ngettext"):
-            module.ngettext = _click_ngettext
-
-
-def help_text(text: str) -> str:
-    """Return a click help text (a Dutch message id, or a text click itself wrote) in the current language."""
-    text = inspect.cleandoc(text)
-    return _(_CLICK_HELP.get(text, text))
-
-
-@contextmanager
-def _translated_help(things: Iterable[Any]) -> Iterator[None]:
-    """Show the help texts of commands and parameters in the current language inside the block."""
-    saved = [(thing, thing.help) for thing in things if getattr(thing, "help", None)]
-    for thing, text in saved:
-        thing.help = help_text(text)
-    try:
-        yield
-    finally:
-        for thing, text in saved:
-            thing.help = text
-
-
-class _TranslatedHelp:
-    """Show a command's help (its docstring and its options' ``help``) in the language of the moment."""
-
-    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        """Write the help page with every help text translated."""
-        with _translated_help([self, *self.get_params(ctx)]):
-            super().format_help(ctx, formatter)  # type: ignore[misc]
-
-    def get_short_help_str(self, limit: int = 45) -> str:
-        """Return the one-line help shown in the list of commands, translated."""
-        with _translated_help([self]):
-            return super().get_short_help_str(limit)  # type: ignore[misc]
-
-
-class TranslatedCommand(_TranslatedHelp, click.Command):
-    """A click command whose help texts are Dutch message ids, shown in the current language."""
-
-
-class TranslatedGroup(_TranslatedHelp, click.Group):
-    """A click group whose help texts, and those of every command and group made in it, are translated."""
-
-    command_class = TranslatedCommand
-    group_class = type  # subgroups are of the same class as their parent
+    return Text.made(partial(_formatted, _tenths, Decimal(str(seconds)).quantize(Decimal("0.1"),
+                                                                                 rounding=ROUND_HALF_UP)))
 
 
 # --- babel extractors (named in babel.cfg) ----------------------------------------------------------------
 
 def extract_python_and_help(fileobj, keywords, comment_tags, options) -> Iterator[tuple]:
-    """Extract what babel's Python extractor finds, plus the docstrings of click commands (their help)."""
+    """Extract what babel's Python extractor finds, plus :class:`Text` messages and the docstrings of click
+    commands (their help)."""
     from babel.messages.extract import extract_python  # late import: only extraction needs it
 
-    yield from extract_python(fileobj, keywords, comment_tags, options)
+    aliases = {"Text": "_", "plural": "ngettext"}  # Text("..."), Text.plural("...", "...", n)
+    for lineno, function, messages, comments in extract_python(fileobj, [*keywords, *aliases], comment_tags,
+                                                               options):
+        yield lineno, aliases.get(function, function), messages, comments
     fileobj.seek(0)
     tree = ast.parse(fileobj.read().decode(options.get("encoding", "utf-8")))
     for node in ast.walk(tree):

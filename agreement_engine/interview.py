@@ -40,9 +40,10 @@ from agreement_engine.library import Library, default_library
 from agreement_engine.lint import equalities
 from agreement_engine.errors import OutputError
 from agreement_engine.output import TEMPORARY_PREFIX, TEMPORARY_SUFFIX, atomic_write, reason
-from agreement_engine.resources import load_schema, resolve_ref
+from agreement_engine.resources import load_schema
 from agreement_engine.rules import check_rules, party_label
-from agreement_engine.validate import BIDI, field_title, schema_at, validate_part
+from agreement_engine.schema import field_title, in_schema_order, resolve_ref, schema_at
+from agreement_engine.validate import BIDI, validate_part
 
 #: Sections asked first, in this order; the other sections follow in the order of the schema.
 LEADING_SECTIONS = ("alliance", "parties")
@@ -675,20 +676,6 @@ def variant_summaries(library: Library) -> dict[tuple[str, Any], str]:
                 for key in equalities(variant.when):
                     found.setdefault(key, []).append(variant.summary)
     return {key: summaries[0] for key, summaries in found.items() if len(summaries) == 1}
-
-
-def in_schema_order(value: Any, node: dict | None = None) -> Any:
-    """Return ``value`` with the keys of every object in the order of the schema's properties."""
-    schema = load_schema()
-    node = resolve_ref(schema if node is None else node, schema)
-    if isinstance(value, dict):
-        properties = node.get("properties", {})
-        extra = node.get("additionalProperties") if isinstance(node.get("additionalProperties"), dict) else {}
-        keys = [k for k in properties if k in value] + [k for k in value if k not in properties]
-        return {k: in_schema_order(value[k], properties.get(k, extra)) for k in keys}
-    if isinstance(value, list):
-        return [in_schema_order(item, node.get("items", {})) for item in value]
-    return value
 
 
 def save_answers(path: str | Path, answers: dict, *, progress: dict | None = None,

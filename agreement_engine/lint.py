@@ -7,6 +7,7 @@ names the file, the clause and the line.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -14,32 +15,18 @@ from jinja2 import TemplateSyntaxError, nodes
 
 from agreement_engine.assemble import term_pattern
 from agreement_engine.context import COMPUTED, PARTY_EXTRAS, PARTY_LISTS, PARTY_ONE, answer_sections
-from agreement_engine.errors import LibraryError
+from agreement_engine.errors import LibraryError, Problem
 from agreement_engine.library import Clause, Library, LibraryLoader
 from agreement_engine.phrases import problems as phrase_problems
 from agreement_engine.resources import load_schema
+from agreement_engine.schema import path_exists, schema_at, schema_enums
 from agreement_engine.templating import make_environment
-from agreement_engine.validate import schema_at
 
 #: Names Jinja itself gives every template.
 _JINJA_GLOBALS = ("range", "loop", "namespace", "dict", "true", "false", "none", "True", "False", "None")
 #: Attributes a clause may never read, besides every name that starts with "_": what the sandbox refuses
 #: (a type's mro) and str.format, whose format string can reach attributes ("{0.__class__}").
 _UNSAFE_ATTRIBUTES = ("mro", "format", "format_map")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing lint found, with where it is."""
-
-    file: str
-    clause: str | None
-    line: int | None
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {'clausule ' + self.clause + ': ' if self.clause else ''}{self.message}"
 
 
 @dataclass(frozen=True)
@@ -77,32 +64,6 @@ def _sources(clause: Clause) -> Iterator[_Source]:
                 if item.when:
                     yield _Source(item.when, item.line, True, "voorwaarde", item_alias)
                 yield _Source(item.text, item.line, False, "tekst", item_alias)
-
-
-def schema_enums() -> dict[str, list]:
-    """Return every enum of the answer-set schema by dotted path (array items without brackets)."""
-    found: dict[str, list] = {}
-
-    def walk(path: list[str]) -> None:
-        node = schema_at([0 if p == "[]" else p for p in path]) or {}
-        if "enum" in node:
-            found[".".join(p for p in path if p != "[]")] = node["enum"]
-        for name in node.get("properties", {}):
-            walk(path + [name])
-        if isinstance(node.get("items"), dict):
-            walk(path + ["[]"])
-    walk([])
-    return found
-
-
-def _schema_path_exists(path: list[str]) -> bool:
-    probe: list = []
-    for part in path:
-        node = schema_at(probe) or {}
-        if node.get("type") == "array" or "items" in node:
-            probe.append(0)
-        probe.append(part)
-    return schema_at(probe) is not None
 
 
 class _Analyzer:
@@ -245,7 +206,7 @@ def lint(source: Library | LibraryLoader) -> list[Problem]:
     try:
         library = source if isinstance(source, Library) else source.load()
     except LibraryError as exc:
-        return [Problem(exc.file or "clause_library", exc.clause, exc.line, str(exc).split(": ", 1)[-1])]
+        return [exc.problem if exc.file else dataclasses.replace(exc.problem, file="clause_library")]
     env = make_environment()
     problems: list[Problem] = []
     enums = schema_enums()
@@ -292,7 +253,7 @@ def _lint_clause(clause: Clause, env, enums: dict, labels: frozenset, covered: s
     known = set(answer_sections()) | set(COMPUTED) | set(_JINJA_GLOBALS)
     declared = set(clause.parameters)
     for parameter in sorted(declared):
-        if not _schema_path_exists(parameter.split(".")):
+        if not path_exists(parameter.split(".")):
             yield Problem(clause.file, clause.id, clause.line_of("parameters"),
                           f"parameter '{parameter}' bestaat niet in het schema van de antwoordenset")
     texts = []
@@ -333,7 +294,7 @@ def _lint_clause(clause: Clause, env, enums: dict, labels: frozenset, covered: s
             parts = base.split(".")
             if parts[0] not in answer_sections():
                 continue
-            if not _schema_path_exists(parts):
+            if not path_exists(parts):
                 yield Problem(clause.file, clause.id, src.line, f"onbekend veld '{path}' in {src.what}")
             elif base != "parties" and not any(base == p or base.startswith(p + ".") or p.startswith(base + ".")
                                                for p in declared):

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from agreement_engine import __version__
+from agreement_engine.version import __version__
 from agreement_engine.errors import OutputError
 from agreement_engine.files import MAX_DOCUMENT_BYTES, FileReadError, read_regular_file
 from agreement_engine.i18n import N_, _

@@ -69,6 +69,7 @@ PHRASES: dict[str, tuple[str, ...] | str] = {
     # the redline (compare)
     "redline.title": (),
     "redline.intro": ("new", "old", "author", "date"),
+    "redline.answer_set": ("name",),
     "redline.answers": (),
     "redline.answer": (),
     "redline.was": (),

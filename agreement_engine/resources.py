@@ -41,13 +41,3 @@ def load_schema(name: str = "answer-set") -> dict:
     with path.open(encoding="utf-8") as handle:
         return json.load(handle)
 
-
-def resolve_ref(node: dict, root: dict | None = None) -> dict:
-    """Return a schema node with its local ``$ref`` followed (local keywords such as a title win)."""
-    root = root if root is not None else load_schema()
-    while isinstance(node, dict) and "$ref" in node:
-        target = root
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
-    return node

@@ -11,8 +11,13 @@ from functools import lru_cache
 from typing import Any, Callable, Iterator
 
 from agreement_engine.dutch import enumerate_nl
+from agreement_engine.errors import LibraryError
 from agreement_engine.findings import Finding, json_path, make_finding, printable
-from agreement_engine.i18n import _, format_date, format_percent
+from agreement_engine.formatting import default_language
+from agreement_engine.i18n import Text, format_date, format_percent, joined
+from agreement_engine.library import default_library
+from agreement_engine.schema import field_title, schema_at
+from agreement_engine.templating import Templates
 
 Rule = Callable[[dict], Iterator[Finding]]
 _RULES: list[Rule] = []
@@ -53,8 +58,8 @@ def _label(answers: Any, index: int) -> str:
     except (KeyError, IndexError, TypeError):
         name = None
     if not isinstance(name, str) or not any(ch.isprintable() and not ch.isspace() for ch in name):
-        return _("Partij {number}").format(number=index + 1)
-    return _("Partij {number} ({name})").format(number=index + 1, name=printable(name, 80))
+        return Text("Partij {number}", number=index + 1)
+    return Text("Partij {number} ({name})", number=index + 1, name=printable(name, 80))
 
 
 def _parties(answers: dict) -> list[tuple[int, dict]]:
@@ -111,7 +116,6 @@ def term_end(start: dt.date, years: int) -> dt.date | None:
 
 def _in_range(path: list, value: Any) -> bool:
     """Return whether ``value`` is a whole number within the schema's bounds for the field at ``path``."""
-    from agreement_engine.validate import schema_at  # late import: validate imports this module
     node = schema_at(path) or {}
     return (isinstance(value, int) and not isinstance(value, bool)
             and node.get("minimum", value) <= value <= node.get("maximum", value))
@@ -239,7 +243,6 @@ _USED_ONLY_WITH = {
 @rule
 def fields_in_use(answers: dict) -> Iterator[Finding]:
     """Fields the chosen model or route does not use are pointed out rather than silently dropped."""
-    from agreement_engine.validate import field_title, schema_at  # late import: validate imports this module
     for section, fields in _USED_ONLY_WITH.items():
         given = _obj(answers, section)
         for key, (chooser, users) in fields.items():
@@ -248,7 +251,7 @@ def fields_in_use(answers: dict) -> Iterator[Finding]:
             if key in given and isinstance(choice, str) and choice not in users:
                 label = chooser_schema.get("x-labels", {}).get(choice, choice)
                 yield make_finding(f"{section}.ignored_field", json_path([section, key]),
-                                   title=field_title([section, key]), choice=_(label))
+                                   title=field_title([section, key]), choice=Text(label))
 
 
 #: The laws of the quality article, as the keys of the ``quality`` section that list the parties under each.
@@ -313,7 +316,7 @@ def term_and_notice(answers: dict) -> Iterator[Finding]:
         if lock_in < start or (end and lock_in > end):
             yield make_finding("term.lock_in_outside", json_path(["alliance", "term", "lock_in_until"]),
                                lock_in=format_date(lock_in), start=format_date(start),
-                               end=format_date(end) if end else _("onbepaalde tijd"))
+                               end=format_date(end) if end else Text("onbepaalde tijd"))
     if term.get("kind") == "indefinite" and term.get("renewal") == "tacit":
         yield make_finding("term.renewal_without_fixed_term", json_path(["alliance", "term", "renewal"]))
 
@@ -525,8 +528,6 @@ _BODY_SENTINEL = "\ue000body\ue001"  # stands for the body's own name while the 
 @lru_cache(maxsize=8)
 def _library_terms(library_hash: str, alliance_term: str) -> dict[str, str]:
     """Return the library's defined terms (casefolded, with the plural forms the text also reads as the term)."""
-    from agreement_engine.library import default_library  # late imports: the library is only needed here
-    from agreement_engine.templating import Templates
     templates = Templates()
     found: list[str] = []
     for clause in default_library().clauses:
@@ -553,9 +554,6 @@ def defined_terms(kind: Any) -> dict[str, str]:
     >>> defined_terms("alliance")["partijen"], defined_terms("cooperation")["samenwerking"]
     ('Partijen', 'Samenwerking')
     """
-    from agreement_engine.errors import LibraryError
-    from agreement_engine.formatting import default_language
-    from agreement_engine.library import default_library
     try:
         library = default_library()
         phrases = library.phrases_for(default_language())
@@ -569,7 +567,6 @@ def defined_terms(kind: Any) -> dict[str, str]:
 @rule
 def names_are_not_terms(answers: dict) -> Iterator[Finding]:
     """The body and every party's defined term differ from the library's terms and from each other."""
-    from agreement_engine.validate import field_title  # late import: validate imports this module
     terms = defined_terms(_obj(answers, "document").get("kind", "alliance"))
     body = _obj(answers, "governance").get("body_name")
     if isinstance(body, str) and body.strip().casefold() in terms:
@@ -591,7 +588,7 @@ def names_are_not_terms(answers: dict) -> Iterator[Finding]:
                                **values)
         elif folded == body_key:
             yield make_finding("name.taken", json_path(path), party=_label(answers, i),
-                               other=_("het bestuursorgaan"), **values)
+                               other=Text("het bestuursorgaan"), **values)
         elif folded in seen:
             yield make_finding("name.taken", json_path(path), party=_label(answers, i),
                                other=_label(answers, seen[folded]), **values)
@@ -654,7 +651,6 @@ FINANCING_ROUTES = {"subsidy": ("direct", "lead_party"), "contract": ("direct", 
 @rule
 def financing_basis(answers: dict) -> Iterator[Finding]:
     """The route fits the basis; a subsidy names its state-aid ground; a DAEB names its entrustment act."""
-    from agreement_engine.validate import schema_at  # late import: validate imports this module
     financing = _obj(answers, "financing")
     basis = financing.get("basis")
     if basis not in FINANCING_ROUTES:
@@ -663,9 +659,9 @@ def financing_basis(answers: dict) -> Iterator[Finding]:
     labels = (schema_at(["resources", "route"]) or {}).get("x-labels", {})
     if isinstance(route, str) and route in labels and route not in FINANCING_ROUTES[basis]:
         basis_label = (schema_at(["financing", "basis"]) or {}).get("x-labels", {}).get(basis, basis)
-        yield make_finding("financing.route_mismatch", json_path(["resources", "route"]), basis=_(basis_label),
-                           route=_(labels[route]),
-                           routes=" / ".join(_(labels[r]) for r in FINANCING_ROUTES[basis]))
+        yield make_finding("financing.route_mismatch", json_path(["resources", "route"]), basis=Text(basis_label),
+                           route=Text(labels[route]),
+                           routes=joined(" / ", [labels[r] for r in FINANCING_ROUTES[basis]]))
     if basis == "subsidy" and "state_aid" not in financing:
         yield make_finding("financing.state_aid_missing", json_path(["financing", "state_aid"]))
     if financing.get("state_aid") == "sgei" and "entrustment_act" not in financing:

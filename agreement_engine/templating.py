@@ -137,7 +137,8 @@ def _placed(exc: LibraryError, where: dict) -> LibraryError:
     """Return ``exc`` itself when it says where it happened, else the same message with ``where`` added."""
     if exc.clause is not None:
         return exc
-    placed = LibraryError(str(exc), **where)
+    placed = LibraryError(exc.problem.message, **{**where, "file": exc.file or where.get("file"),
+                                                   "line": exc.line or where.get("line")})
     placed.__cause__ = exc
     return placed
 

@@ -17,9 +17,10 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from agreement_engine.answers import too_deep
 from agreement_engine.findings import Finding, json_path, make_finding, printable
-from agreement_engine.i18n import N_, _, format_number, ngettext
-from agreement_engine.resources import load_schema, resolve_ref
+from agreement_engine.i18n import N_, Text, format_number, joined
+from agreement_engine.resources import load_schema
 from agreement_engine.rules import check_rules, party_label
+from agreement_engine.schema import field_title, resolve_ref, schema_at
 
 _TYPE_WORDS = {
     "string": N_("tekst"), "integer": N_("een geheel getal"), "number": N_("een getal"),
@@ -171,9 +172,9 @@ def capped(findings: list[Finding], limit: int = SAME_CODE_LIMIT) -> list[Findin
             kept.append(finding)
         elif shown[finding.code] == limit + 1:
             rest = seen[finding.code] - limit
-            kept.append(Finding(finding.code, finding.severity, finding.path, ngettext(
+            kept.append(Finding(finding.code, finding.severity, finding.path, Text.plural(
                 "… en nog {count} dergelijke bevinding ({code})", "… en nog {count} dergelijke bevindingen ({code})",
-                rest).format(count=format_number(rest), code=finding.code)))
+                rest, count=format_number(rest), code=finding.code), values={"count": rest}))
     return kept
 
 
@@ -293,12 +294,12 @@ def _from_error(error: ValidationError, prefix: list, answers: Any) -> Iterator[
         return
     if "propertyNames" in error.relative_schema_path:
         hint = _PATTERN_HINTS.get(error.schema.get("pattern", ""), _PARTY_ID_HINT)
-        yield _finding("schema.pattern", path + [str(value)], answers, value=_short(value), hint=_(hint))
+        yield _finding("schema.pattern", path + [str(value)], answers, value=_short(value), hint=Text(hint))
         return
     if keyword == "type":
         expected = error.validator_value
-        expected = _(" of ").join(_(_TYPE_WORDS.get(t, t)) for t in (expected if isinstance(expected, list)
-                                                                       else [expected]))
+        kinds = expected if isinstance(expected, list) else [expected]
+        expected = joined(N_(" of "), [_TYPE_WORDS.get(kind, kind) for kind in kinds])
         yield _finding("schema.type", path, answers, expected=expected, actual=_kind_of(value))
         return
     if keyword in ("enum", "const"):
@@ -314,7 +315,7 @@ def _from_error(error: ValidationError, prefix: list, answers: Any) -> Iterator[
     if keyword == "pattern":
         hint = _PATTERN_HINTS.get(error.validator_value)
         yield _finding("schema.pattern", path, answers, value=_short(value),
-                       hint=_(hint) if hint else error.validator_value)
+                       hint=Text(hint) if hint else error.validator_value)
         return
     if keyword == "format":
         yield _finding("value.date", path, answers, value=_short(value))
@@ -329,18 +330,18 @@ def _from_error(error: ValidationError, prefix: list, answers: Any) -> Iterator[
     yield _finding("schema.invalid", path, answers, detail=error.message)
 
 
-def _range_detail(keyword: str, limit: Any, value: Any) -> str | None:
+def _range_detail(keyword: str, limit: Any, value: Any) -> Text | None:
     if keyword == "minLength" and limit == 1:
-        return _("mag niet leeg zijn")
+        return Text("mag niet leeg zijn")
     if keyword in ("minItems", "minProperties"):
-        return ngettext("moet minstens {limit} element bevatten", "moet minstens {limit} elementen bevatten",
-                        limit).format(limit=limit)
+        return Text.plural("moet minstens {limit} element bevatten", "moet minstens {limit} elementen bevatten",
+                           limit, limit=limit)
     template = _RANGE_DETAILS.get(keyword)
     count = format_number(getattr(value, "original_size", None) or len(value)) if isinstance(value, list | dict) else ""
     if isinstance(value, list | dict):
         value = ""  # a list or map is not quoted: its size is the point, and it may be huge
-    return _(template).format(value=_short(value), limit=limit, count=count,
-                              length=len(value) if isinstance(value, str) else "?") if template else None
+    return Text(template, value=_short(value), limit=limit, count=count,
+                length=len(value) if isinstance(value, str) else "?") if template else None
 
 
 def _finding(code: str, path: list, answers: Any, **values) -> Finding:
@@ -348,52 +349,17 @@ def _finding(code: str, path: list, answers: Any, **values) -> Finding:
                         title=field_title(path), **values)
 
 
-def _kind_of(value: Any) -> str:
+def _kind_of(value: Any) -> Text:
     if isinstance(value, bool):
         return "true/false"
     for kind, name in ((str, "string"), (int, "integer"), (float, "decimal"), (dict, "object"), (list, "array")):
         if isinstance(value, kind):
-            return _(_TYPE_WORDS[name])
-    return _(_TYPE_WORDS["null"])
+            return Text(_TYPE_WORDS[name])
+    return Text(_TYPE_WORDS["null"])
 
 
 def _short(value: Any) -> str:
     return printable(value)
-
-
-def schema_at(path: list, *, resolve: bool = True) -> dict | None:
-    """Return the schema of the field at ``path``, or None where the schema has none.
-
-    With ``resolve`` false the field's own ``$ref`` is kept, so a caller can see which definition
-    (amount, percentage, date) the field is.
-    """
-    node: Any = load_schema()
-    for part in path:
-        node = resolve_ref(node)
-        if isinstance(part, int):
-            node = node.get("items", {})
-        elif part in node.get("properties", {}):
-            node = node["properties"][part]
-        elif isinstance(node.get("additionalProperties"), dict):
-            node = node["additionalProperties"]
-        else:
-            return None
-    return resolve_ref(node) if resolve else node
-
-
-def field_title(path: list) -> str:
-    """Return the title of the field at ``path`` for messages, e.g. "KvK-nummer", in the current language.
-
-    >>> field_title([])
-    'De antwoordenset'
-    """
-    if not path:
-        return _("De antwoordenset")
-    node = schema_at(path)
-    if node and node.get("title"):
-        return _(node["title"])
-    last = path[-1]
-    return _("Element {number}").format(number=last + 1) if isinstance(last, int) else f"'{last}'"
 
 
 def _value_findings(value: Any, prefix: list, answers: Any) -> Iterator[Finding]:
@@ -426,7 +392,7 @@ def _value_findings(value: Any, prefix: list, answers: Any) -> Iterator[Finding]
             if node.get("x-decimals") is not None and _decimals(value) > node["x-decimals"]:
                 yield _finding("value.decimals", path, answers, value=value)
             if value == 0 and math.copysign(1.0, value) < 0 and node.get("minimum") == 0:
-                yield _finding("schema.range", path, answers, detail=_("-0 is een negatief getal; schrijf 0"))
+                yield _finding("schema.range", path, answers, detail=Text("-0 is een negatief getal; schrijf 0"))
 
     yield from walk(value, list(prefix))
 

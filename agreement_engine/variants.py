@@ -15,13 +15,14 @@ from typing import Any
 
 from jinja2 import TemplateSyntaxError, nodes
 
-from agreement_engine.assemble import allocate, assemble, templates
+from agreement_engine.assemble import allocate, assemble_valid, templates
 from agreement_engine.compare import AnswerChange, answer_changes
 from agreement_engine.errors import EngineError
 from agreement_engine.findings import has_errors
 from agreement_engine.formatting import formatter
 from agreement_engine.library import Clause, Library, Variant, default_library
 from agreement_engine.model import Agreement
+from agreement_engine.templating import Templates
 from agreement_engine.validate import validate
 
 
@@ -44,20 +45,24 @@ def topics(library: Library | None = None) -> list[str]:
     return [topic for topic in library.topics if library.by_topic(topic)]
 
 
-def options(answers: dict, topic: str, library: Library | None = None) -> list[Option]:
-    """Return every variant of ``topic`` worked out for the alliance of ``answers`` (a valid answer set)."""
+def options(answers: dict, topic: str, library: Library | None = None, *,
+            compiled: dict[str, Templates] | None = None) -> list[Option]:
+    """Return every variant of ``topic`` worked out for the alliance of ``answers`` (a valid answer set).
+
+    ``answers`` is not validated again; each variant's own answers are validated once.
+    """
     library = library or default_library()
     clauses = library.by_topic(topic)
     if not clauses:
         raise EngineError(f"onbekend onderwerp '{topic}'; bekend zijn: {', '.join(topics(library))}")
-    base = assemble(answers, library)
+    base = assemble_valid(answers, library, compiled=compiled)
     chosen = {use.clause_id: use.variant_id for use in base.clauses}
-    return [_option(answers, base, clause, variant, chosen.get(clause.id) == variant.id, library)
+    return [_option(answers, base, clause, variant, chosen.get(clause.id) == variant.id, library, compiled)
             for clause in clauses for variant in clause.variants]
 
 
 def _option(answers: dict, base: Agreement, clause: Clause, variant: Variant, chosen: bool,
-            library: Library) -> Option:
+            library: Library, compiled: dict[str, Templates] | None) -> Option:
     if chosen:
         return Option(clause, variant, True, (), base)
     include = _assignments(clause.include) if clause.include else {}
@@ -79,7 +84,7 @@ def _option(answers: dict, base: Agreement, clause: Clause, variant: Variant, ch
         errors = [f for f in findings if f.severity.value == "error"]
         return Option(clause, variant, False, changes, None, tuple(f"{f.message} ({f.path})" for f in errors),
                       incomplete=any(f.code == "schema.required" for f in errors))
-    agreement = assemble(candidate, library)
+    agreement = assemble_valid(candidate, library, compiled=compiled)
     if (clause.id, variant.id) not in {(use.clause_id, use.variant_id) for use in agreement.clauses}:
         return Option(clause, variant, False, changes, None, (phrases.text("variants.other_variant"),))
     return Option(clause, variant, False, changes, agreement)

@@ -18,7 +18,8 @@ from conftest import CORPUS, BadCase, apply_changes, docx_text, example
 from agreement_engine import api
 from agreement_engine.cli import main
 from agreement_engine.findings import CATALOG, Severity
-from agreement_engine.resources import load_schema, resolve_ref
+from agreement_engine.resources import load_schema
+from agreement_engine.schema import resolve_ref
 from agreement_engine.validate import validate
 from agreement_engine.word import render_docx
 

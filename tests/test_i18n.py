@@ -16,9 +16,9 @@ from click.testing import CliRunner
 from conftest import DATA, EXAMPLES, ROOT, apply_changes, example
 from test_cli import _installed_command
 
-from agreement_engine.cli import main
+from agreement_engine.cli import TranslatedCommand, TranslatedGroup, help_text, main
 from agreement_engine.findings import CATALOG
-from agreement_engine.i18n import DOMAIN, LOCALE_DIR, TranslatedCommand, TranslatedGroup, _, help_text, language
+from agreement_engine.i18n import DOMAIN, LOCALE_DIR, _, language
 from agreement_engine.validate import validate
 
 PO = LOCALE_DIR / "en" / "LC_MESSAGES" / f"{DOMAIN}.po"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+import tempfile
 import zipfile
 from functools import cache
 from io import BytesIO
@@ -15,6 +16,7 @@ from conftest import apply_changes, example
 
 from agreement_engine.assemble import assemble_valid
 from agreement_engine.compare import answer_changes, show_value
+from agreement_engine.engine import Engine
 from agreement_engine.errors import EngineError, LibraryError
 from agreement_engine.formatting import formatter
 from agreement_engine.library import DirectoryLoader, MemoryLoader, default_library
@@ -145,6 +147,11 @@ def documents() -> dict[str, bytes]:
         out[f"redline-{old}-{new}"] = render_redline(agreements[old], agreements[new],
                                                      answer_changes(answers[old], answers[new], phrases),
                                                      names=("A.json", "B.json"), date="2027-01-01", provenance={})
+    # answer sets given as data, not as files: the redline names them with a phrase
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / "redline.docx"
+        Engine(library).compare(answers["alliance"], answers["covenant"], target, date="2027-01-01")
+        out["redline-data"] = target.read_bytes()
     for topic in topics(library):
         out[f"variants-{topic}"] = render_variants(agreements["alliance"], library.topics[topic],
                                                    options(answers["alliance"], topic, library), provenance={})

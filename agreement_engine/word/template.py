@@ -396,8 +396,13 @@ _CACHE: OrderedDict[tuple[str, str], HouseTemplate] = OrderedDict()
 _LOCK = threading.Lock()
 
 
-def load_template(template: str | Path | None = None) -> HouseTemplate:
-    """Return the compiled template at ``template`` (default: the house template), cached by path and hash."""
+def load_template(template: str | Path | HouseTemplate | None = None) -> HouseTemplate:
+    """Return the compiled template at ``template`` (default: the house template), cached by path and hash.
+
+    A template already loaded (an Engine's) is returned as it is.
+    """
+    if isinstance(template, HouseTemplate):
+        return template
     path = Path(template) if template is not None else default_template()
     try:
         data = read_regular_file(path, MAX_TEMPLATE_BYTES)

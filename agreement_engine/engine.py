@@ -1,0 +1,276 @@
+"""The Engine: one object that holds a library, a template and two languages and runs the pipeline with them.
+
+Like Jinja's ``Environment``, an Engine is made once and then asked many times: it loads its clause library and
+its Word template once, compiles every clause text once, and reads and validates each answer set once, however
+many steps then use it (``compare`` validates its two answer sets once each, ``variants`` its one). The module
+functions of :mod:`agreement_engine.api` are this class with the installed library and template.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ContextManager
+
+from agreement_engine import output
+from agreement_engine.answers import load
+from agreement_engine.assemble import assemble_valid
+from agreement_engine.compare import answer_changes, revision_date
+from agreement_engine.errors import EngineError, InvalidAnswersError
+from agreement_engine.findings import Finding, has_errors
+from agreement_engine.i18n import _, language
+from agreement_engine.library import DirectoryLoader, Library, LibraryLoader, default_library
+from agreement_engine.model import Agreement
+from agreement_engine.resources import example_path
+from agreement_engine.templating import Templates
+from agreement_engine.validate import validate
+from agreement_engine.variants import options, topics
+from agreement_engine.word import render_docx, template_hash
+from agreement_engine.word.redline import render_redline
+from agreement_engine.word.template import HouseTemplate, load_template
+from agreement_engine.word.variants_page import render_variants
+
+#: The language of everything written into a document or a manifest, whatever the command line speaks.
+DOCUMENT_LANGUAGE = "nl"
+
+#: Where ``render`` writes when no output path is given (relative to the working folder).
+DEFAULT_OUT_DIR = Path("output")
+
+
+@dataclass(frozen=True)
+class Checked:
+    """An answer set read and validated once: where it came from, the answers (None: unreadable), the findings."""
+
+    source: str | Path | dict[str, Any]
+    answers: dict[str, Any] | None
+    findings: list[Finding]
+
+    @property
+    def valid(self) -> bool:
+        """Return whether the answers can be assembled: read, and without a finding of severity error."""
+        return self.answers is not None and not has_errors(self.findings)
+
+    @property
+    def name(self) -> str:
+        """Return the file name of the answer set, or "antwoordenset" for one given as a dict."""
+        return _("antwoordenset") if isinstance(self.source, dict) else Path(self.source).name
+
+
+Source = str | Path | dict[str, Any] | Checked
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One agreement rendered in memory: its default name, the .docx bytes, provenance and findings.
+
+    ``findings`` speak the current language (to show); ``recorded`` are the same findings in the document's
+    language, as plain data for the manifest, so that what is written never depends on the command line.
+    """
+
+    name: str
+    docx: bytes
+    provenance: dict[str, Any]
+    findings: list[Finding]
+    recorded: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    """What ``render`` wrote: the .docx, its manifest, the PDF if asked, and the non-blocking findings."""
+
+    document: Path
+    manifest: Path
+    pdf: Path | None
+    findings: list[Finding]
+
+
+class Engine:
+    """Check, assemble and render answer sets with one clause library, one Word template and two languages.
+
+    ``library`` is a :class:`~agreement_engine.library.Library`, a loader, or a folder (default: the installed
+    library); ``template`` a .docx (default: the house template). ``document_language`` is the language of
+    what is written into a document and its manifest; ``interface_language`` the language of findings and
+    messages (default: whatever :mod:`agreement_engine.i18n` speaks at the moment of the call).
+    """
+
+    def __init__(self, library: Library | LibraryLoader | str | Path | None = None,
+                 template: str | Path | None = None, *, document_language: str = DOCUMENT_LANGUAGE,
+                 interface_language: str | None = None) -> None:
+        if isinstance(library, str | Path):
+            library = DirectoryLoader(library)
+        self._library_source = library
+        self._library = library if isinstance(library, Library) else None
+        self.template = template
+        self._house: HouseTemplate | None = None
+        self.document_language = document_language
+        self.interface_language = interface_language
+        #: Every clause text compiled once for this engine, per document language.
+        self.templates: dict[str, Templates] = {}
+
+    # --- what the engine holds ---------------------------------------------------------------------------
+
+    @property
+    def library(self) -> Library:
+        """Return the clause library, loaded on first use (LibraryError when it is broken)."""
+        if self._library is None:
+            source = self._library_source
+            self._library = default_library() if source is None else source.load()
+        return self._library
+
+    @property
+    def house(self) -> HouseTemplate:
+        """Return the Word template, read and compiled on first use (TemplateError when it is broken)."""
+        if self._house is None:
+            with self._speaking():
+                self._house = load_template(self.template)
+        return self._house
+
+    def topics(self) -> list[str]:
+        """Return the topics that have a clause in this engine's library."""
+        return topics(self.library)
+
+    def _speaking(self) -> ContextManager[None]:
+        return language(self.interface_language) if self.interface_language else nullcontext()
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Load the template in the interface language (its errors are the caller's), then write the document's."""
+        self.house  # noqa: B018 - a broken template is reported in the language of the caller
+        with language(self.document_language):
+            yield
+
+    # --- the pipeline ------------------------------------------------------------------------------------
+
+    def read(self, source: Source) -> Checked:
+        """Read and validate the answer set at ``source`` (a path or a dict); a Checked one is returned as is."""
+        if isinstance(source, Checked):
+            return source
+        with self._speaking():
+            if isinstance(source, dict):
+                return Checked(source, source, validate(source))
+            answers, findings = load(source)
+            return Checked(source, answers, findings if answers is None else validate(answers))
+
+    def _valid(self, source: Source) -> Checked:
+        """Return the checked answer set at ``source``; raise InvalidAnswersError when it has errors."""
+        checked = self.read(source)
+        if not checked.valid:
+            raise InvalidAnswersError(checked.findings)
+        return checked
+
+    def check(self, source: Source) -> list[Finding]:
+        """Return every finding for the answer set at ``source`` (a path) or ``source`` itself (a dict)."""
+        return self.read(source).findings
+
+    def assemble(self, source: Source) -> Agreement:
+        """Return the Agreement for the answer set at ``source``; raise InvalidAnswersError when invalid."""
+        answers = self._valid(source).answers
+        with self._speaking():
+            return assemble_valid(answers, self.library, compiled=self.templates)
+
+    def _provenance(self, answers: dict[str, Any], agreement: Agreement) -> dict[str, Any]:
+        return output.provenance(agreement, answers_sha256=output.answers_hash(answers), library=self.library,
+                                 template_sha256=template_hash(self.house))
+
+    def render_document(self, source: Source) -> Rendered:
+        """Validate, assemble and render the answer set at ``source`` in memory; raise InvalidAnswersError."""
+        checked = self._valid(source)
+        answers, findings = checked.answers, checked.findings
+        with self._writing():
+            agreement = assemble_valid(answers, self.library, compiled=self.templates)
+            origin = self._provenance(answers, agreement)
+            data = render_docx(agreement, self.house, provenance=origin)
+        return Rendered(output.output_name(answers), data, origin, findings,
+                        [f.to_dict(self.document_language) for f in findings])
+
+    def render(self, source: Source, target: str | Path | None = None, *, pdf: bool = False,
+               out_dir: str | Path = DEFAULT_OUT_DIR, force: bool = False) -> RenderResult:
+        """Render the answer set at ``source`` to ``target`` (default ``out_dir/<slug>.docx``) plus a manifest.
+
+        Nothing is written when the answers are invalid (InvalidAnswersError). Each file is written atomically;
+        the manifest comes last, so its presence means the document beside it is complete. With ``pdf`` a PDF
+        is made from the written .docx by LibreOffice (OutputError when LibreOffice is missing or fails).
+        An existing document is replaced only when the engine wrote it and it is unchanged since, or with
+        ``force`` (output.TargetExists otherwise).
+        """
+        rendered = self.render_document(source)
+        document = Path(target) if target is not None else Path(out_dir) / f"{rendered.name}.docx"
+        if output.name_problem(document) is None and document.is_dir():
+            document = document / f"{rendered.name}.docx"
+        output.check_target(document, force=force)
+        sidecar = write(rendered, document)
+        pdf_path = None
+        if pdf:
+            pdf_path = document.with_suffix(".pdf")
+            output.write_pdf(document, pdf_path)
+        return RenderResult(document, sidecar, pdf_path, rendered.findings)
+
+    def compare(self, old: Source, new: Source, target: str | Path, *, date: str | None = None) -> Path:
+        """Write the agreement of ``new`` against that of ``old`` as tracked changes to ``target`` (.docx).
+
+        ``date`` (YYYY-MM-DD) dates every tracked change, so identical input gives identical bytes; by
+        default it is the new answer set's signing date, else its start date. Nothing is written when
+        either answer set is invalid (InvalidAnswersError).
+        """
+        sides = [self._valid(source) for source in (old, new)]
+        answers = [side.answers for side in sides]
+        self.house  # noqa: B018 - a broken template is reported before a wrong date, in the caller's language
+        with self._speaking():
+            date = _revision_date(date) if date else revision_date(answers[1])
+        with self._writing():
+            agreements = [assemble_valid(side, self.library, compiled=self.templates) for side in answers]
+            provenance = {"kind": "compare", "created": f"{date}T00:00:00Z",
+                          "old": self._provenance(answers[0], agreements[0]),
+                          "new": self._provenance(answers[1], agreements[1])}
+            phrase = agreements[1].phrases.text  # the redline speaks the language of the new agreement
+            names = tuple(phrase("redline.answer_set", name=name) if isinstance(side.source, dict)
+                          else Path(side.source).name for name, side in (("A", sides[0]), ("B", sides[1])))
+            data = render_redline(*agreements, answer_changes(*answers), names=names, date=date,
+                                  template=self.house, provenance=provenance)
+        output.atomic_write(Path(target), data)
+        return Path(target)
+
+    def variants(self, topic: str, target: str | Path, source: Source | None = None) -> Path:
+        """Write every variant of ``topic`` side by side for the alliance of ``source`` to ``target`` (.docx).
+
+        Without ``source`` the alliance is the founding story's example. An unknown topic is an EngineError
+        that names the known ones.
+        """
+        answers = self._valid(example_path() if source is None else source).answers
+        with self._writing():
+            found = options(answers, topic, self.library, compiled=self.templates)
+            agreement = next((option.agreement for option in found if option.chosen), None) \
+                or assemble_valid(answers, self.library, compiled=self.templates)  # no variant applies here
+            provenance = {"kind": "variants", "topic": topic, **self._provenance(answers, agreement)}
+            data = render_variants(agreement, self.library.topics[topic], found, template=self.house,
+                                   provenance=provenance)
+        output.atomic_write(Path(target), data)
+        return Path(target)
+
+
+def write(rendered: Rendered, document: Path) -> Path:
+    """Write ``rendered`` to ``document`` and its manifest beside it, each atomically; return the manifest.
+
+    Both are on disk before either is renamed into place, the manifest last, so a manifest whose document
+    hash matches means a complete document, and a failure (full disk, a name too long) leaves neither.
+    """
+    sidecar = output.manifest_path(document)
+    output.atomic_write_all([(document, rendered.docx),
+                             (sidecar, output.manifest(rendered.provenance, document=document,
+                                                       document_bytes=rendered.docx,
+                                                       findings=rendered.recorded))])
+    return sidecar
+
+
+def _revision_date(date: str) -> str:
+    """Return ``date`` if it is a calendar date written YYYY-MM-DD; raise EngineError otherwise."""
+    try:
+        valid = re.fullmatch(r"\d{4}-\d{2}-\d{2}", date) is not None and bool(dt.date.fromisoformat(date))
+    except ValueError:
+        valid = False
+    if not valid:
+        raise EngineError(_("'{date}' is geen datum als JJJJ-MM-DD").format(date=date))
+    return date
