@@ -13,6 +13,8 @@ from typing import Any
 from agreement_engine.files import MAX_ANSWERS_BYTES, FileReadError, read_regular_file, size_text
 from agreement_engine.findings import Finding, json_path, make_finding
 from agreement_engine.i18n import N_, Text
+from agreement_engine.library import default_library
+from agreement_engine.phrases import Phrases
 from agreement_engine.schema import fill_defaults
 
 #: How deeply lists and objects may nest. An answer set needs five levels; the JSON parser and the schema
@@ -155,54 +157,51 @@ def load(path: str | Path) -> tuple[dict | None, list[Finding]]:
     return parse(text)
 
 
-def normalize(answers: dict) -> dict:
+def normalize(answers: dict, phrases: Phrases | None = None) -> dict:
     """Return a copy of a valid answer set with every schema default and derived default filled in.
 
     Optional objects without required fields are created so that later stages can read
     ``answers["disputes"]["route"]`` without asking whether ``disputes`` was given. Derived
-    defaults: the document title, each party's seat and defined term (a single gemeente: "de Gemeente"), the
-    place of arbitration.
+    defaults, worded by ``phrases`` (default: the installed library's for the answer set's language): the
+    document title, each party's seat and defined term (a single gemeente: "de Gemeente"), the place of
+    arbitration.
     """
     result = copy.deepcopy(answers)
     fill_defaults(result)
+    phrases = phrases or default_library().phrases_for(result["language"])
     document = result["document"]
-    document.setdefault("title", default_title(document["kind"], result["alliance"]["name"]))
+    document.setdefault("title", default_title(document["kind"], result["alliance"]["name"], phrases))
     gemeenten = [p for p in result["parties"] if p["legal_form"] == "gemeente"]
     for party in result["parties"]:
         party.setdefault("seat", party["address"]["city"])
         # A single gemeente is "de Gemeente" in the text, as Dutch contracts name it, not "Gemeente Zwolle".
-        party.setdefault("short_name", "de Gemeente" if gemeenten == [party] else party["name"])
+        party.setdefault("short_name", phrases.text("party.single_gemeente") if gemeenten == [party]
+                         else party["name"])
     signing = result["alliance"]["signing"]
     result["disputes"].setdefault("place", signing.get("place"))
     return result
 
 
-#: The title word of each kind of document, and the words a name may start with that the title word already
-#: says ("Alliantie Dak en Thuis" becomes "Alliantieovereenkomst Dak en Thuis").
-_TITLE_WORDS = {
-    "alliance": ("Alliantieovereenkomst", ("alliantieovereenkomst", "alliantie")),
-    "cooperation": ("Samenwerkingsovereenkomst", ("samenwerkingsovereenkomst", "samenwerkingsverband",
-                                                  "samenwerking")),
-    "covenant": ("Convenant", ("convenant",)),
-}
-
-
-def default_title(kind: str, name: str) -> str:
+def default_title(kind: str, name: str, phrases: Phrases) -> str:
     """Return the title of a document of ``kind`` for the cooperation ``name``, never doubling the kind's word.
 
-    >>> default_title("covenant", "Convenant Warme Overdracht")
+    The title word and the words a name may start with that it already says are ``phrases`` of the kind
+    ("Alliantie Dak en Thuis" becomes "Alliantieovereenkomst Dak en Thuis").
+
+    >>> from agreement_engine.library import default_library
+    >>> nl = default_library().phrases_for("nl")
+    >>> default_title("covenant", "Convenant Warme Overdracht", nl)
     'Convenant Warme Overdracht'
-    >>> default_title("alliance", "Alliantie Dak en Thuis")
+    >>> default_title("alliance", "Alliantie Dak en Thuis", nl)
     'Alliantieovereenkomst Dak en Thuis'
-    >>> default_title("cooperation", "Samenwerking Jeugd Noord")
+    >>> default_title("cooperation", "Samenwerking Jeugd Noord", nl)
     'Samenwerkingsovereenkomst Jeugd Noord'
-    >>> default_title("cooperation", "Samenwerkingsverbanden Oost")
+    >>> default_title("cooperation", "Samenwerkingsverbanden Oost", nl)
     'Samenwerkingsovereenkomst Samenwerkingsverbanden Oost'
-    >>> default_title("alliance", "Samen aan Tafel")
+    >>> default_title("alliance", "Samen aan Tafel", nl)
     'Alliantieovereenkomst Samen aan Tafel'
     """
-    title_word, redundant = _TITLE_WORDS[kind]
     words = name.split(maxsplit=1)
-    if len(words) == 2 and words[0].casefold() in redundant:
+    if len(words) == 2 and words[0].casefold() in phrases.words(f"kind.{kind}.name_words"):
         name = words[1]
-    return f"{title_word} {name}"
+    return f"{phrases.text(f'kind.{kind}.title')} {name}"

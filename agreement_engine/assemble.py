@@ -6,6 +6,7 @@ labelled article or member has in *this* agreement, whichever optional articles 
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -15,28 +16,33 @@ from typing import Any
 
 from agreement_engine.answers import normalize
 from agreement_engine.context import answer_sections
-from agreement_engine.dutch import date_long, money, percent
 from agreement_engine.errors import InvalidAnswersError, LibraryError
 from agreement_engine.findings import has_errors
+from agreement_engine.formatting import default_language, formatter
 from agreement_engine.i18n import _
-from agreement_engine.library import Clause, Library, MemberSpec, Variant, default_library
+from agreement_engine.library import ANNEX_LABELS, Clause, Library, MemberSpec, Variant, default_library
 from agreement_engine.model import (
     Agreement, Allocation, Annex, AnnexRow, Article, ClauseUse, Member, Paragraph, Ref, Segment,
     SignatureBlock, Signatory, Term,
 )
+from agreement_engine.phrases import Phrases
 from agreement_engine.rules import term_end
 from agreement_engine.templating import Templates, ref_marker, split_refs
 from agreement_engine.validate import validate
 
-_TEMPLATES: Templates | None = None
+_TEMPLATES: dict[str, Templates] = {}
 
 
-def templates() -> Templates:
-    """Return the compiled clause texts of callers outside an Engine (each text is compiled once per process)."""
-    global _TEMPLATES
-    if _TEMPLATES is None:
-        _TEMPLATES = Templates()
-    return _TEMPLATES
+def templates(language: str | None = None, cache: dict[str, Templates] | None = None) -> Templates:
+    """Return the compiled clause texts of a document language (each text is compiled once per cache).
+
+    ``cache`` holds them by language: an Engine's own, by default the one shared by every caller outside an Engine.
+    """
+    language = language or default_language()
+    cache = _TEMPLATES if cache is None else cache
+    if language not in cache:
+        cache[language] = Templates(formatter(language))
+    return cache[language]
 
 
 def allocate(budget: Decimal, shares: dict[str, Decimal]) -> dict[str, Decimal]:
@@ -61,13 +67,15 @@ def allocate(budget: Decimal, shares: dict[str, Decimal]) -> dict[str, Decimal]:
     return amounts
 
 
-#: The defined term for the cooperation itself, by document kind: a cooperation or a covenant does not call
-#: itself an alliance.
-ALLIANCE_TERMS = {"alliance": "Alliantie", "cooperation": "Samenwerking", "covenant": "Samenwerking"}
+MEERJARENPLAN, VERDEELSLEUTEL, VOORWAARDEN, CONTACTPERSONEN, REGLEMENT = ANNEX_LABELS
 
 
-def build_context(answers: dict) -> dict[str, Any]:
-    """Return the template context for a normalized answer set: the answers plus derived helpers."""
+def build_context(answers: dict, phrases: Phrases) -> dict[str, Any]:
+    """Return the template context for a normalized answer set: the answers plus derived helpers.
+
+    ``alliance_term`` is the defined term for the cooperation itself, by document kind (``phrases``): a
+    cooperation or a covenant does not call itself an alliance.
+    """
     resources = answers["resources"]
     given = resources.get("shares", {}) if resources["model"] == "allocation_key" else {}
     # In the order of the parties, so that a tie for the cent remainder goes to the first in the comparitie.
@@ -101,7 +109,7 @@ def build_context(answers: dict) -> dict[str, Any]:
         conditions=[c for c in answers["conditions"] if c["form"] == "condition"],
         warranties=[c for c in answers["conditions"] if c["form"] == "warranty"],
         body=answers["governance"]["body_name"],
-        alliance_term=ALLIANCE_TERMS[answers["document"]["kind"]],
+        alliance_term=phrases.text(f"kind.{answers['document']['kind']}.term"),
         n_parties=len(parties),
         n_members=sum(1 for p in parties if p["is_member"]),
         party=party,
@@ -146,22 +154,23 @@ def _choose(library: Library, context: dict, t: Templates) -> list[_Chosen]:
     return chosen
 
 
-def _annex_plan(answers: dict) -> list[tuple[str, str]]:
+def _annex_plan(answers: dict) -> list[str]:
+    """Return the labels of the annexes this answer set has, in order."""
     plan = []
     if answers.get("multi_year_plan"):
-        plan.append(("bijlage.meerjarenplan", "Meerjarenplan"))
+        plan.append(MEERJARENPLAN)
     if answers["resources"]["model"] == "allocation_key":
-        plan.append(("bijlage.verdeelsleutel", "Verdeelsleutel"))
+        plan.append(VERDEELSLEUTEL)
     if any(c["form"] == "condition" for c in answers.get("conditions", [])):
-        plan.append(("bijlage.voorwaarden", "Opschortende voorwaarden per Partij"))
+        plan.append(VOORWAARDEN)
     if answers.get("notices", {}).get("contacts"):
-        plan.append(("bijlage.contactpersonen", "Contactpersonen voor mededelingen"))
+        plan.append(CONTACTPERSONEN)
     if answers.get("governance", {}).get("rules_of_procedure") == "annex":
-        plan.append(("bijlage.reglement", f"Reglement van de {answers['governance'].get('body_name', 'Stuurgroep')}"))
+        plan.append(REGLEMENT)
     return plan
 
 
-def _number(chosen: list[_Chosen], annexes: list[tuple[str, str]]) -> dict[str, str]:
+def _number(chosen: list[_Chosen], annexes: list[str]) -> dict[str, str]:
     labels: dict[str, str] = {}
     article = 0
     for item in chosen:
@@ -173,7 +182,7 @@ def _number(chosen: list[_Chosen], annexes: list[tuple[str, str]]) -> dict[str, 
         for m, (spec, _extra, _key) in enumerate(item.members, start=1):
             if spec.label:
                 labels[spec.label] = f"{article}.{m}"
-    for n, (label, _title) in enumerate(annexes, start=1):
+    for n, label in enumerate(annexes, start=1):
         labels[label] = str(n)
     return labels
 
@@ -283,62 +292,72 @@ def _definitions(chosen: list[_Chosen], renderer: _Renderer, used_text: str) -> 
     return paragraphs
 
 
-def _annexes(answers: dict, context: dict, plan: list[tuple[str, str]], labels: dict[str, str]) -> list[Annex]:
+def _annexes(answers: dict, context: dict, plan: list[str], labels: dict[str, str],
+             phrases: Phrases) -> list[Annex]:
     by_id = {p["id"]: p for p in context["parties"]}
+    notation = formatter(phrases.language)
     annexes = []
-    for label, title in plan:
+    for label in plan:
         number = int(labels[label])
-        if label == "bijlage.meerjarenplan":
+        text = functools.partial(_annex_text, phrases, label)
+        if label == MEERJARENPLAN:
             plan_data = answers["multi_year_plan"]
-            sections = [("Gezamenlijke ambitie", (Paragraph((plan_data["ambition"],)),))]
+            sections = [(text("ambition"), (Paragraph((plan_data["ambition"],)),))]
             if plan_data.get("collective_tasks"):
-                sections.append(("Gezamenlijke opgaven",
+                sections.append((text("collective_tasks"),
                                  tuple(Paragraph((t,)) for t in plan_data["collective_tasks"])))
             for pid, tasks in plan_data.get("party_tasks", {}).items():
-                sections.append((f"Opgaven van {by_id[pid]['term']}", tuple(Paragraph((t,)) for t in tasks)))
+                sections.append((text("party_tasks", party=by_id[pid]["term"]),
+                                 tuple(Paragraph((t,)) for t in tasks)))
             period = plan_data.get("period")
-            intro = (Paragraph((f"Meerjarenplan van de {answers['alliance']['name']}"
-                                + (f" voor de periode {period}." if period else "."),)),)
-            annexes.append(Annex(number, label, title + (f" {period}" if period else ""), paragraphs=intro,
-                                 sections=tuple(sections)))
-        elif label == "bijlage.verdeelsleutel":
+            alliance = answers["alliance"]["name"]
+            intro = (Paragraph((text("intro_period", alliance=alliance, period=period) if period
+                                else text("intro", alliance=alliance),)),)
+            annexes.append(Annex(number, label, text("title_period", period=period) if period else text("title"),
+                                 paragraphs=intro, sections=tuple(sections)))
+        elif label == VERDEELSLEUTEL:
             budget = Decimal(str(answers["resources"]["annual_budget"]))
             members = [p for p in context["parties"] if p["share"] is not None]
-            rows = tuple(AnnexRow((p["name"], percent(p["share"]), money(p["amount"]))) for p in members)
-            total = ("Totaal", percent(sum((p["share"] for p in members), Decimal(0))),
-                     money(sum((p["amount"] for p in members), Decimal(0))))
-            intro = (Paragraph((f"Verdeling van het jaarbudget van {money(budget)} over de Deelnemende "
-                                "Partijen. Bedragen zijn naar beneden afgerond op hele centen; het restant komt "
-                                "toe aan de Partij met het grootste aandeel.",)),)
-            annexes.append(Annex(number, label, title, paragraphs=intro, header=("Partij", "Aandeel", "Jaarbedrag"),
-                                 rows=rows, total=total))
-        elif label == "bijlage.voorwaarden":
+            rows = tuple(AnnexRow((p["name"], notation.percent(p["share"]), notation.money(p["amount"])))
+                         for p in members)
+            total = (text("total"), notation.percent(sum((p["share"] for p in members), Decimal(0))),
+                     notation.money(sum((p["amount"] for p in members), Decimal(0))))
+            intro = (Paragraph((text("intro", budget=notation.money(budget)),)),)
+            annexes.append(Annex(number, label, text("title"), paragraphs=intro,
+                                 header=(text("party"), text("share"), text("amount")), rows=rows, total=total))
+        elif label == VOORWAARDEN:
             rows = []
             for condition in context["conditions"]:
                 party = by_id[condition["party"]]
-                deadline = date_long(condition.get("deadline", answers["alliance"]["start_date"]))
-                waiver = party["term"] if condition["waivable_by"] == "party" else "alle Partijen gezamenlijk"
+                deadline = notation.date(condition.get("deadline", answers["alliance"]["start_date"]))
+                waiver = party["term"] if condition["waivable_by"] == "party" else text("all_parties")
                 rows.append(AnnexRow((party["name"], condition["condition"], deadline, waiver)))
-            annexes.append(Annex(number, label, title,
-                                 header=("Partij", "Voorwaarde", "Uiterste datum", "Afstand door"),
+            annexes.append(Annex(number, label, text("title"),
+                                 header=(text("party"), text("condition"), text("deadline"), text("waived_by")),
                                  rows=tuple(rows)))
-        elif label == "bijlage.contactpersonen":
+        elif label == CONTACTPERSONEN:
             contacts = answers["notices"]["contacts"]
             rows = tuple(AnnexRow((p["name"], contacts[p["id"]]["name"], contacts[p["id"]].get("function", ""),
                                    contacts[p["id"]]["email"])) for p in context["parties"] if p["id"] in contacts)
-            intro = (Paragraph(("Contactpersonen van Partijen voor de uitvoering van de Overeenkomst en voor "
-                                "mededelingen in het kader daarvan, zoals bedoeld in artikel ",
-                                Ref("mededelingen.contactpersonen", labels["mededelingen.contactpersonen"]),
-                                ".")),)
-            annexes.append(Annex(number, label, title, paragraphs=intro,
-                                 header=("Partij", "Contactpersoon", "Functie", "E-mailadres"), rows=rows))
-        elif label == "bijlage.reglement":
+            article = Ref("mededelingen.contactpersonen", labels["mededelingen.contactpersonen"])
+            intro = (Paragraph(phrases.parts("annex.contactpersonen.intro", article=article)),)
+            annexes.append(Annex(number, label, text("title"), paragraphs=intro,
+                                 header=(text("party"), text("contact"), text("function"), text("email")),
+                                 rows=rows))
+        elif label == REGLEMENT:
             governance = answers["governance"]
-            intro = (Paragraph((f"Reglement van de {governance.get('body_name', 'Stuurgroep')} als bedoeld in "
-                                "artikel ", Ref("governance.reglement", labels["governance.reglement"]), ".")),)
-            sections = (("Bepalingen", tuple(Paragraph((text,)) for text in governance["rules_of_procedure_text"])),)
-            annexes.append(Annex(number, label, title, paragraphs=intro, sections=sections))
+            body = governance["body_name"]
+            article = Ref("governance.reglement", labels["governance.reglement"])
+            intro = (Paragraph(phrases.parts("annex.reglement.intro", body=body, article=article)),)
+            sections = ((text("provisions"),
+                         tuple(Paragraph((provision,)) for provision in governance["rules_of_procedure_text"])),)
+            annexes.append(Annex(number, label, text("title", body=body), paragraphs=intro, sections=sections))
     return annexes
+
+
+def _annex_text(phrases: Phrases, label: str, key: str, **values: Any) -> str:
+    """Return the phrase ``key`` of the annex ``label`` ("bijlage.verdeelsleutel", "title")."""
+    return phrases.text(f"annex.{label.removeprefix('bijlage.')}.{key}", **values)
 
 
 def assemble(answers: dict, library: Library | None = None) -> Agreement:
@@ -349,21 +368,23 @@ def assemble(answers: dict, library: Library | None = None) -> Agreement:
     return assemble_valid(answers, library)
 
 
-def assemble_valid(answers: dict, library: Library | None = None, *, compiled: Templates | None = None) -> Agreement:
+def assemble_valid(answers: dict, library: Library | None = None, *,
+                   compiled: dict[str, Templates] | None = None) -> Agreement:
     """Assemble the Agreement for an answer set that :func:`validate` found free of errors.
 
     For callers that validated already (the API reports the findings too); validating twice would cost a
-    tenth of the work per document. ``compiled`` holds the compiled clause texts (an Engine's own; by default
-    those shared by every caller outside an Engine).
+    tenth of the work per document. ``compiled`` holds the compiled clause texts by document language (an
+    Engine's own; by default those shared by every caller outside an Engine).
     """
     library = library or default_library()
-    compiled = compiled or templates()
-    answers = normalize(answers)
-    context = build_context(answers)
-    chosen = _choose(library, context, compiled)
+    phrases = library.phrases_for(answers.get("language") or default_language())
+    answers = normalize(answers, phrases)
+    context = build_context(answers, phrases)
+    compiled_texts = templates(phrases.language, compiled)
+    chosen = _choose(library, context, compiled_texts)
     plan = _annex_plan(answers)
     labels = _number(chosen, plan)
-    renderer = _Renderer(context, labels, compiled)
+    renderer = _Renderer(context, labels, compiled_texts)
 
     comparitie, closing, recitals, articles, signature = [], [], [], [], None
     for item in chosen:
@@ -402,8 +423,8 @@ def assemble_valid(answers: dict, library: Library | None = None, *, compiled: T
         comparitie=tuple(comparitie), comparitie_closing=tuple(closing), recitals=tuple(recitals),
         articles=tuple(articles), signature_intro=signature,
         signature_mode=answers["alliance"]["signing"]["mode"], signature_blocks=blocks,
-        annexes=tuple(_annexes(answers, context, plan, labels)), clauses=uses,
-        labels=tuple(sorted(labels.items())), allocation=allocation,
+        annexes=tuple(_annexes(answers, context, plan, labels, phrases)), clauses=uses,
+        labels=tuple(sorted(labels.items())), phrases=phrases, allocation=allocation,
     )
 
 

@@ -65,7 +65,7 @@ JOBS_PER_CORE = 2
 
 
 @dataclass
-class Item:
+class BatchItem:
     """One input of a batch and what became of it (one row of the report).
 
     ``findings`` speak the language of the command line (to show); ``recorded`` are the same findings in
@@ -97,7 +97,7 @@ class Summary:
     files written, and ``problems`` says what could not be written, in the command line's language.
     """
 
-    items: list[Item]
+    items: list[BatchItem]
     out_dir: Path
     seconds: float
     jobs: int = 1
@@ -587,7 +587,7 @@ def _remove_if_abandoned(path: Path) -> bool:
 
 def run(patterns: Iterable[str], out_dir: str | Path, *, jobs: int | None = None, force: bool = False,
         template: str | Path | None = None,
-        progress: Callable[[Item], None] | None = None) -> Summary:
+        progress: Callable[[BatchItem], None] | None = None) -> Summary:
     """Render every answer set named by ``patterns`` into ``out_dir``; return the summary.
 
     ``jobs`` worker processes (default: the machine's cores; never more than the documents to make nor than
@@ -618,7 +618,7 @@ def run(patterns: Iterable[str], out_dir: str | Path, *, jobs: int | None = None
     with _stop_on_signals():
         try:
             for path, name in zip(inputs, output_names(inputs)):
-                item = Item(str(path), name)
+                item = BatchItem(str(path), name)
                 items.append(item)
                 document = out_dir / f"{name}.docx"
                 recorded = None if force else up_to_date(path, document, fingerprint)
@@ -658,14 +658,14 @@ def _outcomes(work: list[Job], template: str | None, workers: int) -> Iterator[t
         yield from _run_parallel(work, template, workers)
 
 
-def _refused(path: str, code: str, **values: Any) -> Item:
+def _refused(path: str, code: str, **values: Any) -> BatchItem:
     """Return the item of an input that is not read at all: its finding shown, and recorded in Dutch."""
     shown = make_finding(code, "$", **values).to_dict()
     with language(REPORT_LANGUAGE):
         if "kind" in values:  # what the file is, in Dutch too
             values["kind"] = _special_kind(Path(path)) or values["kind"]
         recorded = make_finding(code, "$", **values).to_dict()
-    return Item(str(path), "", status=INVALID, findings=[shown], recorded=[recorded])
+    return BatchItem(str(path), "", status=INVALID, findings=[shown], recorded=[recorded])
 
 
 def run_report_name(started: dt.datetime) -> str:

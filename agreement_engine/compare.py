@@ -17,9 +17,11 @@ from enum import Enum
 from typing import Any, Generic, TypeVar
 
 from agreement_engine.answers import normalize
-from agreement_engine.dutch import date_long, enumerate_nl, money, number, percent
 from agreement_engine.findings import json_path
+from agreement_engine.formatting import formatter
+from agreement_engine.library import default_library
 from agreement_engine.model import Agreement, Annex, Article, Member, Paragraph, Ref, Segment, Term
+from agreement_engine.phrases import Phrases
 from agreement_engine.schema import field_title, schema_at
 
 T = TypeVar("T")
@@ -291,9 +293,11 @@ class AnswerChange:
     new: str
 
 
-def answer_changes(old: dict, new: dict) -> list[AnswerChange]:
-    """Return every answer that differs between two valid answer sets, defaults filled in, in reading order."""
-    old, new = normalize(old), normalize(new)
+def answer_changes(old: dict, new: dict, phrases: Phrases | None = None) -> list[AnswerChange]:
+    """Return every answer that differs between two valid answer sets, defaults filled in (worded by
+    ``phrases``, default: the installed library's for the new answer set's language), in reading order."""
+    old, new = normalize(old, phrases), normalize(new, phrases)
+    phrases = phrases or default_library().phrases_for(new["language"])
     changes: list[AnswerChange] = []
 
     def walk(a: Any, b: Any, path: list) -> None:
@@ -308,8 +312,8 @@ def answer_changes(old: dict, new: dict) -> list[AnswerChange]:
             for index in range(max(len(v) for v in containers)):
                 walk(_get(a, index), _get(b, index), path + [index])
         else:
-            changes.append(AnswerChange(json_path(path), field_title(path), show_value(a, path, old),
-                                        show_value(b, path, new)))
+            changes.append(AnswerChange(json_path(path), field_title(path), show_value(a, path, old, phrases),
+                                        show_value(b, path, new, phrases)))
 
     walk(old, new, [])
     return changes
@@ -323,36 +327,40 @@ def _get(container: Any, key: str | int) -> Any:
     return _MISSING
 
 
-def show_value(value: Any, path: list, answers: dict) -> str:
-    """Return an answer as a Dutch reader expects it: amounts, percentages, dates, choices by their label.
+def show_value(value: Any, path: list, answers: dict, phrases: Phrases) -> str:
+    """Return an answer as a reader of the document's language expects it: amounts, percentages, dates in its
+    notation, choices by their label, yes, no and nothing as ``phrases`` say.
 
-    >>> show_value(2450000, ["resources", "annual_budget"], {}).replace("\\xa0", " ")
+    >>> nl = default_library().phrases_for("nl")
+    >>> show_value(2450000, ["resources", "annual_budget"], {}, nl).replace("\\xa0", " ")
     '€ 2.450.000,00'
-    >>> show_value("any_date", ["withdrawal", "effective"], {})
+    >>> show_value("any_date", ["withdrawal", "effective"], {}, nl)
     'Tegen iedere datum'
-    >>> show_value(True, ["liability", "exclude_indirect_damage"], {})
+    >>> show_value(True, ["liability", "exclude_indirect_damage"], {}, nl)
     'ja'
     """
+    notation = formatter(phrases.language)
     if value is _MISSING or value is None:
-        return "(niet ingevuld)"
+        return phrases.text("answer.missing")
     if isinstance(value, bool):
-        return "ja" if value else "nee"
+        return phrases.text("answer.yes" if value else "answer.no")
     if isinstance(value, list):
-        return enumerate_nl(show_value(v, path + [0], answers) for v in value) if value else "(geen)"
+        return (notation.enum(show_value(v, path + [0], answers, phrases) for v in value) if value
+                else phrases.text("answer.none"))
     labels = (schema_at(path) or {}).get("x-labels", {})
     kind = (schema_at(path, resolve=False) or {}).get("$ref", "").rsplit("/", 1)[-1]
     if isinstance(value, str) and value in labels:
         return labels[value]
     if kind == "amount":
-        return money(value)
+        return notation.money(value)
     if kind == "percentage":
-        return percent(value)
+        return notation.percent(value)
     if kind == "date":
-        return date_long(value)
+        return notation.date(value)
     if kind == "party_id":
         return next((p["name"] for p in answers.get("parties", []) if p.get("id") == value), str(value))
     if isinstance(value, int | float):
-        return number(value)
+        return notation.number(value)
     return str(value)
 
 

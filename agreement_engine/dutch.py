@@ -1,8 +1,8 @@
-"""Dutch-language formatting of amounts, numbers, dates and enumerations for clause texts."""
+"""The nl notation: Dutch amounts, numbers, dates and enumerations (``formatting.formatter("nl")`` serves it)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -316,16 +316,3 @@ def roman(i: int) -> str:
         numeral += symbol * count
     return numeral
 
-
-FILTERS: dict[str, Callable[..., str]] = {
-    "money": money,
-    "money_words": money_in_words,
-    "money_full": money_full,
-    "words": number_in_words,
-    "date": date_long,
-    "percent": percent,
-    "number": number,
-    "enum": enumerate_nl,
-    "fold": fold_word,
-    "termijn": count_with_words,
-}

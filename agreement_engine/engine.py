@@ -31,7 +31,7 @@ from agreement_engine.variants import options, topics
 from agreement_engine.word import render_docx, template_hash
 from agreement_engine.word.redline import render_redline
 from agreement_engine.word.template import HouseTemplate, load_template
-from agreement_engine.word.variants import render_variants
+from agreement_engine.word.variants_page import render_variants
 
 #: The language of everything written into a document or a manifest, whatever the command line speaks.
 DOCUMENT_LANGUAGE = "nl"
@@ -107,8 +107,8 @@ class Engine:
         self._house: HouseTemplate | None = None
         self.document_language = document_language
         self.interface_language = interface_language
-        #: Every clause text compiled once for this engine.
-        self.templates = Templates()
+        #: Every clause text compiled once for this engine, per document language.
+        self.templates: dict[str, Templates] = {}
 
     # --- what the engine holds ---------------------------------------------------------------------------
 
@@ -225,8 +225,9 @@ class Engine:
             provenance = {"kind": "compare", "created": f"{date}T00:00:00Z",
                           "old": self._provenance(answers[0], agreements[0]),
                           "new": self._provenance(answers[1], agreements[1])}
-            names = tuple(f"antwoordenset {name}" if isinstance(side.source, dict) else Path(side.source).name
-                          for name, side in (("A", sides[0]), ("B", sides[1])))
+            phrase = agreements[1].phrases.text  # the redline speaks the language of the new agreement
+            names = tuple(phrase("redline.answer_set", name=name) if isinstance(side.source, dict)
+                          else Path(side.source).name for name, side in (("A", sides[0]), ("B", sides[1])))
             data = render_redline(*agreements, answer_changes(*answers), names=names, date=date,
                                   template=self.house, provenance=provenance)
         output.atomic_write(Path(target), data)

@@ -17,6 +17,7 @@ from jsonschema import Draft202012Validator
 
 from agreement_engine.errors import LibraryError
 from agreement_engine.i18n import _
+from agreement_engine.phrases import Phrases
 from agreement_engine.resources import clause_library_dir, load_schema
 
 #: Labels of the annexes that assembly builds from the answer set (not from clause files).
@@ -25,8 +26,8 @@ ANNEX_LABELS = ("bijlage.meerjarenplan", "bijlage.verdeelsleutel", "bijlage.voor
 
 
 @dataclass(frozen=True)
-class Item:
-    """One list item (a., b., ...) of a member, with the condition that includes it.
+class ItemSpec:
+    """One list item (a., b., ...) of a member as written in the library, with the condition that includes it.
 
     With ``repeat`` (an expression giving a list) and ``alias`` the item stands for one item per element.
     """
@@ -47,7 +48,7 @@ class MemberSpec:
     when: str | None
     repeat: str | None
     alias: str | None
-    items: tuple[Item, ...]
+    items: tuple[ItemSpec, ...]
     line: int
 
 
@@ -154,6 +155,15 @@ class Library:
     topics: Mapping[str, str]
     clauses: tuple[Clause, ...]
     content_hash: str
+    phrases: Mapping[str, Phrases] = field(default_factory=dict)
+
+    def phrases_for(self, language: str) -> Phrases:
+        """Return the fixed wording of documents in ``language``; raise LibraryError when the library has none."""
+        try:
+            return self.phrases[language]
+        except KeyError:
+            raise LibraryError(_("de bibliotheek heeft geen vaste tekst voor de taal '{language}'").format(
+                language=language), file=f"phrases/{language}.yaml") from None
 
     def get(self, clause_id: str) -> Clause:
         """Return the clause with ``clause_id``; raise LibraryError when there is none."""
@@ -201,19 +211,19 @@ def _strip_lines(value):
     return value
 
 
-def parse_clause(text: str, file: str) -> Clause:
-    """Parse and check one clause file's text; raise LibraryError naming file and line."""
+def _load_yaml(text: str, file: str) -> object:
+    """Return the YAML ``text`` with the line of every mapping; raise LibraryError naming file and line."""
     try:
-        raw = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise LibraryError(_("geen geldige YAML: {reason}").format(reason=getattr(exc, 'problem', exc)), file=file,
                            line=mark.line + 1 if mark else None) from exc
-    if not isinstance(raw, dict):
-        raise LibraryError(_("een clausulebestand moet een YAML-mapping zijn"), file=file)
-    plain = _strip_lines(raw)
-    clause_id = plain.get("id") if isinstance(plain.get("id"), str) else None
-    validator = Draft202012Validator(load_schema("clause"))
+
+
+def _check_schema(schema: str, raw: dict, plain: dict, file: str, clause_id: str | None = None) -> None:
+    """Raise LibraryError at the first place (by path) where ``plain`` breaks ``schemas/<schema>.schema.json``."""
+    validator = Draft202012Validator(load_schema(schema))
     for error in sorted(validator.iter_errors(plain), key=lambda e: list(e.absolute_path)):
         node = raw
         for part in error.absolute_path:
@@ -224,10 +234,34 @@ def parse_clause(text: str, file: str) -> Clause:
         where = "/".join(str(p) for p in error.absolute_path) or _("(bestand)")
         raise LibraryError(f"{where}: {error.message}", file=file, clause=clause_id, line=line)
 
+
+def parse_phrases(text: str, file: str) -> Phrases:
+    """Parse and check one phrases file (``phrases/<language>.yaml``); raise LibraryError naming file and line."""
+    raw = _load_yaml(text, file)
+    if not isinstance(raw, dict):
+        raise LibraryError(_("een bestand met vaste tekst moet een YAML-mapping zijn"), file=file)
+    plain = _strip_lines(raw)
+    _check_schema("phrases", raw, plain, file)
+    language = file.rsplit("/", 1)[-1].removesuffix(".yaml")
+    if plain["language"] != language:
+        raise LibraryError(_("de taal '{language}' hoort in phrases/{language}.yaml").format(
+            language=plain["language"]), file=file, line=raw["__lines__"].get("language"))
+    return Phrases.from_tree(language, file, plain["phrases"])
+
+
+def parse_clause(text: str, file: str) -> Clause:
+    """Parse and check one clause file's text; raise LibraryError naming file and line."""
+    raw = _load_yaml(text, file)
+    if not isinstance(raw, dict):
+        raise LibraryError(_("een clausulebestand moet een YAML-mapping zijn"), file=file)
+    plain = _strip_lines(raw)
+    clause_id = plain.get("id") if isinstance(plain.get("id"), str) else None
+    _check_schema("clause", raw, plain, file, clause_id)
+
     def member(m: dict) -> MemberSpec:
         return MemberSpec(text=m["text"], label=m.get("label"), when=m.get("when"), repeat=m.get("repeat"),
                           alias=m.get("as"), line=m["__line__"],
-                          items=tuple(Item(i["text"], i.get("when"), i["__line__"], i.get("repeat"), i.get("as"))
+                          items=tuple(ItemSpec(i["text"], i.get("when"), i["__line__"], i.get("repeat"), i.get("as"))
                                       for i in m.get("items", [])))
 
     def witness(v: dict) -> Witness | None:
@@ -258,8 +292,10 @@ def parse_clause(text: str, file: str) -> Clause:
     )
 
 
-def build_library(meta_text: str, clause_texts: Mapping[str, str]) -> Library:
-    """Build a Library from the text of library.yaml and the texts of the clause files by name."""
+def build_library(meta_text: str, clause_texts: Mapping[str, str],
+                  phrase_texts: Mapping[str, str] | None = None) -> Library:
+    """Build a Library from the text of library.yaml, the texts of the clause files by name and those of the
+    phrases files (``phrases/<language>.yaml``) by name."""
     try:
         meta = yaml.safe_load(meta_text) or {}
     except yaml.YAMLError as exc:
@@ -274,15 +310,17 @@ def build_library(meta_text: str, clause_texts: Mapping[str, str]) -> Library:
                                clause=clause.id, line=clause.line_of("id"))
         seen[clause.id] = clause.file
     digest = hashlib.sha256(meta_text.encode("utf-8"))
-    for file, text in sorted(clause_texts.items()):
+    phrase_texts = phrase_texts or {}
+    phrases = [parse_phrases(text, file) for file, text in sorted(phrase_texts.items())]
+    for file, text in sorted({**clause_texts, **phrase_texts}.items()):
         digest.update(f"\0{file}\0".encode() + text.encode("utf-8"))
     return Library(name=meta["name"], version=str(meta["version"]), topics=dict(meta.get("topics", {})),
                    clauses=tuple(sorted(clauses, key=lambda c: (c.position, c.id))),
-                   content_hash=digest.hexdigest())
+                   content_hash=digest.hexdigest(), phrases={p.language: p for p in phrases})
 
 
 class MemoryLoader:
-    """Serve a library from memory: ``{"library.yaml": ..., "clauses/x.yaml": ...}`` (for tests)."""
+    """Serve a library from memory: ``{"library.yaml": ..., "clauses/x.yaml": ..., "phrases/nl.yaml": ...}``."""
 
     def __init__(self, files: Mapping[str, str]) -> None:
         self.files = dict(files)
@@ -290,11 +328,12 @@ class MemoryLoader:
     def load(self) -> Library:
         """Return the library built from the files in memory."""
         clauses = {name: text for name, text in self.files.items() if name.startswith("clauses/")}
-        return build_library(self.files.get("library.yaml", ""), clauses)
+        phrases = {name: text for name, text in self.files.items() if name.startswith("phrases/")}
+        return build_library(self.files.get("library.yaml", ""), clauses, phrases)
 
 
 class DirectoryLoader:
-    """Read a library from a folder: ``library.yaml`` and ``clauses/*.yaml``."""
+    """Read a library from a folder: ``library.yaml``, ``clauses/*.yaml`` and ``phrases/*.yaml``."""
 
     def __init__(self, root: str | Path | None = None) -> None:
         self.root = Path(root) if root else clause_library_dir()
@@ -303,8 +342,9 @@ class DirectoryLoader:
         """Return the library's files by relative name."""
         try:
             files = {"library.yaml": (self.root / "library.yaml").read_text(encoding="utf-8")}
-            for path in sorted((self.root / "clauses").glob("*.yaml")):
-                files[f"clauses/{path.name}"] = path.read_text(encoding="utf-8")
+            for folder in ("clauses", "phrases"):
+                for path in sorted((self.root / folder).glob("*.yaml")):
+                    files[f"{folder}/{path.name}"] = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise LibraryError(_("clausulebibliotheek niet leesbaar: {reason}").format(reason=exc), file=str(self.root)) from exc
         return files

@@ -17,6 +17,8 @@ from agreement_engine.assemble import term_pattern
 from agreement_engine.context import COMPUTED, PARTY_EXTRAS, PARTY_LISTS, PARTY_ONE, answer_sections
 from agreement_engine.errors import LibraryError, Problem
 from agreement_engine.library import Clause, Library, LibraryLoader
+from agreement_engine.phrases import problems as phrase_problems
+from agreement_engine.resources import load_schema
 from agreement_engine.schema import path_exists, schema_at, schema_enums
 from agreement_engine.templating import make_environment
 
@@ -242,6 +244,7 @@ def lint(source: Library | LibraryLoader) -> list[Problem]:
                 problems.append(Problem("clause_library", None, None,
                                         f"geen clausule dekt de waarde '{value}' van {path} (met een expliciete "
                                         "vergelijking in een voorwaarde of tekst)"))
+    problems.extend(_lint_phrases(library))
     return problems
 
 
@@ -346,6 +349,7 @@ def lint_witnesses(library: Library) -> Iterator[Problem]:
     from agreement_engine.assemble import build_context, templates
     from agreement_engine.errors import EngineError
     from agreement_engine.findings import has_errors
+    from agreement_engine.formatting import default_language
     from agreement_engine.resources import example_path
     from agreement_engine.validate import validate
 
@@ -396,8 +400,9 @@ def lint_witnesses(library: Library) -> Iterator[Problem]:
                 continue
             where = {"clause": clause.id, "file": clause.file}
             try:
-                context = build_context(normalize(answers))
-                t = templates()
+                phrases = library.phrases_for(answers.get("language") or default_language())
+                context = build_context(normalize(answers, phrases), phrases)
+                t = templates(phrases.language)
                 included = not clause.include or t.evaluate(clause.include, context, line=clause.line_of("include"),
                                                             **where)
                 chosen = next((v.id for v in clause.variants
@@ -411,3 +416,17 @@ def lint_witnesses(library: Library) -> Iterator[Problem]:
             elif chosen != variant.id:
                 yield Problem(clause.file, clause.id, witness.line,
                               f"witness van variant {variant.id} kiest variant {chosen or '(geen)'}")
+
+
+# phrases -----------------------------------------------------------------------------------------
+# The fixed wording of documents (clause_library/phrases/<language>.yaml): a file for every document
+# language of the schema, holding every phrase the engine uses (phrases.PHRASES) and nothing else.
+
+def _lint_phrases(library: Library) -> Iterator[Problem]:
+    for language in load_schema()["properties"]["language"]["enum"]:
+        if language not in library.phrases:
+            yield Problem(f"phrases/{language}.yaml", None, None,
+                          f"de vaste tekst voor documenten in de taal '{language}' ontbreekt")
+    for phrases in library.phrases.values():
+        for phrase_id, message in phrase_problems(phrases):
+            yield Problem(phrases.file, None, None, f"{phrase_id}: {message}")

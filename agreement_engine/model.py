@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Union
+from typing import TYPE_CHECKING, Union
+
+if TYPE_CHECKING:  # the model stays free of the library's modules
+    from agreement_engine.phrases import Phrases
 
 
 @dataclass(frozen=True)
@@ -143,6 +146,7 @@ class Agreement:
     annexes: tuple[Annex, ...]
     clauses: tuple[ClauseUse, ...]
     labels: tuple[tuple[str, str], ...]
+    phrases: Phrases  # the fixed wording of the document's language, from the library it was assembled with
     allocation: tuple[Allocation, ...] = ()
 
     def article(self, clause_id: str) -> Article:

@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterator
 from agreement_engine.dutch import enumerate_nl
 from agreement_engine.errors import LibraryError
 from agreement_engine.findings import Finding, json_path, make_finding, printable
+from agreement_engine.formatting import default_language
 from agreement_engine.i18n import Text, format_date, format_percent, joined
 from agreement_engine.library import default_library
 from agreement_engine.schema import field_title, schema_at
@@ -598,12 +599,14 @@ def defined_terms(kind: Any) -> dict[str, str]:
     >>> defined_terms("alliance")["partijen"], defined_terms("cooperation")["samenwerking"]
     ('Partijen', 'Samenwerking')
     """
-    from agreement_engine.assemble import ALLIANCE_TERMS  # late import: assemble imports this module
     try:
-        library_hash = default_library().content_hash
+        library = default_library()
+        phrases = library.phrases_for(default_language())
+        term_id = f"kind.{kind}.term"  # the answer is not checked yet: an unknown kind reads as an alliance
+        alliance_term = phrases.text(term_id if term_id in phrases.ids() else "kind.alliance.term")
     except (LibraryError, OSError):
         return {}
-    return _library_terms(library_hash, ALLIANCE_TERMS.get(kind, ALLIANCE_TERMS["alliance"]))
+    return _library_terms(library.content_hash, alliance_term)
 
 
 @rule

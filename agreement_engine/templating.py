@@ -1,4 +1,4 @@
-"""Clause text as Jinja in a sandbox: the environment, the Dutch filters and a compile-once cache.
+"""Clause text as Jinja in a sandbox: the environment, the notation filters and a compile-once cache.
 
 Answer values reach templates only as data in the context; they are never compiled, so ``{{ 7*7 }}`` in
 a party name prints as typed. ``StrictUndefined`` makes a missing value an error that names the clause
@@ -14,8 +14,8 @@ from functools import wraps
 from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
-from agreement_engine.dutch import FILTERS, enumerate_nl
 from agreement_engine.errors import LibraryError
+from agreement_engine.formatting import Formatter, default_language, formatter
 from agreement_engine.i18n import _
 
 #: Whitespace that str.split() would fold into a plain space but an answer means literally (no-break spaces).
@@ -25,11 +25,6 @@ _ASCII_SPACE = re.compile("[ \t\n\r\x0b\x0c]+")
 #: Private-use characters that wrap a cross-reference label in rendered text until it is resolved.
 REF_OPEN, REF_CLOSE = "\ue000", "\ue001"
 _REF = re.compile(f"{REF_OPEN}([^{REF_CLOSE}]*){REF_CLOSE}")
-
-
-def _terms(parties) -> str:
-    """Join the defined terms of a list of parties: "A, B en C"."""
-    return enumerate_nl([p["term"] for p in parties])
 
 
 def _strict(filter_function: Callable) -> Callable:
@@ -52,20 +47,27 @@ def _plain_spaces(filter_function: Callable) -> Callable:
     return plain
 
 
-def make_environment() -> ImmutableSandboxedEnvironment:
-    """Return the sandboxed Jinja environment every clause renders in."""
+def make_environment(notation: Formatter | None = None) -> ImmutableSandboxedEnvironment:
+    """Return the sandboxed Jinja environment every clause renders in, with the filters of ``notation``
+    (default: that of the schema's default document language)."""
+    notation = notation or formatter(default_language())
     env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False, trim_blocks=True,
                                         lstrip_blocks=True, keep_trailing_newline=False)
-    env.filters.update({name: _strict(_plain_spaces(f)) for name, f in FILTERS.items()})
-    env.filters["terms"] = _strict(_terms)
+    env.filters.update({name: _strict(_plain_spaces(f)) for name, f in notation.filters.items()})
+
+    def terms(parties) -> str:
+        """Join the defined terms of a list of parties: "A, B en C"."""
+        return notation.enum([p["term"] for p in parties])
+
+    env.filters["terms"] = _strict(terms)
     return env
 
 
 class Templates:
     """Compile each clause text and condition once per process and render it with clear errors."""
 
-    def __init__(self) -> None:
-        self.env = make_environment()
+    def __init__(self, notation: Formatter | None = None) -> None:
+        self.env = make_environment(notation)
         self._templates: dict[str, Any] = {}
         self._expressions: dict[str, Callable] = {}
 

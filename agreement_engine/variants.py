@@ -19,6 +19,7 @@ from agreement_engine.assemble import allocate, assemble_valid, templates
 from agreement_engine.compare import AnswerChange, answer_changes
 from agreement_engine.errors import EngineError
 from agreement_engine.findings import has_errors
+from agreement_engine.formatting import formatter
 from agreement_engine.library import Clause, Library, Variant, default_library
 from agreement_engine.model import Agreement
 from agreement_engine.templating import Templates
@@ -45,7 +46,7 @@ def topics(library: Library | None = None) -> list[str]:
 
 
 def options(answers: dict, topic: str, library: Library | None = None, *,
-            compiled: Templates | None = None) -> list[Option]:
+            compiled: dict[str, Templates] | None = None) -> list[Option]:
     """Return every variant of ``topic`` worked out for the alliance of ``answers`` (a valid answer set).
 
     ``answers`` is not validated again; each variant's own answers are validated once.
@@ -61,31 +62,31 @@ def options(answers: dict, topic: str, library: Library | None = None, *,
 
 
 def _option(answers: dict, base: Agreement, clause: Clause, variant: Variant, chosen: bool,
-            library: Library, compiled: Templates | None) -> Option:
+            library: Library, compiled: dict[str, Templates] | None) -> Option:
     if chosen:
         return Option(clause, variant, True, (), base)
     include = _assignments(clause.include) if clause.include else {}
     when = _assignments(variant.when) if variant.when else {}
+    phrases = base.phrases
     # An include that the variant's own answers satisfy ("financing.basis is defined") asks nothing more of
     # them; whether the clause is then included is checked on the assembled agreement below.
     if when is None or (include is None and not when):
-        conditions = " en ".join(c for c in (clause.include, variant.when) if c)
+        conditions = formatter(phrases.language).enum([c for c in (clause.include, variant.when) if c])
         return Option(clause, variant, False, (), None,
-                      (f"deze variant geldt als {conditions}; dat is niet met één antwoord in te vullen",))
+                      (phrases.text("variants.no_single_answer", conditions=conditions),))
     candidate = copy.deepcopy(answers)
     for assignment in (include or {}, when):
         for path, value in assignment.items():
             _put(candidate, path, value)
     findings = _complete(candidate)
-    changes = tuple(answer_changes(answers, candidate))
+    changes = tuple(answer_changes(answers, candidate, phrases))
     if has_errors(findings):
         errors = [f for f in findings if f.severity.value == "error"]
         return Option(clause, variant, False, changes, None, tuple(f"{f.message} ({f.path})" for f in errors),
                       incomplete=any(f.code == "schema.required" for f in errors))
     agreement = assemble_valid(candidate, library, compiled=compiled)
     if (clause.id, variant.id) not in {(use.clause_id, use.variant_id) for use in agreement.clauses}:
-        return Option(clause, variant, False, changes, None,
-                      ("met deze antwoorden gaat een andere variant van de bibliotheek voor",))
+        return Option(clause, variant, False, changes, None, (phrases.text("variants.other_variant"),))
     return Option(clause, variant, False, changes, agreement)
 
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from agreement_engine.assemble import allocate, assemble
 from agreement_engine.errors import InvalidAnswersError, LibraryError
-from agreement_engine.library import MemoryLoader
+from agreement_engine.library import DirectoryLoader, MemoryLoader
 from agreement_engine.model import Ref
 
 CLAUSES = {
@@ -81,7 +81,8 @@ CLAUSES = {
 
 
 def library(**replace: str):
-    files = {"library.yaml": "name: test\nversion: 1.0.0\n"}
+    phrases = {name: text for name, text in DirectoryLoader().files().items() if name.startswith("phrases/")}
+    files = {"library.yaml": "name: test\nversion: 1.0.0\n", **phrases}
     for name, text in {**CLAUSES, **replace}.items():
         files[f"clauses/{name}.yaml"] = textwrap.dedent(text)
     return MemoryLoader(files).load()

@@ -8,6 +8,7 @@ from agreement_engine.assemble import build_context
 from agreement_engine.context import COMPUTED, answer_sections
 from agreement_engine.resources import clause_library_dir, load_schema
 from agreement_engine.answers import normalize
+from agreement_engine.library import default_library
 from conftest import example
 
 
@@ -31,7 +32,8 @@ def test_the_clause_readme_lists_every_computed_name_and_nothing_else():
 
 
 def test_the_context_holds_every_section_and_every_computed_name():
-    context = build_context(normalize(example("dak-en-thuis")))
+    phrases = default_library().phrases_for("nl")
+    context = build_context(normalize(example("dak-en-thuis"), phrases), phrases)
     assert set(context) == set(answer_sections()) | set(COMPUTED) - {"ref"}
 
 

@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 
 from agreement_engine.dutch import (
-    FILTERS,
     count_with_words,
     date_long,
     enumerate_nl,
@@ -23,6 +22,7 @@ from agreement_engine.dutch import (
     percent,
     roman,
 )
+from agreement_engine.formatting import formatter
 
 NBSP = "\xa0"
 
@@ -353,7 +353,8 @@ def test_roman_out_of_range(i: int) -> None:
 
 def test_filters_mapping() -> None:
     """The filter names are the clause library's vocabulary (clause_library/README.md); keep them stable."""
-    assert set(FILTERS) == {"money", "money_words", "money_full", "words", "date", "percent", "number", "enum",
+    filters = formatter("nl").filters
+    assert set(filters) == {"money", "money_words", "money_full", "words", "date", "percent", "number", "enum",
                             "fold", "termijn"}
-    assert FILTERS["termijn"](6, "maand", "maanden") == "zes (6) maanden"
-    assert FILTERS["fold"](5) == "vijfvoud"
+    assert filters["termijn"](6, "maand", "maanden") == "zes (6) maanden"
+    assert filters["fold"](5) == "vijfvoud"

@@ -54,8 +54,12 @@ members:
 """
 
 
+#: The installed phrases files: a small library has the fixed wording of the real one.
+PHRASES = {name: text for name, text in DirectoryLoader().files().items() if name.startswith("phrases/")}
+
+
 def library(*clauses: str) -> MemoryLoader:
-    files = {"library.yaml": META, "clauses/9000-ondertekening.yaml": SIGNATURE}
+    files = {"library.yaml": META, "clauses/9000-ondertekening.yaml": SIGNATURE, **PHRASES}
     for n, text in enumerate(clauses):
         files[f"clauses/{n:04d}-c.yaml"] = textwrap.dedent(text)
     return MemoryLoader(files)
@@ -196,7 +200,7 @@ def _signature(witness_samen: str, witness_apart: str = "witness: {base: twee-pa
     if witness_samen.startswith("witness: {") and "shows" not in witness_samen:
         witness_samen = witness_samen.replace("witness: {", "witness: {shows: [zesvoud], ")
     text = SIGNATURE.replace("witness: {base: dak-en-thuis, shows: [zesvoud]}", witness_samen)
-    return MemoryLoader({"library.yaml": META, "clauses/9000-ondertekening.yaml":
+    return MemoryLoader({"library.yaml": META, **PHRASES, "clauses/9000-ondertekening.yaml":
                          text.replace("witness: {base: twee-partijen, shows: [ondertekend]}", witness_apart)})
 
 
@@ -333,4 +337,5 @@ def test_a_broken_library_file_speaks_english_under_lang_en():
 def test_a_library_without_a_signature_clause_says_so(lang, expected):
     from agreement_engine.i18n import language
     with language(lang), pytest.raises(LibraryError, match=expected):
-        assemble(example("twee-partijen"), MemoryLoader({"library.yaml": META, "clauses/0000-c.yaml": GOOD}).load())
+        assemble(example("twee-partijen"), MemoryLoader({"library.yaml": META, "clauses/0000-c.yaml": GOOD,
+                                                                  **PHRASES}).load())

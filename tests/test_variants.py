@@ -18,7 +18,7 @@ from agreement_engine.errors import EngineError
 from agreement_engine.library import default_library
 from agreement_engine.variants import options, topics
 from agreement_engine.word import read_provenance
-from agreement_engine.word.variants import render_variants
+from agreement_engine.word.variants_page import render_variants
 
 
 # base, topic, what each variant becomes: "chosen", "shown", or the JSON path of the finding that blocks it

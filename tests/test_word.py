@@ -1,6 +1,7 @@
 """The Word stage, read back from the generated .docx: text, styles, numbering, bookmarks, fields, provenance."""
 from __future__ import annotations
 
+import ast
 import dataclasses
 import io
 import re
@@ -17,10 +18,11 @@ from lxml import etree
 
 from agreement_engine.assemble import assemble
 from agreement_engine.errors import TemplateError
+from agreement_engine.library import default_library
 from agreement_engine.model import Agreement, Paragraph, Ref
 from agreement_engine.word import read_provenance, render_docx, template_hash
 from agreement_engine.word.body import bookmark_names
-from agreement_engine.word.numbering import ARTICLE_LEVELS
+from agreement_engine.word.numbering import article_levels
 from agreement_engine.word.template import load_template
 
 PROVENANCE = {"engine_version": "0.1.0", "answers_sha256": "ab" * 32, "created": "2026-12-15T00:00:00Z",
@@ -175,7 +177,8 @@ def test_article_list_levels(rendered, article_num_id):
     levels = numbering_levels(rendered["dak-en-thuis"], article_num_id)
     assert [lvl.find("w:lvlText", NS).get(w("val")) for lvl in levels[:3]] == ["Artikel %1", "%1.%2", "%3."]
     assert [lvl.find("w:numFmt", NS).get(w("val")) for lvl in levels[:3]] == ["decimal", "decimal", "lowerLetter"]
-    assert tuple(lvl.find("w:lvlText", NS).get(w("val")) for lvl in levels) == ARTICLE_LEVELS
+    assert tuple(lvl.find("w:lvlText", NS).get(w("val")) for lvl in levels) == article_levels(
+        default_library().phrases_for("nl"))
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
@@ -521,3 +524,28 @@ def test_libreoffice_shows_the_member_numbers_of_dak_en_thuis(pdf_texts):
     assert "16.2" in text
     assert "€ 2.450.000,00" in text
     assert "Bijlage 2 – Verdeelsleutel" in text
+
+
+# only ooxml.py writes XML text --------------------------------------------------------------------------
+
+def _literals(path: Path) -> list[tuple[int, str]]:
+    """Return the string and bytes literals of a module that are not docstrings, with their lines."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(getattr(node, "body", None), list) and node.body
+                  and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
+    return [(node.lineno, node.value if isinstance(node.value, str) else node.value.decode("latin-1"))
+            for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str | bytes)
+            and id(node) not in docstrings]
+
+
+_XML_TEXT = re.compile(r"<[/!?]?[A-Za-z][\w.-]*:[A-Za-z]|xmlns")
+
+
+def test_only_ooxml_writes_xml_text():
+    """No module but word/ooxml.py holds a piece of XML to format, splice or rewrite: the rest build elements."""
+    package = Path(__file__).resolve().parent.parent / "agreement_engine"
+    found = [f"{path.relative_to(package)}:{line}: {text[:60]!r}" for path in sorted(package.rglob("*.py"))
+             if path.name != "ooxml.py" for line, text in _literals(path) if _XML_TEXT.search(text)]
+    assert not found
+    assert _XML_TEXT.search('f"<w:style xmlns:w={W}>"') and _literals(package / "word" / "ooxml.py")

@@ -34,4 +34,4 @@ def render_docx(agreement: Agreement, template: str | Path | None = None, *,
     """
     house = load_template(template)
     return house.document(context(agreement), build_body(agreement, house.layout), title=agreement.title,
-                          subject=agreement.alliance_name, provenance=provenance)
+                          subject=agreement.alliance_name, phrases=agreement.phrases, provenance=provenance)

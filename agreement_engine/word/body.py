@@ -14,6 +14,8 @@ Cross-references are live fields whose cached result is already the number the m
   REF has no cached result of its own: LibreOffice ignores ``\\t`` and would show "Artikel 7", but it shows
   a QUOTE field's cached result, while Word recomputes the nested REF when fields are updated;
 - an annex: ``REF <bookmark> \\h`` to a bookmark around the number in the heading "Bijlage 2 – ...".
+
+Every fixed word (lead texts, signature labels, annex headings) is a phrase of the agreement's language.
 """
 from __future__ import annotations
 
@@ -46,6 +48,7 @@ from agreement_engine.model import (
     SignatureBlock,
     Term,
 )
+from agreement_engine.phrases import Phrases
 from agreement_engine.word import styles as st
 from agreement_engine.word.numbering import Lists
 from agreement_engine.word.ooxml import (
@@ -59,13 +62,13 @@ from agreement_engine.word.ooxml import (
     run,
     to_xml,
 )
+from agreement_engine.word.tables import HEADER_FILL, Cell, column_widths, is_number, row, table
 
 DEFINITIONS_LABEL = "definities.lijst"
 _MAX_BOOKMARK = 40
 _SIGNING_LINE = "_" * 34
-_CHAR_WIDTH, _CELL_PADDING = 110, 200  # twips per character of 10 pt table text, and cell margins
-HEADER_FILL = "D9D9D9"
-Cell = tuple[list[Node], int, "str | None"]  # content, width in twips, fill colour
+_FILL_IN = 30  # characters of a label and its line to fill in ("Plaats: ______")
+_NUMBER = object()  # stands for the annex number in its heading phrase
 _Line = tuple[str, bool, "dict | None"]  # a line of a signature block: text, bold, spacing
 _Row = tuple[str, tuple[str, ...]]  # an annex table row: "header", "row" or "total", and its cells
 T = TypeVar("T")
@@ -118,6 +121,7 @@ class BodyWriter:
         self.layout = layout
         self.lists = layout.lists
         self.revision = revision
+        self.phrases = new.phrases
         both = (old, new)
         self.names = bookmark_names({label for a in both for label, _ in a.labels})
         self.articles = {article.clause_id for a in both for article in a.articles}
@@ -127,15 +131,16 @@ class BodyWriter:
     def build(self) -> list[Node]:
         """Return the body elements in reading order."""
         both = Pair(self.old, self.new)
-        out = [self._lead(both.map(lambda _: "DE ONDERGETEKENDEN:"))]
+        phrase = self.phrases.text
+        out = [self._lead(both.map(lambda _: phrase("lead.parties")))]
         out += [self._para(p, st.PARTY, numPr=(self.lists.comparitie, 0))
                 for p in paragraphs(both.map(lambda a: a.comparitie))]
         out += [self._para(p, st.TEXT) for p in paragraphs(both.map(lambda a: a.comparitie_closing))]
         recitals = paragraphs(both.map(lambda a: a.recitals))
         if recitals:
-            out.append(self._lead(both.map(lambda a: "OVERWEGENDE DAT:" if a.recitals else None)))
+            out.append(self._lead(both.map(lambda a: phrase("lead.recitals") if a.recitals else None)))
             out += [self._para(p, st.RECITAL, numPr=(self.lists.recitals, 0)) for p in recitals]
-        out.append(self._lead(both.map(lambda _: "KOMEN HET VOLGENDE OVEREEN:")))
+        out.append(self._lead(both.map(lambda _: phrase("lead.agreement"))))
         for article in articles(both.map(lambda a: a.articles)):
             out += self._article(article)
         out += self._signatures()
@@ -227,20 +232,22 @@ class BodyWriter:
 
     def _signature_rows(self, agreement: Agreement) -> list[tuple[tuple[_Line, ...], ...]]:
         """Return the signature table of ``agreement``: two blocks a row, an empty cell after an odd last one."""
-        blocks = [self._signature_block(b, agreement.signature_mode) for b in agreement.signature_blocks]
+        blocks = [self._signature_block(b, agreement.signature_mode, self.phrases) for b in agreement.signature_blocks]
         if len(blocks) % 2:
             blocks.append(())
         return [(blocks[i], blocks[i + 1]) for i in range(0, len(blocks), 2)]
 
     @staticmethod
-    def _signature_block(block: SignatureBlock, mode: str) -> tuple[_Line, ...]:
+    def _signature_block(block: SignatureBlock, mode: str, phrases: Phrases) -> tuple[_Line, ...]:
         """Return the lines of one party's block; the style keeps them together on one page."""
         lines: list[_Line] = [(block.party_name, True, {"before": 480})]
         if mode == "separately":
-            lines += [("Plaats: " + "_" * 22, False, {"before": 360}), ("Datum: " + "_" * 23, False, {"before": 360})]
+            lines += [(f"{phrases.text(label)} ".ljust(_FILL_IN, "_"), False, {"before": 360})
+                      for label in ("signature.place", "signature.date")]
         for signatory in block.signatories:
-            lines += [(_SIGNING_LINE, False, {"before": 840}), (f"Naam: {signatory.name}", False, None),
-                      (f"Functie: {signatory.function}", False, None)]
+            lines += [(_SIGNING_LINE, False, {"before": 840}),
+                      (phrases.text("signature.name", name=signatory.name), False, None),
+                      (phrases.text("signature.function", function=signatory.function), False, None)]
         return tuple(lines)
 
     def _signature_cell(self, cell: Pair[tuple[_Line, ...]]) -> list[Node]:
@@ -252,12 +259,18 @@ class BodyWriter:
 
     # annexes --------------------------------------------------------------------------------------
 
+    def _annex_heading(self, annex: Annex) -> tuple[str, str]:
+        """Return the text of an annex heading before and after its number ("Bijlage ", " – Verdeelsleutel")."""
+        parts = self.phrases.parts("annex.heading", number=_NUMBER, title=annex.title)
+        at = parts.index(_NUMBER)
+        return "".join(parts[:at]), "".join(parts[at + 1:])
+
     def _annex(self, annex: Pair[Annex]) -> list[Node]:
-        heading = paragraph(st.HEADING, self._runs(annex.map(lambda _: "Bijlage ")), pageBreakBefore=True,
-                            numPr=(0, 0), rPr=self._mark(annex.change))
+        heading = paragraph(st.HEADING, self._runs(annex.map(lambda a: self._annex_heading(a)[0])),
+                            pageBreakBefore=True, numPr=(0, 0), rPr=self._mark(annex.change))
         bookmark(heading, self.names[annex.either.label], self._new_id(),
                  self._runs(annex.map(lambda a: str(a.number))))
-        heading.extend(self._runs(annex.map(lambda a: f" \u2013 {a.title}")))
+        heading.extend(self._runs(annex.map(lambda a: self._annex_heading(a)[1])))
         out = [heading]
         out += [self._para(p, st.TEXT) for p in paragraphs(annex.map(lambda a: a.paragraphs))]
         for section in sections(annex.map(lambda a: a.sections)):
@@ -279,7 +292,7 @@ class BodyWriter:
         widths = column_widths([[values[c] for values in shown if c < len(values)] for c in range(columns)],
                                self.layout.text_width)
         body = [values for role, values in texts if role == "row"]
-        numeric = [all(_is_number(values[c]) for values in body if c < len(values)) and bool(body)
+        numeric = [all(is_number(values[c]) for values in body if c < len(values)) and bool(body)
                    for c in range(columns)]
 
         def cells(pair: Pair[_Row]) -> list[Cell]:
@@ -313,75 +326,6 @@ def segment_runs(segment: Segment, bold: bool = False,
 def _annex_rows(annex: Annex) -> list[_Row]:
     return ([("header", annex.header)] + [("row", r.cells) for r in annex.rows]
             + ([("total", annex.total)] if annex.total else []))
-
-
-def row(cells: list[Cell], *, header: bool = False, split: bool = False,
-        mark: Sequence[Node] = ()) -> Node:
-    """Return a table row (a header row repeats on each page); it stays on one page unless ``split``."""
-    props = ([] if split else [el("w:cantSplit")]) + ([el("w:tblHeader")] if header else []) + list(mark)
-    tr = el("w:tr", [el("w:trPr", props)])
-    for content, width, fill in cells:
-        tc_props = [el("w:tcW", w=width, type="dxa")]
-        if fill:
-            tc_props.append(el("w:shd", val="clear", color="auto", fill=fill))
-        tr.append(el("w:tc", [el("w:tcPr", tc_props), *content]))
-    return tr
-
-
-def table(widths: list[int], table_rows: list[Node], *, borders: bool) -> Node:
-    """Return a table of fixed column ``widths`` (twips), with grey borders or none."""
-    edge = "single" if borders else "nil"
-    border_set = el("w:tblBorders", [
-        el(f"w:{side}", val=edge, sz=4, space=0, color="808080") if borders else el(f"w:{side}", val="nil")
-        for side in ("top", "left", "bottom", "right", "insideH", "insideV")])
-    props = el("w:tblPr", [el("w:tblW", w=sum(widths), type="dxa"), border_set,
-                           el("w:tblLayout", type="fixed"),
-                           el("w:tblCellMar", [el("w:left", w=85 if borders else 0, type="dxa"),
-                                               el("w:right", w=85 if borders else 284, type="dxa")]),
-                           el("w:tblLook", val="04A0", firstRow=1, lastRow=0, firstColumn=1, lastColumn=0,
-                              noHBand=0, noVBand=1)])
-    grid = el("w:tblGrid", [el("w:gridCol", w=w) for w in widths])
-    return el("w:tbl", [props, grid, *table_rows])
-
-
-def column_widths(columns: list[list[str]], total: int) -> list[int]:
-    """Return column widths (twips) adding up to ``total``, from the texts in each column.
-
-    A column gets its natural width (its longest text on one line) when that is at most 30% of the
-    table; the other columns start at the width of their longest word and share what is left in proportion
-    to how much more they would need to stand on one line.
-
-    >>> column_widths([["Partij", "Stichting De Haven"], ["Aandeel", "33,33%"]], 9000)
-    [6228, 2772]
-    >>> column_widths([["Partij", "Stichting Zorgpunt GGZ"], ["Voorwaarde", "de raad van toezicht " * 6],
-    ...                ["Uiterste datum", "10 december 2026"]], 9000)
-    [2620, 4420, 1960]
-    >>> column_widths([["Partij", "Stichting" + "x" * 62], ["Aandeel", "33,33%"], ["Bedrag", "€ 1,00 " * 9]], 9000)
-    [7326, 887, 787]
-    """
-    def width(text: str) -> int:
-        return len(text) * _CHAR_WIDTH + _CELL_PADDING
-
-    natural = [max(width(t) for t in texts) for texts in columns]
-    if sum(natural) <= total:
-        widths = [total * n // sum(natural) for n in natural]
-    else:
-        fixed = [n <= total * 3 // 10 for n in natural]
-        minimum = [n if f else max(width(w) for t in texts for w in t.split() or [""])
-                   for n, f, texts in zip(natural, fixed, columns)]
-        if sum(minimum) > total:  # even the longest words do not fit: every column gets its share of them
-            widths = [total * m // sum(minimum) for m in minimum]
-        else:
-            spare = total - sum(minimum)
-            wanted = [0 if f else n - m for n, m, f in zip(natural, minimum, fixed)]
-            widths = [m + (spare * w // sum(wanted) if sum(wanted) else 0) for m, w in zip(minimum, wanted)]
-    widths[-1] += total - sum(widths)
-    return widths
-
-
-def _is_number(text: str) -> bool:
-    """Return whether a table cell holds an amount, percentage or number (aligned right)."""
-    return bool(re.fullmatch(r"[€\-]?[\s\u00a0]*-?[\d.,]+[\s\u00a0]*%?", text.strip()))
 
 
 def build_body(agreement: Agreement, layout: Layout) -> str:

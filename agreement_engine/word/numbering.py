@@ -1,8 +1,9 @@
 """The engine's list definitions (articles, comparitie, recitals, bullets) in a template's numbering part.
 
 Articles, members and items form one multi-level list, so the numbers Word computes follow the document:
-level 0 "Artikel %1" on the article headings, level 1 "%1.%2" on the members, level 2 "%3." (a., b., ...)
-on the items of a member, level 3 "(%4)" (i), (ii) in reserve.
+level 0 the article heading (the phrase ``article.heading``, "Artikel %1") on the article headings, level 1
+"%1.%2" on the members, level 2 "%3." (a., b., ...) on the items of a member, level 3 "(%4)" (i), (ii) in
+reserve.
 """
 from __future__ import annotations
 
@@ -10,18 +11,28 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from agreement_engine.word.ooxml import W, qn
+from agreement_engine.phrases import Phrases
+from agreement_engine.word.ooxml import el, element, qn, val
 
-# (numFmt, lvlText, suffix, left indent, hanging indent) per level, in twentieths of a point.
-_ARTICLES = (("decimal", "Artikel %1", "space", 0, 0),
-             ("decimal", "%1.%2", "tab", 851, 851),
-             ("lowerLetter", "%3.", "tab", 1418, 567),
-             ("lowerRoman", "(%4)", "tab", 1985, 567))
+# (numFmt, lvlText, suffix, left indent, hanging indent) per level, in twentieths of a point; the article
+# level's text is the document language's heading.
+_ARTICLE = ("decimal", None, "space", 0, 0)
+_MEMBERS = (("decimal", "%1.%2", "tab", 851, 851),
+            ("lowerLetter", "%3.", "tab", 1418, 567),
+            ("lowerRoman", "(%4)", "tab", 1985, 567))
 _COMPARITIE = (("decimal", "%1.", "tab", 567, 567),)
 _RECITALS = (("upperLetter", "(%1)", "tab", 567, 567),)
 _BULLETS = (("bullet", "\u2013", "tab", 567, 283),)
 
-ARTICLE_LEVELS = tuple(level[1] for level in _ARTICLES)
+
+def article_levels(phrases: Phrases) -> tuple[str, ...]:
+    """Return the level texts of the article list: the heading in the language of ``phrases``, then the rest."""
+    return (article_heading(phrases), *(level[1] for level in _MEMBERS))
+
+
+def article_heading(phrases: Phrases) -> str:
+    """Return the level text of an article heading: the phrase with Word's "%1" for the number ("Artikel %1")."""
+    return phrases.text("article.heading", number="%1")
 
 
 @dataclass(frozen=True)
@@ -36,19 +47,25 @@ class Lists:
 
 def _abstract(abstract_id: int, nsid: str, levels: tuple) -> etree._Element:
     kind = "multilevel" if len(levels) > 1 else "singleLevel"
-    xml = [f'<w:abstractNum xmlns:w="{W}" w:abstractNumId="{abstract_id}">',
-           f'<w:nsid w:val="{nsid}"/><w:multiLevelType w:val="{kind}"/>']
+    children = [val("w:nsid", nsid), val("w:multiLevelType", kind)]
     for ilvl, (fmt, text, suffix, left, hanging) in enumerate(levels):
-        xml.append(f'<w:lvl w:ilvl="{ilvl}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
-                   + (f'<w:suff w:val="{suffix}"/>' if suffix != "tab" else "")
-                   + f'<w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/>'
-                   f'<w:pPr><w:ind w:left="{left}" w:hanging="{hanging}"/></w:pPr></w:lvl>')
-    xml.append("</w:abstractNum>")
-    return etree.fromstring("".join(xml))
+        children.append(el("w:lvl", [val("w:start", 1), val("w:numFmt", fmt),
+                                     *([val("w:suff", suffix)] if suffix != "tab" else []),
+                                     val("w:lvlText", text), val("w:lvlJc", "left"),
+                                     el("w:pPr", [el("w:ind", left=left, hanging=hanging)])], ilvl=ilvl))
+    return element(el("w:abstractNum", children, abstractNumId=abstract_id))
 
 
-def add_lists(numbering: etree._Element) -> Lists:
-    """Add the engine's lists to ``numbering`` (a ``w:numbering`` element) with fresh ids."""
+def list_ids(numbering: etree._Element) -> Lists:
+    """Return the ids :func:`add_lists` gives the engine's lists in ``numbering`` (a ``w:numbering`` element)."""
+    first = max((int(n.get(qn("w:numId"))) for n in numbering.findall(qn("w:num"))), default=0) + 1
+    return Lists(first, first + 1, first + 2, first + 3)
+
+
+def add_lists(numbering: etree._Element, phrases: Phrases) -> Lists:
+    """Add the engine's lists to ``numbering`` (a ``w:numbering`` element) with fresh ids; the article
+    headings read as ``phrases`` say."""
+    articles = ((*_ARTICLE[:1], article_heading(phrases), *_ARTICLE[2:]), *_MEMBERS)
     abstracts = numbering.findall(qn("w:abstractNum"))
     nums = numbering.findall(qn("w:num"))
     next_abstract = max((int(a.get(qn("w:abstractNumId"))) for a in abstracts), default=-1) + 1
@@ -56,7 +73,7 @@ def add_lists(numbering: etree._Element) -> Lists:
     # abstractNum elements precede every num element (CT_Numbering)
     anchor = abstracts[-1] if abstracts else None
     ids = []
-    for offset, levels in enumerate((_ARTICLES, _COMPARITIE, _RECITALS, _BULLETS)):
+    for offset, levels in enumerate((articles, _COMPARITIE, _RECITALS, _BULLETS)):
         abstract = _abstract(next_abstract + offset, f"4145{offset:04X}", levels)
         if anchor is None:
             pictures = numbering.findall(qn("w:numPicBullet"))
@@ -64,8 +81,7 @@ def add_lists(numbering: etree._Element) -> Lists:
         else:
             anchor.addnext(abstract)
         anchor = abstract
-        num = etree.fromstring(f'<w:num xmlns:w="{W}" w:numId="{next_num + offset}">'
-                               f'<w:abstractNumId w:val="{next_abstract + offset}"/></w:num>')
+        num = element(el("w:num", [val("w:abstractNumId", next_abstract + offset)], numId=next_num + offset))
         cleanup = numbering.find(qn("w:numIdMacAtCleanup"))
         if cleanup is not None:
             cleanup.addprevious(num)

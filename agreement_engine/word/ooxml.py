@@ -1,4 +1,8 @@
-"""WordprocessingML building blocks: namespaces, elements, text runs and fields, with safe text."""
+"""WordprocessingML building blocks: namespaces, elements, text runs and fields, with safe text.
+
+The one module of the engine that writes XML text: every other module builds elements with these functions
+(or with lxml on a parsed part) and never formats or rewrites serialized XML itself.
+"""
 from __future__ import annotations
 
 import functools
@@ -98,6 +102,43 @@ def parse(xml: str) -> list[etree._Element]:
     return list(root)
 
 
+def element(node: Node) -> etree._Element:
+    """Return ``node`` as an lxml element, to add to a part's tree (which declares the ``w:`` namespace).
+
+    >>> style = element(el("w:style", [val("w:name", "Tabeltekst")], styleId="AETableText"))
+    >>> style.get(qn("w:styleId")), style[0].get(qn("w:val"))
+    ('AETableText', 'Tabeltekst')
+    """
+    return parse(to_xml([node]))[0]
+
+
+def empty_root(tag: str) -> str:
+    """Return the XML of an empty part root ``tag`` that declares the ``w:`` namespace.
+
+    >>> empty_root("w:numbering")
+    '<w:numbering xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>'
+    """
+    return f'<{tag} xmlns:w="{W}"/>'
+
+
+def slot(name: str) -> etree._Comment:
+    """Return a placeholder for XML that :func:`fill_slots` puts in after the tree is serialized."""
+    return etree.Comment(name)
+
+
+def fill_slots(serialized: bytes, slots: dict[str, str]) -> bytes:
+    """Return ``serialized`` (a part with :func:`slot` placeholders) with each slot's XML in its place.
+
+    The body's thousands of elements are spliced in as text, never parsed.
+
+    >>> fill_slots(b"<w:body><!--x--></w:body>", {"x": "<w:p/>"})
+    b'<w:body><w:p/></w:body>'
+    """
+    for name, xml in slots.items():
+        serialized = serialized.replace(f"<!--{name}-->".encode("ascii"), xml.encode("utf-8"), 1)
+    return serialized
+
+
 def el(tag: str, children: Iterable[Node] = (), **attrs: str | int) -> Node:
     """Return a new element ``tag`` with ``w:``-attributes ``attrs`` and ``children``."""
     return Node(tag, children, "".join(f' w:{name}="{_escape_attribute(str(value))}"'
@@ -130,6 +171,39 @@ class Raw(Node):
         """Append this element's XML to ``out``."""
         out.append(self.xml)
 
+    def deleted(self) -> Raw:
+        """Return this leaf as it reads inside a tracked deletion (a leaf without text: itself)."""
+        return self
+
+
+class _Run(Raw):
+    """A text run, which knows its text so that a deletion can write it as ``w:delText``."""
+
+    __slots__ = ("text", "bold")
+
+    def __init__(self, text: str, bold: bool, deleted: bool = False) -> None:
+        super().__init__(_run_xml(text, bold, "w:delText" if deleted else "w:t"))
+        self.text, self.bold = text, bold
+
+    def deleted(self) -> Raw:
+        """Return this run with its text as deleted text."""
+        return _Run(self.text, self.bold, deleted=True)
+
+
+class _Code(Raw):
+    """A run of field code, which a deletion writes as ``w:delInstrText``."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str, deleted: bool = False) -> None:
+        tag = "w:delInstrText" if deleted else "w:instrText"
+        super().__init__(f'<w:r><{tag} xml:space="preserve">{_escape_text(clean_text(text))}</{tag}></w:r>')
+        self.text = text
+
+    def deleted(self) -> Raw:
+        """Return this field code as deleted field code."""
+        return _Code(self.text, deleted=True)
+
 
 _BOLD = "<w:rPr><w:b/><w:bCs/></w:rPr>"
 
@@ -146,6 +220,11 @@ def run(text: str, *, bold: bool = False) -> Node:
     >>> to_xml([run("B", bold=True)])
     '<w:r><w:rPr><w:b/><w:bCs/></w:rPr><w:t>B</w:t></w:r>'
     """
+    return _Run(text, bold)
+
+
+def _run_xml(text: str, bold: bool, tag: str) -> str:
+    """Return the XML of a run of ``text``, its text in elements ``tag`` (``w:t`` or ``w:delText``)."""
     out = ["<w:r>", _BOLD] if bold else ["<w:r>"]
     text = clean_text(text)
     for part in _BREAKS.split(text) if _SPECIAL.search(text) else (text,):
@@ -157,9 +236,9 @@ def run(text: str, *, bold: bool = False) -> Node:
             out.append("<w:noBreakHyphen/>")
         elif part:
             space = ' xml:space="preserve"' if part != part.strip() else ""
-            out.append(f"<w:t{space}>{_escape_text(part)}</w:t>")
+            out.append(f"<{tag}{space}>{_escape_text(part)}</{tag}>")
     out.append("</w:r>")
-    return Raw("".join(out))
+    return "".join(out)
 
 
 def paragraph(style: str | None = None, runs: Iterable[Node] = (), **props) -> Node:
@@ -224,7 +303,7 @@ def _field_char(kind: str) -> Node:
 
 
 def _code(text: str) -> Node:
-    return Raw(f'<w:r><w:instrText xml:space="preserve">{_escape_text(clean_text(text))}</w:instrText></w:r>')
+    return _Code(text)
 
 
 def field(instruction: str, result: str | None) -> list[Node]:
@@ -246,14 +325,10 @@ def quoted_field(inner: list[Node], result: str) -> list[Node]:
             _field_char("end")]
 
 
-_DELETED_TAGS = {"w:t": "w:delText", "w:instrText": "w:delInstrText"}
-_DELETED = re.compile(r"<(/?)w:(t|instrText)(?=[ >/])")
-
-
 def _deleted(node: Node) -> Node:
     """Return a copy of ``node`` with its text as deleted text (``w:delText``, ``w:delInstrText``)."""
     if isinstance(node, Raw):
-        return Raw(_DELETED.sub(lambda m: f"<{m[1]}{_DELETED_TAGS['w:' + m[2]]}", node.xml))
+        return node.deleted()
     return Node(node.tag, [_deleted(child) for child in node.children], node.attrs)
 
 

@@ -6,11 +6,13 @@ from pathlib import Path
 from typing import Any
 
 from agreement_engine.compare import AnswerChange, Change, article_changes
-from agreement_engine.dutch import date_long
+from agreement_engine.formatting import formatter
 from agreement_engine.model import Agreement
+from agreement_engine.phrases import Phrases
 from agreement_engine.word import styles as st
-from agreement_engine.word.body import HEADER_FILL, Layout, Revision, build_redline_body, row, table
+from agreement_engine.word.body import Layout, Revision, build_redline_body
 from agreement_engine.word.ooxml import Node, el, paragraph, run, to_xml
+from agreement_engine.word.tables import HEADER_FILL, row, table
 from agreement_engine.word.template import context, load_template
 
 AUTHOR = "agreement-engine"
@@ -29,45 +31,43 @@ def render_redline(old: Agreement, new: Agreement, answers: Sequence[AnswerChang
     front = _first_page(old, new, answers, names, date, house.layout)
     body = build_redline_body(old, new, house.layout, revision)
     return house.document(context(new), body, front=to_xml(front), title=new.title, subject=new.alliance_name,
-                          provenance=provenance)
+                          phrases=new.phrases, provenance=provenance)
 
 
 def _first_page(old: Agreement, new: Agreement, answers: Sequence[AnswerChange], names: tuple[str, str],
                 date: str, layout: Layout) -> list[Node]:
     """Return the page before the cover: what this document is, the answers and the articles that differ."""
     old_name, new_name = names
-    out = [paragraph(st.HEADING, [run("Vergelijking")], numPr=(0, 0)),
-           paragraph(st.TEXT, [run(
-               f"Dit document toont de overeenkomst volgens {new_name} met de wijzigingen ten opzichte van "
-               f"{old_name} als bijgehouden wijzigingen (auteur {AUTHOR}, {date_long(date)}). Artikelen en "
-               "leden zijn vergeleken op wat ze zijn, niet op hun nummer: een artikel dat alleen een ander "
-               "nummer kreeg, is niet gewijzigd. Alle wijzigingen accepteren geeft de tekst volgens "
-               f"{new_name}, alle wijzigingen weigeren die volgens {old_name}. Voorblad, kop- en voettekst "
-               f"zijn die van {new_name}.")]),
-           paragraph(st.SUBHEADING, [run("Antwoorden die verschillen")])]
+    phrase = new.phrases.text
+    intro = phrase("redline.intro", new=new_name, old=old_name, author=AUTHOR,
+                   date=formatter(new.phrases.language).date(date))
+    out = [paragraph(st.HEADING, [run(phrase("redline.title"))], numPr=(0, 0)),
+           paragraph(st.TEXT, [run(intro)]),
+           paragraph(st.SUBHEADING, [run(phrase("redline.answers"))])]
     if answers:
-        out.append(_answers_table(answers, layout.text_width))
+        out.append(_answers_table(answers, layout.text_width, new.phrases))
     else:
-        out.append(paragraph(st.TEXT, [run("Geen: de twee antwoordensets geven dezelfde antwoorden.")]))
-    out.append(paragraph(st.SUBHEADING, [run("Artikelen die veranderen")]))
+        out.append(paragraph(st.TEXT, [run(phrase("redline.no_answers"))]))
+    out.append(paragraph(st.SUBHEADING, [run(phrase("redline.articles"))]))
     articles = article_changes(old, new)
     for article in articles:
         if article.references_only:
-            what = "alleen verwijzingen naar een ander nummer"
+            what = phrase("redline.references_only")
         elif article.change is Change.SAME:
-            what = "gewijzigd" + (f" (variant {article.old_variant} wordt {article.new_variant})"
-                                  if article.old_variant != article.new_variant else "")
+            what = (phrase("redline.changed") if article.old_variant == article.new_variant
+                    else phrase("redline.variant_changed", old=article.old_variant, new=article.new_variant))
         else:
-            what = "nieuw" if article.change is Change.INSERTED else "vervalt"
-        out.append(paragraph(st.BULLET, [run(f"Artikel {article.number} {article.title}: {what}")],
+            what = phrase("redline.inserted" if article.change is Change.INSERTED else "redline.deleted")
+        out.append(paragraph(st.BULLET, [run(phrase("redline.article", number=article.number, title=article.title,
+                                                    change=what))],
                              numPr=(layout.lists.bullets, 0)))
     if not articles:
-        out.append(paragraph(st.TEXT, [run("Geen: de tekst van de artikelen is gelijk.")]))
+        out.append(paragraph(st.TEXT, [run(phrase("redline.no_articles"))]))
     out.append(paragraph(st.TEXT, [el("w:r", [el("w:br", type="page")])]))
     return out
 
 
-def _answers_table(answers: Sequence[AnswerChange], width: int) -> Node:
+def _answers_table(answers: Sequence[AnswerChange], width: int, phrases: Phrases) -> Node:
     """Return the table of answers that differ: the answer (title above its JSON path), what it was, what it is."""
     widths = [width * 36 // 100, width * 32 // 100]
     widths.append(width - sum(widths))
@@ -75,7 +75,8 @@ def _answers_table(answers: Sequence[AnswerChange], width: int) -> Node:
     def cell(lines: Sequence[str], w: int, shade: bool = False):
         return [paragraph(st.TABLE_TEXT, [run(line, bold=shade)]) for line in lines], w, HEADER_FILL if shade else None
 
-    rows = [row([cell([text], w, shade=True) for text, w in zip(("Antwoord", "Was", "Wordt"), widths)], header=True)]
+    columns = (phrases.text("redline.answer"), phrases.text("redline.was"), phrases.text("redline.becomes"))
+    rows = [row([cell([text], w, shade=True) for text, w in zip(columns, widths)], header=True)]
     rows += [row([cell([a.title, a.path], widths[0]), cell([a.old], widths[1]), cell([a.new], widths[2])])
              for a in answers]
     return table(widths, rows, borders=True)

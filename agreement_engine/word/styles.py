@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from agreement_engine.word.ooxml import W, qn
+from agreement_engine.word.ooxml import Node, el, element, qn, val
 
 HEADING = "Heading1"
 SUBHEADING = "Heading2"
@@ -18,38 +18,41 @@ BULLET = "AEBullet"
 TABLE_TEXT = "AETableText"
 SIGNATURE = "AESignature"
 
-_JUSTIFIED = '<w:spacing w:after="120"/><w:jc w:val="both"/>'
-_BOLD = "<w:b/><w:bCs/>"
-_KEEP = "<w:keepNext/><w:keepLines/>"
+def _spacing(**values: int | str) -> Node:
+    return el("w:spacing", **values)
+
+
+_JUSTIFIED = (_spacing(after=120), val("w:jc", "both"))
+_BOLD = (el("w:b"), el("w:bCs"))
+_KEEP = (el("w:keepNext"), el("w:keepLines"))
 
 # style id -> (name, paragraph properties, run properties); every style is a paragraph style based on
 # Normal. A template may define any of them itself (same style id) to change the look; the ones it lacks
 # are added.
-DEFINITIONS: dict[str, tuple[str, str, str]] = {
-    HEADING: ("heading 1", _KEEP + '<w:spacing w:before="360" w:after="120"/><w:outlineLvl w:val="0"/>',
-              _BOLD + '<w:sz w:val="24"/>'),
-    SUBHEADING: ("heading 2", _KEEP + '<w:spacing w:before="240" w:after="80"/><w:outlineLvl w:val="1"/>', _BOLD),
-    LEAD: ("Kop onderdeel", '<w:keepNext/><w:spacing w:before="240" w:after="120"/>', _BOLD),
-    PARTY: ("Comparitie", _JUSTIFIED, ""),
-    RECITAL: ("Overweging", _JUSTIFIED, ""),
-    TEXT: ("Hoofdtekst", _JUSTIFIED, ""),
-    MEMBER: ("Artikellid", _JUSTIFIED, ""),
-    ITEM: ("Opsomming", '<w:spacing w:after="60"/><w:jc w:val="both"/>', ""),
-    DEFINITION: ("Definitie", '<w:spacing w:after="60"/><w:ind w:left="851"/><w:jc w:val="both"/>', ""),
-    BULLET: ("Opsommingsteken", '<w:spacing w:after="60"/><w:jc w:val="both"/>', ""),
-    TABLE_TEXT: ("Tabeltekst", '<w:spacing w:before="40" w:after="40" w:line="240" w:lineRule="auto"/>',
-                 '<w:sz w:val="20"/><w:szCs w:val="20"/>'),
-    SIGNATURE: ("Ondertekening", _KEEP + '<w:spacing w:after="0"/>', ""),
+DEFINITIONS: dict[str, tuple[str, tuple[Node, ...], tuple[Node, ...]]] = {
+    HEADING: ("heading 1", (*_KEEP, _spacing(before=360, after=120), val("w:outlineLvl", 0)),
+              (*_BOLD, val("w:sz", 24))),
+    SUBHEADING: ("heading 2", (*_KEEP, _spacing(before=240, after=80), val("w:outlineLvl", 1)), _BOLD),
+    LEAD: ("Kop onderdeel", (el("w:keepNext"), _spacing(before=240, after=120)), _BOLD),
+    PARTY: ("Comparitie", _JUSTIFIED, ()),
+    RECITAL: ("Overweging", _JUSTIFIED, ()),
+    TEXT: ("Hoofdtekst", _JUSTIFIED, ()),
+    MEMBER: ("Artikellid", _JUSTIFIED, ()),
+    ITEM: ("Opsomming", (_spacing(after=60), val("w:jc", "both")), ()),
+    DEFINITION: ("Definitie", (_spacing(after=60), el("w:ind", left=851), val("w:jc", "both")), ()),
+    BULLET: ("Opsommingsteken", (_spacing(after=60), val("w:jc", "both")), ()),
+    TABLE_TEXT: ("Tabeltekst", (_spacing(before=40, after=40, line=240, lineRule="auto"),),
+                 (val("w:sz", 20), val("w:szCs", 20))),
+    SIGNATURE: ("Ondertekening", (*_KEEP, _spacing(after=0)), ()),
 }
 
 
-def _style(style_id: str, name: str, ppr: str, rpr: str, based_on: str | None) -> etree._Element:
-    custom = "" if style_id in (HEADING, SUBHEADING) else ' w:customStyle="1"'
-    base = f'<w:basedOn w:val="{based_on}"/>' if based_on else ""
-    run = f"<w:rPr>{rpr}</w:rPr>" if rpr else ""
-    return etree.fromstring(
-        f'<w:style xmlns:w="{W}" w:type="paragraph"{custom} w:styleId="{style_id}"><w:name w:val="{name}"/>'
-        f"{base}<w:qFormat/><w:pPr>{ppr}</w:pPr>{run}</w:style>")
+def _style(style_id: str, name: str, ppr: tuple[Node, ...], rpr: tuple[Node, ...],
+           based_on: str | None) -> etree._Element:
+    custom = {} if style_id in (HEADING, SUBHEADING) else {"customStyle": 1}
+    children = [val("w:name", name), *([val("w:basedOn", based_on)] if based_on else []), el("w:qFormat"),
+                el("w:pPr", ppr), *([el("w:rPr", rpr)] if rpr else [])]
+    return element(el("w:style", children, type="paragraph", **custom, styleId=style_id))
 
 
 def ensure_styles(styles: etree._Element) -> list[str]:

@@ -2,9 +2,10 @@
 
 A template is a .docx with docxtpl placeholders. It must contain ``{{ title }}`` and, in a paragraph of its
 own, ``{{p body }}`` where the body goes; it may use the other names in :data:`PLACEHOLDERS` and no others.
-Loading prepares the package once per process (the engine's lists added to numbering.xml, missing body
-styles to styles.xml, the provenance parts related) and compiles the Jinja of the main document, headers
-and footers; rendering a document only runs the compiled templates and inserts the body.
+Loading prepares the package once per process (missing body styles added to styles.xml, the provenance parts
+related) and compiles the Jinja of the main document, headers and footers; rendering a document only runs the
+compiled templates, inserts the body and adds the engine's lists to numbering.xml (once per document language:
+the article headings are the language's).
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from docx import Document
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.exceptions import PackageNotFoundError
+from docx.opc.oxml import serialize_part_xml
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 from docx.oxml import parse_xml
@@ -40,10 +42,11 @@ from agreement_engine.errors import TemplateError
 from agreement_engine.files import MAX_TEMPLATE_BYTES, FileReadError, read_regular_file
 from agreement_engine.i18n import N_, _
 from agreement_engine.model import Agreement
+from agreement_engine.phrases import Phrases
 from agreement_engine.resources import clause_library_dir
 from agreement_engine.word.body import Layout
-from agreement_engine.word.numbering import add_lists
-from agreement_engine.word.ooxml import W, clean_text, qn
+from agreement_engine.word.numbering import add_lists, article_heading, list_ids
+from agreement_engine.word.ooxml import W, clean_text, empty_root, fill_slots, paragraph, qn, run, slot, to_xml
 from agreement_engine.files import size_text
 from agreement_engine.word.package import (
     ZIP_ERRORS,
@@ -77,11 +80,9 @@ _TAG_END = {"{{": "}}", "{%": "%}", "{#": "#}"}
 _DOCXTPL_PREFIX = re.compile(r"^\{\{(?:p|r|tr|tc)\s")
 _MARKER = "AGREEMENT-ENGINE-BODY-7d1f"
 _SLOT = "AGREEMENT-ENGINE-BODY-SLOT-7d1f"
-_TAB = re.compile(r"<w:tab\b[^>]*/>")
 _HEADER_OR_FOOTER = re.compile(r"word/(header|footer)\d*\.xml")
-_TAB_POSITION = re.compile(r'w:pos="(\d+)"')
 _FRONT = "AGREEMENT-ENGINE-FRONT-SLOT-7d1f"
-_BODY = Markup(f"<w:p><w:r><w:t>{_MARKER}</w:t></w:r></w:p>")
+_BODY = Markup(to_xml([paragraph(runs=[run(_MARKER)])]))
 _CACHE_SIZE = 8
 
 
@@ -268,24 +269,29 @@ class HouseTemplate:
     parts: dict[str, bytes]
     document_part: str
     compiled: dict[str, jinja2.Template]
+    landscape: dict[str, jinja2.Template | bytes]  # headers and footers with their tab stops widened
     layout: Layout
     landscape_layout: Layout
     core_properties_part: str
     custom_properties_part: str
     provenance_part: str
+    numbering_part: str
     docx_template: DocxTemplate
+    _numbering: dict[str, bytes] = dataclasses.field(default_factory=dict)
 
-    def document(self, values: dict[str, Any], body: str, *, title: str, subject: str,
+    def document(self, values: dict[str, Any], body: str, *, title: str, subject: str, phrases: Phrases,
                  provenance: Mapping[str, Any], front: str = "",
                  landscape: bool = False) -> bytes:
         """Return the finished .docx: the template filled, properties and provenance set, zipped deterministically.
 
         ``body`` and ``front`` are XML (``w:``-prefixed elements, see ``ooxml.to_xml``); ``front`` goes before
-        the template's own first page; ``landscape`` turns the body's pages.
+        the template's own first page; ``landscape`` turns the body's pages; the article headings of the
+        numbering read as ``phrases`` (the document language's) say.
         ``provenance`` (JSON-serializable) is embedded whole; a string value under "created" (W3CDTF, e.g.
         "2026-12-15T00:00:00Z") becomes the document's created and modified date, which are otherwise left out.
         """
         parts = self.render(values, body, front, landscape)
+        parts[self.numbering_part] = self.numbering(phrases)
         created = provenance.get("created")
         parts[self.core_properties_part] = core_properties(title, subject,
                                                            created if isinstance(created, str) else None)
@@ -294,20 +300,31 @@ class HouseTemplate:
         parts[self.provenance_part] = provenance_item(provenance)
         return write_package(parts)
 
+    def numbering(self, phrases: Phrases) -> bytes:
+        """Return the numbering part with the engine's lists, the article headings as ``phrases`` say."""
+        heading = article_heading(phrases)
+        with _LOCK:
+            part = self._numbering.get(heading)
+        if part is None:
+            numbering = parse_xml(self.parts[self.numbering_part])
+            add_lists(numbering, phrases)
+            part = serialize_part_xml(numbering)
+            with _LOCK:
+                self._numbering[heading] = part
+        return part
+
     def render(self, values: dict[str, Any], body: str, front: str = "", landscape: bool = False) -> dict[str, bytes]:
         """Return the package parts with the placeholders filled and ``body`` in place of ``{{p body }}``."""
-        parts = dict(self.parts)
-        for name, compiled in self.compiled.items():
+        turned = self.landscape if landscape else {}
+        parts = {**self.parts, **{name: part for name, part in turned.items() if isinstance(part, bytes)}}
+        compiled_parts = {**self.compiled, **{name: part for name, part in turned.items() if not isinstance(part, bytes)}}
+        for name, compiled in compiled_parts.items():
             xml = self._fill(name, compiled, values)
             xml = self.docx_template.resolve_listing(xml)
             if name == self.document_part:
                 parts[name] = self._insert_body(xml, body, front, landscape)
             else:
                 parts[name] = xml.encode("utf-8")
-        if landscape:
-            for name in parts:
-                if _HEADER_OR_FOOTER.fullmatch(name):
-                    parts[name] = self._widen_tabs(parts[name].decode("utf-8")).encode("utf-8")
         return parts
 
     def _fill(self, name: str, compiled: jinja2.Template, values: dict[str, Any]) -> str:
@@ -333,23 +350,6 @@ class HouseTemplate:
             raise TemplateError(_("{file}: het sjabloon kan niet worden ingevuld ({part}): {reason}").format(
                 file=self.path, part=name, reason=f"{type(exc).__name__}: {printable(exc, 200)}")) from exc
         return "".join(chunks)
-
-    def _widen_tabs(self, xml: str) -> str:
-        """Return a header or footer with its right-aligned tab stops moved to the landscape margin.
-
-        A tab stop at the portrait text's right edge (within a tenth) moves by the extra width, so that
-        "CONCEPT" and "pagina X van Y" stay at the right margin on landscape pages.
-        """
-        portrait, extra = self.layout.text_width, self.landscape_layout.text_width - self.layout.text_width
-
-        def widen(match: re.Match) -> str:
-            tab = match.group(0)
-            position = _TAB_POSITION.search(tab)
-            if 'w:val="right"' not in tab or position is None or int(position.group(1)) < portrait * 9 // 10:
-                return tab
-            return _TAB_POSITION.sub(f'w:pos="{int(position.group(1)) + extra}"', tab)
-
-        return _TAB.sub(widen, xml)
 
     def _insert_body(self, xml: str, body: str, front: str, landscape: bool) -> bytes:
         """Return the main document with ``body`` in place of its placeholder and ``front`` before all else.
@@ -382,15 +382,14 @@ class HouseTemplate:
         if parent.nsmap.get("w") != W:  # docxtpl's own tags need the prefix w as well, so Word always has it
             raise TemplateError(_("{file}: het sjabloon moet de WordprocessingML-namespace als 'w' noemen").format(
                 file=self.path))
-        slot = etree.Comment(_SLOT)
-        slot.tail = paragraph.tail
-        paragraph.addprevious(slot)
+        body_slot = slot(_SLOT)
+        body_slot.tail = paragraph.tail
+        paragraph.addprevious(body_slot)
         parent.remove(paragraph)
         if front:
-            parent.insert(0, etree.Comment(_FRONT))
+            parent.insert(0, slot(_FRONT))
         document = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-        document = document.replace(f"<!--{_SLOT}-->".encode("ascii"), body.encode("utf-8"), 1)
-        return document.replace(f"<!--{_FRONT}-->".encode("ascii"), front.encode("utf-8"), 1)
+        return fill_slots(document, {_SLOT: body, _FRONT: front})
 
 
 _CACHE: OrderedDict[tuple[str, str], HouseTemplate] = OrderedDict()
@@ -452,7 +451,8 @@ def _load(path: Path, data: bytes, digest: str) -> HouseTemplate:
             file=path, names=", ".join(f"'{printable(name, 60)}'" for name in unknown),
             known=", ".join(sorted(PLACEHOLDERS))))
 
-    lists = add_lists(_numbering_part(main).element)
+    numbering = _numbering_part(main)
+    lists = list_ids(numbering.element)
     ensure_styles(document.styles.element)
     package = main.package
     core = package._core_properties_part  # created when the template has none
@@ -489,11 +489,20 @@ def _load(path: Path, data: bytes, digest: str) -> HouseTemplate:
             raise TemplateError(_("{file}: ongeldige plaatshouder in {part}: {reason}").format(
                 file=path, part=name, reason=jinja_reason(exc))) from exc
 
+    turned = {}
+    for name in parts:
+        if _HEADER_OR_FOOTER.fullmatch(name):
+            root = etree.fromstring(parts[name])
+            if _widen_tabs(root, layout.text_width, landscape.text_width - layout.text_width):
+                turned[name] = (env.from_string(_literal_braces(docx_template.patch_xml(docx_template.xml_to_string(root))))
+                                if name in compiled else serialize_part_xml(root))
+
     loaded = HouseTemplate(path=path, sha256=digest, parts=parts, document_part=main.partname.lstrip("/"),
-                           compiled=compiled, layout=layout, landscape_layout=landscape,
+                           compiled=compiled, landscape=turned, layout=layout, landscape_layout=landscape,
                            core_properties_part=core.partname.lstrip("/"),
                            custom_properties_part=custom.partname.lstrip("/"),
-                           provenance_part=item.partname.lstrip("/"), docx_template=docx_template)
+                           provenance_part=item.partname.lstrip("/"),
+                           numbering_part=numbering.partname.lstrip("/"), docx_template=docx_template)
     trial = {"title": "T", "alliance_name": "A", "version_label": "V", "draft": True, "kind": "alliance",
              "parties": ["P"], "body": _BODY}
     loaded.render(trial, "")  # a misplaced {{p body }} is an error now, not at the first document
@@ -502,6 +511,19 @@ def _load(path: Path, data: bytes, digest: str) -> HouseTemplate:
 
 #: Word's defaults for a section without page size or margins (in EMU): A4, 2.5 cm; and the narrowest text.
 _A4_WIDTH, _A4_HEIGHT, _MARGIN, _MIN_TEXT = 7560310, 10692130, 900000, 914400
+
+
+def _widen_tabs(root: etree._Element, portrait: int, extra: int) -> bool:
+    """Move the right-aligned tab stops at the portrait text's right edge (within a tenth) in a header or footer
+    by ``extra``, so that "CONCEPT" and "pagina X van Y" stay at the right margin on landscape pages; return
+    whether any moved."""
+    moved = False
+    for tab in root.iter(qn("w:tab")):
+        position = tab.get(qn("w:pos")) or ""
+        if tab.get(qn("w:val")) == "right" and position.isdecimal() and int(position) >= portrait * 9 // 10:
+            tab.set(qn("w:pos"), str(int(position) + extra))
+            moved = True
+    return moved
 
 
 def _package_reason(exc: Exception) -> str:
@@ -577,7 +599,7 @@ def _numbering_part(main) -> NumberingPart:
         return main.part_related_by(RT.NUMBERING)
     except KeyError:
         part = NumberingPart(PackURI("/word/numbering.xml"), CT.WML_NUMBERING,
-                             parse_xml(f'<w:numbering xmlns:w="{W}"/>'), main.package)
+                             parse_xml(empty_root("w:numbering")), main.package)
         main.relate_to(part, RT.NUMBERING)
         return part
 

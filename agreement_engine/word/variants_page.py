@@ -1,16 +1,18 @@
-"""The variants table: every variant of one topic for the same alliance, side by side on landscape pages."""
+"""The variants page in Word: every variant of one topic for the same alliance, side by side on landscape pages."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from agreement_engine.dutch import enumerate_nl, list_letter
+from agreement_engine.formatting import formatter
 from agreement_engine.model import Agreement, Paragraph
+from agreement_engine.phrases import Phrases
 from agreement_engine.variants import Option
 from agreement_engine.word import styles as st
-from agreement_engine.word.body import HEADER_FILL, Cell, row, segment_runs, table
+from agreement_engine.word.body import segment_runs
 from agreement_engine.word.ooxml import Node, paragraph, run, to_xml
+from agreement_engine.word.tables import HEADER_FILL, Cell, row, table
 from agreement_engine.word.template import context, load_template
 
 _LABEL_WIDTH = 1700  # twips: the column that names each row
@@ -27,28 +29,32 @@ def render_variants(agreement: Agreement, topic_title: str, options: Sequence[Op
     house = load_template(template)
     width = house.landscape_layout.text_width
     columns = [_LABEL_WIDTH] + _split(width - _LABEL_WIDTH, len(options))
+    phrases = agreement.phrases
+    phrase = phrases.text
     chosen = [o.variant.id for o in options if o.chosen]
-    intro = (f"Alle varianten voor {topic_title.lower()} uit de clausulebibliotheek, uitgewerkt voor de "
-             f"{agreement.alliance_name}. "
-             + (f"De antwoordenset kiest nu variant {enumerate_nl(chosen)}. " if chosen else "")
-             + "Een variant die andere antwoorden nodig heeft, is uitgewerkt met de antwoorden die in haar kolom "
-               "staan; kan deze alliantie een variant niet kiezen, dan staat daar waarom.")
+    intro = " ".join([phrase("variants.intro", topic=topic_title.lower(), alliance=agreement.alliance_name),
+                      *([phrase("variants.chosen", variants=formatter(phrases.language).enum(chosen))] if chosen else []),
+                      phrase("variants.explanation")])
     rows = [
-        row(_cells(columns, "Variant", [[(o.variant.id + (" (gekozen)" if o.chosen else ""), True)] for o in options],
-                   fill=HEADER_FILL), header=True),
-        row(_cells(columns, "Wat houdt het in", [[(" ".join(o.variant.summary.split()), False)] for o in options]),
+        row(_cells(columns, phrase("variants.variant"),
+                   [[(phrase("variants.chosen_variant", variant=o.variant.id) if o.chosen else o.variant.id, True)]
+                    for o in options], fill=HEADER_FILL), header=True),
+        row(_cells(columns, phrase("variants.summary"),
+                   [[(" ".join(o.variant.summary.split()), False)] for o in options]), split=True),
+        row(_cells(columns, phrase("variants.attention"),
+                   [[(f"\u2013 {' '.join(p.split())}", False) for p in o.variant.attention] for o in options]),
             split=True),
-        row(_cells(columns, "Let op", [[(f"\u2013 {' '.join(p.split())}", False) for p in o.variant.attention]
-                                       for o in options]), split=True),
-        row(_cells(columns, "Antwoorden", [_answers(o) for o in options]), split=True),
-        row([_label("Tekst", columns[0]), *((_text(o), w, None) for o, w in zip(options, columns[1:]))], split=True),
+        row(_cells(columns, phrase("variants.answers"), [_answers(o, phrases) for o in options]), split=True),
+        row([_label(phrase("variants.text"), columns[0]),
+             *((_text(o, phrases), w, None) for o, w in zip(options, columns[1:]))], split=True),
     ]
-    body = [paragraph(st.HEADING, [run(f"Varianten: {topic_title}")], numPr=(0, 0)),
+    title = phrase("variants.title", topic=topic_title)
+    body = [paragraph(st.HEADING, [run(title)], numPr=(0, 0)),
             paragraph(st.TEXT, [run(intro)]),
             table(columns, rows, borders=True)]
-    values = {**context(agreement), "title": f"Varianten: {topic_title}", "version_label": ""}
+    values = {**context(agreement), "title": title, "version_label": ""}
     return house.document(values, to_xml(body), title=values["title"], subject=agreement.alliance_name,
-                          provenance=provenance, landscape=True)
+                          phrases=phrases, provenance=provenance, landscape=True)
 
 
 def _split(width: int, parts: int) -> list[int]:
@@ -68,29 +74,30 @@ def _cells(columns: list[int], label: str, lines: list[list[tuple[str, bool]]], 
     return [_label(label, columns[0], fill), *cells]
 
 
-def _answers(option: Option) -> list[tuple[str, bool]]:
+def _answers(option: Option, phrases: Phrases) -> list[tuple[str, bool]]:
     if option.chosen:
-        return [("Zoals in de antwoordenset.", False)]
-    return [(f"{a.title}: {a.new}", False) for a in option.answers] or [("Geen andere antwoorden nodig.", False)]
+        return [(phrases.text("variants.as_answered"), False)]
+    return ([(f"{a.title}: {a.new}", False) for a in option.answers]
+            or [(phrases.text("variants.no_answers"), False)])
 
 
-def _text(option: Option) -> list[Node]:
+def _text(option: Option, phrases: Phrases) -> list[Node]:
     """Return the variant's article as it would read in this agreement, or why the alliance cannot choose it."""
     if option.agreement is None:
-        lines = [paragraph(st.TABLE_TEXT, [run("Voor deze alliantie niet uit te werken:", bold=True)])]
+        lines = [paragraph(st.TABLE_TEXT, [run(phrases.text("variants.impossible"), bold=True)])]
         lines += [paragraph(st.TABLE_TEXT, [run(f"\u2013 {problem}")]) for problem in option.problems]
         if option.incomplete:
-            lines.append(paragraph(st.TABLE_TEXT, [run(
-                "Staan de ontbrekende antwoorden in de antwoordenset (dat mag, ook als nu een andere variant is "
-                "gekozen), dan wordt deze variant uitgewerkt.")]))
+            lines.append(paragraph(st.TABLE_TEXT, [run(phrases.text("variants.incomplete"))]))
         return lines
     if option.clause.kind == "signature":
         return [_numbered("", option.agreement.signature_intro, 0)]
     article = option.agreement.article(option.clause.id)
-    out = [paragraph(st.TABLE_TEXT, [run(f"Artikel {article.number} {article.title}", bold=True)])]
+    letter = formatter(phrases.language).list_letter
+    out = [paragraph(st.TABLE_TEXT, [run(phrases.text("variants.article", number=article.number,
+                                                      title=article.title), bold=True)])]
     for member in article.members:
         out.append(_numbered(f"{member.number}\t", member.body, _INDENT))
-        out += [_numbered(f"{list_letter(n)}.\t", item, 2 * _INDENT) for n, item in enumerate(member.items)]
+        out += [_numbered(f"{letter(n)}.\t", item, 2 * _INDENT) for n, item in enumerate(member.items)]
     return out
 
 
