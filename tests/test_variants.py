@@ -98,6 +98,15 @@ def test_topics_are_those_with_a_clause_and_an_unknown_one_names_them():
         options(example("dak-en-thuis"), "aansprakelijkheid")
 
 
+def test_every_topic_with_a_choice_of_variants_is_a_topic_of_the_library():
+    """A clause with more than one variant is a choice: `variants TOPIC` must know its topic."""
+    library = default_library()
+    choices = {clause.topic for clause in library.clauses if clause.topic and len(clause.variants) > 1}
+    assert choices - set(topics()) == set()
+    for topic in sorted(choices):
+        assert options(example("dak-en-thuis"), topic), topic
+
+
 # the table in Word -------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
