@@ -93,7 +93,8 @@ def test_without_exclusivity_the_purpose_article_keeps_each_party_free(base):
     answers = example(base)
     scope = member(answers, "doel.reikwijdte")
     assert "Iedere Partij blijft vrij om buiten de" in scope and "ook op het terrein waarop" in scope
-    assert f"de artikelen {numbers(answers)['geheimhouding']} en {numbers(answers)['exclusiviteit']}" in scope
+    # in the order of the agreement
+    assert f"de artikelen {numbers(answers)['exclusiviteit']} en {numbers(answers)['geheimhouding']}" in scope
     competition = article(answers, "exclusiviteit")
     assert "artikel 6 van de Mededingingswet" in competition and "artikel 101 van het Verdrag" in competition
     assert "geen concurrentiegevoelige informatie" in competition
