@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import apply_changes, example
+from conftest import article_text as article
 
 from agreement_engine.api import assemble
 from agreement_engine.validate import validate
@@ -50,11 +51,6 @@ CONTINUITY_CASES = {
         "Komen Partijen niet binnen vier (4) maanden na de mededeling Schriftelijk tot overeenstemming"),
 }
 
-
-def article(answers: dict, clause_id: str) -> str:
-    agreement = assemble(answers)
-    found = next(a for a in agreement.articles if a.clause_id == clause_id)
-    return "\n".join(m.body.text + "\n" + "\n".join(i.text for i in m.items) for m in found.members)
 
 
 def number(answers: dict, label: str) -> str:
@@ -165,7 +161,7 @@ def test_the_continuity_article_comes_before_the_exit_routes_and_names_them():
 def test_exclusion_keeps_its_own_rule_on_costs():
     answers = example(D)
     text = article(answers, "uitsluiting")
-    assert f"In afwijking van die artikelen komen de kosten" in text
+    assert "In afwijking van die artikelen komen de kosten" in text
     assert f"Bij uitsluiting gaat artikel {number(answers, 'uitsluiting')} over de kosten voor." in \
         article(answers, "continuiteit")
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import apply_changes, example
+from conftest import article_text as article
 
 from agreement_engine.api import assemble
 from agreement_engine.validate import validate
@@ -46,11 +47,6 @@ CORE_CASES = {
         "vermenigvuldigd met drie (3)."),
 }
 
-
-def article(answers: dict, clause_id: str) -> str:
-    agreement = assemble(answers)
-    found = next(a for a in agreement.articles if a.clause_id == clause_id)
-    return "\n".join(m.body.text + "\n" + "\n".join(i.text for i in m.items) for m in found.members)
 
 
 def codes(answers: dict) -> dict[str, list[str]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 from conftest import apply_changes, example
+from conftest import agreement_text as text
 
 from agreement_engine.api import assemble
 from agreement_engine.cli import main
@@ -57,10 +58,6 @@ def variant_answers(base: str, variant: str) -> dict:
         extra += joint(base)
     return apply_changes(answers, changes + extra)
 
-
-def text(answers: dict) -> str:
-    agreement = assemble(answers)
-    return "\n".join(p.text for p in agreement.paragraphs()) + "\n" + agreement.text
 
 
 def errors(answers: dict) -> list:

@@ -431,7 +431,6 @@ REFERENCES: dict[tuple[str, str], str] = {
     ("aansprakelijkheid", "geschillen"): "geschil",
     ("aansprakelijkheid", "middelen.budget"): "bijdrage",
     ("uittreding", "uittreding.bijdragen"): "saldo",
-    ("uittreding", "middelen.betaling"): "door",
     ("aansprakelijkheid", "middelen.terugvordering"): "terug",
     ("aansprakelijkheid", "verzekering"): "verzeker",
     ("aansprakelijkheid", "vrijwaring"): "vrijwaar",

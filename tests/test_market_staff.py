@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import apply_changes, example
+from conftest import article_text as article, member_text as member
 
 from agreement_engine.api import assemble
 from agreement_engine.findings import Severity
@@ -58,16 +59,6 @@ ENUM_CASES = {
 }
 
 
-def article(answers: dict, clause_id: str) -> str:
-    agreement = assemble(answers)
-    found = next(a for a in agreement.articles if a.clause_id == clause_id)
-    return "\n".join(m.body.text + "\n" + "\n".join(i.text for i in m.items) for m in found.members)
-
-
-def member(answers: dict, label: str) -> str:
-    agreement = assemble(answers)
-    found = next(m for a in agreement.articles for m in a.members if m.label == label)
-    return found.body.text + "\n" + "\n".join(i.text for i in found.items)
 
 
 def numbers(answers: dict) -> dict[str, str]:

@@ -11,6 +11,7 @@ import re
 
 import pytest
 from conftest import apply_changes, example, run
+from conftest import agreement_text as text, article_text as article
 
 from agreement_engine.api import assemble
 from agreement_engine.model import Ref
@@ -63,15 +64,6 @@ def many(n: int) -> dict:
     return answers
 
 
-def text(answers: dict) -> str:
-    agreement = assemble(answers)
-    return "\n".join(p.text for p in agreement.paragraphs()) + "\n" + agreement.text
-
-
-def article(answers: dict, clause_id: str) -> str:
-    agreement = assemble(answers)
-    found = next(a for a in agreement.articles if a.clause_id == clause_id)
-    return "\n".join(m.body.text + "\n" + "\n".join(i.text for i in m.items) for m in found.members)
 
 
 @pytest.mark.parametrize("case", list(ENUM_CASES), ids=lambda c: f"{c[0]}={c[1]}")

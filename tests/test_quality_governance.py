@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import apply_changes, example
+from conftest import agreement_text as text, article_text as article, member_text as member
 
 from agreement_engine.api import assemble
 from agreement_engine.cli import main
@@ -69,24 +70,7 @@ ENUM_CASES = {
 }
 
 
-def text(answers: dict) -> str:
-    agreement = assemble(answers)
-    return "\n".join(p.text for p in agreement.paragraphs()) + "\n" + agreement.text
 
-
-def article(answers: dict, clause_id: str) -> str:
-    agreement = assemble(answers)
-    found = next(a for a in agreement.articles if a.clause_id == clause_id)
-    return "\n".join(m.body.text + "\n" + "\n".join(i.text for i in m.items) for m in found.members)
-
-
-def member(answers: dict, label: str) -> str:
-    agreement = assemble(answers)
-    for a in agreement.articles:
-        for m in a.members:
-            if m.label == label:
-                return m.body.text + "\n" + "\n".join(i.text for i in m.items)
-    raise LookupError(label)
 
 
 @pytest.mark.parametrize("case", list(ENUM_CASES), ids=lambda c: f"{c[0]}={c[1]}")
