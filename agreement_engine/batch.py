@@ -405,6 +405,12 @@ def _terminate(pool: ProcessPoolExecutor) -> None:
         for process_ in sentinels.values():  # not ended yet, so its process id is still its own
             with contextlib.suppress(OSError, ValueError, AttributeError):
                 process_.kill()
+        # Let the pool's manager thread finish closing its wake-up pipe now that its workers are gone. Left
+        # running, it races the interpreter's exit hook of concurrent.futures, which then writes to the pipe
+        # being closed and prints a traceback ("Bad file descriptor") after "batch afgebroken".
+        manager = getattr(pool, "_executor_manager_thread", None)
+        if manager is not None and manager.is_alive():
+            manager.join(timeout=5)
     finally:
         _unblock_signals(blocked)
 
