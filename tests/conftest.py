@@ -23,6 +23,7 @@ from click.testing import CliRunner, Result
 from hypothesis import settings
 from lxml import etree
 
+from agreement_engine.api import assemble
 from agreement_engine.cli import main
 from agreement_engine.i18n import language
 
@@ -429,21 +430,18 @@ def batch_child():
 
 def agreement_text(answers: dict) -> str:
     """Return the whole text of the agreement assembled from ``answers``: paragraphs, then annexes."""
-    from agreement_engine.api import assemble
     agreement = assemble(answers)
     return "\n".join(p.text for p in agreement.paragraphs()) + "\n" + agreement.text
 
 
 def article_text(answers: dict, clause_id: str) -> str:
     """Return the text of one article (its members and their items) of the agreement made from ``answers``."""
-    from agreement_engine.api import assemble
     found = next(a for a in assemble(answers).articles if a.clause_id == clause_id)
     return "\n".join(m.body.text + "\n" + "\n".join(i.text for i in m.items) for m in found.members)
 
 
 def member_text(answers: dict, label: str) -> str:
     """Return the text of the member with ``label`` (and its items); LookupError when no member has it."""
-    from agreement_engine.api import assemble
     for a in assemble(answers).articles:
         for m in a.members:
             if m.label == label:
