@@ -15,6 +15,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from agreement_engine.version import __version__
 from agreement_engine import batch as batch_stage
 from agreement_engine import output
 from agreement_engine.answers import load as load_answers
+from agreement_engine.consequences import Scenario, members, to_json
 from agreement_engine.api import default_engine
 from agreement_engine.engine import Checked, Engine
 from agreement_engine.errors import EngineError, InvalidAnswersError, OutputError
@@ -621,6 +623,48 @@ def variants(topic: str, answers: str | None, output: str, template: str | None,
     source, = _valid_answers(engine, answers) if answers else [engine.read(example_path())]
     written = engine.variants(topic, output, source)
     click.echo(_("{file}: de varianten van {topic} voor {answers}").format(file=written, topic=topic, answers=source.name))
+
+
+@main.command()
+@click.argument("answers", metavar="ANTWOORDEN.json")
+@click.option("-o", "--output", metavar="OVERZICHT.docx",
+              help=N_("Het Word-document dat wordt geschreven (verplicht, behalve met --format json)."))
+@click.option("--schade", type=click.FloatRange(min=0.01, max=999_999_999_999.99), default=100000, show_default=True,
+              help=N_("Het bedrag van de voorbeeldschade in euro's."))
+@click.option("--veroorzaker", metavar="PARTIJ",
+              help=N_("Het kenmerk (id) van de deelnemende partij die de voorbeeldschade veroorzaakt en failliet gaat; "
+                      "standaard voor iedere partij de eerste andere deelnemende partij."))
+@click.option("--format", "fmt", type=click.Choice(["docx", "json"]), default="docx", show_default=True,
+              help=N_("Een Word-document, of JSON voor andere programma's (op het scherm)."))
+@click.option("--template", metavar="SJABLOON.docx", help=N_("Een eigen Word-sjabloon in plaats van het huissjabloon."))
+@click.option("--force", is_flag=True, help=N_("Overschrijf een bestaand bestand."))
+@_library_option
+def consequences(answers: str, output: str | None, schade: float, veroorzaker: str | None, fmt: str,
+                 template: str | None, force: bool, library: str | None) -> None:
+    """Laat per partij zien wat de keuzes voor haar betekenen, in euro's en in gewone taal.
+
+    Voor het geld per jaar, een voorbeeldschade, het stoppen van de partij zelf en het stoppen of failliet gaan
+    van een andere partij: zoals de antwoorden nu luiden en bij iedere variant van de vier kernonderwerpen.
+    """
+    if fmt == "docx" and not output:
+        raise click.UsageError(_("geef met -o het Word-document op, of kies --format json"))
+    if output:
+        _new_target(output, force)
+    engine = _engine(library, template)
+    source, = _valid_answers(engine, answers)
+    ids = members(source.answers)
+    if veroorzaker is not None and veroorzaker not in ids:
+        raise click.UsageError(_("onbekende deelnemende partij '{party}'; bekend zijn: {known}").format(
+            party=veroorzaker, known=", ".join(ids)))
+    scenario = Scenario(Decimal(str(schade)).quantize(Decimal("0.01")), veroorzaker)
+    if output:
+        written = engine.brief(source, output, scenario)
+        if fmt == "docx":
+            click.echo(_("{file}: wat de keuzes betekenen voor iedere partij van {answers}").format(
+                file=written, answers=source.name))
+    if fmt == "json":
+        click.echo(json.dumps(to_json(engine.consequences(source, scenario), source.answers), ensure_ascii=False,
+                              indent=2))
 
 
 #: Where ``interview`` writes the answer set when neither -o nor --resume names a file.

@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any, ContextManager
 
 from agreement_engine import output
-from agreement_engine.answers import load
+from agreement_engine.answers import load, normalize
 from agreement_engine.assemble import assemble_valid
 from agreement_engine.compare import answer_changes, revision_date
+from agreement_engine.consequences import Consequences, Scenario, consequences
 from agreement_engine.errors import EngineError, InvalidAnswersError
 from agreement_engine.findings import Finding, has_errors
 from agreement_engine.i18n import _, language
@@ -29,6 +30,7 @@ from agreement_engine.templating import Templates
 from agreement_engine.validate import validate
 from agreement_engine.variants import options, topics
 from agreement_engine.word import render_docx, template_hash
+from agreement_engine.word.brief import render_brief
 from agreement_engine.word.redline import render_redline
 from agreement_engine.word.template import HouseTemplate, load_template
 from agreement_engine.word.variants_page import render_variants
@@ -247,6 +249,23 @@ class Engine:
             provenance = {"kind": "variants", "topic": topic, **self._provenance(answers, agreement)}
             data = render_variants(agreement, self.library.topics[topic], found, template=self.house,
                                    provenance=provenance)
+        output.atomic_write(Path(target), data)
+        return Path(target)
+
+    def consequences(self, source: Source, scenario: Scenario | None = None) -> Consequences:
+        """Return per party what the choices of the answer set at ``source`` mean for it, today and per variant."""
+        return consequences(self._valid(source).answers, scenario)
+
+    def brief(self, source: Source, target: str | Path, scenario: Scenario | None = None) -> Path:
+        """Write the board brief of the answer set at ``source`` to ``target`` (.docx): per party, in euros,
+        what the choices mean for it. Nothing is written when the answers are invalid (InvalidAnswersError)."""
+        answers = self._valid(source).answers
+        with self._writing():
+            agreement = assemble_valid(answers, self.library, compiled=self.templates)
+            result = consequences(answers, scenario)
+            provenance = {"kind": "consequences", **self._provenance(answers, agreement)}
+            data = render_brief(agreement, normalize(answers, agreement.phrases), result, template=self.house,
+                                provenance=provenance)
         output.atomic_write(Path(target), data)
         return Path(target)
 

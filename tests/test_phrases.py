@@ -14,8 +14,10 @@ import pytest
 import yaml
 from conftest import apply_changes, example
 
+from agreement_engine.answers import normalize
 from agreement_engine.assemble import assemble_valid
 from agreement_engine.compare import answer_changes, show_value
+from agreement_engine.consequences import consequences
 from agreement_engine.engine import Engine
 from agreement_engine.errors import EngineError, LibraryError
 from agreement_engine.formatting import formatter
@@ -24,6 +26,7 @@ from agreement_engine.lint import lint
 from agreement_engine.phrases import PHRASES, WORDS, placeholders, problems, used_phrases
 from agreement_engine.variants import options, topics
 from agreement_engine.word import render_docx
+from agreement_engine.word.brief import render_brief
 from agreement_engine.word.redline import render_redline
 from agreement_engine.word.variants_page import render_variants
 
@@ -132,6 +135,21 @@ ANSWER_SETS = {
     "cooperation": ("twee-partijen", [["remove", ["document", "title"]],
                                       ["set", ["alliance", "signing"], {"date": "2027-01-01", "mode": "separately"}]]),
 }
+#: Answer sets that with those above show every phrase of the board brief: each resources model, moment of
+#: leaving, way of re-keying, cap and successor of clients, and an agreement that ends when a party leaves.
+BRIEF_SETS = {
+    "brief-output": ("dak-en-thuis", [["set", ["resources", "model"], "output_based"],
+                                      ["set", ["withdrawal", "effective"], "end_of_month"],
+                                      ["set", ["withdrawal", "continuation", "rekey"], "steering_decision"],
+                                      ["set", ["liability", "cap"], {"kind": "none"}],
+                                      ["set", ["insolvency", "step_in_party"], "onderdak"],
+                                      ["set", ["client_continuity"], {"successor": "commissioner"}]]),
+    "brief-plan": ("dak-en-thuis", [["set", ["resources", "model"], "annual_plan"],
+                                    ["set", ["withdrawal", "effective"], "any_date"],
+                                    ["set", ["client_continuity"], {"successor": "designated_party",
+                                                                    "designated_party": "onderdak"}]]),
+    "brief-ends": ("dak-en-thuis", [["set", ["withdrawal", "continuation", "min_parties"], 5]]),
+}
 
 
 @cache
@@ -155,6 +173,11 @@ def documents() -> dict[str, bytes]:
     for topic in topics(library):
         out[f"variants-{topic}"] = render_variants(agreements["alliance"], library.topics[topic],
                                                    options(answers["alliance"], topic, library), provenance={})
+    # the board brief
+    for name, (base, changes) in [*ANSWER_SETS.items(), *BRIEF_SETS.items()]:
+        brief_answers = apply_changes(example(base), changes)
+        out[f"brief-{name}"] = render_brief(assemble_valid(brief_answers, library), normalize(brief_answers, phrases),
+                                            consequences(brief_answers), provenance={})
     # a variant whose condition an earlier variant shares: its answers choose the earlier one
     shadowed = marked_library(**{"1600-uittreding": ("when: \"withdrawal.exit_fee.kind == 'fixed'\"",
                                                      "when: \"withdrawal.exit_fee.kind == 'none'\"")})

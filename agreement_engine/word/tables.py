@@ -78,3 +78,34 @@ def column_widths(columns: list[list[str]], total: int) -> list[int]:
 def is_number(text: str) -> bool:
     """Return whether a table cell holds an amount, percentage or number (aligned right)."""
     return bool(re.fullmatch(r"[€\-]?[\s\u00a0]*-?[\d.,]+[\s\u00a0]*%?", text.strip()))
+
+
+BAR_FILL = "4F81BD"
+_BAR_STEPS = 40  # grid columns of the bar area: a bar is as precise as 1/40 of the largest value
+
+
+def bar_chart(bars: Sequence[tuple[list[Node], float | None, list[Node]]], widths: tuple[int, int, int]) -> Node:
+    """Return a bar chart as a table: per bar its label, a shaded cell as long as its value, and its value text.
+
+    ``bars`` are (label paragraphs, value or None for no bar, value paragraphs); ``widths`` (twips) are those of
+    the label, the bar area and the value. The longest bar fills the bar area; every row stays on one page.
+    """
+    label_width, area, value_width = widths
+    step = area // _BAR_STEPS
+    largest = max((v for _, v, _ in bars if v), default=0)
+    rows = []
+    for label, value, text in bars:
+        filled = round(_BAR_STEPS * value / largest) if value and largest else 0
+        filled = max(filled, 1) if value else 0
+        cells = [el("w:tc", [el("w:tcPr", [el("w:tcW", w=label_width, type="dxa")]), *label])]
+        if filled:
+            cells.append(el("w:tc", [el("w:tcPr", [el("w:tcW", w=step * filled, type="dxa"),
+                                                   el("w:gridSpan", val=filled),
+                                                   el("w:shd", val="clear", color="auto", fill=BAR_FILL)]),
+                                     el("w:p")]))
+        if filled < _BAR_STEPS:
+            cells.append(el("w:tc", [el("w:tcPr", [el("w:tcW", w=step * (_BAR_STEPS - filled), type="dxa"),
+                                                   el("w:gridSpan", val=_BAR_STEPS - filled)]), el("w:p")]))
+        cells.append(el("w:tc", [el("w:tcPr", [el("w:tcW", w=value_width, type="dxa")]), *text]))
+        rows.append(el("w:tr", [el("w:trPr", [el("w:cantSplit")]), *cells]))
+    return table([label_width, *([step] * _BAR_STEPS), value_width], rows, borders=False)
