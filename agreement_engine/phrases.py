@@ -101,7 +101,7 @@ PHRASES: dict[str, tuple[str, ...] | str] = {
     "variants.article": ("number", "title"),
     "variants.no_single_answer": ("conditions",),
     "variants.other_variant": (),
-    # the board brief (consequences)
+    # the board brief (consequences) and the variants page for a board
     "brief.title": (),
     "brief.intro": ("alliance",),
     "brief.assumptions": ("damage",),
@@ -161,6 +161,17 @@ PHRASES: dict[str, tuple[str, ...] | str] = {
     "brief.others.step_in": ("successor", "party"),
     "brief.others.step_in_unknown": ("party",),
     "brief.others.none": (),
+    "variants_board.party_line": ("party", "value"),
+    "variants_board.party_answer": ("title", "party"),
+    "variants_board.money": (),
+    "variants_board.damage": ("damage", "causer"),
+    "variants_board.shared_damage": ("damage",),
+    "variants_board.exit": (),
+    "variants_board.failure": ("party",),
+    "variants_board.comfort": (),
+    "variants_board.comfort_met": (),
+    "variants_board.comfort_unmet": (),
+    "variants_board.marked": (),
 }
 
 #: The phrases of each document kind (``kind.<kind>.title``, ...), for every kind the answer-set schema knows:

@@ -8,6 +8,7 @@ give the contributions, and the other way round), and is otherwise named as miss
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -22,6 +23,7 @@ from agreement_engine.findings import has_errors
 from agreement_engine.formatting import formatter
 from agreement_engine.library import Clause, Library, Variant, default_library
 from agreement_engine.model import Agreement
+from agreement_engine.schema import field_title, schema_at
 from agreement_engine.templating import Templates
 from agreement_engine.validate import validate
 
@@ -37,6 +39,8 @@ class Option:
     agreement: Agreement | None
     problems: tuple[str, ...] = ()  # why the variant cannot be shown for this alliance
     incomplete: bool = False  # it lacks answers the answer set could give
+    paths: tuple[str, ...] = ()  # the JSON path of each problem that a finding gives ("" for the others)
+    answer_set: dict | None = None  # the answers the variant is worked out with
 
 
 def topics(library: Library | None = None) -> list[str]:
@@ -64,7 +68,7 @@ def options(answers: dict, topic: str, library: Library | None = None, *,
 def _option(answers: dict, base: Agreement, clause: Clause, variant: Variant, chosen: bool,
             library: Library, compiled: dict[str, Templates] | None) -> Option:
     if chosen:
-        return Option(clause, variant, True, (), base)
+        return Option(clause, variant, True, (), base, answer_set=answers)
     include = _assignments(clause.include) if clause.include else {}
     when = _assignments(variant.when) if variant.when else {}
     phrases = base.phrases
@@ -82,12 +86,46 @@ def _option(answers: dict, base: Agreement, clause: Clause, variant: Variant, ch
     changes = tuple(answer_changes(answers, candidate, phrases))
     if has_errors(findings):
         errors = [f for f in findings if f.severity.value == "error"]
-        return Option(clause, variant, False, changes, None, tuple(f"{f.message} ({f.path})" for f in errors),
-                      incomplete=any(f.code == "schema.required" for f in errors))
+        return Option(clause, variant, False, changes, None, tuple(str(f.message) for f in errors),
+                      incomplete=any(f.code == "schema.required" for f in errors),
+                      paths=tuple(f.path for f in errors))
     agreement = assemble_valid(candidate, library, compiled=compiled)
     if (clause.id, variant.id) not in {(use.clause_id, use.variant_id) for use in agreement.clauses}:
         return Option(clause, variant, False, changes, None, (phrases.text("variants.other_variant"),))
-    return Option(clause, variant, False, changes, agreement)
+    return Option(clause, variant, False, changes, agreement, answer_set=candidate)
+
+
+def variant_name(variant: Variant) -> str:
+    """Return a variant's name in words: the label the schema gives each answer that chooses it, without its code.
+
+    >>> clause = default_library().get("aansprakelijkheid")
+    >>> variant_name(clause.variants[0])
+    'Ieder aansprakelijk voor eigen handelen'
+    >>> variant_name(default_library().get("voorwaarden").variants[0])
+    ''
+    """
+    labels = []
+    for path, value in (_assignments(variant.when) or {} if variant.when else {}).items():
+        label = (schema_at(list(path)) or {}).get("x-labels", {}).get(value)
+        if isinstance(label, str):
+            labels.append(label.removeprefix(f"{variant.id} "))
+    return "; ".join(labels)
+
+
+def answer_party(change: AnswerChange, answers: dict) -> tuple[str, str] | None:
+    """Return (the title of the field, the party) of an answer held per party (a share, a contribution), else None.
+
+    >>> change = AnswerChange("$.resources.contributions.a", "Jaarlijkse bijdrage van de Partij (euro)", "", "")
+    >>> answer_party(change, {"parties": [{"id": "a"}]})
+    ('Bijdragen aan de gezamenlijke kosten', 'a')
+    """
+    parts = [name or int(index) for name, index in re.findall(r"\.([A-Za-z_$][A-Za-z0-9_$-]*)|\[(\d+)\]", change.path)]
+    if len(parts) < 2 or parts[-1] not in {p["id"] for p in answers["parties"]}:
+        return None
+    parent = schema_at(parts[:-1]) or {}
+    if not parent.get("propertyNames", {}).get("$ref", "").endswith("/party_id"):
+        return None
+    return str(field_title(parts[:-1])), parts[-1]
 
 
 def _assignments(condition: str) -> dict[tuple[str, ...], Any] | None:

@@ -173,11 +173,14 @@ def documents() -> dict[str, bytes]:
     for topic in topics(library):
         out[f"variants-{topic}"] = render_variants(agreements["alliance"], library.topics[topic],
                                                    options(answers["alliance"], topic, library), provenance={})
-    # the board brief
+    # the board brief, and the variants page with comfort per party
     for name, (base, changes) in [*ANSWER_SETS.items(), *BRIEF_SETS.items()]:
         brief_answers = apply_changes(example(base), changes)
         out[f"brief-{name}"] = render_brief(assemble_valid(brief_answers, library), normalize(brief_answers, phrases),
                                             consequences(brief_answers), provenance={})
+    out["variants-comfort"] = render_variants(agreements["alliance"], "Aansprakelijkheid",
+                                              options(answers["alliance"], "liability", library), provenance={},
+                                              comfort_met=lambda a: {"dehaven": True, "onderdak": False})
     # a variant whose condition an earlier variant shares: its answers choose the earlier one
     shadowed = marked_library(**{"1600-uittreding": ("when: \"withdrawal.exit_fee.kind == 'fixed'\"",
                                                      "when: \"withdrawal.exit_fee.kind == 'none'\"")})

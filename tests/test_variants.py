@@ -42,9 +42,9 @@ def _outcome(option) -> str:
         return "chosen"
     if option.agreement is not None:
         return "shown"
-    if "$." not in option.problems[0]:
+    if not option.paths:
         return "condition"
-    return option.problems[0].rsplit("(", 1)[1].rstrip(")")
+    return option.paths[0]
 
 
 @pytest.mark.parametrize("base, topic, expected", EXPECTED, ids=[f"{b}-{t}" for b, t, _ in EXPECTED])
@@ -127,21 +127,87 @@ def _cells(row: etree._Element) -> list[str]:
     return ["\n".join(text(p) for p in cell.iterfind("w:p", NS)) for cell in row.iterfind("w:tc", NS)]
 
 
+def _rows(data: bytes) -> tuple[etree._Element, dict[str, list[list[str]]]]:
+    """Return the table and its rows by label; a row without a label continues the one above it."""
+    table = _document(data).find(".//w:tbl", NS)
+    by_label: dict[str, list[list[str]]] = {}
+    label = ""
+    for tr in table.iterfind("w:tr", NS):
+        cells = [cell.replace("\xa0", " ") for cell in _cells(tr)]
+        label = cells[0] or label
+        by_label.setdefault(label, []).append(cells)
+    return table, by_label
+
+
 def test_the_variants_stand_side_by_side_with_what_the_library_says_of_them(liability):
-    root = _document(liability)
-    table = root.find(".//w:tbl", NS)
-    rows = [_cells(r) for r in table.iterfind("w:tr", NS)]
-    assert rows[0] == ["Variant", "A1", "A2 (gekozen)", "A3"]
-    assert [r[0] for r in rows] == ["Variant", "Wat houdt het in", "Let op", "Antwoorden", "Tekst"]
+    table, rows = _rows(liability)
+    assert rows["Variant"][0] == ["Variant", "Ieder aansprakelijk voor eigen handelen\nA1",
+                                  "Gedeelde risico's naar rato van de verdeelsleutel\nA2 (gekozen)",
+                                  "Naar buiten hoofdelijk, onderling verdeeld\nA3"]
+    assert list(rows) == ["Variant", "Wat houdt het in", "Let op", "Antwoorden",
+                          "Schade van € 100.000,00 door een fout van De Haven, per partij",
+                          "Schade van € 100.000,00 waar niemand schuld aan heeft, per partij", "Tekst"]
     clause = default_library().get("aansprakelijkheid")
     for column, variant in enumerate(clause.variants, start=1):
-        assert rows[1][column] == " ".join(variant.summary.split())
+        assert rows["Wat houdt het in"][0][column] == " ".join(variant.summary.split())
+        points = "\n".join(r[column] for r in rows["Let op"])
         for point in variant.attention:
-            assert " ".join(point.split()) in rows[2][column]
-    assert rows[3][1] == "Aansprakelijkheidsmodel: A1 Ieder aansprakelijk voor eigen handelen"
-    assert re.match(r"Artikel (\d+) Onderlinge aansprakelijkheid\n\1\.1\tIedere Partij is jegens", rows[4][2])
-    assert "hoofdelijke aansprakelijkheid is niet mogelijk" in rows[4][3]
+            assert " ".join(point.split()) in points
+    assert rows["Antwoorden"][0][1] == "Aansprakelijkheidsmodel: A1 Ieder aansprakelijk voor eigen handelen"
+    text = ["\n".join(r[column] for r in rows["Tekst"]) for column in range(4)]
+    assert re.match(r"Artikel (\d+) Onderlinge aansprakelijkheid\n\1\.1\tIedere Partij is jegens", text[2])
+    assert "hoofdelijke aansprakelijkheid is niet mogelijk" in text[3]
     assert table.find("w:tr/w:trPr/w:tblHeader", NS) is not None
+
+
+def test_the_board_sees_names_euros_per_party_no_json_paths_and_rows_that_stay_on_one_page(liability):
+    table, rows = _rows(liability)
+    damage = rows["Schade van € 100.000,00 door een fout van De Haven, per partij"][0]
+    assert damage[1].split("\n") == [
+        "De Haven: € 100.000,00", "Onder Dak: € 0,00", "Straatwaarde: € 0,00", "Schuldhulp Utrecht: € 0,00",
+        "Zorgpunt GGZ: € 0,00"]
+    shared = rows["Schade van € 100.000,00 waar niemand schuld aan heeft, per partij"][0]
+    assert shared[2].split("\n")[:2] == ["De Haven: € 33.330,00", "Onder Dak: € 25.000,00"]
+    assert "$." not in "".join(_document(liability).itertext())
+    assert all(tr.find("w:trPr/w:cantSplit", NS) is not None for tr in table.iterfind("w:tr", NS))
+
+
+def test_what_differs_from_the_chosen_variant_is_highlighted(liability):
+    table = _document(liability).find(".//w:tbl", NS)
+    marked = ["".join(r.itertext()) for tc in (tr.findall("w:tc", NS)[1] for tr in table.iterfind("w:tr", NS))
+              for r in tc.iter(f"{{{W}}}r") if r.find("w:rPr/w:highlight", NS) is not None]
+    assert " uitsluitend" in marked  # A1 says "uitsluitend aansprakelijk" where A2 does not
+    chosen = [r for tr in table.iterfind("w:tr", NS) for r in tr.findall("w:tc", NS)[2].iter(f"{{{W}}}highlight")]
+    assert chosen == []
+
+
+def test_the_contributions_a_variant_takes_are_named_per_party():
+    answers = example("dak-en-thuis")
+    data = render_variants(assemble(answers), "Verdeling van middelen", options(answers, "resources"),
+                           provenance={"kind": "variants"})
+    _, rows = _rows(data)
+    m4 = rows["Antwoorden"][0][4]
+    assert "Bijdragen aan de gezamenlijke kosten, De Haven: € 816.585,00" in m4
+    assert "van de Partij" not in m4
+    money = rows["Geld per jaar per partij"][0]
+    assert "Straatwaarde: ontvangt € 245.000,00" in money[1]
+    assert "Straatwaarde: draagt € 245.000,00 bij" in money[4]
+
+
+def test_comfort_per_party_is_a_row_only_when_asked():
+    answers = example("dak-en-thuis")
+    found = options(answers, "liability")
+
+    def comfort(chosen: dict) -> dict[str, bool]:
+        return {"straatwaarde": chosen["liability"]["model"] in ("own_acts", "pro_rata"), "dehaven": True}
+
+    _, rows = _rows(render_variants(assemble(answers), "Onderlinge aansprakelijkheid", found,
+                                    provenance={"kind": "variants"}, comfort_met=comfort))
+    assert rows["Comfort per partij"][0][1:] == ["Straatwaarde: ja\nDe Haven: ja", "Straatwaarde: ja\nDe Haven: ja",
+                                                "" ]
+    _, without = _rows(render_variants(assemble(answers), "Onderlinge aansprakelijkheid", found,
+                                       provenance={"kind": "variants"}))
+    assert "Comfort per partij" not in without
 
 
 def test_the_table_pages_are_landscape_and_the_output_is_deterministic(liability):
@@ -213,3 +279,16 @@ def _example_file(tmp_path):
     path = tmp_path / "twee-partijen.json"
     path.write_text(json.dumps(example("twee-partijen")), encoding="utf-8")
     return path
+
+
+def test_the_money_per_party_when_a_party_fails_follows_each_insolvency_variant():
+    answers = variation("dak-en-thuis", ["set", ["insolvency", "step_in_party"], "onderdak"])
+    data = render_variants(assemble(answers), "Insolventie van een Partij", options(answers, "insolvency"),
+                           provenance={"kind": "variants"})
+    _, rows = _rows(data)
+    header = rows["Variant"][0]
+    failed = rows["Geld per jaar per partij als De Haven failliet gaat"][0]
+    i4, i2 = failed[header.index("Overname van taken door een aangewezen Partij\nI4")], failed[1]
+    assert "Onder Dak: € 1.429.085,00" in i4 and "Straatwaarde: € 245.000,00" in i4  # it takes over De Haven's money
+    assert "Onder Dak: € 919.240,00" in i2 and "Straatwaarde: € 367.255,00" in i2  # re-keyed pro rata
+    assert "De Haven:" not in i2
