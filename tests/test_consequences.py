@@ -209,14 +209,14 @@ def _sections(data: bytes) -> dict[str, str]:
 
 def test_the_brief_has_a_section_per_party_with_its_name(brief):
     sections = _sections(brief)
-    assert list(sections) == ["De Haven", "Onder Dak", "Straatwaarde", "Schuldhulp Utrecht", "Zorgpunt GGZ",
-                              "de Gemeente"]
-    straatwaarde = sections["Straatwaarde"]
+    assert list(sections) == ["Stichting De Haven", "Stichting Onder Dak", "Vereniging Straatwaarde",
+                              "Stichting Schuldhulp Utrecht", "Stichting Zorgpunt GGZ", "Gemeente Utrecht"]
+    straatwaarde = sections["Vereniging Straatwaarde"]
     assert "Straatwaarde ontvangt € 245.000,00 per jaar: 10% van het jaarbudget van € 2.450.000,00." in straatwaarde
     assert "Stel: De Haven maakt een fout, waardoor een aanspraak van € 100.000,00 ontstaat." in straatwaarde
     assert "€ 10.000,00" in straatwaarde  # its share of a damage nobody caused, under A2
     assert "Als Onder Dak stopt" in straatwaarde and "14,99%" in straatwaarde
-    assert "opdrachtgever of financier" in sections["de Gemeente"]
+    assert sections["Gemeente Utrecht"].startswith("De Gemeente is opdrachtgever of financier.")
 
 
 def test_the_brief_charts_are_bars_as_long_as_their_amounts(brief):
@@ -254,7 +254,7 @@ def test_consequences_writes_the_brief(tmp_path):
                  "--veroorzaker", "zorgpunt")
     assert result.exit_code == 0, result.output
     assert result.output == f"{output}: wat de keuzes betekenen voor iedere partij van dak-en-thuis.json\n"
-    text = _sections(output.read_bytes())["De Haven"]
+    text = _sections(output.read_bytes())["Stichting De Haven"]
     assert "Stel: Zorgpunt GGZ maakt een fout, waardoor een aanspraak van € 250.000,00 ontstaat." in text
 
 

@@ -13,7 +13,7 @@ from agreement_engine.model import Agreement
 from agreement_engine.phrases import Phrases
 from agreement_engine.word import styles as st
 from agreement_engine.word.ooxml import Node, paragraph, run, to_xml
-from agreement_engine.word.tables import HEADER_FILL, bar_chart, column_widths, row, table
+from agreement_engine.word.tables import HEADER_FILL, OUTER_MARGIN, bar_chart, column_widths, row, table
 from agreement_engine.word.template import context, load_template
 
 
@@ -97,13 +97,19 @@ def render_brief(agreement: Agreement, answers: dict, result: Consequences, *,
     words = Wording(answers, agreement.phrases)
     title = words.text("brief.title")
     body = [paragraph(st.HEADING, [run(title)], numPr=(0, 0)),
-            paragraph(st.TEXT, [run(words.text("brief.intro", alliance=agreement.alliance_name))]),
-            paragraph(st.TEXT, [run(words.text("brief.assumptions", damage=words.money(result.scenario.damage)))])]
+            _sentence(words.text("brief.intro", alliance=agreement.alliance_name)),
+            _sentence(words.text("brief.assumptions", damage=words.money(result.scenario.damage)))]
     for n, party in enumerate(result.parties.values()):
-        body += _party(words, result, party, width, new_page=n > 0)
+        body += _party(words, result, party, width, new_page=n > 0 and party.member)
     values = {**context(agreement), "title": title, "version_label": ""}
     return house.document(values, to_xml(body), title=title, subject=agreement.alliance_name,
                           phrases=agreement.phrases, provenance=provenance)
+
+
+def _sentence(text: str, **props: Any) -> Node:
+    """Return a paragraph of running text that starts with a capital, also when it starts with a name such as
+    "de Gemeente"."""
+    return paragraph(st.TEXT, [run(text[:1].upper() + text[1:])], **props)
 
 
 def _text(text: str, bold: bool = False) -> list[Node]:
@@ -119,6 +125,7 @@ def _grid(header: list[str], lines: list[list[str]], width: int) -> Node:
 
 
 def _chart(words: Wording, items: list[tuple[str, Decimal | None, str]], width: int) -> Node:
+    width -= OUTER_MARGIN
     label_width, value_width = width * 2 // 5, width * 3 // 10
     return bar_chart([(_text(name), float(value) if value else None, _text(text)) for name, value, text in items],
                      (label_width, width - label_width - value_width, value_width))
@@ -128,11 +135,12 @@ def _party(words: Wording, result: Consequences, party: PartyConsequences, width
            new_page: bool) -> list[Node]:
     name = words.names[party.party]
     phrase = words.text
-    out = [paragraph(st.HEADING, [run(phrase("brief.party_heading", party=name))], numPr=(0, 0),
+    full_name = next(p["name"] for p in words.answers["parties"] if p["id"] == party.party)
+    out = [paragraph(st.HEADING, [run(phrase("brief.party_heading", party=full_name))], numPr=(0, 0),
                      pageBreakBefore=new_page)]
     if not party.member:
-        return out + [paragraph(st.TEXT, [run(phrase("brief.commissioner", party=name))])]
-    out.append(paragraph(st.TEXT, [run(phrase("brief.member", party=name))]))
+        return out + [_sentence(phrase("brief.commissioner", party=name))]
+    out.append(_sentence(phrase("brief.member", party=name)))
     out += _money(words, result, party, width)
     out += _damage(words, result, party, width)
     out += _exit(words, result, party, width)
@@ -154,7 +162,7 @@ def _money(words: Wording, result: Consequences, party: PartyConsequences, width
     items = [(words.choice("resources", m, model), money.annual, words.annual(money, m))
              for m, money in party.money.items()]
     return [paragraph(st.SUBHEADING, [run(phrase("brief.money.heading"))]),
-            paragraph(st.TEXT, [run(line)]),
+            _sentence(line),
             paragraph(st.TEXT, [run(phrase("brief.money.chart", party=name), bold=True)], keepNext=True),
             _chart(words, items, width)]
 
@@ -163,8 +171,8 @@ def _damage(words: Wording, result: Consequences, party: PartyConsequences, widt
     name, phrase, pid = words.names[party.party], words.text, party.party
     today = result.chosen["liability"]
     out = [paragraph(st.SUBHEADING, [run(phrase("brief.damage.heading"))]),
-           paragraph(st.TEXT, [run(phrase("brief.damage.scenario", party=name, causer=words.names[party.causer],
-                                          damage=words.money(result.scenario.damage)))], keepNext=True)]
+           _sentence(phrase("brief.damage.scenario", party=name, causer=words.names[party.causer],
+                            damage=words.money(result.scenario.damage)), keepNext=True)]
     lines, items = [], []
     for model in result.variants["liability"]:
         caused, shared = party.damage[model], party.shared_damage[model]
@@ -187,9 +195,9 @@ def _damage(words: Wording, result: Consequences, party: PartyConsequences, widt
         line = phrase("brief.damage.own_cap_insured", party=name)
     else:
         line = phrase("brief.damage.own_cap_none", party=name)
-    out.append(paragraph(st.TEXT, [run(line)], spacing=_AFTER_TABLE))
+    out.append(_sentence(line, spacing=_AFTER_TABLE))
     if today == "joint_and_several" or own.model == "joint_and_several" or party.cap.kind != "none":
-        out.append(paragraph(st.TEXT, [run(phrase("brief.damage.joint"))]))
+        out.append(_sentence(phrase("brief.damage.joint")))
     return out
 
 
@@ -204,7 +212,7 @@ def _exit(words: Wording, result: Consequences, party: PartyConsequences, width:
     lines = [[words.choice("withdrawal", kind, today), words.exit_fee(exit_cost)]
              for kind, exit_cost in party.exit.items()]
     return [paragraph(st.SUBHEADING, [run(phrase("brief.exit.heading", party=name))]),
-            paragraph(st.TEXT, [run(" ".join(sentences))], keepNext=True),
+            _sentence(" ".join(sentences), keepNext=True),
             _grid([phrase("brief.choice"), phrase("brief.exit.cost")], lines, width)]
 
 
@@ -212,7 +220,7 @@ def _others(words: Wording, result: Consequences, party: PartyConsequences, widt
     name, phrase, pid = words.names[party.party], words.text, party.party
     rekey = words.answers["withdrawal"].get("continuation", {}).get("rekey", "pro_rata")
     out = [paragraph(st.SUBHEADING, [run(phrase("brief.others.heading"))]),
-           paragraph(st.TEXT, [run(phrase(f"brief.others.{rekey}"))], keepNext=True)]
+           _sentence(phrase(f"brief.others.{rekey}"), keepNext=True)]
     lines = []
     for departure in party.departures:
         leaving = phrase("brief.others.leaves", party=words.names[departure.leaving])
@@ -227,8 +235,8 @@ def _others(words: Wording, result: Consequences, party: PartyConsequences, widt
                           phrase("brief.others.clients")], lines, width))
     if party.failures:
         today = result.chosen["insolvency"]
-        out.append(paragraph(st.TEXT, [run(phrase("brief.others.failure", party=words.names[party.causer]))],
-                             keepNext=True, spacing=_AFTER_TABLE))
+        out.append(_sentence(phrase("brief.others.failure", party=words.names[party.causer]), keepNext=True,
+                             spacing=_AFTER_TABLE))
         lines = [[words.choice("insolvency", model, today), words.failure(departure),
                   words.money(departure.amounts.get(pid)) if departure.continues else phrase("brief.others.ends")]
                  for model, departure in party.failures.items()]

@@ -81,6 +81,7 @@ def is_number(text: str) -> bool:
 
 
 BAR_FILL = "4F81BD"
+OUTER_MARGIN = 284  # twips: the right cell margin of a table without borders, around the chart
 _BAR_STEPS = 40  # grid columns of the bar area: a bar is as precise as 1/40 of the largest value
 
 
@@ -88,13 +89,16 @@ def bar_chart(bars: Sequence[tuple[list[Node], float | None, list[Node]]], width
     """Return a bar chart as a table: per bar its label, a shaded cell as long as its value, and its value text.
 
     ``bars`` are (label paragraphs, value or None for no bar, value paragraphs); ``widths`` (twips) are those of
-    the label, the bar area and the value. The longest bar fills the bar area; every row stays on one page.
+    the label, the bar area and the value. The longest bar fills the bar area. The chart stands in the one row
+    of an outer table that cannot split, so no page ever breaks it (LibreOffice does not keep rows together by
+    "keep with next").
     """
     label_width, area, value_width = widths
     step = area // _BAR_STEPS
     largest = max((v for _, v, _ in bars if v), default=0)
     rows = []
     for label, value, text in bars:
+        bar = [el("w:p")]
         filled = round(_BAR_STEPS * value / largest) if value and largest else 0
         filled = max(filled, 1) if value else 0
         cells = [el("w:tc", [el("w:tcPr", [el("w:tcW", w=label_width, type="dxa")]), *label])]
@@ -102,10 +106,14 @@ def bar_chart(bars: Sequence[tuple[list[Node], float | None, list[Node]]], width
             cells.append(el("w:tc", [el("w:tcPr", [el("w:tcW", w=step * filled, type="dxa"),
                                                    el("w:gridSpan", val=filled),
                                                    el("w:shd", val="clear", color="auto", fill=BAR_FILL)]),
-                                     el("w:p")]))
+                                     *bar]))
         if filled < _BAR_STEPS:
             cells.append(el("w:tc", [el("w:tcPr", [el("w:tcW", w=step * (_BAR_STEPS - filled), type="dxa"),
-                                                   el("w:gridSpan", val=_BAR_STEPS - filled)]), el("w:p")]))
+                                                   el("w:gridSpan", val=_BAR_STEPS - filled)]), *bar]))
         cells.append(el("w:tc", [el("w:tcPr", [el("w:tcW", w=value_width, type="dxa")]), *text]))
         rows.append(el("w:tr", [el("w:trPr", [el("w:cantSplit")]), *cells]))
-    return table([label_width, *([step] * _BAR_STEPS), value_width], rows, borders=False)
+    chart = table([label_width, *([step] * _BAR_STEPS), value_width], rows, borders=False)
+    total = label_width + step * _BAR_STEPS + value_width + OUTER_MARGIN
+    return table([total], [row([([chart, el("w:p", [el("w:pPr", [el("w:spacing", before=0, after=0, line=20,
+                                                                        lineRule="exact")])])], total, None)])],
+                 borders=False)
