@@ -319,7 +319,8 @@ def _report(name: str, findings: list[Finding], strict: bool = False) -> None:
                                                               "plaatshouders)."))
 @click.option("--pdf", is_flag=True, help=N_("Maak met LibreOffice ook een PDF naast het .docx-bestand."))
 @click.option("--force", is_flag=True, help=N_("Overschrijf ook een bestaand document dat de engine niet (zo) schreef, "
-                                              "bijvoorbeeld een bewerkt concept."))
+                                              "bijvoorbeeld een bewerkt concept; dat wordt eerst bewaard als "
+                                              "<naam>.edited-<n>.docx."))
 @_library_option
 def render(answers: str, target: str | None, template: str | None, pdf: bool, force: bool,
            library: str | None) -> None:
@@ -343,7 +344,8 @@ def render(answers: str, target: str | None, template: str | None, pdf: bool, fo
         click.echo(_("niets geschreven"))
         sys.exit(1)
     _report(str(path), result.findings)
-    click.echo(_labelled([(_("document:"), result.document), (_("manifest:"), result.manifest)]))
+    click.echo(_labelled([(_("document:"), result.document), (_("manifest:"), result.manifest)]
+                         + ([(_("bewaard:"), result.kept)] if result.kept else [])))
     if pdf:
         try:
             output.write_pdf(result.document, result.document.with_suffix(".pdf"))
@@ -362,7 +364,8 @@ def _interrupt(_signum, _frame) -> None:
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help=N_("Aantal processen naast elkaar (standaard: het aantal processorkernen; nooit meer dan er "
                       "documenten te maken zijn, nooit meer dan twee keer het aantal kernen)."))
-@click.option("--force", is_flag=True, help=N_("Maak alles opnieuw, ook documenten die al actueel zijn."))
+@click.option("--force", is_flag=True, help=N_("Maak alles opnieuw, ook documenten die al actueel zijn; een met de hand "
+                                              "bewerkt document wordt eerst bewaard als <naam>.edited-<n>.docx."))
 @click.option("--template", metavar="SJABLOON.docx", help=N_("Een eigen huisstijlsjabloon."))
 def batch(inputs: tuple[str, ...], out_dir: str, jobs: int | None, force: bool, template: str | None) -> None:
     """Maak overeenkomsten voor veel antwoordensets tegelijk (bestanden, mappen of patronen als '*.json').
@@ -412,14 +415,20 @@ def _labelled(pairs: list[tuple[str, object]]) -> str:
 def batch_summary(summary: batch_stage.Summary) -> str:
     """Return the end-of-batch report: the counts, each input that did not succeed, and where the reports are."""
     words = {batch_stage.RENDERED: _("gemaakt"), batch_stage.SKIPPED: _("overgeslagen (actueel)"),
-             batch_stage.INVALID: _("ongeldig"), batch_stage.FAILED: _("mislukt")}
-    counts = ", ".join(f"{summary.count(status)} {word}" for status, word in words.items())
+             batch_stage.INVALID: _("ongeldig"), batch_stage.FAILED: _("mislukt"),
+             batch_stage.EDITED: _("bewerkt (blijft staan)")}
+    counts = ", ".join(f"{summary.count(status)} {word}" for status, word in words.items()
+                       if status != batch_stage.EDITED or summary.count(status))
     total = len(summary.items)
     lines = [ngettext("{count} antwoordenset in {seconds} s: {counts}", "{count} antwoordensets in {seconds} s: {counts}",
                       total).format(count=total, seconds=format_seconds(summary.seconds), counts=counts)]
-    width = max(len(words[batch_stage.INVALID]), len(words[batch_stage.FAILED]))
+    shown = (batch_stage.INVALID, batch_stage.FAILED, batch_stage.EDITED)
+    width = max(len(words[status]) for status in shown if status != batch_stage.EDITED or summary.count(status))
+    kept = _("bewaard")
     for item in summary.items:
-        if item.status in (batch_stage.INVALID, batch_stage.FAILED):
+        if item.kept:
+            lines.append(f"  {kept:<{width}}  {item.input}: {item.kept}")
+        if item.status in shown:
             errors = [f for f in item.findings if f["severity"] == "error"] or item.findings
             first = errors[0] if errors else {"path": "$", "message": _("onbekende fout")}
             more = _(" (en {count} meer)").format(count=len(errors) - 1) if len(errors) > 1 else ""

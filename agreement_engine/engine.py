@@ -79,12 +79,16 @@ class Rendered:
 
 @dataclass(frozen=True)
 class RenderResult:
-    """What ``render`` wrote: the .docx, its manifest, the PDF if asked, and the non-blocking findings."""
+    """What ``render`` wrote: the .docx, its manifest, the PDF if asked, and the non-blocking findings.
+
+    ``kept`` is the copy of an edited document that ``force`` replaced (``<name>.edited-<n>.docx``).
+    """
 
     document: Path
     manifest: Path
     pdf: Path | None
     findings: list[Finding]
+    kept: Path | None = None
 
 
 class Engine:
@@ -194,19 +198,20 @@ class Engine:
         the manifest comes last, so its presence means the document beside it is complete. With ``pdf`` a PDF
         is made from the written .docx by LibreOffice (OutputError when LibreOffice is missing or fails).
         An existing document is replaced only when the engine wrote it and it is unchanged since, or with
-        ``force`` (output.TargetExists otherwise).
+        ``force`` (output.TargetExists otherwise), which first keeps an edited one as ``<name>.edited-<n>.docx``.
         """
         rendered = self.render_document(source)
         document = Path(target) if target is not None else Path(out_dir) / f"{rendered.name}.docx"
         if output.name_problem(document) is None and document.is_dir():
             document = document / f"{rendered.name}.docx"
-        output.check_target(document, force=force)
+        output.check_target(document, force=force, data=rendered.docx)
+        kept = output.keep_copy(document) if force and output.edited(document, rendered.docx) else None
         sidecar = write(rendered, document)
         pdf_path = None
         if pdf:
             pdf_path = document.with_suffix(".pdf")
             output.write_pdf(document, pdf_path)
-        return RenderResult(document, sidecar, pdf_path, rendered.findings)
+        return RenderResult(document, sidecar, pdf_path, rendered.findings, kept)
 
     def compare(self, old: Source, new: Source, target: str | Path, *, date: str | None = None) -> Path:
         """Write the agreement of ``new`` against that of ``old`` as tracked changes to ``target`` (.docx).
