@@ -29,6 +29,7 @@ from agreement_engine.templating import Templates
 from agreement_engine.validate import validate
 from agreement_engine.variants import options, topics
 from agreement_engine.word import render_docx, template_hash
+from agreement_engine.word.reader import written_articles
 from agreement_engine.word.redline import render_redline
 from agreement_engine.word.template import HouseTemplate, load_template
 from agreement_engine.word.variants_page import render_variants
@@ -68,6 +69,7 @@ class Rendered:
 
     ``findings`` speak the current language (to show); ``recorded`` are the same findings in the document's
     language, as plain data for the manifest, so that what is written never depends on the command line.
+    ``articles`` is what the document says per article, for the manifest (see ``explain``).
     """
 
     name: str
@@ -75,6 +77,7 @@ class Rendered:
     provenance: dict[str, Any]
     findings: list[Finding]
     recorded: list[dict[str, Any]]
+    articles: list[dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -187,8 +190,9 @@ class Engine:
             agreement = assemble_valid(answers, self.library, compiled=self.templates)
             origin = self._provenance(answers, agreement)
             data = render_docx(agreement, self.house, provenance=origin)
+            articles = written_articles(agreement)
         return Rendered(output.output_name(answers), data, origin, findings,
-                        [f.to_dict(self.document_language) for f in findings])
+                        [f.to_dict(self.document_language) for f in findings], articles)
 
     def render(self, source: Source, target: str | Path | None = None, *, pdf: bool = False,
                out_dir: str | Path = DEFAULT_OUT_DIR, force: bool = False) -> RenderResult:
@@ -266,7 +270,7 @@ def write(rendered: Rendered, document: Path) -> Path:
     output.atomic_write_all([(document, rendered.docx),
                              (sidecar, output.manifest(rendered.provenance, document=document,
                                                        document_bytes=rendered.docx,
-                                                       findings=rendered.recorded))])
+                                                       findings=rendered.recorded, articles=rendered.articles))])
     return sidecar
 
 

@@ -113,13 +113,18 @@ def provenance(agreement: Agreement, *, answers_sha256: str, library: Library, t
 
 
 def manifest(provenance_: Mapping[str, Any], *, document: Path, document_bytes: bytes,
-             findings: list[dict[str, Any]]) -> bytes:
-    """Return the sidecar manifest: the provenance plus the document's name, hash and remaining findings."""
+             findings: list[dict[str, Any]], articles: list[dict[str, Any]] | None = None) -> bytes:
+    """Return the sidecar manifest: the provenance plus the document's name, hash and remaining findings.
+
+    ``articles`` is what the engine wrote per article (text per paragraph and a hash, see
+    :func:`agreement_engine.word.reader.written_articles`), so that ``explain`` can say what changed since.
+    """
     content = {
         **provenance_,
         "document": document.name,
         "document_sha256": hashlib.sha256(document_bytes).hexdigest(),
         "findings": findings,
+        **({"articles": articles} if articles is not None else {}),
     }
     return (json.dumps(content, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
