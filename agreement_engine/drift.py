@@ -20,7 +20,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from agreement_engine.compare import Change, similar_text, words
+from agreement_engine.compare import changed_words, similar_text
 from agreement_engine.errors import EngineError
 from agreement_engine.files import MAX_DOCUMENT_BYTES, FileReadError, read_regular_file
 from agreement_engine.i18n import _
@@ -264,18 +264,7 @@ def word_changes(old: str, new: str) -> tuple[WordChange, ...]:
     >>> word_changes("de Partij zal niet", "de Partij zal")
     (WordChange(old='niet', new=''),)
     """
-    out: list[WordChange] = []
-    old_words: list[str] = []
-    new_words: list[str] = []
-    for piece, change in (*words(Paragraph((old,)), Paragraph((new,))), ("", Change.SAME)):
-        text = piece if isinstance(piece, str) else getattr(piece, "text", getattr(piece, "number", ""))
-        if change is Change.SAME:
-            if old_words or new_words:
-                out.append(WordChange(normal("".join(old_words)), normal("".join(new_words))))
-                old_words, new_words = [], []
-        else:
-            (old_words if change is Change.DELETED else new_words).append(text)
-    return tuple(change for change in out if change.old or change.new)
+    return tuple(WordChange(a, b) for a, b in changed_words(Paragraph((old,)), Paragraph((new,))))
 
 
 def _paragraph_changes(article: dict, now: _Article) -> tuple[ParagraphChange, ...]:
