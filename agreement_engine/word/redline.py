@@ -70,7 +70,9 @@ def _first_page(old: Agreement, new: Agreement, answers: Sequence[AnswerChange],
         out.append(paragraph(st.BULLET, [run(_part_line(part, new.phrases))], numPr=(layout.lists.bullets, 0)))
     if not parts:
         out.append(paragraph(st.TEXT, [run(phrase("redline.no_parts"))]))
-    out.append(paragraph(st.TEXT, [el("w:r", [el("w:br", type="page")])]))
+    # the break ends the last line of the summary: a paragraph of its own would spill onto a blank page when
+    # the summary fills the page
+    out[-1].append(el("w:r", [el("w:br", type="page")]))
     return out
 
 
