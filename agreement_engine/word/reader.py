@@ -31,7 +31,6 @@ from agreement_engine.word.package import UnsafeXML, ZIP_ERRORS, read_member, sa
 REFERENCE = "\u27e8\u2192\u27e9"
 #: The most the document part of a .docx may unpack to.
 MAX_BODY_BYTES = 64 * 1024 * 1024
-_SPACES = re.compile(r"\s+")
 _REF = re.compile(r"^\s*REF\s+(\S+)", re.IGNORECASE)
 
 
@@ -75,7 +74,7 @@ def normal(text: str) -> str:
     >>> normal(" Partijen  zijn\\tgehouden ")
     'Partijen zijn gehouden'
     """
-    return _SPACES.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 # what the body writer writes ------------------------------------------------------------------------
