@@ -149,7 +149,7 @@ def read_manifest(document: Path, manifest: Path | None = None) -> tuple[Path, d
         if manifest is not None:
             raise
         return None
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise EngineError(_("{file}: het manifest is geen geldige JSON").format(file=path)) from exc
     errors = sorted(Draft202012Validator(_MANIFEST_SCHEMA).iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:

@@ -180,6 +180,14 @@ def test_a_manifest_of_another_agreement_is_refused(rendered, tmp_path):
     assert result.exit_code == 0 and "Alle " in result.output
 
 
+@pytest.mark.parametrize("content", ["[" * 100_000, "{", "[]", '{"articles": 1}'])
+def test_a_manifest_that_is_not_one_is_a_clear_error(rendered, content):
+    output.manifest_path(rendered).write_text(content, "utf-8")
+    result = run("explain", str(rendered))
+    assert result.exit_code == 1 and "manifest" in result.output and "Traceback" not in result.output
+    assert "interne fout" not in result.output
+
+
 def test_a_damaged_manifest_is_a_clear_error(rendered):
     manifest = output.manifest_path(rendered)
     data = json.loads(manifest.read_text("utf-8"))
