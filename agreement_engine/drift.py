@@ -40,7 +40,7 @@ UNCHANGED, EDITED, MOVED, DELETED, ADDED = "unchanged", "edited", "moved", "dele
 #: The most a manifest may be (an agreement's text is about 150 KB).
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024
 #: A heading that reads "Artikel 9 Titel" (its number written as text) still has the title "Titel".
-_NUMBERED_HEADING = re.compile(r"^\S+\s+\d+\s*[-\u2013\u2014.:]?\s*")
+_NUMBERED_HEADING = re.compile(r"^(?:\S+\s+)?\d+\s*[-\u2013\u2014.:]?\s*")
 
 _TEXT = {"type": "string", "maxLength": 100_000}
 _MANIFEST_SCHEMA = {

@@ -221,3 +221,19 @@ def test_written_articles_number_their_members_and_references():
     members = {p["member"] for p in withdrawal["paragraphs"][1:]}
     assert members == {m.number for m in agreement.article("uittreding").members}
     assert any(p.get("references") for a in articles for p in a["paragraphs"])
+
+
+@pytest.mark.parametrize("heading", ["Doel", "Artikel 1 Doel", "Artikel 1 \u2013 Doel", "1. Doel"])
+def test_a_heading_that_writes_its_number_as_text_is_still_the_engines(heading):
+    from agreement_engine.drift import drift
+    from agreement_engine.word.reader import Block
+    written = [{"id": "doel", "number": 1, "title": "Doel", "bookmark": None,
+                "paragraphs": [{"member": None, "text": "Doel"}, {"member": "1.1", "text": "Partijen werken samen."}]}]
+    blocks = [Block("paragraph", "Heading1", "heading 1", 0, 7, text=heading, compared=heading),
+              Block("paragraph", "AEMember", "artikellid", 1, 7, text="Partijen werken samen.",
+                    compared="Partijen werken samen."),
+              Block("table")]
+    assert drift(written, blocks).consistent
+    edited = drift(written, blocks[:1] + [Block("paragraph", "AEMember", "artikellid", 1, 7, text="Partijen werken.",
+                                                compared="Partijen werken.")])
+    assert [(a.status, a.changes[0].words[0].old) for a in edited.articles] == [("edited", "samen")]
