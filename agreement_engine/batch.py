@@ -56,8 +56,10 @@ RUN_REPORT_PREFIX, RUN_REPORT_FORMAT = "batch-report-", "%Y%m%d-%H%M%S-%f"
 #: The report speaks the language of the documents and manifests, whatever the command line speaks.
 REPORT_LANGUAGE = DOCUMENT_LANGUAGE
 CHOICES = "choices.csv"
-#: Statuses of one input: made now, already up to date, refused for its content, or failed to render.
-RENDERED, SKIPPED, INVALID, FAILED = "rendered", "skipped", "invalid", "failed"
+#: Statuses of one input: made now, already up to date, refused for its content, failed to render, or left
+#: alone because its document was edited by hand since the engine wrote it (``--force`` keeps a copy and redoes it).
+RENDERED, SKIPPED, INVALID, FAILED, EDITED = "rendered", "skipped", "invalid", "failed", "edited"
+STATUSES = (RENDERED, SKIPPED, INVALID, FAILED, EDITED)
 
 
 #: Worker processes beyond twice the processor cores only cost memory: rendering keeps a core busy.
@@ -69,7 +71,8 @@ class BatchItem:
     """One input of a batch and what became of it (one row of the report).
 
     ``findings`` speak the language of the command line (to show); ``recorded`` are the same findings in
-    the report's language (Dutch), as the report and the manifests hold them.
+    the report's language (Dutch), as the report and the manifests hold them. ``kept`` is the copy of an
+    edited document that ``--force`` made before replacing it.
     """
 
     input: str
@@ -80,12 +83,16 @@ class BatchItem:
     seconds: float = 0.0
     choices: dict[str, str] = field(default_factory=dict)
     recorded: list[dict[str, Any]] = field(default_factory=list)
+    kept: str | None = None
 
     def report(self) -> dict[str, Any]:
-        """Return the report row: the item with its findings in Dutch, without its choices (see choices.csv)."""
+        """Return the report row: the item with its findings in Dutch, without its choices (see choices.csv);
+        ``kept`` only when a copy was kept."""
         row = asdict(self)
         del row["choices"]
         row["findings"] = row.pop("recorded")
+        if row["kept"] is None:
+            del row["kept"]
         return row
 
 
@@ -265,19 +272,21 @@ def _findings(findings: list[Finding], language: str | None = None) -> list[dict
     return [f.to_dict(language) for f in findings]
 
 
-def process(source: str, document: str, template: str | None) -> dict[str, Any]:
+def process(source: str, document: str, template: str | None, force: bool = False) -> dict[str, Any]:
     """Render one answer set to ``document`` (and its manifest); return the outcome, never raise.
 
-    Runs in a worker process; the library and the template are loaded once per process and kept. The
-    outcome's ``findings`` speak the current language, its ``recorded`` findings the report's (Dutch).
+    A document edited by hand since the engine wrote it is left alone (status ``edited``), unless ``force``:
+    then it is first kept as ``<name>.edited-<n>.docx``. Runs in a worker process; the library and the
+    template are loaded once per process and kept. The outcome's ``findings`` speak the current language, its
+    ``recorded`` findings the report's (Dutch).
     """
     started = time.perf_counter()
-    result = _attempt(source, document, template)
+    result = _attempt(source, document, template, force)
     if get_language() == REPORT_LANGUAGE or "recorded" in result:
         result.setdefault("recorded", result["findings"])
     else:  # a failure's message once more, in Dutch (nothing was written, so this writes at most what was due)
         with language(REPORT_LANGUAGE):
-            dutch = _attempt(source, document, template)
+            dutch = _attempt(source, document, template, force)
         if dutch["status"] == RENDERED:
             result = dutch  # a write that failed and then succeeded: the document is there now
         result["recorded"] = dutch.get("recorded", dutch["findings"])
@@ -285,9 +294,9 @@ def process(source: str, document: str, template: str | None) -> dict[str, Any]:
     return result
 
 
-def _attempt(source: str, document: str, template: str | None) -> dict[str, Any]:
+def _attempt(source: str, document: str, template: str | None, force: bool = False) -> dict[str, Any]:
     library = default_library()
-    result: dict[str, Any] = {"status": FAILED, "findings": [], "choices": {}, "output": None}
+    result: dict[str, Any] = {"status": FAILED, "findings": [], "choices": {}, "output": None, "kept": None}
     try:
         answers, findings = load(source)
         if answers is None:
@@ -296,6 +305,13 @@ def _attempt(source: str, document: str, template: str | None) -> dict[str, Any]
         else:
             rendered = render_document(answers, template=template, library=library)
             _exit_if_orphaned()
+            if output.edited(Path(document), rendered.docx):
+                if not force:
+                    result.update(status=EDITED, output=document, findings=[_edited(document)])
+                    with language(REPORT_LANGUAGE):
+                        result["recorded"] = [_edited(document)]
+                    return result
+                result["kept"] = str(output.keep_copy(Path(document)))
             write(rendered, Path(document))
             result.update(status=RENDERED, output=document, findings=_findings(rendered.findings),
                           recorded=rendered.recorded, choices=choices_of(rendered.provenance["clauses"], library))
@@ -311,6 +327,15 @@ def _attempt(source: str, document: str, template: str | None) -> dict[str, Any]
 
 def _failure(message: str) -> dict[str, Any]:
     return {"code": "batch.failed", "severity": Severity.ERROR.value, "path": "$", "message": message}
+
+
+def _edited(document: str) -> dict[str, Any]:
+    """Return the finding of a document left alone because it was edited since the engine wrote it."""
+    path = Path(document)
+    copy = output.EDITED_COPY.format(stem=path.stem, n=1, suffix=path.suffix)
+    return {"code": "batch.edited", "severity": Severity.WARNING.value, "path": "$",
+            "message": _("{file} is bewerkt sinds de engine het schreef en blijft staan; --force bewaart het als "
+                         "{copy} en maakt het opnieuw").format(file=path.name, copy=copy)}
 
 
 #: In a worker: the process id of the batch that started it (None in the batch itself).
@@ -457,7 +482,7 @@ def _stop_on_signals() -> Iterator[None]:
             signal.signal(getattr(signal, name), handler if handler is not None else signal.SIG_DFL)
 
 
-Job = tuple[int, str, str]
+Job = tuple[int, str, str, bool]  # index, answer set, document, force
 
 
 def _run_parallel(work: list[Job], template: str | None, jobs: int) -> Iterator[tuple[int, dict]]:
@@ -477,7 +502,7 @@ def _run_parallel(work: list[Job], template: str | None, jobs: int) -> Iterator[
             """Keep 2 * jobs inputs submitted; return False when the pool broke (the input goes back)."""
             while len(futures) < 2 * jobs and (job := next(queue, None)) is not None:
                 try:
-                    futures[pool.submit(process, job[1], job[2], template)] = job
+                    futures[pool.submit(process, job[1], job[2], template, job[3])] = job
                 except BrokenProcessPool:
                     unsent.append(job)
                     return False
@@ -501,7 +526,7 @@ def _run_parallel(work: list[Job], template: str | None, jobs: int) -> Iterator[
     for job in sorted(in_flight):
         yield _run_alone(job, template)
     if rest and not finished and not in_flight:  # a pool that breaks before any work: do it here instead
-        yield from ((index, process(source, document, template)) for index, source, document in rest)
+        yield from ((index, process(source, document, template, force)) for index, source, document, force in rest)
     elif rest:
         yield from _run_parallel(rest, template, jobs)
 
@@ -509,7 +534,7 @@ def _run_parallel(work: list[Job], template: str | None, jobs: int) -> Iterator[
 def _run_alone(job: Job, template: str | None) -> tuple[int, dict]:
     with _workers(1) as pool:
         try:
-            return job[0], pool.submit(process, job[1], job[2], template).result()
+            return job[0], pool.submit(process, job[1], job[2], template, job[3]).result()
         except BrokenProcessPool:
             pass
     failure = [_failure(_("de verwerking van deze antwoordenset brak onverwacht af"))]
@@ -635,7 +660,7 @@ def run(patterns: Iterable[str], out_dir: str | Path, *, jobs: int | None = None
                     if progress:
                         progress(item)
                 else:
-                    work.append((len(items) - 1, str(path), str(document)))
+                    work.append((len(items) - 1, str(path), str(document), force))
             workers = worker_count(jobs, len(work)) if work else 0
             with _batch_memory(), contextlib.closing(_outcomes(work, template, workers)) as outcomes:
                 for index, outcome in outcomes:
@@ -644,6 +669,7 @@ def run(patterns: Iterable[str], out_dir: str | Path, *, jobs: int | None = None
                     item.findings, item.seconds, item.choices = (outcome["findings"], outcome["seconds"],
                                                                  outcome["choices"])
                     item.recorded = outcome.get("recorded", item.findings)
+                    item.kept = outcome.get("kept")
                     if progress:
                         progress(item)
         except BaseException:
@@ -658,8 +684,8 @@ def run(patterns: Iterable[str], out_dir: str | Path, *, jobs: int | None = None
 
 def _outcomes(work: list[Job], template: str | None, workers: int) -> Iterator[tuple[int, dict]]:
     if workers <= 1:
-        for index, source, document in work:
-            yield index, process(source, document, template)
+        for index, source, document, force in work:
+            yield index, process(source, document, template, force)
     else:
         yield from _run_parallel(work, template, workers)
 
@@ -721,7 +747,7 @@ def report(summary: Summary, *, started: dt.datetime | None = None, name: str | 
         **({"report": name} if name else {}),
         "seconds": summary.seconds,
         "jobs": summary.jobs,
-        "counts": {status: summary.count(status) for status in (RENDERED, SKIPPED, INVALID, FAILED)},
+        "counts": {status: summary.count(status) for status in STATUSES},
         "items": [item.report() for item in summary.items],
     }
     # a file name that is not UTF-8 (kept by Python as surrogates) is written as \udcXX, not refused

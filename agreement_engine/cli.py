@@ -26,6 +26,7 @@ from agreement_engine import batch as batch_stage
 from agreement_engine import output
 from agreement_engine.answers import load as load_answers
 from agreement_engine.consequences import Scenario, members, to_json
+from agreement_engine.drift import ADDED, DELETED, EDITED, MOVED, check_document
 from agreement_engine.api import default_engine
 from agreement_engine.engine import Checked, Engine
 from agreement_engine.errors import EngineError, InvalidAnswersError, OutputError
@@ -321,7 +322,8 @@ def _report(name: str, findings: list[Finding], strict: bool = False) -> None:
                                                               "plaatshouders)."))
 @click.option("--pdf", is_flag=True, help=N_("Maak met LibreOffice ook een PDF naast het .docx-bestand."))
 @click.option("--force", is_flag=True, help=N_("Overschrijf ook een bestaand document dat de engine niet (zo) schreef, "
-                                              "bijvoorbeeld een bewerkt concept."))
+                                              "bijvoorbeeld een bewerkt concept; dat wordt eerst bewaard als "
+                                              "<naam>.edited-<n>.docx."))
 @_library_option
 def render(answers: str, target: str | None, template: str | None, pdf: bool, force: bool,
            library: str | None) -> None:
@@ -345,7 +347,8 @@ def render(answers: str, target: str | None, template: str | None, pdf: bool, fo
         click.echo(_("niets geschreven"))
         sys.exit(1)
     _report(str(path), result.findings)
-    click.echo(_labelled([(_("document:"), result.document), (_("manifest:"), result.manifest)]))
+    click.echo(_labelled([(_("document:"), result.document), (_("manifest:"), result.manifest)]
+                         + ([(_("bewaard:"), result.kept)] if result.kept else [])))
     if pdf:
         try:
             output.write_pdf(result.document, result.document.with_suffix(".pdf"))
@@ -364,7 +367,8 @@ def _interrupt(_signum, _frame) -> None:
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help=N_("Aantal processen naast elkaar (standaard: het aantal processorkernen; nooit meer dan er "
                       "documenten te maken zijn, nooit meer dan twee keer het aantal kernen)."))
-@click.option("--force", is_flag=True, help=N_("Maak alles opnieuw, ook documenten die al actueel zijn."))
+@click.option("--force", is_flag=True, help=N_("Maak alles opnieuw, ook documenten die al actueel zijn; een met de hand "
+                                              "bewerkt document wordt eerst bewaard als <naam>.edited-<n>.docx."))
 @click.option("--template", metavar="SJABLOON.docx", help=N_("Een eigen huisstijlsjabloon."))
 def batch(inputs: tuple[str, ...], out_dir: str, jobs: int | None, force: bool, template: str | None) -> None:
     """Maak overeenkomsten voor veel antwoordensets tegelijk (bestanden, mappen of patronen als '*.json').
@@ -414,14 +418,20 @@ def _labelled(pairs: list[tuple[str, object]]) -> str:
 def batch_summary(summary: batch_stage.Summary) -> str:
     """Return the end-of-batch report: the counts, each input that did not succeed, and where the reports are."""
     words = {batch_stage.RENDERED: _("gemaakt"), batch_stage.SKIPPED: _("overgeslagen (actueel)"),
-             batch_stage.INVALID: _("ongeldig"), batch_stage.FAILED: _("mislukt")}
-    counts = ", ".join(f"{summary.count(status)} {word}" for status, word in words.items())
+             batch_stage.INVALID: _("ongeldig"), batch_stage.FAILED: _("mislukt"),
+             batch_stage.EDITED: _("bewerkt (blijft staan)")}
+    counts = ", ".join(f"{summary.count(status)} {word}" for status, word in words.items()
+                       if status != batch_stage.EDITED or summary.count(status))
     total = len(summary.items)
     lines = [ngettext("{count} antwoordenset in {seconds} s: {counts}", "{count} antwoordensets in {seconds} s: {counts}",
                       total).format(count=total, seconds=format_seconds(summary.seconds), counts=counts)]
-    width = max(len(words[batch_stage.INVALID]), len(words[batch_stage.FAILED]))
+    shown = (batch_stage.INVALID, batch_stage.FAILED, batch_stage.EDITED)
+    width = max(len(words[status]) for status in shown if status != batch_stage.EDITED or summary.count(status))
+    kept = _("bewaard")
     for item in summary.items:
-        if item.status in (batch_stage.INVALID, batch_stage.FAILED):
+        if item.kept:
+            lines.append(f"  {kept:<{width}}  {item.input}: {item.kept}")
+        if item.status in shown:
             errors = [f for f in item.findings if f["severity"] == "error"] or item.findings
             first = errors[0] if errors else {"path": "$", "message": _("onbekende fout")}
             more = _(" (en {count} meer)").format(count=len(errors) - 1) if len(errors) > 1 else ""
@@ -437,14 +447,122 @@ def batch_summary(summary: batch_stage.Summary) -> str:
 @click.argument("document", metavar="DOCUMENT.docx")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help=N_("Uitvoer als leesbare tekst of als JSON."))
-def explain(document: str, fmt: str) -> None:
-    """Toon de herkomst van een gegenereerde overeenkomst: engine, antwoorden, sjabloon en clausules."""
-    origin = read_provenance(_existing_file(document))
+@click.option("--manifest", metavar="MANIFEST.json",
+              help=N_("Het manifest waartegen het document wordt gecontroleerd (standaard: <naam>.manifest.json "
+                      "naast het document)."))
+def explain(document: str, fmt: str, manifest: str | None) -> None:
+    """Toon de herkomst van een gegenereerde overeenkomst en wat er sindsdien per artikel veranderde.
+
+    Met het manifest ernaast zegt explain per artikel of de tekst nog is wat de engine schreef, of dat die is
+    bewerkt (met de woorden die veranderden), verplaatst of verwijderd, en of nummers en verwijzingen nog
+    kloppen. Exitcode 0 als alles ongewijzigd is, 1 als er iets is bewerkt.
+    """
+    path = _existing_file(document)
+    origin = read_provenance(path)
+    checked = None
+    if "kind" not in origin:  # a comparison or an overview of variants has no manifest
+        checked = check_document(path, origin, _existing_file(manifest) if manifest else None)
     if fmt == "json":
-        text = json.dumps(origin, ensure_ascii=False, indent=2, sort_keys=True)
+        data = {**origin, **({"drift": checked.to_dict()} if checked is not None else {})}
+        text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
         click.echo("\n".join(printable(line) for line in text.split("\n")))  # \uXXXX inside a JSON string
-        return
-    click.echo(explanation(origin))
+    else:
+        click.echo(explanation(origin))
+        if "kind" not in origin:
+            click.echo(drift_report(checked))
+    if checked is not None and not checked.consistent:
+        sys.exit(1)
+
+
+#: At most this many cross-references with an old number are named one by one; the rest are counted.
+_SHOWN_REFERENCES = 5
+_QUOTED = 80
+
+
+def _quoted(text: str) -> str:
+    return '"' + printable(text, _QUOTED) + '"'
+
+
+def _word_change(change) -> str:
+    if change.old and change.new:
+        return f"{_quoted(change.old)} \u2192 {_quoted(change.new)}"
+    if change.old:
+        return _("geschrapt: {words}").format(words=_quoted(change.old))
+    return _("toegevoegd: {words}").format(words=_quoted(change.new))
+
+
+def _paragraph_change(change) -> str:
+    where = _("lid {number}").format(number=change.member) if change.member else _("kop")
+    if change.old is None and not change.member:
+        return _("nieuwe alinea (na de kop): {text}").format(text=_quoted(change.new))
+    if change.old is None:
+        return _("nieuwe alinea ({where}): {text}").format(where=where, text=_quoted(change.new))
+    if change.new is None:
+        return _("{where} geschrapt: {text}").format(where=where, text=_quoted(change.old))
+    shown = [_word_change(c) for c in change.words[:_SHOWN_REFERENCES]]
+    if len(change.words) > _SHOWN_REFERENCES:
+        shown.append(_("en nog {count} wijzigingen").format(count=len(change.words) - _SHOWN_REFERENCES))
+    return f"{where}: " + "; ".join(shown)
+
+
+def _ranges(pairs: tuple[tuple[int, int], ...]) -> str:
+    """Return renumbered articles as ranges: ((13, 12), (14, 13), (20, 18)) -> "13–14 is nu 12–13, 20 is nu 18"."""
+    groups: list[list[tuple[int, int]]] = []
+    for was, now in pairs:
+        if groups and groups[-1][-1][0] + 1 == was and groups[-1][-1][1] + 1 == now:
+            groups[-1].append((was, now))
+        else:
+            groups.append([(was, now)])
+    return ", ".join(_("{was} is nu {now}").format(
+        was=f"{g[0][0]}\u2013{g[-1][0]}" if len(g) > 1 else g[0][0],
+        now=f"{g[0][1]}\u2013{g[-1][1]}" if len(g) > 1 else g[0][1]) for g in groups)
+
+
+def drift_report(checked) -> str:
+    """Return, as readable text, how a document drifted from its manifest (None: it has no manifest)."""
+    if checked is None:
+        return _("Geen manifest met de tekst per artikel naast het document: alleen de herkomst is getoond.")
+    lines = [_("Controle tegen het manifest ({file}):").format(file=printable(checked.manifest))]
+    words = {EDITED: _("bewerkt"), DELETED: _("verwijderd"), MOVED: _("verplaatst"), ADDED: _("toegevoegd")}
+    for article in checked.changed:
+        name = printable(f"{article.title} ({article.id})" if article.id else article.title)
+        if article.status == ADDED:
+            head = _("artikel {number} {name}: toegevoegd, niet door de engine geschreven").format(
+                number=article.now, name=name)
+        elif article.status == MOVED:
+            head = _("artikel {number} {name}: verplaatst, nu artikel {now}").format(
+                number=article.number, name=name, now=article.now)
+        else:
+            head = _("artikel {number} {name}: {status}").format(number=article.number, name=name,
+                                                                 status=words[article.status])
+        lines.append("  " + head)
+        if article.status != ADDED:
+            lines += ["    " + _paragraph_change(change) for change in article.changes]
+    if checked.renumbered:
+        lines.append("  " + _("nummering: artikel {ranges}").format(ranges=_ranges(checked.renumbered)))
+    gone = [r for r in checked.references if r.should is None]
+    stale = [r for r in checked.references if r.should is not None]
+    for reference in gone:
+        lines.append("  " + _("verwijzing in {where} naar {shown}: dat bestaat niet meer").format(
+            where=reference.where, shown=_quoted(reference.shown)))
+    if stale:
+        examples = ", ".join(_("in {where} {shown} is nu {should}").format(
+            where=r.where, shown=_quoted(r.shown), should=r.should) for r in stale[:_SHOWN_REFERENCES])
+        lines.append("  " + ngettext("{count} verwijzing toont een oud nummer ({examples}); werk de velden bij "
+                                     "(Word: Ctrl+A, F9)", "{count} verwijzingen tonen een oud nummer ({examples}"
+                                     "{more}); werk de velden bij (Word: Ctrl+A, F9)", len(stale)).format(
+            count=len(stale), examples=examples, more=", \u2026" if len(stale) > _SHOWN_REFERENCES else ""))
+    total = len([a for a in checked.articles if a.status != ADDED])
+    if checked.changed:
+        lines.append("  " + ngettext("{count} van de {total} artikelen wijkt af van de tekst die de engine schreef.",
+                                     "{count} van de {total} artikelen wijken af van de tekst die de engine schreef.",
+                                     len(checked.changed)).format(count=len(checked.changed), total=total))
+    else:
+        lines.append("  " + _("Alle {total} artikelen hebben nog de tekst die de engine schreef.").format(total=total))
+        if checked.document_changed:
+            lines.append("  " + _("Het document zelf is wel gewijzigd (de opmaak, of een ander onderdeel dan de "
+                                  "artikelen)."))
+    return "\n".join(lines)
 
 
 def explanation(origin: dict) -> str:

@@ -9,9 +9,10 @@ leftover in the same place, when it is similar enough; the rest is inserted or d
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from enum import Enum
 from typing import Any, Generic, TypeVar
@@ -242,6 +243,89 @@ def words(old: Paragraph | None, new: Paragraph | None) -> tuple[Piece, ...]:
     return _join(tokens)
 
 
+def changed_words(old: Paragraph, new: Paragraph) -> list[tuple[str, str]]:
+    """Return the words that differ between two paragraphs: (what was there, what is there now) per change.
+
+    >>> changed_words(Paragraph(("in zesvoud ondertekend",)), Paragraph(("in vijfvoud ondertekend",)))
+    [('zesvoud', 'vijfvoud')]
+    >>> changed_words(Paragraph(("De Haven, Straatwaarde en Zorgpunt",)), Paragraph(("De Haven en Zorgpunt",)))
+    [('Straatwaarde', '')]
+    """
+    out: list[tuple[str, str]] = []
+    removed: list[str] = []
+    added: list[str] = []
+    for piece, change in (*words(old, new), ("", Change.SAME)):
+        text = piece.number if isinstance(piece, Ref) else (piece.text if isinstance(piece, Term) else piece)
+        if change is Change.SAME:
+            pair = (" ".join("".join(removed).split()), " ".join("".join(added).split()))
+            if any(pair):
+                out.append(pair)
+            removed, added = [], []
+        else:
+            (removed if change is Change.DELETED else added).append(text)
+    return [(a.strip(" ,;"), b.strip(" ,;")) for a, b in out if a.strip(" ,;") or b.strip(" ,;")]
+
+
+@dataclass(frozen=True)
+class PartChange:
+    """A part of the agreement other than the articles that differs: the comparitie, the recitals, the signatures
+    or an annex (with its number and title, the old ones when it was deleted).
+
+    ``words`` are the first words that changed (was, becomes); ``removed`` and ``added`` the parties whose
+    paragraph or signature block disappears or appears.
+    """
+
+    part: str
+    change: Change
+    number: int | None = None
+    title: str | None = None
+    words: tuple[tuple[str, str], ...] = ()
+    removed: tuple[str, ...] = ()
+    added: tuple[str, ...] = ()
+
+
+#: The summary names at most this many changed words per part.
+SHOWN_WORDS = 3
+
+
+def part_changes(old: Agreement, new: Agreement) -> list[PartChange]:
+    """Return the parts besides the articles that differ, in reading order: comparitie, recitals, signatures, annexes."""
+    parties_old = [b.party_name for b in old.signature_blocks]
+    parties_new = [b.party_name for b in new.signature_blocks]
+    removed = tuple(name for name in parties_old if name not in parties_new)
+    added = tuple(name for name in parties_new if name not in parties_old)
+
+    def changed(part: str, a: Sequence[Paragraph], b: Sequence[Paragraph], **more) -> list[PartChange]:
+        if tuple(a) == tuple(b) and not more.get("removed") and not more.get("added"):
+            return []
+        found = [pair for p in paragraphs(Pair(a, b)) if p.old is not None and p.new is not None
+                 for pair in changed_words(p.old, p.new)]
+        return [PartChange(part, Change.SAME, words=tuple(found[:SHOWN_WORDS]), **more)]
+
+    def blocks(agreement: Agreement) -> list[Paragraph]:
+        return [Paragraph((" ".join([b.party_name, *(f"{s.name} {s.function}" for s in b.signatories)]),))
+                for b in agreement.signature_blocks]
+
+    out = changed("comparitie", (*old.comparitie, *old.comparitie_closing), (*new.comparitie, *new.comparitie_closing),
+                  removed=removed, added=added)
+    out += changed("recitals", old.recitals, new.recitals)
+    signatures = changed("signature", [old.signature_intro], [new.signature_intro], removed=removed, added=added)
+    if not signatures and blocks(old) != blocks(new):
+        signatures = [PartChange("signature", Change.SAME)]
+    out += signatures
+    for pair in annexes(Pair(old.annexes, new.annexes)):
+        a, b = pair.old, pair.new
+        if a is not None and b is not None and replace(a, number=0) == replace(b, number=0):
+            continue
+        found: list[tuple[str, str]] = []
+        if a is not None and b is not None:
+            found = [w for p in paragraphs(Pair(a.paragraphs, b.paragraphs)) if p.old is not None and p.new is not None
+                     for w in changed_words(p.old, p.new)]
+        out.append(PartChange("annex", pair.change, pair.either.number, pair.either.title,
+                              tuple(found[:SHOWN_WORDS])))
+    return out
+
+
 def _tokens(paragraph: Paragraph) -> list[tuple]:
     """Split a paragraph into words, spaces and punctuation, each tagged with its kind."""
     out: list[tuple] = []
@@ -308,15 +392,81 @@ def answer_changes(old: dict, new: dict, phrases: Phrases | None = None) -> list
             for key in dict.fromkeys([*(b if isinstance(b, dict) else {}), *(a if isinstance(a, dict) else {})]):
                 walk(_get(a, key), _get(b, key), path + [key])
         elif (containers and all(isinstance(v, list) for v in containers)
-              and "enum" not in (schema_at(path + [0]) or {})):  # a set of choices reads as one value
-            for index in range(max(len(v) for v in containers)):
-                walk(_get(a, index), _get(b, index), path + [index])
+              and not _one_value(path)):
+            lists = [v if isinstance(v, list) else [] for v in (a, b)]
+            for i, j in pair_items(*lists, parties=path == ["parties"]):
+                if path == ["parties"] and (i is None or j is None):
+                    party = lists[0][i] if j is None else lists[1][j]
+                    name = str(party.get("name", party.get("id", "?")))
+                    changes.append(AnswerChange(json_path(path + [i if j is None else j]), phrases.text(
+                        "redline.party_removed" if j is None else "redline.party_added", name=name),
+                        name if j is None else phrases.text("answer.none"), name if i is None else
+                        phrases.text("answer.none")))
+                else:
+                    walk(_MISSING if i is None else lists[0][i], _MISSING if j is None else lists[1][j],
+                         path + [i if j is None else j])
         else:
             changes.append(AnswerChange(json_path(path), field_title(path), show_value(a, path, old, phrases),
                                         show_value(b, path, new, phrases)))
 
     walk(old, new, [])
     return changes
+
+
+def _one_value(path: list) -> bool:
+    """Return whether the list at ``path`` reads as one value: a set of choices or of parties."""
+    item = schema_at(path + [0]) or {}
+    return "enum" in item or (schema_at(path + [0], resolve=False) or {}).get("$ref", "").endswith("/party_id")
+
+
+#: How a party is recognised in two answer sets, in order: its id, its KvK number, its name.
+PARTY_IDENTITY = ("id", "kvk", "name")
+
+
+def pair_items(old: Sequence[Any], new: Sequence[Any], *, parties: bool = False) -> list[tuple[int | None, int | None]]:
+    """Pair the items of two lists by who or what they are, not by place; return (old index, new index) pairs.
+
+    Parties pair by id, then KvK number, then name; a party found by none of these was removed or added.
+    Other items pair when equal, then (objects naming a party) with an item of the same party, then the
+    leftovers by place. The pairs follow the new list, with a removed item where it stood.
+
+    >>> a = [{"id": "a", "name": "A"}, {"id": "b", "name": "B"}, {"id": "c", "name": "C"}]
+    >>> pair_items(a, [a[0], a[2]], parties=True)
+    [(0, 0), (1, None), (2, 1)]
+    """
+    pairs: dict[int, int] = {}
+
+    def match(key: Callable[[Any], Hashable | None]) -> None:
+        taken = set(pairs.values())
+        for i, item in enumerate(old):
+            wanted = key(item)
+            if i in pairs or wanted is None:
+                continue
+            j = next((j for j, other in enumerate(new) if j not in taken and key(other) == wanted), None)
+            if j is not None:
+                pairs[i] = j
+                taken.add(j)
+
+    def field(name: str) -> Callable[[Any], Hashable | None]:
+        return lambda item: item.get(name) if isinstance(item, dict) and isinstance(item.get(name), str) else None
+
+    if parties:
+        for name in PARTY_IDENTITY:
+            match(field(name))
+    else:
+        match(lambda item: _canonical(item))
+        match(field("party"))
+        if not any(isinstance(item, dict) and "party" in item for item in (*old, *new)):
+            match(lambda item: 0)  # by place: the first free one
+    out = [(pairs_new.get(j), j) for pairs_new in [{j: i for i, j in pairs.items()}] for j in range(len(new))]
+    for i in sorted(set(range(len(old))) - set(pairs)):
+        later = next((k for k, (a, _b) in enumerate(out) if a is not None and a > i), len(out))
+        out.insert(later, (i, None))
+    return out
+
+
+def _canonical(item: Any) -> str:
+    return json.dumps(item, sort_keys=True, ensure_ascii=False)
 
 
 def _get(container: Any, key: str | int) -> Any:
@@ -357,7 +507,7 @@ def show_value(value: Any, path: list, answers: dict, phrases: Phrases) -> str:
         return notation.percent(value)
     if kind == "date":
         return notation.date(value)
-    if kind == "party_id":
+    if kind == "party_id" and path[-1:] != ["id"]:  # a party's own id is shown as it is: its name may be the same
         return next((p["name"] for p in answers.get("parties", []) if p.get("id") == value), str(value))
     if isinstance(value, int | float):
         return notation.number(value)

@@ -31,6 +31,7 @@ from agreement_engine.validate import validate
 from agreement_engine.variants import options, topics
 from agreement_engine.word import render_docx, template_hash
 from agreement_engine.word.brief import render_brief
+from agreement_engine.word.reader import written_articles
 from agreement_engine.word.redline import render_redline
 from agreement_engine.word.template import HouseTemplate, load_template
 from agreement_engine.word.variants_page import render_variants
@@ -70,6 +71,7 @@ class Rendered:
 
     ``findings`` speak the current language (to show); ``recorded`` are the same findings in the document's
     language, as plain data for the manifest, so that what is written never depends on the command line.
+    ``articles`` is what the document says per article, for the manifest (see ``explain``).
     """
 
     name: str
@@ -77,16 +79,21 @@ class Rendered:
     provenance: dict[str, Any]
     findings: list[Finding]
     recorded: list[dict[str, Any]]
+    articles: list[dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True)
 class RenderResult:
-    """What ``render`` wrote: the .docx, its manifest, the PDF if asked, and the non-blocking findings."""
+    """What ``render`` wrote: the .docx, its manifest, the PDF if asked, and the non-blocking findings.
+
+    ``kept`` is the copy of an edited document that ``force`` replaced (``<name>.edited-<n>.docx``).
+    """
 
     document: Path
     manifest: Path
     pdf: Path | None
     findings: list[Finding]
+    kept: Path | None = None
 
 
 class Engine:
@@ -185,8 +192,9 @@ class Engine:
             agreement = assemble_valid(answers, self.library, compiled=self.templates)
             origin = self._provenance(answers, agreement)
             data = render_docx(agreement, self.house, provenance=origin)
+            articles = written_articles(agreement)
         return Rendered(output.output_name(answers), data, origin, findings,
-                        [f.to_dict(self.document_language) for f in findings])
+                        [f.to_dict(self.document_language) for f in findings], articles)
 
     def render(self, source: Source, target: str | Path | None = None, *, pdf: bool = False,
                out_dir: str | Path = DEFAULT_OUT_DIR, force: bool = False) -> RenderResult:
@@ -196,19 +204,20 @@ class Engine:
         the manifest comes last, so its presence means the document beside it is complete. With ``pdf`` a PDF
         is made from the written .docx by LibreOffice (OutputError when LibreOffice is missing or fails).
         An existing document is replaced only when the engine wrote it and it is unchanged since, or with
-        ``force`` (output.TargetExists otherwise).
+        ``force`` (output.TargetExists otherwise), which first keeps an edited one as ``<name>.edited-<n>.docx``.
         """
         rendered = self.render_document(source)
         document = Path(target) if target is not None else Path(out_dir) / f"{rendered.name}.docx"
         if output.name_problem(document) is None and document.is_dir():
             document = document / f"{rendered.name}.docx"
-        output.check_target(document, force=force)
+        output.check_target(document, force=force, data=rendered.docx)
+        kept = output.keep_copy(document) if force and output.edited(document, rendered.docx) else None
         sidecar = write(rendered, document)
         pdf_path = None
         if pdf:
             pdf_path = document.with_suffix(".pdf")
             output.write_pdf(document, pdf_path)
-        return RenderResult(document, sidecar, pdf_path, rendered.findings)
+        return RenderResult(document, sidecar, pdf_path, rendered.findings, kept)
 
     def compare(self, old: Source, new: Source, target: str | Path, *, date: str | None = None) -> Path:
         """Write the agreement of ``new`` against that of ``old`` as tracked changes to ``target`` (.docx).
@@ -280,7 +289,7 @@ def write(rendered: Rendered, document: Path) -> Path:
     output.atomic_write_all([(document, rendered.docx),
                              (sidecar, output.manifest(rendered.provenance, document=document,
                                                        document_bytes=rendered.docx,
-                                                       findings=rendered.recorded))])
+                                                       findings=rendered.recorded, articles=rendered.articles))])
     return sidecar
 
 

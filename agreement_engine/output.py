@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
+import itertools
 import json
 import os
 import shutil
@@ -112,13 +113,18 @@ def provenance(agreement: Agreement, *, answers_sha256: str, library: Library, t
 
 
 def manifest(provenance_: Mapping[str, Any], *, document: Path, document_bytes: bytes,
-             findings: list[dict[str, Any]]) -> bytes:
-    """Return the sidecar manifest: the provenance plus the document's name, hash and remaining findings."""
+             findings: list[dict[str, Any]], articles: list[dict[str, Any]] | None = None) -> bytes:
+    """Return the sidecar manifest: the provenance plus the document's name, hash and remaining findings.
+
+    ``articles`` is what the engine wrote per article (text per paragraph and a hash, see
+    :func:`agreement_engine.word.reader.written_articles`), so that ``explain`` can say what changed since.
+    """
     content = {
         **provenance_,
         "document": document.name,
         "document_sha256": hashlib.sha256(document_bytes).hexdigest(),
         "findings": findings,
+        **({"articles": articles} if articles is not None else {}),
     }
     return (json.dumps(content, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
@@ -255,26 +261,113 @@ def unchanged_manifest(document: Path) -> dict | None:
     return None
 
 
-def check_target(document: Path, *, force: bool = False) -> None:
+def edited(document: Path, data: bytes | None = None) -> bool:
+    """Return whether a file stands at ``document`` that a new document may not simply replace.
+
+    That is any file the engine did not write, or wrote and that changed since (its bytes no longer match its
+    manifest): a lawyer's edited draft. A file that already holds exactly ``data`` (what would be written)
+    loses nothing, so it is not edited, even without its manifest (a run stopped between the two renames).
+    """
+    try:
+        if not (document.exists() or document.is_symlink()) or unchanged_manifest(document) is not None:
+            return False
+    except OSError:
+        return True
+    if data is not None:
+        try:
+            return read_regular_file(document, MAX_DOCUMENT_BYTES) != data
+        except FileReadError:
+            return True
+    return True
+
+
+#: The copy of an edited document that ``--force`` keeps: ``<name>.edited-<n>.docx``.
+EDITED_COPY = "{stem}.edited-{n}{suffix}"
+
+
+def keep_copy(document: Path) -> Path:
+    """Copy the edited ``document`` (and its manifest, if any) to ``<name>.edited-<n>.docx``; return the copy.
+
+    ``n`` is the first number not taken; a copy is never overwritten, also not by a render running at the
+    same time (the copy is created exclusively). Raise OutputError when the copy cannot be made: then the
+    document must not be replaced either.
+    """
+    try:
+        data = read_regular_file(document, MAX_DOCUMENT_BYTES)
+    except FileReadError as exc:
+        raise OutputError(_("{file}: kan niet worden bewaard voordat het wordt vervangen: {reason}").format(
+            file=document, reason=exc)) from exc
+    sidecar = manifest_path(document)
+    try:
+        record = read_regular_file(sidecar, 4 * 1024 * 1024) if sidecar.exists() else None
+    except FileReadError:
+        record = None
+    for n in itertools.count(1):
+        copy = document.with_name(EDITED_COPY.format(stem=document.stem, n=n, suffix=document.suffix))
+        if copy.exists() or copy.is_symlink() or manifest_path(copy).exists():
+            continue
+        if name_problem(copy) or name_problem(manifest_path(copy)):
+            raise OutputError(_("{file}: kan niet worden geschreven: {reason}").format(
+                file=copy, reason=name_problem(copy) or name_problem(manifest_path(copy))))
+        try:
+            _create_exclusively(copy, data)
+        except FileExistsError:
+            continue
+        if record is not None:
+            atomic_write(manifest_path(copy), record)
+        return copy
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _create_exclusively(path: Path, data: bytes) -> None:
+    """Write ``path`` whole or not at all, and only if it does not exist yet (FileExistsError otherwise)."""
+    handle, temporary = _locked_temporary(path.parent)
+    try:
+        with os.fdopen(handle, "wb", closefd=False) as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, 0o666 & ~_UMASK)
+        try:
+            os.link(temporary, path)  # fails when the name is taken: never replaces a copy
+        except FileExistsError:
+            raise
+        except OSError:  # a file system without hard links
+            if path.exists():
+                raise FileExistsError(path) from None
+            os.replace(temporary, path)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        raise OutputError(_("{file}: kan niet worden geschreven: {reason}").format(file=path,
+                                                                                  reason=reason(exc))) from exc
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+        os.close(handle)
+
+
+def check_target(document: Path, *, force: bool = False, data: bytes | None = None) -> None:
     """Raise OutputError when ``document`` (and its manifest) cannot or may not be written.
 
     A name too long for the file system is refused before anything is made. An existing file is replaced only
-    when the engine wrote it and it is unchanged since (its manifest says so), or with ``force``: a lawyer's
-    edited draft is never lost to a new render.
+    when the engine wrote it and it is unchanged since (its manifest says so), when it already holds ``data``,
+    or with ``force`` (and then :func:`keep_copy` keeps it first): a lawyer's edited draft is never lost to a
+    new render.
     """
     for path in (document, manifest_path(document)):
         problem = name_problem(path)
         if problem:
             raise OutputError(_("{file}: kan niet worden geschreven: {reason}").format(file=path, reason=problem))
     try:
-        exists = document.exists() or document.is_symlink()
+        document.exists()
     except OSError as exc:
         raise OutputError(_("{file}: kan niet worden geschreven: {reason}").format(file=document,
                                                                                   reason=reason(exc))) from exc
-    if exists and not force and unchanged_manifest(document) is None:
+    if not force and edited(document, data):
         raise TargetExists(_("{file} bestaat al en is niet ongewijzigd door de engine geschreven (misschien is het "
-                             "bewerkt); kies een ander bestand met -o, of overschrijf het met --force").format(
-            file=document))
+                             "bewerkt; 'agreement-engine explain' toont wat er veranderde); kies een ander bestand "
+                             "met -o, of overschrijf het met --force, dat het eerst bewaart als {copy}").format(
+            file=document, copy=EDITED_COPY.format(stem=document.stem, n="N", suffix=document.suffix)))
 
 
 def _read_umask() -> int:

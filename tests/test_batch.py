@@ -71,7 +71,7 @@ def test_mixed_folder_gives_report_choices_and_exit_1(inputs, tmp_path, jobs):
     items = {Path(i["input"]).name + ("/" + Path(i["input"]).parent.name): i for i in report(out)["items"]}
     assert items["fout.json/in"]["findings"][0]["path"] == "$.parties[0].kvk"
     assert items["kapot.json/in"]["findings"][0]["code"] == "input.not_json"
-    assert report(out)["counts"] == {"rendered": 4, "skipped": 0, "invalid": 2, "failed": 0}
+    assert report(out)["counts"] == {"rendered": 4, "skipped": 0, "invalid": 2, "failed": 0, "edited": 0}
     for name in ("dak-en-thuis", "twee-partijen", "zorg", "zorg-2"):
         assert_complete(out, name)
     assert sorted(p.name for p in out.iterdir()) == sorted(
@@ -91,7 +91,7 @@ def test_second_run_skips_everything_and_a_changed_input_is_redone(inputs, tmp_p
     run("batch", str(inputs), "--out-dir", str(out), "--jobs", "1")
     first = {p.name: p.stat().st_mtime_ns for p in out.glob("*.docx")}
     assert run("batch", str(inputs), "--out-dir", str(out)).exit_code == 1
-    assert report(out)["counts"] == {"rendered": 0, "skipped": 4, "invalid": 2, "failed": 0}
+    assert report(out)["counts"] == {"rendered": 0, "skipped": 4, "invalid": 2, "failed": 0, "edited": 0}
     assert {p.name: p.stat().st_mtime_ns for p in out.glob("*.docx")} == first
     assert len(list(csv.reader(io.StringIO((out / batch.CHOICES).read_text("utf-8-sig"))))) == 5
 
@@ -101,12 +101,14 @@ def test_second_run_skips_everything_and_a_changed_input_is_redone(inputs, tmp_p
     (out / "dak-en-thuis.docx").write_bytes(b"beschadigd")
     run("batch", str(inputs), "--out-dir", str(out))
     assert statuses(out)["twee-partijen.json"] == "rendered"
-    assert statuses(out)["dak-en-thuis.json"] == "rendered"  # its document no longer matched its manifest
+    assert statuses(out)["dak-en-thuis.json"] == "edited"  # its document no longer matched its manifest: left alone
+    assert (out / "dak-en-thuis.docx").read_bytes() == b"beschadigd"
     assert statuses(out)["noord/zorg.json"] == "skipped"
-    assert_complete(out, "dak-en-thuis")
 
     run("batch", str(inputs), "--out-dir", str(out), "--force")
     assert report(out)["counts"]["rendered"] == 4
+    assert (out / "dak-en-thuis.edited-1.docx").read_bytes() == b"beschadigd"
+    assert_complete(out, "dak-en-thuis")
 
 
 def test_another_engine_version_redoes_the_document(inputs, tmp_path, monkeypatch):
@@ -122,7 +124,7 @@ def test_globs_and_inputs_that_match_nothing(inputs, tmp_path):
     result = run("batch", str(inputs / "*" / "zorg.json"), str(tmp_path / "weg-*.json"), "--out-dir", str(out))
     assert result.exit_code == 1
     assert "bestand niet gevonden" in result.output
-    assert report(out)["counts"] == {"rendered": 2, "skipped": 0, "invalid": 1, "failed": 0}
+    assert report(out)["counts"] == {"rendered": 2, "skipped": 0, "invalid": 1, "failed": 0, "edited": 0}
 
 
 def test_an_exception_in_one_input_does_not_stop_the_rest(inputs, tmp_path, monkeypatch):
@@ -139,7 +141,7 @@ def test_an_exception_in_one_input_does_not_stop_the_rest(inputs, tmp_path, monk
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert statuses(out)["dak-en-thuis.json"] == "failed"
     assert "mislukt   " in result.output and "interne fout (RuntimeError: kapot)" in result.output
-    assert report(out)["counts"] == {"rendered": 3, "skipped": 0, "invalid": 2, "failed": 1}
+    assert report(out)["counts"] == {"rendered": 3, "skipped": 0, "invalid": 2, "failed": 1, "edited": 0}
 
 
 @pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(),
@@ -252,7 +254,7 @@ def test_a_worker_terminated_by_sigterm_fails_only_its_own_input(inputs, tmp_pat
     result = run("batch", str(inputs), "--out-dir", str(out), "--jobs", "2")
     assert result.exit_code == 1 and "afgebroken" not in result.output, result.output
     assert statuses(out)["dak-en-thuis.json"] == "failed"
-    assert report(out)["counts"] == {"rendered": 3, "skipped": 0, "invalid": 2, "failed": 1}
+    assert report(out)["counts"] == {"rendered": 3, "skipped": 0, "invalid": 2, "failed": 1, "edited": 0}
     assert signal.getsignal(signal.SIGTERM) is not None and "_interrupt" not in repr(signal.getsignal(signal.SIGTERM))
 
 
@@ -370,9 +372,9 @@ def test_every_run_keeps_its_own_report_and_batch_report_holds_the_latest(inputs
     assert len(runs) == 2 and runs[0].name < runs[1].name  # the names sort as the runs started
     assert json.loads(runs[0].read_text("utf-8")) == first_report
     assert json.loads(runs[0].read_text("utf-8"))["counts"] == {"rendered": 4, "skipped": 0, "invalid": 2,
-                                                                 "failed": 0}
+                                                                 "failed": 0, "edited": 0}
     assert json.loads(runs[1].read_text("utf-8")) == report(out)
-    assert report(out)["counts"] == {"rendered": 1, "skipped": 3, "invalid": 2, "failed": 0}
+    assert report(out)["counts"] == {"rendered": 1, "skipped": 3, "invalid": 2, "failed": 0, "edited": 0}
     assert report(out)["started"] > first_report["started"]
     assert f"deze run: {runs[1]}" in " ".join(second.output.split()) and runs[0].name in first.output
     assert [p.name for p in batch.find_inputs([str(out)])[0]] == []  # a report is never taken for input
@@ -485,3 +487,47 @@ def test_jobs_are_capped_at_the_documents_to_make(tmp_path, monkeypatch):
     assert pools == [expected] and report(out)["jobs"] == expected
     assert run("batch", str(folder), "--out-dir", str(out), "--jobs", "200").exit_code == 0
     assert pools == [expected] and report(out)["jobs"] == 0  # all up to date: no worker started
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_an_edited_document_is_reported_and_left_alone_until_force_keeps_a_copy(tmp_path, jobs):
+    folder = tmp_path / "in"
+    put(folder / "dak-en-thuis.json", example("dak-en-thuis"))
+    put(folder / "twee-partijen.json", example("twee-partijen"))
+    out = tmp_path / "out"
+    assert run("batch", str(folder), "--out-dir", str(out), "--jobs", jobs).exit_code == 0
+    edited = out / "dak-en-thuis.docx"
+    document = docx.Document(edited)
+    document.add_paragraph("Toegevoegd door de advocaat.")
+    document.save(edited)
+    lawyers = edited.read_bytes()
+    changed = example("twee-partijen")
+    changed["alliance"]["name"] = "Samen aan Tafel Zwolle"
+    put(folder / "twee-partijen.json", changed)
+    put(folder / "dak-en-thuis.json", {**example("dak-en-thuis"), "document": {"version_label": "Concept 3"}})
+
+    result = run("batch", str(folder), "--out-dir", str(out), "--jobs", jobs)
+    assert result.exit_code == 1, result.output  # not every input has an up-to-date document
+    items = {Path(item["input"]).name: item for item in report(out)["items"]}
+    assert items["dak-en-thuis.json"]["status"] == "edited" and "kept" not in items["dak-en-thuis.json"]
+    assert items["dak-en-thuis.json"]["findings"][0]["code"] == "batch.edited"
+    assert items["twee-partijen.json"]["status"] == "rendered"  # the batch went on
+    assert report(out)["counts"] == {"rendered": 1, "skipped": 0, "invalid": 0, "failed": 0, "edited": 1}
+    assert "1 bewerkt (blijft staan)" in result.output and "dak-en-thuis.edited-1.docx" in result.output
+    assert edited.read_bytes() == lawyers
+    assert not (out / "dak-en-thuis.edited-1.docx").exists()
+
+    result = run("batch", str(folder), "--out-dir", str(out), "--jobs", jobs, "--force")
+    assert result.exit_code == 0, result.output
+    copy = out / "dak-en-thuis.edited-1.docx"
+    assert copy.read_bytes() == lawyers
+    assert output.manifest_path(copy).exists()  # so that explain can still tell what the lawyer changed
+    items = {Path(item["input"]).name: item for item in report(out)["items"]}
+    assert items["dak-en-thuis.json"]["status"] == "rendered"
+    assert items["dak-en-thuis.json"]["kept"] == str(copy)
+    assert str(copy) in result.output
+    assert_complete(out, "dak-en-thuis")
+    # a second edit and --force keep the next copy; the first is never overwritten
+    edited.write_bytes(edited.read_bytes() + b"\0")
+    assert run("batch", str(folder), "--out-dir", str(out), "--jobs", jobs, "--force").exit_code == 0
+    assert copy.read_bytes() == lawyers and (out / "dak-en-thuis.edited-2.docx").exists()

@@ -194,10 +194,12 @@ def test_answer_changes_in_dutch_formatting(changes, expected):
     assert all(c.title for c in found)
 
 
-def test_answer_changes_between_two_alliances_name_parties_by_index():
-    found = {c.path: c for c in answer_changes(example(BASE), example("twee-partijen"))}
-    assert found["$.parties[0].name"].title == "Statutaire naam"
-    assert found["$.parties[5].name"].new == "(niet ingevuld)"
+def test_answer_changes_between_two_alliances_name_removed_and_added_parties():
+    found = [c for c in answer_changes(example(BASE), example("twee-partijen")) if c.path.startswith("$.parties")]
+    titles = [c.title for c in found]  # other organisations, not six parties with new names
+    assert titles == [f"Partij toegevoegd: {p['name']}" for p in example("twee-partijen")["parties"]] + [
+        f"Partij verwijderd: {p['name']}" for p in example(BASE)["parties"]]
+    assert ("$.parties[5]", "Gemeente Utrecht", "(geen)") in [(c.path, c.old, c.new) for c in found]
 
 
 @pytest.mark.parametrize("changes, expected", [

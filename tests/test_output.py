@@ -206,7 +206,8 @@ def test_explain_prints_the_provenance(tmp_path):
         row = next(line.split() for line in lines if f" {clause['id']} " in f" {line} ")
         assert row[:4] == [str(clause["article"] or "-"), clause["id"], clause["variant"], clause["version"]]
     as_json = json.loads(run("explain", str(rendered.document), "--format", "json").output)
-    assert as_json == origin
+    drift = as_json.pop("drift")  # the check against the manifest beside it (tests/test_drift.py)
+    assert as_json == origin and drift["unchanged"] is True
 
 
 def test_explain_refuses_files_without_provenance(tmp_path):
@@ -250,6 +251,20 @@ def test_render_never_overwrites_a_document_it_did_not_write_unchanged(tmp_path,
     forced = run("render", str(EXAMPLES / "dak-en-thuis.json"), "-o", str(target), "--force")
     assert forced.exit_code == 0, forced.output
     assert "Dak en Thuis" in read_provenance(target)["title"]
+    copy = tmp_path / "x.edited-1.docx"
+    assert copy.read_bytes() == before and str(copy) in forced.output  # --force kept the lawyer's draft first
+    assert output.manifest_path(copy).exists() == (situation == "edited")
+    again = run("render", str(EXAMPLES / "dak-en-thuis.json"), "-o", str(target), "--force")
+    assert again.exit_code == 0 and not (tmp_path / "x.edited-2.docx").exists()  # unchanged: nothing to keep
+
+
+def test_a_document_that_already_holds_what_render_writes_is_replaced_without_force(tmp_path):
+    target = tmp_path / "x.docx"
+    assert run("render", str(EXAMPLES / "twee-partijen.json"), "-o", str(target)).exit_code == 0
+    output.manifest_path(target).unlink()  # as if a run stopped between writing the document and its manifest
+    result = run("render", str(EXAMPLES / "twee-partijen.json"), "-o", str(target))
+    assert result.exit_code == 0, result.output
+    assert output.manifest_path(target).exists() and files_in(tmp_path) == ["x.docx", "x.manifest.json"]
 
 
 def test_the_default_output_is_protected_too(tmp_path, monkeypatch):

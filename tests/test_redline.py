@@ -370,3 +370,73 @@ def test_a_revision_date_that_is_not_yyyy_mm_dd_is_refused(answer_files, tmp_pat
     with pytest.raises(EngineError, match="geen datum als JJJJ-MM-DD"):
         compare(*answer_files, tmp_path / "redline.docx", date=date)
     assert not (tmp_path / "redline.docx").exists()
+
+
+# parties compared by who they are ---------------------------------------------------------------------
+
+def without_party(answers: dict, party_id: str, heir: str) -> dict:
+    """Return ``answers`` without the party ``party_id``: its share goes to ``heir``, every mention of it goes."""
+    def drop(value):
+        if isinstance(value, dict):
+            return {k: drop(v) for k, v in value.items() if k != party_id}
+        if isinstance(value, list):
+            return [drop(v) for v in value if v != party_id and not (isinstance(v, dict) and v.get("id") == party_id)]
+        return value
+
+    new = drop(copy.deepcopy(answers))
+    shares = new["resources"]["shares"]
+    shares[heir] = round(shares[heir] + answers["resources"]["shares"][party_id], 2)
+    return new
+
+
+def first_page(data: bytes) -> list[str]:
+    texts = [_text(p) for p in document(data).iter(w("p"))]
+    return texts[:texts.index("Alliantieovereenkomst Dak en Thuis")]
+
+
+def test_dropping_a_middle_party_names_that_party_alone():
+    old = example(BASE)
+    dropped = old["parties"][2]
+    assert 0 < 2 < len(old["parties"]) - 1 and dropped["id"] == "straatwaarde"
+    new = without_party(old, dropped["id"], heir=old["parties"][0]["id"])
+    assert not [f for f in validate(new) if f.severity.value == "error"]
+    changes = answer_changes(old, new)
+    party_rows = [c for c in changes if c.path.startswith("$.parties")]
+    assert [(c.path, c.title, c.old) for c in party_rows] == [
+        ("$.parties[2]", f"Partij verwijderd: {dropped['name']}", dropped["name"])]
+    others = [p["name"] for p in old["parties"] if p["id"] != dropped["id"]]
+    for change in changes:  # no other party is said to change, leave or arrive
+        assert not any(name in f"{change.old} {change.new}" for name in others[1:]) or change.path == "$.quality.wmo"
+    assert "$.resources.shares.straatwaarde" in {c.path for c in changes}
+
+    page = first_page(redline(old, new))
+    joined = "\n".join(page)
+    assert f"Partij verwijderd: {dropped['name']}" in page
+    assert "Partij toegevoegd" not in joined
+    for name in others:
+        assert f"Partij verwijderd: {name}" not in joined and f"{name} vervalt" not in joined
+    assert "Comparitie: gewijzigd (Vereniging Straatwaarde vervalt" in joined
+    assert any(line.startswith("Overwegingen: gewijzigd") for line in page)
+    assert "Ondertekening: gewijzigd (Vereniging Straatwaarde vervalt; “zesvoud” wordt “vijfvoud”)" in page
+    assert any(re.fullmatch(r"Bijlage \d+ Verdeelsleutel: gewijzigd.*", line) for line in page)
+    assert any("hoort niet bij de overeenkomst" in line and "B.json" in line for line in page)
+    # and accepting every change still gives exactly B's agreement after that page
+    assert revised(redline(old, new), accept=True) == revised(render_docx(assembled(new), provenance={}))
+
+
+def test_a_party_added_and_one_recognised_by_kvk_or_name_after_a_new_id():
+    old = example(BASE)
+    new = copy.deepcopy(old)
+    renamed = new["parties"][1]
+    renamed["id"] = "onderdak2"  # the same organisation under another id: recognised by its KvK number
+    new["resources"]["shares"]["onderdak2"] = new["resources"]["shares"].pop("onderdak")
+    new["multi_year_plan"]["party_tasks"]["onderdak2"] = new["multi_year_plan"]["party_tasks"].pop("onderdak")
+    new["quality"]["wmo"] = [p if p != "onderdak" else "onderdak2" for p in new["quality"]["wmo"]]
+    changes = [c for c in answer_changes(old, new) if c.path.startswith("$.parties")]
+    assert [(c.path, c.old, c.new) for c in changes] == [("$.parties[1].id", "onderdak", "onderdak2")]
+    added = copy.deepcopy(new["parties"][0])
+    added.update(id="nieuw", name="Stichting Nieuw Begin", short_name="Nieuw Begin", kvk="12345678")
+    new["parties"].insert(3, added)
+    changes = [c for c in answer_changes(old, new) if c.path.startswith("$.parties")]
+    assert [(c.path, c.title) for c in changes][-1] == ("$.parties[3]", "Partij toegevoegd: Stichting Nieuw Begin")
+    assert len(changes) == 2

@@ -5,7 +5,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from agreement_engine.compare import AnswerChange, Change, article_changes
+from agreement_engine.compare import AnswerChange, Change, PartChange, article_changes, part_changes
 from agreement_engine.formatting import formatter
 from agreement_engine.model import Agreement
 from agreement_engine.phrases import Phrases
@@ -43,6 +43,7 @@ def _first_page(old: Agreement, new: Agreement, answers: Sequence[AnswerChange],
                    date=formatter(new.phrases.language).date(date))
     out = [paragraph(st.HEADING, [run(phrase("redline.title"))], numPr=(0, 0)),
            paragraph(st.TEXT, [run(intro)]),
+           paragraph(st.TEXT, [run(phrase("redline.not_part", new=new_name), bold=True)]),
            paragraph(st.SUBHEADING, [run(phrase("redline.answers"))])]
     if answers:
         out.append(_answers_table(answers, layout.text_width, new.phrases))
@@ -63,8 +64,35 @@ def _first_page(old: Agreement, new: Agreement, answers: Sequence[AnswerChange],
                              numPr=(layout.lists.bullets, 0)))
     if not articles:
         out.append(paragraph(st.TEXT, [run(phrase("redline.no_articles"))]))
-    out.append(paragraph(st.TEXT, [el("w:r", [el("w:br", type="page")])]))
+    out.append(paragraph(st.SUBHEADING, [run(phrase("redline.parts"))]))
+    parts = part_changes(old, new)
+    for part in parts:
+        out.append(paragraph(st.BULLET, [run(_part_line(part, new.phrases))], numPr=(layout.lists.bullets, 0)))
+    if not parts:
+        out.append(paragraph(st.TEXT, [run(phrase("redline.no_parts"))]))
+    # the break ends the last line of the summary: a paragraph of its own would spill onto a blank page when
+    # the summary fills the page
+    out[-1].append(el("w:r", [el("w:br", type="page")]))
     return out
+
+
+def _part_line(part: PartChange, phrases: Phrases) -> str:
+    """Return the summary line of a part: "Ondertekening: gewijzigd (“zesvoud” wordt “vijfvoud”; ...)"."""
+    phrase = phrases.text
+    name = (phrase("redline.part_annex", number=part.number, title=part.title) if part.part == "annex"
+            else phrase(f"redline.part_{part.part}"))
+    if part.change is not Change.SAME:
+        return phrase("redline.part", part=name,
+                      change=phrase("redline.inserted" if part.change is Change.INSERTED else "redline.deleted"))
+    details = [phrase("redline.party_gone", name=n) for n in part.removed]
+    details += [phrase("redline.party_new", name=n) for n in part.added]
+    details += [phrase("redline.word_change", old=a, new=b) if a and b else
+                phrase("redline.word_deleted", old=a) if a else phrase("redline.word_inserted", new=b)
+                for a, b in part.words]
+    change = phrase("redline.changed")
+    if details:
+        change = phrase("redline.details", change=change, details="; ".join(dict.fromkeys(details)))
+    return phrase("redline.part", part=name, change=change)
 
 
 def _answers_table(answers: Sequence[AnswerChange], width: int, phrases: Phrases) -> Node:
