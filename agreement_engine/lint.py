@@ -8,19 +8,24 @@ names the file, the clause and the line.
 from __future__ import annotations
 
 import dataclasses
+import json
 from dataclasses import dataclass
 from typing import Iterator
 
 from jinja2 import TemplateSyntaxError, nodes
 
-from agreement_engine.assemble import term_pattern
+from agreement_engine.answers import normalize
+from agreement_engine.assemble import build_context, templates, term_pattern
 from agreement_engine.context import COMPUTED, PARTY_EXTRAS, PARTY_LISTS, PARTY_ONE, answer_sections
-from agreement_engine.errors import LibraryError, Problem
+from agreement_engine.errors import EngineError, LibraryError, Problem
+from agreement_engine.findings import has_errors
+from agreement_engine.formatting import default_language
 from agreement_engine.library import Clause, Library, LibraryLoader
 from agreement_engine.phrases import problems as phrase_problems
-from agreement_engine.resources import load_schema
+from agreement_engine.resources import example_path, load_schema
 from agreement_engine.schema import path_exists, schema_at, schema_enums
 from agreement_engine.templating import make_environment
+from agreement_engine.validate import validate
 
 #: Names Jinja itself gives every template.
 _JINJA_GLOBALS = ("range", "loop", "namespace", "dict", "true", "false", "none", "True", "False", "None")
@@ -343,16 +348,6 @@ def lint_witnesses(library: Library) -> Iterator[Problem]:
     """Check every variant's witness: present, its base an example, its paths fields of the answer schema,
     and its answers valid and selecting that variant (conditions evaluated, nothing rendered: tests/
     test_witnesses.py renders each witness and looks for the words it ``shows``)."""
-    import json
-
-    from agreement_engine.answers import normalize
-    from agreement_engine.assemble import build_context, templates
-    from agreement_engine.errors import EngineError
-    from agreement_engine.findings import has_errors
-    from agreement_engine.formatting import default_language
-    from agreement_engine.resources import example_path
-    from agreement_engine.validate import validate
-
     examples: dict[str, dict | None] = {}
 
     def example(name: str) -> dict | None:
