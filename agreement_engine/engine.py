@@ -27,7 +27,7 @@ from agreement_engine.model import Agreement
 from agreement_engine.resources import example_path
 from agreement_engine.templating import Templates
 from agreement_engine.validate import validate
-from agreement_engine.variants import options, topics
+from agreement_engine.variant_options import options, topics
 from agreement_engine.word import render_docx, template_hash
 from agreement_engine.word.redline import render_redline
 from agreement_engine.word.template import HouseTemplate, load_template

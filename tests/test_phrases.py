@@ -22,7 +22,7 @@ from agreement_engine.formatting import formatter
 from agreement_engine.library import DirectoryLoader, MemoryLoader, default_library
 from agreement_engine.lint import lint
 from agreement_engine.phrases import PHRASES, WORDS, placeholders, problems, used_phrases
-from agreement_engine.variants import options, topics
+from agreement_engine.variant_options import options, topics
 from agreement_engine.word import render_docx
 from agreement_engine.word.redline import render_redline
 from agreement_engine.word.variants_page import render_variants

@@ -8,7 +8,7 @@ from typing import Any
 from agreement_engine.formatting import formatter
 from agreement_engine.model import Agreement, Paragraph
 from agreement_engine.phrases import Phrases
-from agreement_engine.variants import Option
+from agreement_engine.variant_options import Option
 from agreement_engine.word import styles as st
 from agreement_engine.word.body import segment_runs
 from agreement_engine.word.ooxml import Node, paragraph, run, to_xml
