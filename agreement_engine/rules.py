@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterator
 
 from agreement_engine.dutch import enumerate_nl
 from agreement_engine.errors import LibraryError
-from agreement_engine.findings import Finding, json_path, make_finding, printable
+from agreement_engine.findings import UNUSED_FIELD, Finding, Severity, add_codes, json_path, make_finding, printable
 from agreement_engine.formatting import default_language
 from agreement_engine.i18n import Text, format_date, format_percent, joined
 from agreement_engine.library import default_library
@@ -260,6 +260,8 @@ _USED_ONLY_WITH = {
         "secretariat_party": ("secretariat", {"secretary", "programme_manager"}),
     },
 }
+#: One finding code per top-level section of the table: "resources.ignored_field", "liability.ignored_field", ...
+add_codes({f"{section.split('.')[0]}.ignored_field": (Severity.WARNING, UNUSED_FIELD) for section in _USED_ONLY_WITH})
 
 
 @rule
