@@ -22,7 +22,7 @@ from agreement_engine.findings import has_errors
 from agreement_engine.formatting import default_language
 from agreement_engine.library import Clause, Library, LibraryLoader
 from agreement_engine.phrases import problems as phrase_problems
-from agreement_engine.resources import example_path, load_schema
+from agreement_engine.resources import example_path, load_schema, using_schema
 from agreement_engine.schema import path_exists, schema_at, schema_enums
 from agreement_engine.templating import make_environment
 from agreement_engine.validate import validate
@@ -207,11 +207,17 @@ def _base_path(path: str) -> str:
 
 
 def lint(source: Library | LibraryLoader) -> list[Problem]:
-    """Return every problem of the library (empty when it is consistent)."""
+    """Return every problem of the library (empty when it is consistent), against its own answer-set schema if it
+    carries one, else the shipped one."""
     try:
         library = source if isinstance(source, Library) else source.load()
     except LibraryError as exc:
         return [exc.problem if exc.file else dataclasses.replace(exc.problem, file="clause_library")]
+    with using_schema(library.answer_schema):
+        return _lint_library(library)
+
+
+def _lint_library(library: Library) -> list[Problem]:
     env = make_environment()
     problems: list[Problem] = []
     enums = schema_enums()
