@@ -1,7 +1,9 @@
-"""The package's import graph: the pure model loads no Word code, click stays in the command line."""
+"""The package's modules: the pure model loads no Word code, click stays in the command line, no cycle hides in a
+function, and the README's table names every module."""
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -64,3 +66,18 @@ def test_no_module_hides_an_import_cycle_in_a_function():
             if path.name != "__init__.py" or path.parent != package
             for line, name in _imports_inside_functions(path)}
     assert late == {}
+
+
+def test_the_readme_module_table_names_every_module_and_no_other():
+    package = Path(agreement_engine.__file__).parent
+    readme = (package.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Opbouw\n", 1)[1]
+    table = next(block for block in section.split("\n\n") if block.startswith("| module |"))
+    named = set()
+    for row in table.splitlines()[2:]:
+        first, text = row.split("|")[1:3]
+        folder = first.strip().strip("`") if first.strip().endswith("/`") else ""
+        for name in re.findall(r"`([\w/]+\.py)`", folder and text or first):
+            named.add(folder + name)
+    modules = {str(path.relative_to(package)) for path in package.rglob("*.py")}
+    assert named == modules
