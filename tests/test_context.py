@@ -94,6 +94,10 @@ def test_a_new_section_needs_an_edit_in_the_schema_and_a_clause_only(evaluation_
 
     linted = run("library", "lint", "--library", str(evaluation_library))
     assert linted.exit_code == 0, linted.output
+    shown = run("library", "show", "evaluatie", "--library", str(evaluation_library))
+    assert shown.exit_code == 0 and "parameters: evaluation.moment" in shown.output
+    assert '"evaluation": {' in run("schema", "--library", str(evaluation_library)).output
+    assert '"evaluation": {' not in run("schema").output
     assert run("check", str(source), "--library", str(evaluation_library)).exit_code == 0
     refused = run("check", str(source), "--format", "json")  # the shipped schema knows no such section
     assert refused.exit_code == 1 and '"$.evaluation"' in refused.output
