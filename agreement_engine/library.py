@@ -24,7 +24,7 @@ from agreement_engine.errors import LibraryError
 from agreement_engine.i18n import _
 from agreement_engine.phrases import Phrases
 from agreement_engine.resources import AnswerSchema, clause_library_dir, load_schema
-from agreement_engine.schema import fields_missing
+from agreement_engine.schema import broken_refs, fields_missing
 
 #: Labels of the annexes that assembly builds from the answer set (not from clause files).
 ANNEX_LABELS = ("bijlage.meerjarenplan", "bijlage.verdeelsleutel", "bijlage.voorwaarden", "bijlage.contactpersonen",
@@ -319,6 +319,10 @@ def parse_answer_schema(text: str, file: str = SCHEMA_FILE) -> AnswerSchema:
     except SchemaError as exc:
         where = "/".join(str(p) for p in exc.absolute_path) or _("(bestand)")
         raise LibraryError(f"{where}: {exc.message}", file=file) from exc
+    refs = broken_refs(tree)
+    if refs:
+        raise LibraryError(_("het schema verwijst naar {refs}, maar die plaats bestaat er niet in").format(
+            refs=", ".join(refs[:5])), file=file)
     missing = fields_missing(tree)
     if missing:
         raise LibraryError(_("het schema mist {fields} van het meegeleverde schema; een bibliotheek mag velden aan de "

@@ -172,3 +172,37 @@ def fields_missing(schema: dict, shipped: dict | None = None) -> list[str]:
 
     walk(schema, shipped, "", 0)
     return missing
+
+
+def broken_refs(schema: dict) -> list[str]:
+    """Return every ``$ref`` in ``schema`` that does not name a place in it (only local ones, ``#/...``, are allowed).
+
+    >>> broken_refs({"properties": {"a": {"$ref": "#/$defs/x"}, "b": {"$ref": "#/$defs/y"}}, "$defs": {"x": {}}})
+    ['#/$defs/y']
+    """
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if ref is not None and not _resolves(ref, schema):
+                found.append(str(ref))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(schema)
+    return found
+
+
+def _resolves(ref: object, schema: dict) -> bool:
+    if not isinstance(ref, str) or not ref.startswith("#/"):
+        return False
+    target: Any = schema
+    for part in ref.removeprefix("#/").split("/"):
+        if not isinstance(target, dict) or part not in target:
+            return False
+        target = target[part]
+    return isinstance(target, dict)

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import docx_text, example, run
+from conftest import EXAMPLES, docx_text, example, run
 
 from agreement_engine.answers import normalize
 from agreement_engine.assemble import build_context
@@ -125,6 +125,10 @@ def test_a_library_schema_that_drops_a_field_of_the_shipped_one_is_refused_with_
     result = run("library", "lint", "--library", str(evaluation_library))
     assert result.exit_code == 1
     assert result.output.startswith("schemas/answer-set.schema.json: ") and "withdrawal.notice_months" in result.output
+    schema["properties"]["withdrawal"]["properties"]["notice_months"] = {"$ref": "#/$defs/maanden"}
+    path.write_text(json.dumps(schema), encoding="utf-8")
+    refused = run("check", str(EXAMPLES / "twee-partijen.json"), "--library", str(evaluation_library))
+    assert refused.exit_code == 1 and "#/$defs/maanden" in refused.output
     path.write_text('{"properties": {\n  "x": ]\n}', encoding="utf-8")
     with pytest.raises(LibraryError) as caught:
         DirectoryLoader(evaluation_library).load()
