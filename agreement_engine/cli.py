@@ -35,7 +35,7 @@ from agreement_engine.findings import Finding, Severity
 from agreement_engine.i18n import (LANGUAGES, N_, _, format_seconds, language, language_from_environment,
                                    ngettext, set_language)
 from agreement_engine.interview import Interview, SignalGuard, check_target, save_answers
-from agreement_engine.library import DirectoryLoader, default_library
+from agreement_engine.library import DirectoryLoader, Library, default_library
 from agreement_engine.lint import lint
 from agreement_engine.resources import example_path, load_schema
 from agreement_engine.word import read_provenance
@@ -250,13 +250,19 @@ def _output_target(target: str, *, folder_allowed: bool = False) -> Path:
 def _engine(library: str | None = None, template: str | None = None) -> Engine:
     """Return the engine of a command: the clause library in the folder ``library`` (default: the installed
     one) and ``template`` (default: the house template); an engine already made for them is used again."""
-    return default_engine(DirectoryLoader(library).load() if library else None, template)
+    return default_engine(_library(library) if library else None, template)
 
 
-#: The option that names a clause library of one's own (render, compare, variants).
+def _library(folder: str | None) -> Library:
+    """Return the clause library in ``folder`` (default: the installed one); LibraryError when it is broken."""
+    return DirectoryLoader(folder).load() if folder else default_library()
+
+
+#: The option that names a clause library of one's own (check, render, compare, variants, library, schema).
 _library_option = click.option(
     "--library", metavar="MAP",
-    help=N_("Een eigen clausulebibliotheek (een map met library.yaml en clauses/) in plaats van de meegeleverde."))
+    help=N_("Een eigen clausulebibliotheek (een map met library.yaml en clauses/, eventueel met een eigen "
+            "schemas/answer-set.schema.json) in plaats van de meegeleverde."))
 
 
 def _format_findings(findings: list[Finding]) -> str:
@@ -294,10 +300,11 @@ def summary_line(name: str, findings: list[Finding], strict: bool = False) -> st
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help=N_("Uitvoer als leesbare tekst of als JSON-lijst."))
 @click.option("--strict", is_flag=True, help=N_("Behandel waarschuwingen als fouten (exitcode 1)."))
-def check(answers: str, fmt: str, strict: bool) -> None:
+@_library_option
+def check(answers: str, fmt: str, strict: bool, library: str | None) -> None:
     """Controleer een antwoordenset tegen het schema en de samenhangregels."""
     path = _existing_file(answers)
-    findings = _engine().check(path)
+    findings = _engine(library).check(path)
     if fmt == "json":
         click.echo(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2))
     else:
@@ -605,9 +612,10 @@ def library() -> None:
 
 
 @library.command("list")
-def library_list() -> None:
+@_library_option
+def library_list(library: str | None) -> None:
     """Toon alle clausules in de volgorde van de overeenkomst."""
-    lib = default_library()
+    lib = _library(library)
     click.echo(f"{lib.name} {lib.version}")
     for clause in lib.clauses:
         variants = ", ".join(v.id for v in clause.variants) if len(clause.variants) > 1 else "-"
@@ -617,9 +625,10 @@ def library_list() -> None:
 
 @library.command("show")
 @click.argument("clause_id", metavar="ID")
-def library_show(clause_id: str) -> None:
+@_library_option
+def library_show(clause_id: str, library: str | None) -> None:
     """Toon één clausule: varianten, parameters, begrippen en tekst."""
-    lib = default_library()
+    lib = _library(library)
     try:
         clause = lib.get(clause_id)
     except EngineError as exc:
@@ -659,24 +668,27 @@ def library_show(clause_id: str) -> None:
 
 
 @library.command("lint")
-def library_lint() -> None:
+@_library_option
+def library_lint(library: str | None) -> None:
     """Controleer de bibliotheek: variabelen, verwijzingen, begrippen, voorwaarden en varianten."""
-    problems = lint(DirectoryLoader())
+    problems = lint(DirectoryLoader(library))
     for problem in problems:
         click.echo(str(problem))
     if problems:
         click.echo(ngettext("{count} probleem gevonden", "{count} problemen gevonden",
                             len(problems)).format(count=len(problems)))
         sys.exit(1)
-    lib = default_library()
+    lib = _library(library)
     click.echo(_("{name} {version}: {count} clausules, geen problemen").format(
         name=lib.name, version=lib.version, count=len(lib.clauses)))
 
 
 @main.command()
-def schema() -> None:
-    """Druk het JSON Schema van de antwoordenset af."""
-    click.echo(json.dumps(load_schema(), ensure_ascii=False, indent=2))
+@_library_option
+def schema(library: str | None) -> None:
+    """Druk het JSON Schema van de antwoordenset af (met --library: dat van die bibliotheek)."""
+    own = _library(library).answer_schema if library else None
+    click.echo(json.dumps(own.tree if own else load_schema(), ensure_ascii=False, indent=2))
 
 
 def _new_target(target: str, force: bool) -> Path:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from agreement_engine.resources import load_schema
+from agreement_engine.resources import load_schema, schema_key
 from agreement_engine.schema import resolve_ref
 
 #: Names assembly computes from the answers (helpers), in the order of the clause README's table.
@@ -25,11 +25,13 @@ PARTY_EXTRAS = ("number", "term", "is_member", "is_gemeente", "share", "amount")
 def answer_sections(schema: dict | None = None) -> tuple[str, ...]:
     """Return the top-level sections of the answer set that a clause may read, in the schema's order.
 
+    Without ``schema``: those of the answer-set schema in use (the shipped one, or a library's own).
+
     A section is a top-level property whose value is an object or a list; the bookkeeping fields
     (``$schema``, ``$interview``, ``schema_version``, ``language``) are not.
     """
     if schema is None:
-        return _shipped_sections()
+        return _sections_in_use(schema_key())
     sections = []
     for name, node in schema["properties"].items():
         if name.startswith("$"):
@@ -42,5 +44,6 @@ def answer_sections(schema: dict | None = None) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=None)
-def _shipped_sections() -> tuple[str, ...]:
+def _sections_in_use(_schema: str) -> tuple[str, ...]:
+    """Return the sections of the answer-set schema in use (``_schema``, its key, keys the cache)."""
     return answer_sections(load_schema())

@@ -25,10 +25,10 @@ from agreement_engine.findings import Finding, has_errors
 from agreement_engine.i18n import _, language
 from agreement_engine.library import DirectoryLoader, Library, LibraryLoader, default_library
 from agreement_engine.model import Agreement
-from agreement_engine.resources import example_path
+from agreement_engine.resources import example_path, using_schema
 from agreement_engine.templating import Templates
 from agreement_engine.validate import validate
-from agreement_engine.variants import options, topics
+from agreement_engine.variant_options import options, topics
 from agreement_engine.word import render_docx, template_hash
 from agreement_engine.word.brief import render_brief
 from agreement_engine.word.reader import written_articles
@@ -103,6 +103,10 @@ class Engine:
     library); ``template`` a .docx (default: the house template). ``document_language`` is the language of
     what is written into a document and its manifest; ``interface_language`` the language of findings and
     messages (default: whatever :mod:`agreement_engine.i18n` speaks at the moment of the call).
+
+    A library that carries its own answer-set schema (``schemas/answer-set.schema.json`` in its folder) is
+    checked, assembled and rendered with that schema: a section it adds is validated, filled with its defaults
+    and available to the clauses, without a change to the engine.
     """
 
     def __init__(self, library: Library | LibraryLoader | str | Path | None = None,
@@ -133,7 +137,7 @@ class Engine:
     def house(self) -> HouseTemplate:
         """Return the Word template, read and compiled on first use (TemplateError when it is broken)."""
         if self._house is None:
-            with self._speaking():
+            with self._interface_language():
                 self._house = load_template(self.template)
         return self._house
 
@@ -141,14 +145,21 @@ class Engine:
         """Return the topics that have a clause in this engine's library."""
         return topics(self.library)
 
-    def _speaking(self) -> ContextManager[None]:
+    def _interface_language(self) -> ContextManager[None]:
         return language(self.interface_language) if self.interface_language else nullcontext()
 
     @contextmanager
+    def _speaking(self) -> Iterator[None]:
+        """Speak the interface language, with the library's answer-set schema in use."""
+        with using_schema(self.library.answer_schema), self._interface_language():
+            yield
+
+    @contextmanager
     def _writing(self) -> Iterator[None]:
-        """Load the template in the interface language (its errors are the caller's), then write the document's."""
+        """Load the template in the interface language (its errors are the caller's), then write the document's,
+        with the library's answer-set schema in use."""
         self.house  # noqa: B018 - a broken template is reported in the language of the caller
-        with language(self.document_language):
+        with using_schema(self.library.answer_schema), language(self.document_language):
             yield
 
     # --- the pipeline ------------------------------------------------------------------------------------

@@ -19,18 +19,25 @@ class Problem:
     """What is wrong in the clause library or a template, and where: file, clause and line (each if known).
 
     ``library lint`` lists Problems; :class:`LibraryError` and :class:`TemplateError` carry one, so a caller
-    reads where an error happened from its fields, never from its text.
+    reads where an error happened from its fields, never from its text. In a Word template ``part`` is the part
+    of the package (``word/document.xml``) and ``line`` and ``column`` count in that part; the message names
+    them, since no one finds a line of a part in Word.
     """
 
     file: str | None
     clause: str | None
     line: int | None
     message: str
+    part: str | None = None
+    column: int | None = None
 
     @property
     def place(self) -> str | None:
-        """Return the file and line as ``file:line`` (or the file alone), None when the file is unknown."""
-        return self.file and (f"{self.file}:{self.line}" if self.line else self.file)
+        """Return the file and line as ``file:line`` (or the file alone), None when the file is unknown.
+
+        The line is shown only when it counts in the file itself, not in a part of it.
+        """
+        return self.file and (f"{self.file}:{self.line}" if self.line and not self.part else self.file)
 
     def __str__(self) -> str:
         """Return the problem as ``library lint`` lists it: ``file:line: clausule id: message``."""
@@ -42,10 +49,10 @@ class LocatedError(EngineError):
     """Raised when something in the clause library or a template is wrong; ``problem`` says what and where."""
 
     def __init__(self, message: str, *, file: str | None = None, clause: str | None = None,
-                 line: int | None = None) -> None:
-        self.problem = Problem(file, clause, line, message)
-        where = ", ".join(part for part in (
-            self.problem.place, clause and _("clausule {clause}").format(clause=clause)) if part)
+                 line: int | None = None, part: str | None = None, column: int | None = None) -> None:
+        self.problem = Problem(file, clause, line, message, part, column)
+        where = ", ".join(piece for piece in (
+            self.problem.place, clause and _("clausule {clause}").format(clause=clause)) if piece)
         super().__init__(f"{where}: {message}" if where else message)
 
     @property
@@ -62,6 +69,16 @@ class LocatedError(EngineError):
     def line(self) -> int | None:
         """Return the line the error is on, if known."""
         return self.problem.line
+
+    @property
+    def part(self) -> str | None:
+        """Return the part of a Word template the error is in (``word/document.xml``), if known."""
+        return self.problem.part
+
+    @property
+    def column(self) -> int | None:
+        """Return the column the error is at, if known."""
+        return self.problem.column
 
 
 class LibraryError(LocatedError):

@@ -27,10 +27,13 @@ class Severity(str, Enum):
 _SEVERITY_WORDS = {"error": N_("fout"), "warning": N_("waarschuwing"), "info": N_("opmerking")}
 
 
-_UNUSED_FIELD = N_("{title} wordt bij de keuze '{choice}' niet gebruikt en blijft buiten de overeenkomst")
+#: The message of the codes ``<section>.ignored_field``: a field the chosen variant does not use (rules.py adds
+#: one code per section of its table of such fields with :func:`add_codes`, so the sections are listed once).
+UNUSED_FIELD = N_("{title} wordt bij de keuze '{choice}' niet gebruikt en blijft buiten de overeenkomst")
 
 #: Every finding code the engine can produce, with its severity and Dutch message template (a message id,
-#: translated by ``make_finding``). Codes are stable: tools and tests rely on them.
+#: translated by ``make_finding``). Codes are stable: tools and tests rely on them. The codes
+#: ``<section>.ignored_field`` are added by rules.py, from its table of fields only some choices use.
 CATALOG: dict[str, tuple[Severity, str]] = {
     # reading the file
     "input.missing": (Severity.ERROR, N_("bestand niet gevonden: {file}")),
@@ -88,12 +91,8 @@ CATALOG: dict[str, tuple[Severity, str]] = {
                                       "precies 100%")),
     "resources.lead_party_not_member": (Severity.ERROR, N_("de penvoerder of hoofdaannemer moet een lid "
                                                            "zijn, geen opdrachtgever")),
-    "resources.ignored_field": (Severity.WARNING, _UNUSED_FIELD),
-    "insolvency.ignored_field": (Severity.WARNING, _UNUSED_FIELD),
-    "client_continuity.ignored_field": (Severity.WARNING, _UNUSED_FIELD),
     "client_continuity.designated_not_member": (Severity.ERROR, N_("de Partij die de hulp aan cliënten voortzet, "
                                                                    "moet een lid zijn, geen opdrachtgever")),
-    "funding_end.ignored_field": (Severity.WARNING, _UNUSED_FIELD),
     "funding_end.no_financier": (Severity.WARNING, N_(
         "{title} wordt niet gebruikt: Partijen dragen ieder hun eigen kosten en geen opdrachtgever of financier "
         "ondertekent, zodat de overeenkomst geen artikel over het einde van de financiering bevat")),
@@ -127,7 +126,6 @@ CATALOG: dict[str, tuple[Severity, str]] = {
                                            "door een beslag, ook als dat onterecht is of kort daarna wordt "
                                            "opgeheven; het beslag telt pas na de termijn voor opheffing en "
                                            "boven de drempel, maar een beëindigingsrecht (I2) is evenrediger")),
-    "withdrawal.ignored_field": (Severity.WARNING, _UNUSED_FIELD),
     "withdrawal.exit_fee_high": (Severity.WARNING,
                                  N_("een uittredingsvergoeding van {months} maanden van het jaarlijkse aandeel, "
                                     "zonder maximum, staat licht niet meer in verhouding tot de kosten van de "
@@ -192,7 +190,6 @@ CATALOG: dict[str, tuple[Severity, str]] = {
     "liability.joint_not_allowed": (Severity.ERROR,
                                     N_("hoofdelijke aansprakelijkheid is niet mogelijk: de statuten staan niet "
                                        "toe dat het bestuur de {form} hoofdelijk verbindt (art. {article} BW)")),
-    "liability.ignored_field": (Severity.WARNING, _UNUSED_FIELD),
     "liability.aggregate_below_amount": (Severity.ERROR,
                                          N_("het maximum per kalenderjaar is lager dan het maximum per "
                                             "gebeurtenis; het maximum per kalenderjaar moet ten minste even hoog "
@@ -215,12 +212,10 @@ CATALOG: dict[str, tuple[Severity, str]] = {
                                              "twee dingen")),
     "name.taken": (Severity.ERROR, N_("{title}: '{name}' is ook de naam van {other}; ieder begrip in de "
                                       "overeenkomst moet één ding aanduiden")),
-    "disputes.ignored_field": (Severity.WARNING, _UNUSED_FIELD),
     "disputes.court_missing": (Severity.ERROR, N_("bij deze geschillenregeling moet de bevoegde rechtbank worden "
                                                   "genoemd (bijvoorbeeld \"Rechtbank Midden-Nederland\"); de "
                                                   "engine raadt die niet")),
     # the articles of the second legal review
-    "publicity.ignored_field": (Severity.WARNING, _UNUSED_FIELD),
     "publicity.rights_holder_not_member": (Severity.ERROR,
                                            N_("de rechten op naam en logo worden gehouden door een deelnemende "
                                               "Partij, niet door een opdrachtgever")),
@@ -231,7 +226,6 @@ CATALOG: dict[str, tuple[Severity, str]] = {
                                                         "worden verdeeld bij verdeelmodel M1 (vaste verdeelsleutel); "
                                                         "kies gelijke delen of eigen kosten")),
     # exclusivity, staff and security (issue 14, items 7, 8 and 11)
-    "exclusivity.ignored_field": (Severity.WARNING, _UNUSED_FIELD),
     "exclusivity.competition_risk": (Severity.WARNING, N_(
         "{count} deelnemende Partijen met dezelfde rechtsvorm ({form}) spreken exclusiviteit af; tussen aanbieders "
         "van dezelfde diensten kan dat een verboden verdeling van afnemers zijn (artikel 6 Mededingingswet, en "
@@ -243,7 +237,6 @@ CATALOG: dict[str, tuple[Severity, str]] = {
         "door concurrenten kan de mededinging beperken (artikel 6 Mededingingswet, en artikel 101 VWEU als de "
         "handel tussen lidstaten merkbaar kan worden beïnvloed): laat vooraf beoordelen of het gezamenlijke "
         "inkoopvolume en de uitgewisselde gegevens beperkt genoeg blijven")),
-    "security.ignored_field": (Severity.WARNING, _UNUSED_FIELD),
     "security.amount_not_positive": (Severity.ERROR, N_("het bedrag van de garantie moet groter zijn dan nul")),
     "security.gemeente": (Severity.INFO, N_(
         "een gemeente die zekerheid stelt voor haar eigen verplichtingen is ongebruikelijk (zij kan "
@@ -253,10 +246,9 @@ CATALOG: dict[str, tuple[Severity, str]] = {
         "de garantie kan alleen ten gunste van de Penvoerder worden afgegeven als de middelen via een penvoerder "
         "lopen; kies de overige Partijen als begunstigde")),
     "security.own_beneficiary": (Severity.ERROR, N_(
-        "de Partij die zekerheid stelt, is zelf de Penvoerder en kan geen garantie ten gunste van zichzelf stellen; kies de overige "
-        "Partijen als begunstigde")),
+        "de Partij die zekerheid stelt, is zelf de Penvoerder en kan geen garantie ten gunste van zichzelf "
+        "stellen; kies de overige Partijen als begunstigde")),
     # the financing basis
-    "financing.ignored_field": (Severity.WARNING, _UNUSED_FIELD),
     "financing.route_mismatch": (Severity.ERROR,
                                  N_("de geldstroom '{route}' past niet bij de grondslag '{basis}'; kies een van: "
                                     "{routes}")),
@@ -307,7 +299,6 @@ CATALOG: dict[str, tuple[Severity, str]] = {
                                                "maanden die gebruikelijk is en die de regels voor jeugdhulp en de "
                                                "inkoopvoorwaarden van gemeenten vaak eisen; controleer of de langere "
                                                "termijn is toegestaan")),
-    "governance.ignored_field": (Severity.WARNING, _UNUSED_FIELD),
     "governance.secretariat_commissioner": (Severity.WARNING,
                                             N_("de secretaris of programmamanager is in dienst van een opdrachtgever; "
                                                "die persoon werkt dan voor het bestuursorgaan van de samenwerking "
@@ -318,6 +309,19 @@ CATALOG: dict[str, tuple[Severity, str]] = {
                                                       "opdrachtgever onder de Partijen; de overeenkomst slaat die "
                                                       "stap over")),
 }
+
+
+def add_codes(codes: Mapping[str, tuple[Severity, str]]) -> None:
+    """Add finding codes that a stage derives from its own tables to :data:`CATALOG`; a code keeps its meaning.
+
+    >>> add_codes({"input.empty": CATALOG["input.empty"]})
+    >>> add_codes({"input.empty": (Severity.WARNING, "anders")})
+    Traceback (most recent call last):
+    ValueError: finding code 'input.empty' is already defined otherwise
+    """
+    for code, entry in codes.items():
+        if CATALOG.setdefault(code, entry) != entry:
+            raise ValueError(f"finding code {code!r} is already defined otherwise")
 
 
 @dataclass(frozen=True)

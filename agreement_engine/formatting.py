@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
 from agreement_engine import dutch
 from agreement_engine.errors import EngineError
@@ -61,7 +60,6 @@ def formatter(language: str) -> Formatter:
         raise EngineError(_("geen notatie voor documenten in de taal '{language}'").format(language=language)) from None
 
 
-@lru_cache(maxsize=None)
 def default_language() -> str:
     """Return the document language of an answer set that names none (the schema's default)."""
     return load_schema()["properties"]["language"]["default"]

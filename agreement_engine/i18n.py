@@ -1,4 +1,4 @@
-"""Translation plumbing: the language the command line speaks, its gettext catalogs and message extraction.
+"""Translation plumbing: the language the command line speaks and its gettext catalogs.
 
 The source texts are Dutch; they are the message ids of the catalogs under ``agreement_engine/locale``
 (domain ``agreement_engine``), managed with babel (see the README). How to make a text translatable:
@@ -12,16 +12,15 @@ The source texts are Dutch; they are the message ids of the catalogs under ``agr
 - a text kept to be shown later, perhaps in another language (the values of a finding): a :class:`Text`,
   made again in the language it is shown in;
 - the titles, descriptions and choice labels of the answer-set schema and the summaries of clause variants
-  are extracted from those files by the extractors below and shown through ``_`` as well.
+  are extracted from those files by the extractors of :mod:`agreement_engine.extractors` and shown through
+  ``_`` as well.
 
 The library API speaks Dutch until :func:`set_language` says otherwise; the command line chooses the
 language per invocation: ``--lang``, else :func:`language_from_environment`.
 """
 from __future__ import annotations
 
-import ast
 import gettext
-import json
 import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -261,63 +260,3 @@ def format_seconds(seconds: float) -> Text:
     """
     return Text.made(partial(_formatted, _tenths, Decimal(str(seconds)).quantize(Decimal("0.1"),
                                                                                  rounding=ROUND_HALF_UP)))
-
-
-# --- babel extractors (named in babel.cfg) ----------------------------------------------------------------
-
-def extract_python_and_help(fileobj, keywords, comment_tags, options) -> Iterator[tuple]:
-    """Extract what babel's Python extractor finds, plus :class:`Text` messages and the docstrings of click
-    commands (their help)."""
-    from babel.messages.extract import extract_python  # late import: only extraction needs it
-
-    aliases = {"Text": "_", "plural": "ngettext"}  # Text("..."), Text.plural("...", "...", n)
-    for lineno, function, messages, comments in extract_python(fileobj, [*keywords, *aliases], comment_tags,
-                                                               options):
-        yield lineno, aliases.get(function, function), messages, comments
-    fileobj.seek(0)
-    tree = ast.parse(fileobj.read().decode(options.get("encoding", "utf-8")))
-    for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef) and any(_is_command_decorator(d) for d in node.decorator_list):
-            docstring = ast.get_docstring(node)
-            if docstring:
-                yield node.body[0].lineno, None, docstring, []
-
-
-def _is_command_decorator(node: ast.expr) -> bool:
-    function = node.func if isinstance(node, ast.Call) else node
-    return isinstance(function, ast.Attribute) and function.attr in ("command", "group")
-
-
-def extract_schema_texts(fileobj, keywords, comment_tags, options) -> Iterator[tuple]:
-    """Extract the titles, descriptions and choice labels (``x-labels``) of a JSON Schema."""
-    text = fileobj.read().decode("utf-8")
-    lines = text.splitlines()
-    for value in _schema_texts(json.loads(text)):
-        encoded = json.dumps(value, ensure_ascii=False)
-        lineno = next((n for n, line in enumerate(lines, start=1) if encoded in line), 0)
-        yield lineno, None, value, []
-
-
-def _schema_texts(node: Any) -> Iterator[str]:
-    """Yield every title, description and choice label in a schema node, depth first."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key in ("title", "description") and isinstance(value, str):
-                yield value
-            elif key == "x-labels" and isinstance(value, dict):
-                yield from value.values()
-            else:
-                yield from _schema_texts(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _schema_texts(item)
-
-
-def extract_variant_summaries(fileobj, keywords, comment_tags, options) -> Iterator[tuple]:
-    """Extract the summaries of a clause file's variants: what each choice means, shown by the interview."""
-    from agreement_engine.library import parse_clause  # late import: only extraction needs the clause parser
-
-    clause = parse_clause(fileobj.read().decode("utf-8"), getattr(fileobj, "name", "clause"))
-    for variant in clause.variants:
-        if variant.summary:
-            yield variant.line, None, variant.summary, []

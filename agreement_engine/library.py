@@ -3,26 +3,34 @@
 A loader has one job, ``load() -> Library``; :class:`DirectoryLoader` reads ``clause_library/`` and
 :class:`MemoryLoader` serves tests from a dict of file texts. Every structural problem is a
 :class:`~agreement_engine.errors.LibraryError` that names the file, the line and the clause.
+
+A library may carry its own answer-set schema (:data:`SCHEMA_FILE`), the shipped schema with sections and
+fields added for its clauses; an Engine with that library validates and assembles with it.
 """
 from __future__ import annotations
 
 import copy
 import hashlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Protocol
 
 import yaml
 from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
 
 from agreement_engine.errors import LibraryError
 from agreement_engine.i18n import _
 from agreement_engine.phrases import Phrases
-from agreement_engine.resources import clause_library_dir, load_schema
+from agreement_engine.resources import AnswerSchema, clause_library_dir, load_schema
+from agreement_engine.schema import broken_refs, fields_missing
 
 #: Labels of the annexes that assembly builds from the answer set (not from clause files).
 ANNEX_LABELS = ("bijlage.meerjarenplan", "bijlage.verdeelsleutel", "bijlage.voorwaarden", "bijlage.contactpersonen",
                  "bijlage.reglement")
+#: Where a library carries its own answer-set schema, relative to the library's folder.
+SCHEMA_FILE = "schemas/answer-set.schema.json"
 
 
 @dataclass(frozen=True)
@@ -156,6 +164,8 @@ class Library:
     clauses: tuple[Clause, ...]
     content_hash: str
     phrases: Mapping[str, Phrases] = field(default_factory=dict)
+    #: The library's own answer-set schema (:data:`SCHEMA_FILE`); None: the shipped one.
+    answer_schema: AnswerSchema | None = None
 
     def phrases_for(self, language: str) -> Phrases:
         """Return the fixed wording of documents in ``language``; raise LibraryError when the library has none."""
@@ -292,10 +302,38 @@ def parse_clause(text: str, file: str) -> Clause:
     )
 
 
+def parse_answer_schema(text: str, file: str = SCHEMA_FILE) -> AnswerSchema:
+    """Parse and check a library's own answer-set schema; raise LibraryError naming file and line.
+
+    It must be a JSON Schema that keeps every field of the shipped one (a library adds, never takes away).
+    """
+    try:
+        tree = json.loads(text)
+    except ValueError as exc:
+        raise LibraryError(_("geen geldige JSON: {reason}").format(reason=getattr(exc, "msg", exc)), file=file,
+                           line=getattr(exc, "lineno", None)) from exc
+    if not isinstance(tree, dict) or not isinstance(tree.get("properties"), dict):
+        raise LibraryError(_("het schema van de antwoordenset moet een JSON-object met 'properties' zijn"), file=file)
+    try:
+        Draft202012Validator.check_schema(tree)
+    except SchemaError as exc:
+        where = "/".join(str(p) for p in exc.absolute_path) or _("(bestand)")
+        raise LibraryError(f"{where}: {exc.message}", file=file) from exc
+    refs = broken_refs(tree)
+    if refs:
+        raise LibraryError(_("het schema verwijst naar {refs}, maar die plaats bestaat er niet in").format(
+            refs=", ".join(refs[:5])), file=file)
+    missing = fields_missing(tree)
+    if missing:
+        raise LibraryError(_("het schema mist {fields} van het meegeleverde schema; een bibliotheek mag velden aan de "
+                             "antwoordenset toevoegen, nooit weglaten").format(fields=", ".join(missing[:5])), file=file)
+    return AnswerSchema(tree, hashlib.sha256(text.encode("utf-8")).hexdigest())
+
+
 def build_library(meta_text: str, clause_texts: Mapping[str, str],
-                  phrase_texts: Mapping[str, str] | None = None) -> Library:
-    """Build a Library from the text of library.yaml, the texts of the clause files by name and those of the
-    phrases files (``phrases/<language>.yaml``) by name."""
+                  phrase_texts: Mapping[str, str] | None = None, schema_text: str | None = None) -> Library:
+    """Build a Library from the text of library.yaml, the texts of the clause files by name, those of the
+    phrases files (``phrases/<language>.yaml``) by name and the text of its own answer-set schema, if any."""
     try:
         meta = yaml.safe_load(meta_text) or {}
     except yaml.YAMLError as exc:
@@ -312,15 +350,18 @@ def build_library(meta_text: str, clause_texts: Mapping[str, str],
     digest = hashlib.sha256(meta_text.encode("utf-8"))
     phrase_texts = phrase_texts or {}
     phrases = [parse_phrases(text, file) for file, text in sorted(phrase_texts.items())]
-    for file, text in sorted({**clause_texts, **phrase_texts}.items()):
+    own_schema = {SCHEMA_FILE: schema_text} if schema_text is not None else {}
+    for file, text in sorted({**clause_texts, **phrase_texts, **own_schema}.items()):
         digest.update(f"\0{file}\0".encode() + text.encode("utf-8"))
     return Library(name=meta["name"], version=str(meta["version"]), topics=dict(meta.get("topics", {})),
                    clauses=tuple(sorted(clauses, key=lambda c: (c.position, c.id))),
-                   content_hash=digest.hexdigest(), phrases={p.language: p for p in phrases})
+                   content_hash=digest.hexdigest(), phrases={p.language: p for p in phrases},
+                   answer_schema=parse_answer_schema(schema_text) if schema_text is not None else None)
 
 
 class MemoryLoader:
-    """Serve a library from memory: ``{"library.yaml": ..., "clauses/x.yaml": ..., "phrases/nl.yaml": ...}``."""
+    """Serve a library from memory: ``{"library.yaml": ..., "clauses/x.yaml": ..., "phrases/nl.yaml": ...}``, and
+    its own answer-set schema under :data:`SCHEMA_FILE` if it has one."""
 
     def __init__(self, files: Mapping[str, str]) -> None:
         self.files = dict(files)
@@ -329,11 +370,12 @@ class MemoryLoader:
         """Return the library built from the files in memory."""
         clauses = {name: text for name, text in self.files.items() if name.startswith("clauses/")}
         phrases = {name: text for name, text in self.files.items() if name.startswith("phrases/")}
-        return build_library(self.files.get("library.yaml", ""), clauses, phrases)
+        return build_library(self.files.get("library.yaml", ""), clauses, phrases, self.files.get(SCHEMA_FILE))
 
 
 class DirectoryLoader:
-    """Read a library from a folder: ``library.yaml``, ``clauses/*.yaml`` and ``phrases/*.yaml``."""
+    """Read a library from a folder: ``library.yaml``, ``clauses/*.yaml``, ``phrases/*.yaml`` and, if the library
+    has its own, :data:`SCHEMA_FILE`."""
 
     def __init__(self, root: str | Path | None = None) -> None:
         self.root = Path(root) if root else clause_library_dir()
@@ -345,6 +387,8 @@ class DirectoryLoader:
             for folder in ("clauses", "phrases"):
                 for path in sorted((self.root / folder).glob("*.yaml")):
                     files[f"{folder}/{path.name}"] = path.read_text(encoding="utf-8")
+            if (self.root / SCHEMA_FILE).is_file():
+                files[SCHEMA_FILE] = (self.root / SCHEMA_FILE).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise LibraryError(_("clausulebibliotheek niet leesbaar: {reason}").format(reason=exc), file=str(self.root)) from exc
         return files

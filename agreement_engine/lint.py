@@ -8,19 +8,24 @@ names the file, the clause and the line.
 from __future__ import annotations
 
 import dataclasses
+import json
 from dataclasses import dataclass
 from typing import Iterator
 
 from jinja2 import TemplateSyntaxError, nodes
 
-from agreement_engine.assemble import term_pattern
+from agreement_engine.answers import normalize
+from agreement_engine.assemble import build_context, templates, term_pattern
 from agreement_engine.context import COMPUTED, PARTY_EXTRAS, PARTY_LISTS, PARTY_ONE, answer_sections
-from agreement_engine.errors import LibraryError, Problem
+from agreement_engine.errors import EngineError, LibraryError, Problem
+from agreement_engine.findings import has_errors
+from agreement_engine.formatting import default_language
 from agreement_engine.library import Clause, Library, LibraryLoader
 from agreement_engine.phrases import problems as phrase_problems
-from agreement_engine.resources import load_schema
+from agreement_engine.resources import example_path, load_schema, using_schema
 from agreement_engine.schema import path_exists, schema_at, schema_enums
 from agreement_engine.templating import make_environment
+from agreement_engine.validate import validate
 
 #: Names Jinja itself gives every template.
 _JINJA_GLOBALS = ("range", "loop", "namespace", "dict", "true", "false", "none", "True", "False", "None")
@@ -202,11 +207,17 @@ def _base_path(path: str) -> str:
 
 
 def lint(source: Library | LibraryLoader) -> list[Problem]:
-    """Return every problem of the library (empty when it is consistent)."""
+    """Return every problem of the library (empty when it is consistent), against its own answer-set schema if it
+    carries one, else the shipped one."""
     try:
         library = source if isinstance(source, Library) else source.load()
     except LibraryError as exc:
         return [exc.problem if exc.file else dataclasses.replace(exc.problem, file="clause_library")]
+    with using_schema(library.answer_schema):
+        return _lint_library(library)
+
+
+def _lint_library(library: Library) -> list[Problem]:
     env = make_environment()
     problems: list[Problem] = []
     enums = schema_enums()
@@ -343,16 +354,6 @@ def lint_witnesses(library: Library) -> Iterator[Problem]:
     """Check every variant's witness: present, its base an example, its paths fields of the answer schema,
     and its answers valid and selecting that variant (conditions evaluated, nothing rendered: tests/
     test_witnesses.py renders each witness and looks for the words it ``shows``)."""
-    import json
-
-    from agreement_engine.answers import normalize
-    from agreement_engine.assemble import build_context, templates
-    from agreement_engine.errors import EngineError
-    from agreement_engine.findings import has_errors
-    from agreement_engine.formatting import default_language
-    from agreement_engine.resources import example_path
-    from agreement_engine.validate import validate
-
     examples: dict[str, dict | None] = {}
 
     def example(name: str) -> dict | None:

@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterator
 
 from agreement_engine.dutch import enumerate_nl
 from agreement_engine.errors import LibraryError
-from agreement_engine.findings import Finding, json_path, make_finding, printable
+from agreement_engine.findings import UNUSED_FIELD, Finding, Severity, add_codes, json_path, make_finding, printable
 from agreement_engine.formatting import default_language
 from agreement_engine.i18n import Text, format_date, format_percent, joined
 from agreement_engine.library import default_library
@@ -260,6 +260,8 @@ _USED_ONLY_WITH = {
         "secretariat_party": ("secretariat", {"secretary", "programme_manager"}),
     },
 }
+#: One finding code per top-level section of the table: "resources.ignored_field", "liability.ignored_field", ...
+add_codes({f"{section.split('.')[0]}.ignored_field": (Severity.WARNING, UNUSED_FIELD) for section in _USED_ONLY_WITH})
 
 
 @rule
@@ -313,7 +315,6 @@ def designated_successor_is_member(answers: dict) -> Iterator[Finding]:
 def funding_notice_binds_a_party(answers: dict) -> Iterator[Finding]:
     """The end of funding needs a financier: without money from one (own costs, no commissioner) the article is
     left out; a notice period binds only a financier that signs (warnings when the fields are given)."""
-    from agreement_engine.validate import field_title  # late import: validate imports this module
     funding_end = _obj(answers, "funding_end")
     commissioner = any(p.get("role") == "commissioner" for _, p in _parties(answers))
     if not commissioner and _obj(answers, "resources").get("model") == "own_costs":
@@ -885,7 +886,6 @@ def exit_share_needs_a_fund(answers: dict) -> Iterator[Finding]:
 @rule
 def attachment_in_proportion(answers: dict) -> Iterator[Finding]:
     """The attachment fields are used only when attachment is an event; automatic termination on it is risky."""
-    from agreement_engine.validate import field_title  # late import: validate imports this module
     insolvency = _obj(answers, "insolvency")
     events = insolvency.get("events", ["bankruptcy", "suspension_of_payments", "dissolution"])
     if not isinstance(events, list):

@@ -9,7 +9,7 @@ import copy
 from typing import Any
 
 from agreement_engine.i18n import Text
-from agreement_engine.resources import load_schema
+from agreement_engine.resources import shipped_schema, load_schema
 
 
 def resolve_ref(node: dict, root: dict | None = None) -> dict:
@@ -140,3 +140,69 @@ def fill_defaults(value: Any, schema: dict | None = None, root: dict | None = No
         for item in value:
             fill_defaults(item, schema["items"], root)
 
+
+
+def fields_missing(schema: dict, shipped: dict | None = None) -> list[str]:
+    """Return the fields of the shipped answer-set schema that ``schema`` lacks, as dotted paths (``[]``: an item).
+
+    A library's own schema may add sections and fields to the answer set, never take one away: the rules and
+    the clauses of the engine read them.
+
+    >>> fields_missing({"properties": {}}, {"properties": {"a": {"properties": {"b": {}}}}})
+    ['a']
+    >>> fields_missing({"properties": {"a": {"items": {}}}}, {"properties": {"a": {"items": {"properties": {"b": {}}}}}})
+    ['a[].b']
+    """
+    shipped = shipped if shipped is not None else shipped_schema()
+    missing: list[str] = []
+
+    def walk(own: dict, base: dict, path: str, depth: int) -> None:
+        own, base = resolve_ref(own, schema), resolve_ref(base, shipped)
+        if depth > 32 or not isinstance(own, dict) or not isinstance(base, dict):
+            return
+        for name, node in base.get("properties", {}).items():
+            where = f"{path}.{name}" if path else name
+            if name not in own.get("properties", {}):
+                missing.append(where)
+            else:
+                walk(own["properties"][name], node, where, depth + 1)
+        for key, suffix in (("items", "[]"), ("additionalProperties", ".*")):
+            if isinstance(base.get(key), dict):
+                walk(own.get(key) if isinstance(own.get(key), dict) else {}, base[key], path + suffix, depth + 1)
+
+    walk(schema, shipped, "", 0)
+    return missing
+
+
+def broken_refs(schema: dict) -> list[str]:
+    """Return every ``$ref`` in ``schema`` that does not name a place in it (only local ones, ``#/...``, are allowed).
+
+    >>> broken_refs({"properties": {"a": {"$ref": "#/$defs/x"}, "b": {"$ref": "#/$defs/y"}}, "$defs": {"x": {}}})
+    ['#/$defs/y']
+    """
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if ref is not None and not _resolves(ref, schema):
+                found.append(str(ref))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(schema)
+    return found
+
+
+def _resolves(ref: object, schema: dict) -> bool:
+    if not isinstance(ref, str) or not ref.startswith("#/"):
+        return False
+    target: Any = schema
+    for part in ref.removeprefix("#/").split("/"):
+        if not isinstance(target, dict) or part not in target:
+            return False
+        target = target[part]
+    return isinstance(target, dict)

@@ -18,7 +18,7 @@ from jsonschema.exceptions import ValidationError, best_match
 from agreement_engine.answers import too_deep
 from agreement_engine.findings import Finding, json_path, make_finding, printable
 from agreement_engine.i18n import N_, Text, format_number, joined
-from agreement_engine.resources import load_schema
+from agreement_engine.resources import load_schema, schema_key
 from agreement_engine.rules import check_rules, party_label
 from agreement_engine.schema import field_title, resolve_ref, schema_at
 
@@ -258,9 +258,14 @@ _Validator = validators.extend(Draft202012Validator, validators={"pattern": _pat
     "integer", lambda _, value: isinstance(value, int) and not isinstance(value, bool)))
 
 
-@lru_cache(maxsize=None)
 def _validator(shape: tuple = ()) -> Draft202012Validator:
     """Return the validator for the schema at ``shape``, a path with every list index 0 (root: ``()``)."""
+    return _compiled_validator(schema_key(), shape)
+
+
+@lru_cache(maxsize=None)
+def _compiled_validator(_schema: str, shape: tuple) -> Draft202012Validator:
+    """Return the validator at ``shape`` of the answer-set schema in use (``_schema``, its key, keys the cache)."""
     schema = load_schema()
     node = {**schema_at(list(shape)), "$defs": schema["$defs"]} if shape else schema
     return _Validator(node, format_checker=FormatChecker(formats=["date"]))

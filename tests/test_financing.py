@@ -13,7 +13,7 @@ from conftest import agreement_text as text
 from agreement_engine.api import assemble
 from agreement_engine.cli import main
 from agreement_engine.validate import validate
-from agreement_engine.variants import options
+from agreement_engine.variant_options import options
 
 D, T, W = "dak-en-thuis", "twee-partijen", "wijkteams-opdracht"
 NO_LEAD = [["remove", ["resources", key]] for key in ("lead_party", "payment_term_days", "lead_party_fee_percent")]

@@ -1,8 +1,12 @@
-"""The package's import graph: the pure model loads no Word code, click stays in the command line."""
+"""The package's modules: the pure model loads no Word code, click stays in the command line, no cycle hides in a
+function, and the README's table names every module."""
 from __future__ import annotations
 
+import ast
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -34,3 +38,46 @@ def test_the_package_names_load_when_first_used():
     assert "Engine" in dir(agreement_engine)
     with pytest.raises(AttributeError):
         agreement_engine.nonsense  # noqa: B018
+
+
+def _imports_inside_functions(path) -> list[tuple[int, str]]:
+    """Return (line, module) of every import of a module of this package made inside a function of ``path``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for function in ast.walk(tree):
+        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for node in ast.walk(function):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            found += [(node.lineno, name) for name in names if name.split(".")[0] == "agreement_engine"]
+    return found
+
+
+def test_no_module_hides_an_import_cycle_in_a_function():
+    """An import of the package's own modules inside a function hides a cycle; only the lazy package
+    ``__init__`` (PEP 562) loads a module when a name is first used."""
+    package = Path(agreement_engine.__file__).parent
+    late = {f"{path.relative_to(package)}:{line}": name for path in sorted(package.rglob("*.py"))
+            if path.name != "__init__.py" or path.parent != package
+            for line, name in _imports_inside_functions(path)}
+    assert late == {}
+
+
+def test_the_readme_module_table_names_every_module_and_no_other():
+    package = Path(agreement_engine.__file__).parent
+    readme = (package.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Opbouw\n", 1)[1]
+    table = next(block for block in section.split("\n\n") if block.startswith("| module |"))
+    named = set()
+    for row in table.splitlines()[2:]:
+        first, text = row.split("|")[1:3]
+        folder = first.strip().strip("`") if first.strip().endswith("/`") else ""
+        for name in re.findall(r"`([\w/]+\.py)`", folder and text or first):
+            named.add(folder + name)
+    modules = {str(path.relative_to(package)) for path in package.rglob("*.py")}
+    assert named == modules

@@ -14,7 +14,7 @@ from agreement_engine.api import assemble
 from agreement_engine.findings import Severity
 from agreement_engine.model import Ref
 from agreement_engine.validate import validate
-from agreement_engine.variants import options
+from agreement_engine.variant_options import options
 
 D, T = "dak-en-thuis", "twee-partijen"
 

@@ -24,7 +24,7 @@ from agreement_engine.formatting import formatter
 from agreement_engine.library import DirectoryLoader, MemoryLoader, default_library
 from agreement_engine.lint import lint
 from agreement_engine.phrases import PHRASES, WORDS, placeholders, problems, used_phrases
-from agreement_engine.variants import options, topics
+from agreement_engine.variant_options import options, topics
 from agreement_engine.word import render_docx
 from agreement_engine.word.brief import render_brief
 from agreement_engine.word.redline import render_redline

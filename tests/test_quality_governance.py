@@ -17,7 +17,7 @@ from conftest import agreement_text as text, article_text as article, member_tex
 from agreement_engine.api import assemble
 from agreement_engine.cli import main
 from agreement_engine.validate import validate
-from agreement_engine.variants import options
+from agreement_engine.variant_options import options
 
 D, T = "dak-en-thuis", "twee-partijen"
 

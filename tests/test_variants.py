@@ -16,7 +16,7 @@ from lxml import etree
 from agreement_engine.assemble import assemble
 from agreement_engine.errors import EngineError
 from agreement_engine.library import default_library
-from agreement_engine.variants import options, topics
+from agreement_engine.variant_options import options, topics
 from agreement_engine.word import read_provenance
 from agreement_engine.word.variants_page import render_variants
 

@@ -437,6 +437,28 @@ def test_a_broken_tag_is_an_error_that_names_it(tmp_path, case):
     assert message.startswith(f"{tmp_path / 'kapot.docx'}: ") and named in message, message
 
 
+def test_a_template_error_says_where_in_its_fields_as_a_library_error_does(tmp_path):
+    path = make_template(tmp_path / "kapot.docx", "{{ title }}", "{{p body }}")
+    with zipfile.ZipFile(path) as package:
+        parts = {name: package.read(name) for name in package.namelist()}
+    parts["word/document.xml"] = parts["word/document.xml"].replace(b"</w:body>", b"</w:bod>")
+    with zipfile.ZipFile(path, "w") as package:
+        for name, data in parts.items():
+            package.writestr(name, data)
+    with pytest.raises(TemplateError) as info:
+        load_template(path)
+    error = info.value
+    assert (error.file, error.part, error.clause) == (str(path), "word/document.xml", None)
+    assert error.line >= 1 and error.column >= 1
+    assert error.problem.message == (f"het onderdeel word/document.xml is geen geldige XML (regel {error.line}, "
+                                     f"kolom {error.column})")
+    assert str(error) == f"{path}: {error.problem.message}"  # the text the user reads names the file first
+
+    with pytest.raises(TemplateError) as info:
+        load_template(make_template(tmp_path / "onbekend.docx", "{{ title }} {{ klant }}", "{{p body }}"))
+    assert (info.value.file, info.value.part, info.value.line) == (str(tmp_path / "onbekend.docx"), None, None)
+
+
 def test_a_generated_agreement_used_as_template_keeps_one_provenance_part(agreements, tmp_path):
     first = make_template(tmp_path / "t.docx", "{{ title }}", "{{p body }}")
     generated = docx.Document(io.BytesIO(render_docx(agreements["twee-partijen"], first, provenance={"run": 1})))

@@ -154,24 +154,25 @@ def _check_statements(path: Path, part_name: str, source: str, env: jinja2.Envir
     try:
         tree = env.parse(source)
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(_("{file}: ongeldige plaatshouder in {part}: {reason}").format(
-            file=path, part=part_name, reason=jinja_reason(exc))) from exc
+        raise TemplateError(_("ongeldige plaatshouder in {part}: {reason}").format(
+            part=part_name, reason=jinja_reason(exc)), file=str(path), part=part_name) from exc
     for kind, tag in _FORBIDDEN_TAGS.items():
         if any(True for _node in tree.find_all(kind)):
-            raise TemplateError(_("{file}: {tag} is in een sjabloon niet toegestaan ({part}); een sjabloon gebruikt "
-                                  "alleen de plaatshouders").format(file=path, tag=tag, part=part_name))
+            raise TemplateError(_("{tag} is in een sjabloon niet toegestaan ({part}); een sjabloon gebruikt alleen de "
+                                  "plaatshouders").format(tag=tag, part=part_name), file=str(path), part=part_name)
     for call in tree.find_all(jinja2.nodes.Call):
         name = getattr(call.node, "name", None) or getattr(call.node, "attr", "?")
-        raise TemplateError(_("{file}: het aanroepen van '{name}(...)' is in een sjabloon niet toegestaan ({part})"
-                              ).format(file=path, name=name, part=part_name))
+        raise TemplateError(_("het aanroepen van '{name}(...)' is in een sjabloon niet toegestaan ({part})").format(
+            name=name, part=part_name), file=str(path), part=part_name)
 
     def depth(node, level: int) -> int:
         level += isinstance(node, jinja2.nodes.For)
         return max([level] + [depth(child, level) for child in node.iter_child_nodes()])
 
     if depth(tree, 0) > MAX_LOOP_DEPTH:
-        raise TemplateError(_("{file}: in {part} staan lussen ({{% for %}}) meer dan {limit} lagen diep in elkaar; dat "
-                              "is niet toegestaan").format(file=path, part=part_name, limit=MAX_LOOP_DEPTH))
+        raise TemplateError(_("in {part} staan lussen ({{% for %}}) meer dan {limit} lagen diep in elkaar; dat is niet "
+                              "toegestaan").format(part=part_name, limit=MAX_LOOP_DEPTH),
+                            file=str(path), part=part_name)
 
 
 _JINJA_MESSAGES = (
@@ -207,8 +208,8 @@ def _checked_package(path: Path, data: bytes) -> bytes:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             infos = package.infolist()
             if len(infos) > MAX_PARTS:
-                raise TemplateError(_("{file}: het sjabloon bestaat uit meer dan {limit} onderdelen").format(
-                    file=path, limit=MAX_PARTS))
+                raise TemplateError(_("het sjabloon bestaat uit meer dan {limit} onderdelen").format(limit=MAX_PARTS),
+                                    file=str(path))
             total = 0
             for info in infos:
                 part = info.filename
@@ -216,9 +217,9 @@ def _checked_package(path: Path, data: bytes) -> bytes:
                 try:
                     content = read_member(package, info, limit)
                 except OverflowError:
-                    raise TemplateError(_("{file}: het onderdeel {part} is uitgepakt groter dan {limit}; zo groot "
-                                          "is geen sjabloon").format(file=path, part=printable(part, 80),
-                                                                      limit=size_text(limit))) from None
+                    raise TemplateError(_("het onderdeel {part} is uitgepakt groter dan {limit}; zo groot is geen "
+                                          "sjabloon").format(part=printable(part, 80), limit=size_text(limit)),
+                                        file=str(path), part=printable(part, 80)) from None
                 total += len(content)
                 if part.endswith((".xml", ".rels")):
                     _check_xml(path, printable(part, 80), content)
@@ -226,8 +227,8 @@ def _checked_package(path: Path, data: bytes) -> bytes:
     except TemplateError:
         raise
     except ZIP_ERRORS as exc:
-        raise TemplateError(_("{file}: geen geldig Word-document (.docx): {reason}").format(
-            file=path, reason=zip_reason(exc))) from exc
+        raise TemplateError(_("geen geldig Word-document (.docx): {reason}").format(reason=zip_reason(exc)),
+                            file=str(path)) from exc
     types = parts.get("[Content_Types].xml", b"")
     if _DOTX in types:
         parts["[Content_Types].xml"] = types.replace(_DOTX, _DOCX)
@@ -239,12 +240,13 @@ def _check_xml(path: Path, part: str, content: bytes) -> None:
     try:
         safe_xml(content)
     except UnsafeXML:
-        raise TemplateError(_("{file}: het onderdeel {part} bevat een DOCTYPE (een documenttypedeclaratie, waarmee "
-                              "entiteiten binnenkomen); dat wordt geweigerd").format(file=path, part=part)) from None
+        raise TemplateError(_("het onderdeel {part} bevat een DOCTYPE (een documenttypedeclaratie, waarmee entiteiten "
+                              "binnenkomen); dat wordt geweigerd").format(part=part),
+                            file=str(path), part=part) from None
     except etree.XMLSyntaxError as exc:
         line, column = exc.position if exc.position else (exc.lineno, 0)
-        raise TemplateError(_("{file}: het onderdeel {part} is geen geldige XML (regel {line}, kolom {column})").format(
-            file=path, part=part, line=line, column=column)) from None
+        raise TemplateError(_("het onderdeel {part} is geen geldige XML (regel {line}, kolom {column})").format(
+            part=part, line=line, column=column), file=str(path), part=part, line=line, column=column) from None
 
 
 def context(agreement: Agreement) -> dict[str, Any]:
@@ -338,17 +340,18 @@ class HouseTemplate:
             for chunk in compiled.generate(values):
                 total += len(chunk)
                 if total > MAX_OUTPUT_CHARS:
-                    raise TemplateError(_("{file}: het sjabloon maakt in {part} meer dan {limit} tekens").format(
-                        file=self.path, part=name, limit=MAX_OUTPUT_CHARS))
+                    raise TemplateError(_("het sjabloon maakt in {part} meer dan {limit} tekens").format(
+                        part=name, limit=MAX_OUTPUT_CHARS), file=str(self.path), part=name)
                 chunks.append(chunk)
         except TemplateError:
             raise
         except jinja2.TemplateError as exc:
-            raise TemplateError(_("{file}: het sjabloon kan niet worden ingevuld ({part}): {reason}").format(
-                file=self.path, part=name, reason=jinja_reason(exc))) from exc
+            raise TemplateError(_("het sjabloon kan niet worden ingevuld ({part}): {reason}").format(
+                part=name, reason=jinja_reason(exc)), file=str(self.path), part=name) from exc
         except (ArithmeticError, TypeError, ValueError, LookupError, MemoryError, RecursionError) as exc:
-            raise TemplateError(_("{file}: het sjabloon kan niet worden ingevuld ({part}): {reason}").format(
-                file=self.path, part=name, reason=f"{type(exc).__name__}: {printable(exc, 200)}")) from exc
+            raise TemplateError(_("het sjabloon kan niet worden ingevuld ({part}): {reason}").format(
+                part=name, reason=f"{type(exc).__name__}: {printable(exc, 200)}"),
+                file=str(self.path), part=name) from exc
         return "".join(chunks)
 
     def _insert_body(self, xml: str, body: str, front: str, landscape: bool) -> bytes:
@@ -361,18 +364,20 @@ class HouseTemplate:
             root = etree.fromstring(xml.encode("utf-8"))
         except etree.XMLSyntaxError as exc:
             line, column = exc.position if exc.position else (exc.lineno, 0)
-            raise TemplateError(_("{file}: het ingevulde onderdeel {part} is geen geldige XML (regel {line}, kolom "
-                                  "{column}); staat een {{% if %}} of {{% for %}} over de grens van een alinea?").format(
-                file=self.path, part=self.document_part, line=line, column=column)) from None
+            raise TemplateError(_("het ingevulde onderdeel {part} is geen geldige XML (regel {line}, kolom "
+                                  "{column}); staat een {{% if %}} of {{% for %}} over de grens van een alinea?"
+                                  ).format(part=self.document_part, line=line, column=column),
+                file=str(self.path), part=self.document_part, line=line, column=column) from None
         markers = [t for t in root.iter(qn("w:t")) if t.text == _MARKER]
         if len(markers) != 1:
-            raise TemplateError(_("{file}: het sjabloon moet de plaatshouder {{{{p body }}}} precies eenmaal bevatten "
-                                  "(gevonden: {count})").format(file=self.path, count=len(markers)))
+            raise TemplateError(_("het sjabloon moet de plaatshouder {{{{p body }}}} precies eenmaal bevatten "
+                                  "(gevonden: {count})").format(count=len(markers)),
+                                file=str(self.path), part=self.document_part)
         paragraph = markers[0].getparent().getparent()
         parent = paragraph.getparent()
         if paragraph.tag != qn("w:p") or parent.tag != qn("w:body"):
-            raise TemplateError(_("{file}: de plaatshouder voor body moet als {{{{p body }}}} in een eigen alinea "
-                                  "staan, niet binnen een tabel of in lopende tekst").format(file=self.path))
+            raise TemplateError(_("de plaatshouder voor body moet als {{p body }} in een eigen alinea staan, niet "
+                                  "binnen een tabel of in lopende tekst"), file=str(self.path), part=self.document_part)
         size = parent.find(f"{qn('w:sectPr')}/{qn('w:pgSz')}")
         if landscape and size is not None and size.get(qn("w:w")) and size.get(qn("w:h")):
             width, height = size.get(qn("w:w")), size.get(qn("w:h"))
@@ -380,8 +385,8 @@ class HouseTemplate:
             size.set(qn("w:h"), width)
             size.set(qn("w:orient"), "landscape")
         if parent.nsmap.get("w") != W:  # docxtpl's own tags need the prefix w as well, so Word always has it
-            raise TemplateError(_("{file}: het sjabloon moet de WordprocessingML-namespace als 'w' noemen").format(
-                file=self.path))
+            raise TemplateError(_("het sjabloon moet de WordprocessingML-namespace als 'w' noemen"),
+                                file=str(self.path), part=self.document_part)
         body_slot = slot(_SLOT)
         body_slot.tail = paragraph.tail
         paragraph.addprevious(body_slot)
@@ -435,21 +440,21 @@ def _load(path: Path, data: bytes, digest: str) -> HouseTemplate:
             _check_statements(path, part.partname.lstrip("/"), source, env)
         names = docx_template.get_undeclared_template_variables(env)
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(_("{file}: ongeldige plaatshouder in het sjabloon, regel {line}: {reason}").format(
-            file=path, line=exc.lineno, reason=jinja_reason(exc))) from exc
+        raise TemplateError(_("ongeldige plaatshouder in het sjabloon, regel {line}: {reason}").format(
+            line=exc.lineno, reason=jinja_reason(exc)), file=str(path)) from exc  # the line of a part docxtpl joined
     except (KeyError, ValueError, zipfile.BadZipFile, PackageNotFoundError) as exc:
-        raise TemplateError(_("{file}: geen geldig Word-document (.docx): {reason}").format(
-            file=path, reason=_package_reason(exc))) from exc
+        raise TemplateError(_("geen geldig Word-document (.docx): {reason}").format(reason=_package_reason(exc)),
+                            file=str(path)) from exc
     missing = [name for name in REQUIRED if name not in names]
     if missing:
-        raise TemplateError(_("{file}: het sjabloon mist de verplichte plaatshouder(s) {names} (voeg {{{{ title }}}} "
-                              "toe en {{{{p body }}}} in een eigen alinea)").format(
-            file=path, names=", ".join(f"'{name}'" for name in missing)))
+        raise TemplateError(_("het sjabloon mist de verplichte plaatshouder(s) {names} (voeg {{{{ title }}}} toe en "
+                              "{{{{p body }}}} in een eigen alinea)").format(
+            names=", ".join(f"'{name}'" for name in missing)), file=str(path))
     unknown = sorted(names - PLACEHOLDERS.keys())
     if unknown:
-        raise TemplateError(_("{file}: onbekende plaatshouder(s) in het sjabloon: {names}; toegestaan: {known}").format(
-            file=path, names=", ".join(f"'{printable(name, 60)}'" for name in unknown),
-            known=", ".join(sorted(PLACEHOLDERS))))
+        raise TemplateError(_("onbekende plaatshouder(s) in het sjabloon: {names}; toegestaan: {known}").format(
+            names=", ".join(f"'{printable(name, 60)}'" for name in unknown), known=", ".join(sorted(PLACEHOLDERS))),
+            file=str(path))
 
     numbering = _numbering_part(main)
     lists = list_ids(numbering.element)
@@ -486,8 +491,8 @@ def _load(path: Path, data: bytes, digest: str) -> HouseTemplate:
         try:
             compiled[name] = env.from_string(_literal_braces(docx_template.patch_xml(xml)))
         except jinja2.TemplateSyntaxError as exc:
-            raise TemplateError(_("{file}: ongeldige plaatshouder in {part}: {reason}").format(
-                file=path, part=name, reason=jinja_reason(exc))) from exc
+            raise TemplateError(_("ongeldige plaatshouder in {part}: {reason}").format(
+                part=name, reason=jinja_reason(exc)), file=str(path), part=name) from exc
 
     turned = {}
     for name in parts:
@@ -567,15 +572,15 @@ def _check_tags(path: Path, part_name: str, element: etree._Element, env: jinja2
             following = _TAG_START.search(text, match.end())
             if end < 0 or (following and following.start() < end):
                 snippet = text[match.start():match.start() + 40]
-                raise TemplateError(_("{file}: plaatshouder zonder afsluitende '{closer}' in {part}: '{snippet}'"
-                                      ).format(file=path, closer=closer, part=part_name, snippet=snippet))
+                raise TemplateError(_("plaatshouder zonder afsluitende '{closer}' in {part}: '{snippet}'").format(
+                    closer=closer, part=part_name, snippet=snippet), file=str(path), part=part_name)
             tag = text[match.start():end + len(closer)]
             if match.group() == "{{":
                 try:
                     env.compile(_DOCXTPL_PREFIX.sub("{{ ", tag))
                 except jinja2.TemplateSyntaxError as exc:
-                    raise TemplateError(_("{file}: ongeldige plaatshouder '{tag}' in {part}: {reason}").format(
-                        file=path, tag=tag, part=part_name, reason=jinja_reason(exc))) from exc
+                    raise TemplateError(_("ongeldige plaatshouder '{tag}' in {part}: {reason}").format(
+                        tag=tag, part=part_name, reason=jinja_reason(exc)), file=str(path), part=part_name) from exc
 
 
 def _provenance_part(main) -> Part:

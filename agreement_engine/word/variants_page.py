@@ -12,7 +12,7 @@ from agreement_engine.consequences import members as participants
 from agreement_engine.formatting import formatter
 from agreement_engine.model import Agreement, Member, Paragraph, Ref, Segment, Term
 from agreement_engine.phrases import Phrases
-from agreement_engine.variants import Option, answer_party, variant_name
+from agreement_engine.variant_options import Option, answer_party, variant_name
 from agreement_engine.word import styles as st
 from agreement_engine.word.body import segment_runs
 from agreement_engine.word.brief import Wording
