@@ -12,8 +12,9 @@ import os
 import signal
 import stat
 import sys
+import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ from agreement_engine.i18n import (LANGUAGES, N_, _, format_seconds, language, l
 from agreement_engine.interview import Interview, SignalGuard, check_target, save_answers
 from agreement_engine.library import DirectoryLoader, default_library
 from agreement_engine.lint import lint
+from agreement_engine.progress import Estimate
 from agreement_engine.resources import example_path, load_schema
 from agreement_engine.word import read_provenance
 from agreement_engine.word.package import printable
@@ -234,10 +236,11 @@ def _output_target(target: str, *, folder_allowed: bool = False) -> Path:
     if problem:
         raise click.UsageError(_("{file}: {reason}").format(file=target, reason=problem))
     path = Path(target)
-    if folder_allowed and path.is_dir():
+    if folder_allowed and output.names_folder(target):
         return path
     if path.suffix.lower() != ".docx":
-        raise click.UsageError((_("{file}: het uitvoerbestand moet op .docx eindigen (of een map zijn)") if folder_allowed
+        raise click.UsageError((_("{file}: het uitvoerbestand moet op .docx eindigen (of een map zijn: een bestaande map, of een naam die op / "
+                                  "eindigt)") if folder_allowed
                                 else _("{file}: het uitvoerbestand moet op .docx eindigen")).format(file=target))
     if path.is_dir():
         raise click.UsageError(_("{path} is een map, geen bestand").format(path=target))
@@ -313,7 +316,8 @@ def _report(name: str, findings: list[Finding], strict: bool = False) -> None:
 @main.command()
 @click.argument("answers", metavar="ANTWOORDEN.json")
 @click.option("-o", "--output", "target", metavar="UIT.docx",
-              help=N_("Waar het document komt (een .docx-bestand of een map). Standaard: output/<naam>.docx."))
+              help=N_("Waar het document komt: een .docx-bestand, of een map (een bestaande map of een naam die op / "
+                      "eindigt; een nieuwe map wordt gemaakt). Standaard: output/<naam>.docx."))
 @click.option("--template", metavar="SJABLOON.docx", help=N_("Een eigen huisstijlsjabloon in plaats van het "
                                                               "meegeleverde (zie README voor de verplichte "
                                                               "plaatshouders)."))
@@ -383,12 +387,11 @@ def batch(inputs: tuple[str, ...], out_dir: str, jobs: int | None, force: bool, 
     previous_handler = signal.signal(signal.SIGTERM, _interrupt)
     bar = None
     if sys.stdout.isatty():
-        found, _unmatched = batch_stage.find_inputs(inputs)
-        bar = click.progressbar(length=len(found), label=_("overeenkomsten"), show_pos=True, show_eta=True)
+        bar, advance = _progress_bar(len(batch_stage.find_inputs(inputs)[0]))
         bar.__enter__()
     try:
         summary = batch_stage.run(inputs, out_dir, jobs=jobs, force=force, template=template,
-                                  progress=(lambda _item: bar.update(1)) if bar else None)
+                                  progress=advance if bar else None)
     except KeyboardInterrupt:
         raise click.ClickException(_("batch afgebroken; ieder geschreven document is compleet; start dezelfde "
                                      "opdracht opnieuw om verder te gaan")) from None
@@ -401,6 +404,23 @@ def batch(inputs: tuple[str, ...], out_dir: str, jobs: int | None, force: bool, 
         raise click.ClickException("\n".join(summary.problems))
     if not summary.ok:
         sys.exit(1)
+
+
+def _progress_bar(total: int, clock: Callable[[], float] = time.monotonic) -> tuple[Any, Callable[[Any], None]]:
+    """Return a progress bar for ``total`` documents and the function that advances it by one document.
+
+    The time left is estimated from the documents done (``progress.Estimate``), not from the start of the
+    bar, so the start-up of the processes does not make the first estimate minutes too long.
+    """
+    estimate = Estimate(total, clock=clock)
+    bar = click.progressbar(length=total, label=_("overeenkomsten"), show_pos=True, show_eta=False,
+                            item_show_func=lambda _item: estimate.text() or None)
+
+    def advance(item: Any) -> None:
+        estimate.done()
+        bar.update(1, current_item=item)
+
+    return bar, advance
 
 
 def _labelled(pairs: list[tuple[str, object]]) -> str:
