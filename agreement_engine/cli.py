@@ -9,6 +9,7 @@ import inspect
 import io
 import json
 import os
+import shlex
 import signal
 import stat
 import sys
@@ -32,7 +33,8 @@ from agreement_engine.files import os_reason
 from agreement_engine.findings import Finding, Severity
 from agreement_engine.i18n import (LANGUAGES, N_, _, format_seconds, language, language_from_environment,
                                    ngettext, set_language)
-from agreement_engine.interview import Interview, SignalGuard, check_target, save_answers
+from agreement_engine.interview import (Interview, ScriptAnswers, ScriptError, SignalGuard, check_target,
+                                        save_answers)
 from agreement_engine.library import DirectoryLoader, default_library
 from agreement_engine.lint import lint
 from agreement_engine.progress import Estimate
@@ -651,6 +653,38 @@ def _read_line(prompt: str) -> str:
     return click.prompt(prompt, default="", show_default=False, prompt_suffix="")
 
 
+class _Answers:
+    """Read the interview's answers: typed, one per line; or, from a pipe whose first line is a comment or a
+    path ("# ..." or "$.alliance.name: ..."), a script that answers by question (``ScriptAnswers``)."""
+
+    def __init__(self) -> None:
+        self.session: Interview | None = None
+        self.script: ScriptAnswers | None = None
+        self._first = not sys.stdin.isatty()
+
+    def __call__(self, prompt: str) -> str:
+        if self.script is None:
+            line = _read_line(prompt)
+            if not (self._first and ScriptAnswers.looks_like_one(line)):
+                self._first = False
+                return line
+            self._first = False
+            try:
+                self.script = ScriptAnswers(line + "\n" + sys.stdin.read(), self.session)
+            except ScriptError as exc:
+                click.echo(f"  ! {exc}")
+                raise click.Abort from None
+            prompt = ""  # already shown
+        try:
+            answer = self.script(prompt)
+        except ScriptError as exc:
+            click.echo("")
+            click.echo(f"  ! {exc}")
+            raise click.Abort from None
+        click.echo(f"{prompt}{answer}")
+        return answer
+
+
 def _save_or_show(target: Path, session: Interview, **how) -> Path | None:
     """Save the answers; if that fails now (a full disk), show them, so that not one answer is lost."""
     try:
@@ -707,10 +741,13 @@ def interview(output: str | None, resume: str | None) -> None:
     click.echo(_("Beantwoord de vragen; Enter neemt de waarde [tussen haken] over of slaat een vraag over die niet "
                  "verplicht is."))
     click.echo(_("Ctrl-C bewaart wat u hebt beantwoord in {file}.").format(file=target))
+    click.echo(_("Typ 'terug' voor de vorige vraag en 'overzicht' voor uw antwoorden tot nu toe."))
+    answers = _Answers()
     if saved is not None:
-        session = Interview.resume(saved, ask=_read_line, say=click.echo)
+        session = Interview.resume(saved, ask=answers, say=click.echo)
     else:
-        session = Interview(ask=_read_line, say=click.echo)
+        session = Interview(ask=answers, say=click.echo)
+    answers.session = session
     replacing = saved if in_place else None
     with SignalGuard() as guard:
         try:
@@ -734,8 +771,17 @@ def interview(output: str | None, resume: str | None) -> None:
         backup = _save_or_show(target, session, replacing=replacing)
     findings = _engine().check(session.answers)
     click.echo("")
+    if answers.script is not None and answers.script.left():
+        click.echo(_("Het script beantwoordt vragen die het interview niet stelde: {paths}").format(
+            paths=", ".join(answers.script.left())))
+    click.echo(_("Samenvatting van uw antwoorden:"))
+    for line in session.overview():
+        click.echo(line)
+    click.echo("")
     for line in _kept(backup):
         click.echo(line)
     _report(str(target), findings)
     if any(f.severity is Severity.ERROR for f in findings):
         sys.exit(1)
+    click.echo(_("Volgende stap, de overeenkomst maken: {command}").format(
+        command=f"agreement-engine render {shlex.quote(str(target))}"))
