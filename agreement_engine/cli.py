@@ -9,11 +9,13 @@ import inspect
 import io
 import json
 import os
+import shlex
 import signal
 import stat
 import sys
+import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
@@ -34,9 +36,11 @@ from agreement_engine.files import os_reason
 from agreement_engine.findings import Finding, Severity
 from agreement_engine.i18n import (LANGUAGES, N_, _, format_seconds, language, language_from_environment,
                                    ngettext, set_language)
-from agreement_engine.interview import Interview, SignalGuard, check_target, save_answers
+from agreement_engine.interview import (Interview, ScriptAnswers, ScriptError, SignalGuard, check_target,
+                                        save_answers)
 from agreement_engine.library import DirectoryLoader, Library, default_library
 from agreement_engine.lint import lint
+from agreement_engine.progress import Estimate
 from agreement_engine.resources import example_path, load_schema
 from agreement_engine.word import read_provenance
 from agreement_engine.word.package import printable
@@ -237,10 +241,11 @@ def _output_target(target: str, *, folder_allowed: bool = False) -> Path:
     if problem:
         raise click.UsageError(_("{file}: {reason}").format(file=target, reason=problem))
     path = Path(target)
-    if folder_allowed and path.is_dir():
+    if folder_allowed and output.names_folder(target):
         return path
     if path.suffix.lower() != ".docx":
-        raise click.UsageError((_("{file}: het uitvoerbestand moet op .docx eindigen (of een map zijn)") if folder_allowed
+        raise click.UsageError((_("{file}: het uitvoerbestand moet op .docx eindigen (of een map zijn: een bestaande map, of een naam die op / "
+                                  "eindigt)") if folder_allowed
                                 else _("{file}: het uitvoerbestand moet op .docx eindigen")).format(file=target))
     if path.is_dir():
         raise click.UsageError(_("{path} is een map, geen bestand").format(path=target))
@@ -323,7 +328,8 @@ def _report(name: str, findings: list[Finding], strict: bool = False) -> None:
 @main.command()
 @click.argument("answers", metavar="ANTWOORDEN.json")
 @click.option("-o", "--output", "target", metavar="UIT.docx",
-              help=N_("Waar het document komt (een .docx-bestand of een map). Standaard: output/<naam>.docx."))
+              help=N_("Waar het document komt: een .docx-bestand, of een map (een bestaande map of een naam die op / "
+                      "eindigt; een nieuwe map wordt gemaakt). Standaard: output/<naam>.docx."))
 @click.option("--template", metavar="SJABLOON.docx", help=N_("Een eigen huisstijlsjabloon in plaats van het "
                                                               "meegeleverde (zie README voor de verplichte "
                                                               "plaatshouders)."))
@@ -396,12 +402,11 @@ def batch(inputs: tuple[str, ...], out_dir: str, jobs: int | None, force: bool, 
     previous_handler = signal.signal(signal.SIGTERM, _interrupt)
     bar = None
     if sys.stdout.isatty():
-        found, _unmatched = batch_stage.find_inputs(inputs)
-        bar = click.progressbar(length=len(found), label=_("overeenkomsten"), show_pos=True, show_eta=True)
+        bar, advance = _progress_bar(len(batch_stage.find_inputs(inputs)[0]))
         bar.__enter__()
     try:
         summary = batch_stage.run(inputs, out_dir, jobs=jobs, force=force, template=template,
-                                  progress=(lambda _item: bar.update(1)) if bar else None)
+                                  progress=advance if bar else None)
     except KeyboardInterrupt:
         raise click.ClickException(_("batch afgebroken; ieder geschreven document is compleet; start dezelfde "
                                      "opdracht opnieuw om verder te gaan")) from None
@@ -414,6 +419,23 @@ def batch(inputs: tuple[str, ...], out_dir: str, jobs: int | None, force: bool, 
         raise click.ClickException("\n".join(summary.problems))
     if not summary.ok:
         sys.exit(1)
+
+
+def _progress_bar(total: int, clock: Callable[[], float] = time.monotonic) -> tuple[Any, Callable[[Any], None]]:
+    """Return a progress bar for ``total`` documents and the function that advances it by one document.
+
+    The time left is estimated from the documents done (``progress.Estimate``), not from the start of the
+    bar, so the start-up of the processes does not make the first estimate minutes too long.
+    """
+    estimate = Estimate(total, clock=clock)
+    bar = click.progressbar(length=total, label=_("overeenkomsten"), show_pos=True, show_eta=False,
+                            item_show_func=lambda _item: estimate.text() or None)
+
+    def advance(item: Any) -> None:
+        estimate.done()
+        bar.update(1, current_item=item)
+
+    return bar, advance
 
 
 def _labelled(pairs: list[tuple[str, object]]) -> str:
@@ -805,6 +827,38 @@ def _read_line(prompt: str) -> str:
     return click.prompt(prompt, default="", show_default=False, prompt_suffix="")
 
 
+class _Answers:
+    """Read the interview's answers: typed, one per line; or, from a pipe whose first line is a comment or a
+    path ("# ..." or "$.alliance.name: ..."), a script that answers by question (``ScriptAnswers``)."""
+
+    def __init__(self) -> None:
+        self.session: Interview | None = None
+        self.script: ScriptAnswers | None = None
+        self._first = not sys.stdin.isatty()
+
+    def __call__(self, prompt: str) -> str:
+        if self.script is None:
+            line = _read_line(prompt)
+            if not (self._first and ScriptAnswers.looks_like_one(line)):
+                self._first = False
+                return line
+            self._first = False
+            try:
+                self.script = ScriptAnswers(line + "\n" + sys.stdin.read(), self.session)
+            except ScriptError as exc:
+                click.echo(f"  ! {exc}")
+                raise click.Abort from None
+            prompt = ""  # already shown
+        try:
+            answer = self.script(prompt)
+        except ScriptError as exc:
+            click.echo("")
+            click.echo(f"  ! {exc}")
+            raise click.Abort from None
+        click.echo(f"{prompt}{answer}")
+        return answer
+
+
 def _save_or_show(target: Path, session: Interview, **how) -> Path | None:
     """Save the answers; if that fails now (a full disk), show them, so that not one answer is lost."""
     try:
@@ -861,10 +915,13 @@ def interview(output: str | None, resume: str | None) -> None:
     click.echo(_("Beantwoord de vragen; Enter neemt de waarde [tussen haken] over of slaat een vraag over die niet "
                  "verplicht is."))
     click.echo(_("Ctrl-C bewaart wat u hebt beantwoord in {file}.").format(file=target))
+    click.echo(_("Typ 'terug' voor de vorige vraag en 'overzicht' voor uw antwoorden tot nu toe."))
+    answers = _Answers()
     if saved is not None:
-        session = Interview.resume(saved, ask=_read_line, say=click.echo)
+        session = Interview.resume(saved, ask=answers, say=click.echo)
     else:
-        session = Interview(ask=_read_line, say=click.echo)
+        session = Interview(ask=answers, say=click.echo)
+    answers.session = session
     replacing = saved if in_place else None
     with SignalGuard() as guard:
         try:
@@ -888,8 +945,17 @@ def interview(output: str | None, resume: str | None) -> None:
         backup = _save_or_show(target, session, replacing=replacing)
     findings = _engine().check(session.answers)
     click.echo("")
+    if answers.script is not None and answers.script.left():
+        click.echo(_("Het script beantwoordt vragen die het interview niet stelde: {paths}").format(
+            paths=", ".join(answers.script.left())))
+    click.echo(_("Samenvatting van uw antwoorden:"))
+    for line in session.overview():
+        click.echo(line)
+    click.echo("")
     for line in _kept(backup):
         click.echo(line)
     _report(str(target), findings)
     if any(f.severity is Severity.ERROR for f in findings):
         sys.exit(1)
+    click.echo(_("Volgende stap, de overeenkomst maken: {command}").format(
+        command=f"agreement-engine render {shlex.quote(str(target))}"))

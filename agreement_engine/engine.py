@@ -211,6 +211,9 @@ class Engine:
                out_dir: str | Path = DEFAULT_OUT_DIR, force: bool = False) -> RenderResult:
         """Render the answer set at ``source`` to ``target`` (default ``out_dir/<slug>.docx``) plus a manifest.
 
+        A ``target`` that ends in a slash or is an existing folder is a folder: ``<slug>.docx`` goes in it, and a
+        folder that does not exist yet is made.
+
         Nothing is written when the answers are invalid (InvalidAnswersError). Each file is written atomically;
         the manifest comes last, so its presence means the document beside it is complete. With ``pdf`` a PDF
         is made from the written .docx by LibreOffice (OutputError when LibreOffice is missing or fails).
@@ -218,9 +221,10 @@ class Engine:
         ``force`` (output.TargetExists otherwise), which first keeps an edited one as ``<name>.edited-<n>.docx``.
         """
         rendered = self.render_document(source)
-        document = Path(target) if target is not None else Path(out_dir) / f"{rendered.name}.docx"
-        if output.name_problem(document) is None and document.is_dir():
-            document = document / f"{rendered.name}.docx"
+        if target is None or output.names_folder(target):  # a folder that does not exist yet is made
+            document = Path(out_dir if target is None else target) / f"{rendered.name}.docx"
+        else:
+            document = Path(target)
         output.check_target(document, force=force, data=rendered.docx)
         kept = output.keep_copy(document) if force and output.edited(document, rendered.docx) else None
         sidecar = write(rendered, document)

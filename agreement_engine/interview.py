@@ -14,6 +14,14 @@ beside its answers, the lines typed so far (``$interview``); ``--resume`` types 
 them and so continues exactly where the interview stopped, in the middle of a list or a choice. An answer
 set without those lines (written by hand, or changed since) is continued from its answers: every answer is
 checked as the walk reaches it, and one that does not fit is named, left out and asked again.
+
+How the questions are put is data too (``schemas/interview.json``): which fields of an object come first (a
+party's name before its technical id, which is proposed from the name), and which questions a facilitator
+usually answers with Enter. Those are kept until a block of standard choices: they are answered with Enter
+unseen, shown as groups, and only the groups the facilitator names are asked one by one; a question Enter
+cannot answer is asked anyway. "terug" goes back to the previous question (by typing the lines before it again,
+unseen, from the start), "overzicht" shows the answers so far; ``ScriptAnswers`` answers by question from a
+script ("path: answer" lines), as tests/data/interview/ holds them.
 """
 from __future__ import annotations
 
@@ -39,8 +47,8 @@ from agreement_engine.i18n import _
 from agreement_engine.library import Library, default_library
 from agreement_engine.lint import equalities
 from agreement_engine.errors import OutputError
-from agreement_engine.output import TEMPORARY_PREFIX, TEMPORARY_SUFFIX, atomic_write, reason
-from agreement_engine.resources import load_schema
+from agreement_engine.output import TEMPORARY_PREFIX, TEMPORARY_SUFFIX, atomic_write, reason, slug
+from agreement_engine.resources import load_interview_plan, load_schema
 from agreement_engine.rules import check_rules, party_label
 from agreement_engine.schema import field_title, in_schema_order, resolve_ref, schema_at
 from agreement_engine.validate import BIDI, validate_part
@@ -59,6 +67,19 @@ MAX_ANSWER = 10_000
 #: Answers the engine works out itself when the question is asked: (path pattern, where the proposal comes
 #: from). The statutory seat is stated as a fact in the comparitie, so it is asked with the city proposed.
 DERIVED_DEFAULTS = {("parties", int, "seat"): ("address", "city")}
+#: Technical ids proposed from a name: (path pattern of the id, the name it is made from, relative to its object).
+PROPOSED_IDS = {("parties", int, "id"): ("name",)}
+#: Words of a name left out of the id proposed from it: legal forms and articles ("Stichting De Haven": "haven").
+_ID_SKIPPED = frozenset({"stichting", "vereniging", "cooperatie", "bv", "nv", "ua", "de", "het"})
+_ID_LENGTH = 32
+
+#: What a user types instead of an answer: back to the previous question, or the answers so far by section.
+BACK = ("terug", "back")
+OVERVIEW = ("overzicht", "summary")
+#: After the path in ``Interview.asking``: the question which groups of standard choices to adjust.
+STANDARD = " (standaardkeuzes)"
+#: In a path pattern of schemas/interview.json: any item of a list, and the question whether a list gets another.
+_ANY, _MORE = "[]", "[+]"
 
 Ask = Callable[[str], str]
 Say = Callable[[str], None]
@@ -110,6 +131,96 @@ class _Mismatch(Exception):
     """The typed lines of an unfinished answer set do not lead to its answers (the file was changed since)."""
 
 
+class _NotStandard(Exception):
+    """A question among the standard choices cannot be answered with Enter: it is asked in its turn."""
+
+
+class _Back(Exception):
+    """The user typed "terug": go back to the question answered by typed line ``index``."""
+
+    def __init__(self, index: int) -> None:
+        super().__init__(index)
+        self.index = index
+
+
+@dataclass(frozen=True)
+class _Deferred:
+    """A question (or the rest of a list) kept for a group of standard choices: how to ask it, and where."""
+
+    run: Callable[[], None]
+    path: list
+    context: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Group:
+    """One group of standard choices of schemas/interview.json: its title, fields and the list it has one per item."""
+
+    title: str
+    fields: tuple[tuple, ...]
+    per: tuple | None
+
+
+@dataclass(frozen=True)
+class _Block:
+    """Groups of standard choices, shown once the walk has passed ``after`` (None: the end of the interview)."""
+
+    after: tuple | None
+    title: str
+    groups: tuple[_Group, ...]
+
+
+def _pattern(text: str) -> tuple:
+    """Return a dotted path of schemas/interview.json as a tuple: ``"parties[].id"`` is ("parties", "[]", "id")."""
+    parts: list = []
+    for part in text.split("."):
+        name, bracket, rest = part.partition("[")
+        parts.append(name)
+        if bracket:
+            parts.append(f"[{rest}")
+    return tuple(parts)
+
+
+def _matches(pattern: tuple, path: list | tuple) -> bool:
+    return len(pattern) == len(path) and all(
+        p == q or (p == _ANY and isinstance(q, int) and not isinstance(q, bool)) for p, q in zip(pattern, path))
+
+
+def _plan() -> tuple[dict[tuple, tuple[str, ...]], tuple[_Block, ...]]:
+    """Return the interview plan: the fields asked first per object, and the blocks of standard choices."""
+    plan = load_interview_plan()
+    first = {_pattern(path): tuple(names) for path, names in plan.get("first", {}).items()}
+    blocks = tuple(_Block(None if b["after"] == "*" else _pattern(b["after"]), b["title"], tuple(
+        _Group(g["title"], tuple(_pattern(f) for f in g["fields"]), _pattern(g["per"]) if g.get("per") else None)
+        for g in b["groups"])) for b in plan.get("blocks", []))
+    return first, blocks
+
+
+def propose_id(name: str, taken: set[str] | frozenset[str] = frozenset()) -> str:
+    """Return a technical id made from a name: its words without legal form and article, not one of ``taken``.
+
+    >>> propose_id("Stichting Buurtwerk Zwolle"), propose_id("Vereniging De Eettafel Zwolle")
+    ('buurtwerk-zwolle', 'eettafel-zwolle')
+    >>> propose_id("Gemeente Utrecht", {"gemeente-utrecht"}), propose_id("3D Zorg B.V."), propose_id("Ω")
+    ('gemeente-utrecht-2', 'p-3d-zorg', 'partij')
+    """
+    words = [w for w in slug(name, "").split("-") if len(w) > 1 and w not in _ID_SKIPPED]
+    base = ""
+    for word in words:
+        if len(base) + len(word) + 1 > _ID_LENGTH:
+            break
+        base = f"{base}-{word}" if base else word
+    base = base or (words[0][:_ID_LENGTH] if words else "partij")
+    if not base[0].isalpha():
+        base = f"p-{base}"[:_ID_LENGTH].rstrip("-")
+    candidate, number = base, 1
+    while candidate in taken:
+        number += 1
+        suffix = f"-{number}"
+        candidate = base[:_ID_LENGTH - len(suffix)].rstrip("-") + suffix
+    return candidate
+
+
 class Interview:
     """Ask the questions of the schema, keep the answers given so far and check each one as it is given."""
 
@@ -125,6 +236,11 @@ class Interview:
         self._expected: dict = {}  # the answers the replay must arrive at
         self._buffer: list[str] | None = None  # what the replay would have shown since its last question
         self._asked = 0
+        self._first, self._blocks = _plan()
+        #: While a group of standard choices is offered: for each group, the JSON paths of its questions. A caller
+        #: that answers by question (``ScriptAnswers``) chooses the groups that hold a question it has an answer to.
+        self.standard_choices: list[list[str]] | None = None
+        self._arrival = _("Verder waar het interview stopte:")
         #: The question whose answer is read now, as the JSON path it is about: the field ("$.alliance.name",
         #: every line of a list of texts too); the list item or optional section for "add one?" and "fill in?"
         #: ("$.parties[2]", "$.multi_year_plan"); the field with KEEP after it for "keep this answer despite the
@@ -158,13 +274,39 @@ class Interview:
         self._headings: list[list[str]] = []
         # Answers given before (--resume) that the walk has not reached yet. While there are any, a question
         # without an answer was skipped then (or answered "no", for "another party?"), so it is not asked.
+        # Questions kept for the standard choices come later than the walk reaches them, so their answers are
+        # not among these.
+        fields = [field for block in self._blocks for group in block.groups for field in group.fields]
         self._pending = {path for path in _leaf_paths(self.answers)
-                         if not str(path[0]).startswith("$") and schema_at(list(path)) is not None}
+                         if not str(path[0]).startswith("$") and schema_at(list(path)) is not None
+                         and not any(_matches(f, path[:n]) for n in range(1, len(path) + 1) for f in fields)}
         # Where an answer given before was left out: the questions there are asked again.
         self._reask: set[tuple] = set()
+        #: Per typed line, the question it answered (asking, prompt): "terug" goes back to an earlier question.
+        self._marks: list[tuple] = []
+        #: The headings of the sections and items the walk is in, shown or not (for a question asked later).
+        self._context: list[str] = []
+        #: Questions kept for the standard choices, by (block, group, item indexes), in the order they came.
+        self._deferred: dict[tuple, list[_Deferred]] = {}
+        self._settling = 0  # > 0 while kept questions are answered: they are not kept again
+        self._quiet: list | None = None  # while standard choices are tried: the questions Enter answered
 
     def run(self) -> dict:
-        """Ask every question that applies and has no answer yet; return the answer set in schema order."""
+        """Ask every question that applies and has no answer yet; return the answer set in schema order.
+
+        "terug" goes back: the lines typed before the previous question are typed again, unseen, from the
+        answers the interview started from, so the answers after it are undone as if never given.
+        """
+        while True:
+            try:
+                return self._run_once()
+            except _Back as back:
+                self._replay, self._replayed, self._expected, self._buffer = self.typed[:back.index], 0, None, []
+                self.typed = []
+                self._arrival = _("Terug naar de vorige vraag:")
+                self._start(copy.deepcopy(self.start))
+
+    def _run_once(self) -> dict:
         if self._replay is not None:
             try:
                 self._walk()
@@ -185,12 +327,19 @@ class Interview:
         names = [*LEADING_SECTIONS, *(n for n in self._schema["properties"] if n not in LEADING_SECTIONS)]
         for name in names:
             self._property([], self._schema, name)
+        self._offer(None)
 
     # --- which questions apply ---------------------------------------------------------------------------
 
     def _property(self, parent: list, parent_node: dict, name: str) -> None:
         if name.startswith("$"):
             return  # keywords for editors, not answers
+        path = [*parent, name]
+        if not self._defer(path, path, lambda: self._property(parent, parent_node, name)):
+            self._field(parent, parent_node, name)
+        self._offer(path)
+
+    def _field(self, parent: list, parent_node: dict, name: str) -> None:
         path = [*parent, name]
         required = self._requirement(parent, parent_node, name)
         raw = parent_node["properties"][name]
@@ -231,6 +380,182 @@ class Interview:
         where = json_path(path)
         return [f for f in check_rules(trial) if _within(f.path, where)]
 
+    # --- standard choices ------------------------------------------------------------------------------
+
+    def _defer(self, pattern_path: list, path: list, run: Callable[[], None]) -> bool:
+        """Keep the question at ``path`` for its group of standard choices, if it is in one; say whether it is."""
+        if self._settling:
+            return False
+        for b, block in enumerate(self._blocks):
+            for g, group in enumerate(block.groups):
+                if any(_matches(field, pattern_path) for field in group.fields):
+                    item = tuple(path[:len(group.per)]) if group.per else ()
+                    self._deferred.setdefault((b, g, item), []).append(_Deferred(run, path, tuple(self._context)))
+                    # an answer given there before a --resume is reached now, in the order of the walk: until
+                    # the group comes, a later question without an answer is not taken for one skipped then
+                    within = tuple(path)
+                    self._pending = {p for p in self._pending if p[:len(within)] != within}
+                    return True
+        return False
+
+    def _offer(self, path: list | None) -> None:
+        """Once the walk has passed ``path`` (None: the end), offer the standard choices of the blocks after it."""
+        if self._settling:
+            return
+        for b, block in enumerate(self._blocks):
+            if (block.after is None) if path is None else (block.after is not None and _matches(block.after, path)):
+                keys = [key for key in self._deferred if key[0] == b]
+                if keys:
+                    self._settle(block, [(key, self._deferred.pop(key)) for key in keys])
+
+    def _settle(self, block: _Block, groups: list[tuple[tuple, list[_Deferred]]]) -> None:
+        """Show the groups whose questions Enter answers, ask which to adjust; ask those and the others."""
+        before = self._save()
+        offered: list[tuple[int, list[str]]] = []
+        for number, (key, deferred) in enumerate(groups):
+            said = self._quietly(deferred)
+            if said:  # questions Enter answers; a group without any (answered before a --resume) is not shown
+                offered.append((number, said))
+        self._restore(before)
+        chosen: set[int] = set()
+        if offered:
+            self._new_question()
+            self._flush()
+            self._say("")
+            self._say(f"== {_(block.title)} ==")
+            for shown, (number, said) in enumerate(offered, start=1):
+                key, _deferred = groups[number]
+                title = party_label(self.answers, list(key[2])) if key[2] else _(block.groups[key[1]].title)
+                self._say(_wrap(f"{title}: {'; '.join(said)}", f"  {shown:>2}) " if len(offered) > 1 else "  ",
+                                "      " if len(offered) > 1 else "    "))
+            about = (json_path(list(block.after)) if block.after else "$") + STANDARD
+            self.standard_choices = [[json_path(d.path) for d in groups[number][1]] for number, _said in offered]
+            try:
+                picked = self._pick_groups(len(offered), about)
+            finally:
+                self.standard_choices = None
+            chosen = {offered[n - 1][0] for n in picked}
+        self._settling += 1
+        try:
+            for number, (key, deferred) in enumerate(groups):
+                if number in chosen or self._quietly(deferred) is None:
+                    self._ask_deferred(deferred)
+        finally:
+            self._settling -= 1
+
+    def _pick_groups(self, count: int, about: str) -> set[int]:
+        """Ask which of ``count`` groups of standard choices to adjust: yes or no for one, numbers for more."""
+        if count == 1:
+            return {1} if self._yes_no(_("Aanpassen?"), default=False, about=about) else set()
+        while True:
+            text = self._prompt(_("Aanpassen"), None, [_("nummers, gescheiden door komma's"), _("Enter: niets")],
+                                about=about)
+            numbers = text.replace(",", " ").split()
+            if all(_CHOICE_NUMBER.fullmatch(n) and 1 <= int(n) <= count for n in numbers):
+                return {int(n) for n in numbers}
+            self._tell(_("Kies nummers van 1 tot en met {count}.").format(count=count))
+
+    def _quietly(self, deferred: list[_Deferred]) -> list[str] | None:
+        """Answer the kept questions with Enter, unseen; return what they then hold, or None (state unchanged)
+        when one of them needs more than Enter (a required answer, a default the earlier answers rule out)."""
+        before = self._save()
+        self._quiet, self._settling = [], self._settling + 1
+        try:
+            for item in deferred:
+                item.run()
+        except _NotStandard:
+            self._restore(before)
+            return None
+        finally:
+            asked, self._quiet, self._settling = self._quiet, None, self._settling - 1
+        return [f"{self._summary_title(about, title)}: {self._display(about, title)}" for about, title in asked]
+
+    def _ask_deferred(self, deferred: list[_Deferred]) -> None:
+        """Ask kept questions one by one, under the headings of the section or party they belong to."""
+        shown: tuple[str, ...] = ()
+        for item in deferred:
+            common = next((n for n, (a, b) in enumerate(zip(shown, item.context)) if a != b),
+                          min(len(shown), len(item.context)))
+            pending = [["", line] for line in item.context[common:]]
+            self._headings.extend(pending)
+            item.run()
+            if pending and any(lines is pending[-1] for lines in self._headings):
+                self._headings = [lines for lines in self._headings if not any(lines is p for p in pending)]
+            else:
+                shown = item.context
+
+    def _save(self) -> tuple:
+        return (copy.deepcopy(self.answers), set(self._known), set(self._pending), set(self._reask),
+                list(self._headings), self.asking)
+
+    def _restore(self, saved: tuple) -> None:
+        answers, self._known, self._pending, self._reask, headings, self.asking = saved
+        self.answers = copy.deepcopy(answers)
+        self._headings[:] = headings
+
+    def _display(self, about: list | str, title: str) -> str:
+        """Return the answer to the question at ``about`` as a facilitator reads it ("ja", a choice's label)."""
+        if not isinstance(about, list):
+            return "?"
+        value = _lookup(self.answers, about)
+        if value is _MISSING:
+            return _("nee") if title.endswith("?") else _("niet ingevuld")
+        return self.shown_value(about, value)
+
+    def _summary_title(self, about: list | str, title: str) -> str:
+        node = schema_at(about) if isinstance(about, list) else None
+        return str(field_title(about)) if node and node.get("type") == "array" else title
+
+    def shown_value(self, path: list, value: Any) -> str:
+        """Return an answer as the interview shows it: a choice by its label, yes and no as words."""
+        node = schema_at(path) or {}
+        if isinstance(value, bool):
+            return _("ja") if value else _("nee")
+        if isinstance(value, list) and all(not isinstance(v, (dict, list)) for v in value):
+            items = self._resolve(node.get("items", {}))
+            return ", ".join(self._label(items, v) for v in value) or _("geen")
+        if isinstance(value, (dict, list)):
+            return _shown(value, 80)
+        return self._label(node, value)
+
+    def _label(self, node: dict, value: Any) -> str:
+        label = node.get("x-labels", {}).get(str(value))
+        if label:
+            return _(label)
+        for branch in node.get("anyOf", []):
+            if branch.get("const") == value and branch.get("title"):
+                return _(branch["title"])
+        party = next((p for p in self._parties() if p["id"] == value), None) if isinstance(value, str) else None
+        if party is not None and node.get("pattern") and node.get("title") != self._id_title():
+            return f"{party.get('name', value)} ({value})"
+        return _shown(value, 80, quote=False)
+
+    def _id_title(self) -> str | None:
+        return (schema_at([PARTIES, 0, "id"]) or {}).get("title")
+
+    def overview(self) -> list[str]:
+        """Return the answers so far by section, one line per answer, as "overzicht" and the end show them."""
+        lines: list[str] = []
+        for section, value in in_schema_order(self.answers).items():
+            if section.startswith("$") or schema_at([section]) is None:
+                continue
+            lines.append(f"== {field_title([section])} ==")
+            for path in _leaf_paths(value, (section,)):
+                lines.append(_wrap(f"{self._where(list(path))}: {self.shown_value(list(path), _lookup(self.answers, list(path)))}",
+                                   "  ", "    "))
+        return lines
+
+    def _where(self, path: list) -> str:
+        """Return the name of the answer at ``path`` with the party or item it belongs to."""
+        names: list[str] = []
+        for n, part in enumerate(path):
+            if isinstance(part, int):
+                names.append(str(party_label(self.answers, path[:n + 1])) if path[0] == PARTIES and n == 1 else
+                             f"{field_title(path[:n + 1])} {part + 1}")
+        last = path[-1]
+        names.append(str(field_title(path)) if not isinstance(last, int) else "")
+        return " – ".join(n for n in names if n)
+
     # --- asking ----------------------------------------------------------------------------------------
 
     def _question(self, path: list, raw: dict, required: bool, **how: Any) -> _Question:
@@ -242,6 +567,14 @@ class Interview:
                 proposed = _lookup(self.answers, [*path[:-1], *source])
                 if isinstance(proposed, str) and proposed.strip():
                     default = proposed
+        for pattern, source in PROPOSED_IDS.items():
+            if _matches(tuple(_ANY if p is int else p for p in pattern), path):
+                name = _lookup(self.answers, [*path[:-1], *source])
+                if isinstance(name, str) and name.strip():
+                    siblings = _lookup(self.answers, path[:-2])
+                    taken = {item[path[-1]] for n, item in enumerate(siblings if isinstance(siblings, list) else [])
+                             if isinstance(item, dict) and n != path[-2] and isinstance(item.get(path[-1]), str)}
+                    default = propose_id(name, taken)
         return replace(_Question(path, raw, node, required, _(node.get("title", str(path[-1]))), default), **how)
 
     def _value(self, q: _Question) -> None:
@@ -316,21 +649,25 @@ class Interview:
             self._new_question()
             if not self._yes_no(_("{title} invullen?").format(title=q.title), default=False, about=q.path):
                 return
-        for name in q.node["properties"]:
+        first = next((names for pattern, names in self._first.items() if _matches(pattern, q.path)), ())
+        for name in [*(n for n in first if n in q.node["properties"]),
+                     *(n for n in q.node["properties"] if n not in first)]:
             self._property(q.path, q.node, name)
         if q.required and _lookup(self.answers, q.path) is _MISSING:
             _put(self.answers, q.path, {})
 
-    def _list(self, q: _Question, items: dict) -> None:
+    def _list(self, q: _Question, items: dict, start: int = 0) -> None:
         """Ask item after item ("Nog een partij?") within the schema's minimum and maximum."""
         item_title = _(items.get("title", ""))
         low, high = q.node.get("minItems", 0), q.node.get("maxItems")
-        index = 0
+        index = start
         while high is None or index < high:
             given = _lookup(self.answers, q.path)
             if index >= (len(given) if isinstance(given, list) else 0) and index >= low:
                 more = _("Nog een {item}?") if index else _("Een {item} toevoegen?")
                 if self._pending and not self._reasked(q.path):
+                    break
+                if self._defer([*q.path, _MORE], [*q.path, index], lambda at=index: self._list(q, items, at)):
                     break
                 self._new_question()
                 if not self._yes_no(more.format(item=item_title.lower()), default=False, about=[*q.path, index]):
@@ -590,13 +927,17 @@ class Interview:
         if q.describe and q.node.get("description"):
             lines.append(_wrap(_(q.node["description"]), ""))
         self._headings.append(lines)
+        self._context.append(lines[1])
         try:
             yield
         finally:
+            self._context.pop()
             if self._headings and self._headings[-1] is lines:
                 self._headings.pop()
 
     def _say(self, line: str) -> None:
+        if self._quiet is not None:
+            return  # standard choices tried unseen
         if self._buffer is not None:
             self._buffer.append(line)
         else:
@@ -604,7 +945,7 @@ class Interview:
 
     def _new_question(self) -> None:
         """Mark the start of a new question: what a replay shows on arriving starts here."""
-        if self._buffer is not None:
+        if self._buffer is not None and self._quiet is None:
             self._buffer.clear()
 
     def _flush(self) -> None:
@@ -629,12 +970,27 @@ class Interview:
         """Ask for one line about the field at ``about`` (a path or the key of ``asking``); a line that cannot
         be an answer to anything is refused and asked again."""
         self.asking = about if isinstance(about, str) else json_path(about)
+        if self._quiet is not None:  # standard choices tried unseen: Enter
+            self._quiet.append((about, title))
+            return ""
         self._flush()
         shown = (f" ({', '.join(hints)})" if hints else "") + (f" [{_shown(default, 60, quote=False)}]"
                                                                  if default else "")
+        mark = (self.asking, title)
         while True:
             text = self._read(f"{title}{shown}: ")
-            if _SURROGATE.search(text):
+            word = text.strip().lower()
+            if word in BACK:
+                earlier = [n for n, m in enumerate(self._marks[:len(self.typed)]) if m != mark]
+                if earlier:
+                    raise _Back(earlier[-1])
+                self._tell(_("Dit is de eerste vraag; er is geen vorige."))
+            elif word in OVERVIEW:
+                self._say("")
+                for line in self.overview() or [_("Nog geen antwoorden.")]:
+                    self._say(line)
+                self._say("")
+            elif _SURROGATE.search(text):
                 self._tell(_("Dit antwoord bevat bytes die geen tekst zijn (geen geldige UTF-8); typ het opnieuw."))
             elif _LINE_BREAK.search(text.strip()):
                 self._tell(_("Een antwoord is één regel; dit antwoord bevat een regeleinde."))
@@ -647,6 +1003,7 @@ class Interview:
                 self._tell(_("Dit antwoord is te lang: hoogstens {count} tekens.").format(count=f"{MAX_ANSWER:,}".replace(",", ".")))
             else:
                 self.typed.append(text)
+                self._marks[len(self.typed) - 1:] = [mark]
                 return text
 
     def _read(self, prompt: str) -> str:
@@ -663,15 +1020,17 @@ class Interview:
 
     def _arrive(self) -> None:
         """End the replay where the interview stopped: show what was on the screen for this question."""
-        if self.answers != self._expected:
+        if self._expected is not None and self.answers != self._expected:
             raise _Mismatch
         shown, self._replay, self._buffer = self._buffer or [], None, None
         self._say("")
-        self._say(_("Verder waar het interview stopte:"))
+        self._say(self._arrival)
         for line in shown:
             self._say(line)
 
     def _tell(self, message: str) -> None:
+        if self._quiet is not None:
+            raise _NotStandard  # Enter is not enough here: the question is asked in its turn
         self._flush()
         self._say(_wrap(_shorter(message), "  ! ", "    "))
 
@@ -688,6 +1047,62 @@ class Interview:
         parties = self.answers.get(PARTIES)
         return [p for p in parties if isinstance(p, dict) and isinstance(p.get("id"), str)] \
             if isinstance(parties, list) else []
+
+
+class ScriptError(Exception):
+    """Raised when a script has no answer to a question the interview asks again and again (a required one)."""
+
+
+class ScriptAnswers:
+    """Answer an interview by question from a script: lines "path: answer", the path being ``Interview.asking``.
+
+    Lines starting with "#" and empty lines are comments; "  # " starts a comment after an answer. A path
+    given more than once gets its answers in order (the lines of a list, or a wrong answer and then the right
+    one). A question the script does not name gets Enter. Where the interview offers standard choices, the
+    groups that hold a question the script answers are chosen to adjust. See tests/data/interview/.
+    """
+
+    def __init__(self, text: str, session: Interview | None = None) -> None:
+        self.session = session
+        self.queues: dict[str, list[str]] = {}
+        for number, line in enumerate(text.splitlines(), start=1):
+            if line.lstrip().startswith("#") or not line.strip():
+                continue
+            entry = line.partition("  # ")[0]
+            key, colon, answer = entry.partition(": ") if ": " in entry else entry.rstrip().partition(":")
+            if not colon or not key.startswith("$"):
+                raise ScriptError(_("regel {number}: geen 'pad: antwoord': {line}").format(number=number,
+                                                                                         line=_shown(line, 60)))
+            self.queues.setdefault(key.strip(), []).append(answer.strip())
+        self._last: list[str] = []
+
+    @staticmethod
+    def looks_like_one(line: str) -> bool:
+        """Return whether ``line``, the first of some input, starts a script rather than being an answer."""
+        return line.lstrip().startswith(("#", "$."))
+
+    def __call__(self, prompt: str) -> str:
+        """Return the script's answer to the question the interview asks now (Enter if it has none)."""
+        key = self.session.asking if self.session else None
+        queue = self.queues.get(key or "")
+        if queue:
+            answer = queue.pop(0)
+        elif key and key.endswith(STANDARD) and self.session.standard_choices is not None:
+            wanted = [n for n, paths in enumerate(self.session.standard_choices, start=1)
+                      if any(_within(k.removesuffix(KEEP), p) for p in paths for k, q in self.queues.items() if q)]
+            answer = (_("j") if wanted else "") if len(self.session.standard_choices) == 1 else \
+                ",".join(map(str, wanted))
+        else:
+            answer = ""
+        self._last = [*self._last[-2:], f"{key}\0{answer}"]
+        if not answer and len(self._last) == 3 and len(set(self._last)) == 1:
+            raise ScriptError(_("het script heeft geen antwoord op {path}, en die vraag komt steeds terug").format(
+                path=key))
+        return answer
+
+    def left(self) -> list[str]:
+        """Return the paths the script still has answers to: questions the interview did not ask."""
+        return [key for key, queue in self.queues.items() if queue]
 
 
 def variant_summaries(library: Library) -> dict[tuple[str, Any], str]:

@@ -241,6 +241,20 @@ def name_problem(path: str | Path) -> str | None:
     return None
 
 
+def names_folder(target: str | Path) -> bool:
+    """Return whether an output ``target`` names a folder: it ends in a slash, or is an existing folder.
+
+    A folder that does not exist yet is made when the document is written, as ``batch`` makes its --out-dir.
+
+    >>> names_folder("nieuw/"), names_folder("nieuw/x.docx"), names_folder(".")
+    (True, False, True)
+    """
+    text = os.fspath(target)
+    if text.endswith(("/", os.sep)):
+        return True
+    return name_problem(text) is None and Path(text).is_dir()
+
+
 class TargetExists(OutputError):
     """Raised when a target exists that the engine did not write, or that changed since: it may be a user's work."""
 

@@ -83,3 +83,10 @@ def shipped_schema(name: str = "answer-set") -> dict:
     with path.open(encoding="utf-8") as handle:
         return json.load(handle)
 
+
+
+@lru_cache(maxsize=None)
+def load_interview_plan() -> dict:
+    """Return ``schemas/interview.json``: which questions the interview asks first and which as standard choices."""
+    with (schemas_dir() / "interview.json").open(encoding="utf-8") as handle:
+        return json.load(handle)

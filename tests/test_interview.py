@@ -26,7 +26,7 @@ from agreement_engine import interview as interview_stage
 from agreement_engine.errors import OutputError
 from agreement_engine.findings import Severity
 from agreement_engine.i18n import language
-from agreement_engine.interview import PROGRESS, Interview, holds, in_schema_order
+from agreement_engine.interview import PROGRESS, Interview, ScriptAnswers, ScriptError, holds, in_schema_order
 from agreement_engine.word import render_docx
 
 #: Each script answers the interview by question so that the example of the same name comes out: "path: answer"
@@ -51,26 +51,31 @@ def script_entries(name: str) -> list[tuple[str, str, bool]]:
 class ByQuestion:
     """Answer an interview by the question it asks (``Interview.asking``), from queues of answers per path.
 
-    A question without (more) answers gets Enter; one asked again and again without an answer, or an answer
-    left over at the end (a question the interview no longer asks), fails the test with the path.
+    The answers come from the interview's own ``ScriptAnswers`` (which also chooses the groups of standard
+    choices that hold a question with an answer). A question without (more) answers gets Enter; one asked
+    again and again without an answer, or an answer left over at the end (a question the interview no
+    longer asks), fails the test with the path.
     """
 
     def __init__(self, answers: dict[str, list[str]]) -> None:
-        self.queues = {key: deque(values) for key, values in answers.items()}
+        self.script = ScriptAnswers("")
+        self.script.queues = {key: list(values) for key, values in answers.items()}
         self.session: Interview | None = None
         self.typed: list[tuple[str, str]] = []  # (question, line) in the order asked
 
     def ask(self, prompt: str) -> str:
         key = self.session.asking
-        queue = self.queues.get(key)
-        answer = queue.popleft() if queue else ""
-        if not answer and len(self.typed) >= 3 and all(t == (key, "") for t in self.typed[-3:]):
-            raise AssertionError(f"the script has no answer to {key} ({prompt.strip()}), asked again and again")
+        self.script.session = self.session
+        try:
+            answer = self.script(prompt)
+        except ScriptError:
+            raise AssertionError(f"the script has no answer to {key} ({prompt.strip()}), asked again and again"
+                                 ) from None
         self.typed.append((key, answer))
         return answer
 
     def left(self) -> dict[str, list[str]]:
-        return {key: list(queue) for key, queue in self.queues.items() if queue}
+        return {key: list(self.script.queues[key]) for key in self.script.left()}
 
 
 def by_question(name: str, changes: dict[str, str] | None = None) -> list[tuple[str, str]]:
@@ -159,7 +164,8 @@ def transcripts(tmp_path_factory) -> dict[str, str]:
         patch.setenv("AGREEMENT_ENGINE_LANG", "nl")
         screens = {s.stem: run("interview", "-o", str(folder / f"{s.stem}.json"),
                                input=typed(answers_of(s.stem))).output for s in SCRIPTS}
-    return {name: " ".join(screen.split()) for name, screen in screens.items()}
+    # the questions only: the summary of the answers at the end would count every answer once more
+    return {name: " ".join(screen.split("Samenvatting van uw antwoorden:")[0].split()) for name, screen in screens.items()}
 
 
 @pytest.mark.parametrize("name, absent", [
@@ -211,10 +217,13 @@ def test_interrupted_interview_is_saved_and_resumed(tmp_path, name, question, by
     assert first.exit_code == 1 and f"--resume {target}" in first.output
     partial = written(target)
     assert partial and partial != as_example(name)
-    if by_answers:  # a file without the typed lines (older, or written by hand) continues from its answers
-        del partial[PROGRESS]
-        target.write_text(json.dumps(partial, ensure_ascii=False), encoding="utf-8")
-    second = run("interview", "--resume", str(target), input=typed(answers[cut:]))
+    if by_answers:  # a file without the typed lines (older, or written by hand) continues from its answers,
+        del partial[PROGRESS]  # which need not be the questions that came next before (a choice of standard
+        target.write_text(json.dumps(partial, ensure_ascii=False), encoding="utf-8")  # choices is asked again):
+        rest = (DATA / "interview" / f"{name}.txt").read_text(encoding="utf-8")  # the script answers by question
+    else:
+        rest = typed(answers[cut:])
+    second = run("interview", "--resume", str(target), input=rest)
     assert second.exit_code == 0, second.output[-2000:]
     assert normalize(written(target)) == as_example(name)
 
@@ -235,7 +244,8 @@ def test_ctrl_c_saves_the_answers_so_far(tmp_path, monkeypatch):
     saved = written(target)
     assert saved.pop(PROGRESS) == {"typed": given}  # what was typed, to continue exactly there
     alliance = example("twee-partijen")["alliance"]
-    assert saved == {"alliance": {key: alliance[key] for key in ("name", "purpose", "recitals", "start_date")}}
+    # the recitals are among the standard choices, asked (if chosen) at the end
+    assert saved == {"alliance": {key: alliance[key] for key in ("name", "purpose", "start_date")}}
     assert [p.name for p in tmp_path.iterdir()] == ["antwoorden.json"]  # no temporary file left behind
 
 
@@ -603,7 +613,7 @@ def _dutch_env() -> dict:
 @pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP", "SIGINT"])
 def test_a_signal_saves_the_answers_so_far(tmp_path, signame):
     target = tmp_path / "antwoorden.json"
-    answers = script_until("twee-partijen", "$.alliance.start_date")  # name, purpose, one recital, end of them
+    answers = script_until("twee-partijen", "$.alliance.start_date")  # name and purpose
     child = subprocess.Popen([sys.executable, "-m", "agreement_engine", "interview", "-o", str(target)],
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                              env=_dutch_env())
@@ -620,7 +630,7 @@ def test_a_signal_saves_the_answers_so_far(tmp_path, signame):
     output = (seen + rest).decode("utf-8", "replace")
     assert child.returncode == 1 and "Onderbroken" in output and "interne fout" not in output, output[-2000:]
     saved = written(target)
-    assert saved["alliance"] == {"name": answers[0], "purpose": answers[1], "recitals": [answers[2]]}
+    assert saved["alliance"] == {"name": answers[0], "purpose": answers[1]}
     assert saved[PROGRESS]["typed"] == answers
     assert [p.name for p in tmp_path.iterdir()] == ["antwoorden.json"]
 
@@ -683,7 +693,7 @@ def test_answers_that_cannot_be_saved_are_shown(tmp_path, monkeypatch):
         raise OutputError(f"{path}: kan niet worden geschreven: de schijf is vol")
 
     monkeypatch.setattr(interview_stage, "atomic_write", full_disk)
-    given = answers_of("twee-partijen")[:at("twee-partijen", "$.alliance.recitals", 2)]  # one recital typed
+    given = answers_of("twee-partijen")[:at("twee-partijen", "$.alliance.start_date", 2)]  # a start date refused
     result = run("interview", "-o", str(tmp_path / "antwoorden.json"), input=typed(given))
     assert result.exit_code == 1 and "de schijf is vol" in result.output and "interne fout" not in result.output
     shown = result.output.split("met --resume verder te gaan:")[1]

@@ -154,6 +154,22 @@ def test_render_to_a_named_file_or_folder(tmp_path):
                                          f"{name}.manifest.json"])
 
 
+@pytest.mark.parametrize("folder", ["nieuw/", "nieuw/diep/"])
+def test_render_to_a_new_folder_makes_it_as_batch_does(tmp_path, folder):
+    """A name that ends in a slash is a folder, made when it does not exist yet (issue 18, point 4)."""
+    result = run("render", str(EXAMPLES / "twee-partijen.json"), "-o", str(tmp_path) + "/" + folder)
+    assert result.exit_code == 0, result.output
+    name = output.output_name(example("twee-partijen"))
+    assert files_in(tmp_path / folder) == [f"{name}.docx", f"{name}.manifest.json"]
+    docx.Document(str(tmp_path / folder / f"{name}.docx"))  # a whole document, not a half-written one
+
+
+def test_render_to_a_name_without_docx_nor_slash_is_refused_with_the_way_out(tmp_path):
+    result = run("render", str(EXAMPLES / "twee-partijen.json"), "-o", str(tmp_path / "nieuw"))
+    assert result.exit_code == 2 and "naam die op / eindigt" in " ".join(result.output.split())
+    assert files_in(tmp_path) == []
+
+
 def test_invalid_answers_write_nothing(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     answers = example("dak-en-thuis")
