@@ -71,7 +71,8 @@ class PartyComfort:
     """The needs of one party."""
 
     id: str
-    name: str
+    name: str  # as the agreement calls it ("De Haven")
+    legal_name: str  # "Stichting De Haven"
     needs: tuple[NeedResult, ...]
 
     @property
@@ -107,7 +108,7 @@ class ComfortReport:
         """Return the report as plain JSON-ready data (for ``comfort --format json``)."""
         return {"alliance": self.alliance, "all_met": self.all_met,
                 "open_musts": len(self.open_musts), "open_wishes": len(self.open_wishes),
-                "parties": [{"id": p.id, "name": p.name, "all_met": p.all_met,
+                "parties": [{"id": p.id, "name": p.name, "legal_name": p.legal_name, "all_met": p.all_met,
                              "needs": [n.to_dict() for n in p.needs]} for p in self.parties]}
 
 
@@ -164,9 +165,12 @@ def comparisons(expression: str) -> list[tuple[str, Any]]:
 
     >>> comparisons("withdrawal.notice_months <= 6 and liability.model in ['own_acts', 'pro_rata']")
     [('withdrawal.notice_months', 6), ('liability.model', 'own_acts'), ('liability.model', 'pro_rata')]
+    >>> comparisons("withdrawal.notice_months >= 12")
+    [('withdrawal.notice_months', 12)]
     """
     out: list[tuple[str, Any]] = []
-    for compare in parse_requires(expression).find_all(nodes.Compare):
+    tree = parse_requires(expression)
+    for compare in [tree, *tree.find_all(nodes.Compare)] if isinstance(tree, nodes.Compare) else tree.find_all(nodes.Compare):
         operands = [compare.expr, *(op.expr for op in compare.ops)]
         for left, right in zip(operands, operands[1:]):
             for a, b in ((left, right), (right, left)):
@@ -410,6 +414,6 @@ def evaluate(answers: dict, library: Library | None = None, *, compiled: dict | 
         results.append(NeedResult(i, need["party"], names.get(need["party"], need["party"]), need["need"],
                                   need.get("priority", "must"), need.get("reason"), requires, provided, met,
                                   where))
-    parties = tuple(PartyComfort(p["id"], names[p["id"]], tuple(r for r in results if r.party == p["id"]))
+    parties = tuple(PartyComfort(p["id"], names[p["id"]], p["name"], tuple(r for r in results if r.party == p["id"]))
                     for p in normalized["parties"])
     return ComfortReport(normalized["alliance"]["name"], parties, tuple(results))
