@@ -16,7 +16,8 @@ from jinja2 import TemplateSyntaxError, nodes
 
 from agreement_engine.context import COMPUTED, PARTY_EXTRAS, PARTY_LISTS, PARTY_ONE, answer_sections
 from agreement_engine.errors import EngineError
-from agreement_engine.findings import Finding, json_path, make_finding
+from agreement_engine.findings import Finding, json_path, make_finding, printable
+from agreement_engine.i18n import Text
 from agreement_engine.library import Library, default_library
 from agreement_engine.schema import path_exists
 from agreement_engine.templating import make_environment
@@ -254,8 +255,10 @@ def static_findings(answers: dict, library: Library | None = None) -> Iterator[F
 
 def need_findings(report: ComfortReport) -> list[Finding]:
     """Return a warning for every unmet must and a note for every unmet wish, naming the party and its need."""
+    numbers = {p.id: (number, p.legal_name) for number, p in enumerate(report.parties, start=1)}
     return [make_finding("comfort.unmet_must" if n.priority == "must" else "comfort.unmet_wish", n.path,
-                         party=n.party_name, need=n.need)
+                         party=Text("Partij {number} ({name})", number=numbers[n.party][0],
+                                    name=printable(numbers[n.party][1], 80)), need=n.need)
             for n in report.needs if not n.met]
 
 
@@ -303,7 +306,10 @@ def _locate_requires(expression: str, layout: _Layout, library: Library) -> tupl
     except TemplateSyntaxError:
         return ()
     found: list[Location] = []
+    sections = set(answer_sections())
     for path in paths:
+        if path.split(".")[0] not in sections or "." not in path:
+            continue  # a computed name (n_members) or a whole section: no one member says it
         hit = _chosen_by(path, layout) or _member_reading(path, layout) or _article_about(path, layout, library)
         if hit is not None and hit not in found:
             found.append(hit)

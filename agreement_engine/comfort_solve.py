@@ -177,6 +177,8 @@ def _domain(path: tuple[str, ...], current: Any, constants: list[Any], answers: 
                 v = int(v) if integer else (float(v) if isinstance(v, Decimal) else v)
                 if (low is None or v >= low) and (high is None or v <= high) and v not in values:
                     values.append(v)
+        if isinstance(current, int | float) and not isinstance(current, bool):
+            values.sort(key=lambda v: (abs(v - current), v))  # the nearest numbers first
     else:
         return None
     return [current] + [v for v in values if differs(v, current)]

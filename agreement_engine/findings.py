@@ -231,8 +231,9 @@ CATALOG: dict[str, tuple[Severity, str]] = {
     "comfort.unknown_provider": (Severity.ERROR,
                                  N_("'{label}' is geen label van een lid in de clausulebibliotheek en geen kenmerk "
                                     "van een opschortende voorwaarde")),
-    "comfort.unmet_must": (Severity.WARNING, N_("heeft nodig: \"{need}\", maar de overeenkomst geeft het niet")),
-    "comfort.unmet_wish": (Severity.INFO, N_("wenst: \"{need}\", maar de overeenkomst geeft het niet")),
+    "comfort.unmet_must": (Severity.WARNING, N_("\"{need}\" is nodig om te tekenen, maar de overeenkomst geeft "
+                                                "het niet")),
+    "comfort.unmet_wish": (Severity.INFO, N_("\"{need}\" is een wens die de overeenkomst niet vervult")),
     # the articles of the second legal review
     "publicity.ignored_field": (Severity.WARNING, _UNUSED_FIELD),
     "publicity.rights_holder_not_member": (Severity.ERROR,
