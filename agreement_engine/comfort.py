@@ -273,6 +273,8 @@ class _Layout:
     articles: dict[str, tuple[int, str]]  # clause id -> (article number, title)
     topics: dict[str, str]  # clause id -> topic
     variants: dict[str, Any]  # clause id -> the variant chosen
+    sources: list[str] = field(default_factory=list)  # per member: its text and conditions, to search paths in
+    found: dict[str, Location | None] = field(default_factory=dict)  # path -> where, as found once
 
 
 def _layout(answers: dict, context: dict, library: Library, compiled: dict | None) -> _Layout:
@@ -291,7 +293,8 @@ def _layout(answers: dict, context: dict, library: Library, compiled: dict | Non
         variants[item.clause.id] = item.variant
         for m, (spec, _extra, key) in enumerate(item.members, start=1):
             members.append((item.number, f"{item.number}.{m}", item.clause.id, (spec, key), item.variant))
-    return _Layout(labels, members, articles, topics, variants)
+    return _Layout(labels, members, articles, topics, variants,
+                   [_member_sources(spec) for _a, _n, _c, (spec, _k), _v in members])
 
 
 def _member_sources(spec) -> str:
@@ -310,7 +313,10 @@ def _locate_requires(expression: str, layout: _Layout, library: Library) -> tupl
     for path in paths:
         if path.split(".")[0] not in sections or "." not in path:
             continue  # a computed name (n_members) or a whole section: no one member says it
-        hit = _chosen_by(path, layout) or _member_reading(path, layout) or _article_about(path, layout, library)
+        if path not in layout.found:
+            layout.found[path] = _chosen_by(path, layout) or _member_reading(path, layout) \
+                or _article_about(path, layout, library)
+        hit = layout.found[path]
         if hit is not None and hit not in found:
             found.append(hit)
     return tuple(found)
@@ -331,8 +337,8 @@ def _member_reading(path: str, layout: _Layout) -> Location | None:
     """Return the first member whose text or condition reads ``path`` (or the object it lies in)."""
     section = path.split(".")[0]
     for probe in _prefixes(path):
-        candidates = [(a, n, cid, spec) for a, n, cid, (spec, _key), _v in layout.members
-                      if probe in _member_sources(spec)]
+        candidates = [(a, n, cid, spec) for (a, n, cid, (spec, _key), _v), source in zip(layout.members, layout.sources)
+                      if probe in source]
         if candidates:
             a, number, cid, spec = min(candidates, key=lambda c: (layout.topics.get(c[2]) != section,
                                                                   [int(x) for x in c[1].split(".")]))
@@ -358,6 +364,34 @@ def _prefixes(path: str) -> list[str]:
     return [".".join(parts[:n]) for n in range(len(parts), 1, -1)] or [path]
 
 
+def provider_condition(label: str, library: Library) -> str | None:
+    """Return the condition on the answers under which the agreement has the member (or article) ``label``:
+    its clause is included, the variant holding it is the first whose condition holds, and its own condition
+    holds. None when no clause has the label.
+
+    >>> provider_condition("middelen.rekening", default_library()).count("resources.route")
+    4
+    """
+    alternatives = []
+    for clause in library.clauses:
+        if label not in clause.labels:
+            continue
+        for k, variant in enumerate(clause.variants):
+            members = [m for m in variant.members if m.label == label] if label != clause.id else [None]
+            if not members:
+                continue
+            parts = [f"({clause.include})"] if clause.include else []
+            parts += [f"not ({v.when})" for v in clause.variants[:k] if v.when]
+            parts += [f"({variant.when})"] if variant.when else []
+            member_conditions = [m.when for m in members if m is not None]
+            if member_conditions and all(member_conditions):
+                parts.append("(" + " or ".join(f"({w})" for w in member_conditions) + ")")
+            alternatives.append(" and ".join(parts) or "true")
+    if not alternatives:
+        return None
+    return " or ".join(f"({a})" for a in alternatives)
+
+
 def _locate_provider(provided: str, answers: dict, layout: _Layout) -> tuple[Location, ...]:
     """Return the member labelled ``provided``, or the member stating the condition precedent with that id."""
     if provided in layout.labels:
@@ -368,9 +402,12 @@ def _locate_provider(provided: str, answers: dict, layout: _Layout) -> tuple[Loc
             if spec.label == provided:
                 return (Location(provided, a, n, layout.articles[cid][1]),)
         return (Location(provided, article, number, title),)
-    for a, n, cid, (spec, key), _v in layout.members:
-        if key.endswith(f"/{provided}") and spec.repeat:
-            return (Location(None, a, n, layout.articles[cid][1]),)
+    condition = next((c for c in answers.get("conditions", []) if c.get("id") == provided), None)
+    if condition is not None:  # stated in the member that lists the conditions (or the warranties)
+        listed = "warranties" if condition.get("form") == "warranty" else "conditions"
+        for a, n, cid, (spec, _key), _v in layout.members:
+            if any((item.repeat or "").strip() == listed for item in spec.items) or (spec.repeat or "").strip() == listed:
+                return (Location(spec.label, a, n, layout.articles[cid][1]),)
     return ()
 
 

@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from agreement_engine.comfort import (ComfortReport, NeedResult, comparisons, evaluate, evaluation_context, holds,
-                                      requires_paths)
+                                      provider_condition, requires_paths)
 from agreement_engine.library import Library, default_library
 from agreement_engine.findings import Severity, json_path
 from agreement_engine.i18n import _
@@ -251,15 +251,14 @@ def solve(answers: dict, library: Library | None = None, *, limit: int = 3) -> S
     report = evaluate(answers, library)
     normalized, context = evaluation_context(answers, library)
     by_index = {n.index: n for n in report.needs}
-    needs = [(n.index, {"requires": n.requires}) for n in report.needs if n.requires is not None]
+    needs = [(n.index, {"requires": n.requires or _provided(n, library)}) for n in report.needs]
     variables = _variables(needs, normalized)
     tables = _Tables(needs, variables, context)
     musts = [i for i, _n in needs if by_index[i].priority == "must"]
     wishes = [i for i, _n in needs if by_index[i].priority == "wish"]
-    fixed_unmet = [n for n in report.needs if n.provided_by is not None and n.priority == "must" and not n.met]
     hopeless = [i for i in musts if not any(tables.table[i].values())]
-    if fixed_unmet or hopeless:
-        return SolveResult(report, (), tuple((n,) for n in fixed_unmet) + tuple((by_index[i],) for i in hopeless))
+    if hopeless:
+        return SolveResult(report, (), tuple((by_index[i],) for i in hopeless))
 
     order = sorted(variables, key=lambda p: (-sum(p in tables.scope[i] for i in musts), p))
     position = {p: k for k, p in enumerate(order)}
@@ -330,14 +329,21 @@ def solve(answers: dict, library: Library | None = None, *, limit: int = 3) -> S
     return SolveResult(report, (), _conflicts(musts, tables, variables, by_index), exhausted)
 
 
+def _provided(need: NeedResult, library: Library) -> str:
+    """Return a need provided by a member as the condition under which the agreement has that member; a need
+    provided by a condition precedent (which is there whatever the choices) as what it is today."""
+    condition = provider_condition(need.provided_by, library)
+    return condition if condition is not None else ("true" if need.met else "false")
+
+
 def _make(answers: dict, variables: dict, assignment: dict, library: Library) -> Solution | None:
     """Return the answer set of ``assignment`` if check finds no error in it and it meets every must; else None.
 
-    A field the new choice no longer uses falls away. The changed sections and the cross-field rules are checked
-    first (fast); a candidate that passes is then checked whole, as ``check`` would.
+    A field the new choice no longer uses falls away. The answers were valid, so the schema of the changed sections
+    and the cross-field rules say what ``check`` would.
     """
     from agreement_engine.rules import check_rules
-    from agreement_engine.validate import validate, validate_part
+    from agreement_engine.validate import validate_part
 
     changes = tuple(Change(path, variables[path].current, value) for path, value in assignment.items()
                     if differs(value, variables[path].current))
@@ -360,7 +366,7 @@ def _make(answers: dict, variables: dict, assignment: dict, library: Library) ->
                 removed.append(Change(path, before, MISSING))
                 _set(candidate, path, MISSING)
     report = evaluate(candidate, library)
-    if report.open_musts or any(f.severity is Severity.ERROR for f in validate(candidate, comfort=False)):
+    if report.open_musts:
         return None
     return Solution(changes, tuple(removed), candidate, report)
 
