@@ -221,7 +221,7 @@ def condition_ids(answers: dict) -> set[str]:
 
 
 def static_findings(answers: dict, library: Library | None = None) -> Iterator[Finding]:
-    """Yield what is wrong with the needs themselves: no or two sources, a condition that does not parse or
+    """Yield what is wrong with the needs themselves: two sources, a condition that does not parse or
     reads an unknown field, a ``provided_by`` that names nothing, a condition id used twice."""
     conditions = answers.get("conditions")
     seen: dict[str, int] = {}
@@ -235,8 +235,8 @@ def static_findings(answers: dict, library: Library | None = None) -> Iterator[F
     labels = None
     for i, need in _needs(answers):
         requires, provided = need.get("requires"), need.get("provided_by")
-        if (requires is None) == (provided is None):
-            yield make_finding("comfort.source", json_path(["comfort", i]))
+        if requires is not None and provided is not None:  # neither: the schema asks for provided_by
+            yield make_finding("comfort.source", json_path(["comfort", i, "provided_by"]))
         if isinstance(requires, str):
             try:
                 unknown = unknown_fields(requires)

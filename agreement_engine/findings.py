@@ -223,8 +223,8 @@ CATALOG: dict[str, tuple[Severity, str]] = {
     "condition.duplicate_id": (Severity.ERROR, N_("het kenmerk '{id}' wordt ook gebruikt door voorwaarde {other}; "
                                                   "ieder kenmerk van een voorwaarde moet uniek zijn")),
     "comfort.source": (Severity.ERROR, N_("geef bij deze comfortwens óf een voorwaarde op de antwoorden (requires), "
-                                          "óf het lid of de voorwaarde die het comfort geeft (provided_by); niet "
-                                          "allebei en niet geen van beide")),
+                                          "óf het lid of de voorwaarde die het comfort geeft (provided_by), niet "
+                                          "allebei")),
     "comfort.syntax": (Severity.ERROR, N_("de voorwaarde van deze comfortwens is geen geldige expressie: {reason}")),
     "comfort.unknown_field": (Severity.ERROR, N_("onbekend veld '{field}' in de voorwaarde van deze comfortwens; "
                                                  "controleer de spelling")),
