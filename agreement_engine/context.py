@@ -26,13 +26,14 @@ def answer_sections(schema: dict | None = None) -> tuple[str, ...]:
     """Return the top-level sections of the answer set that a clause may read, in the schema's order.
 
     A section is a top-level property whose value is an object or a list; the bookkeeping fields
-    (``$schema``, ``$interview``, ``schema_version``, ``language``) are not.
+    (``$schema``, ``$interview``, ``schema_version``, ``language``) are not, nor is a section the agreement never
+    shows (``x-not-in-agreement``: what each party needs before it signs, ``comfort``).
     """
     if schema is None:
         return _shipped_sections()
     sections = []
     for name, node in schema["properties"].items():
-        if name.startswith("$"):
+        if name.startswith("$") or node.get("x-not-in-agreement"):
             continue
         kinds = resolve_ref(node, schema).get("type")
         kinds = kinds if isinstance(kinds, list) else [kinds]
