@@ -236,13 +236,9 @@ def lint(source: Library | LibraryLoader) -> list[Problem]:
         problems.extend(_lint_clause(clause, env, enums, labels, covered, texts_by_clause))
     problems.extend(_lint_terms(library, defined, texts_by_clause))
     problems.extend(lint_witnesses(library))
-    outside = {name for name, node in load_schema()["properties"].items()
-               if isinstance(node, dict) and node.get("x-not-in-agreement")}
     for path, values in sorted(enums.items()):
         if len(values) < 2:
             continue  # a single-valued enum (language "nl") has nothing to choose between
-        if path.split(".")[0] in outside:
-            continue  # a section the agreement never shows (comfort): no clause chooses by it
         for value in values:
             if (path, value) not in covered:
                 problems.append(Problem("clause_library", None, None,
