@@ -819,6 +819,117 @@ def consequences(answers: str, output: str | None, schade: float, veroorzaker: s
                               indent=2))
 
 
+@main.command()
+@click.argument("answers", metavar="ANTWOORDEN.json")
+@click.option("-o", "--output", "target", metavar="UIT.docx",
+              help=N_("Schrijf het comfortoverzicht als Word-document (per partij wat zij nodig heeft, of het "
+                      "geregeld is en waar)."))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help=N_("Uitvoer als leesbare tekst of als JSON."))
+@click.option("--solve", is_flag=True,
+              help=N_("Zoek de antwoorden die zo weinig mogelijk veranderen en ieders noodzakelijke comfort geven, "
+                      "of noem de wensen die niet samen kunnen."))
+@click.option("--write", "new_answers", metavar="NIEUW.json",
+              help=N_("Met --solve: schrijf de eerste oplossing als nieuwe antwoordenset."))
+@click.option("--template", metavar="SJABLOON.docx", help=N_("Een eigen Word-sjabloon in plaats van het huissjabloon."))
+@click.option("--force", is_flag=True, help=N_("Overschrijf een bestaand bestand."))
+@_library_option
+def comfort(answers: str, target: str | None, fmt: str, solve: bool, new_answers: str | None,
+            template: str | None, force: bool, library: str | None) -> None:
+    """Toon per partij het comfort dat zij nodig heeft: geregeld of niet, en waar in de overeenkomst.
+
+    Met --solve zoekt de engine de keuzes die zo weinig mogelijk antwoorden veranderen en ieders noodzakelijke
+    comfort geven (en zoveel mogelijk wensen); lukt dat niet, dan noemt zij de kleinste groepen wensen die
+    niet samen kunnen. Exitcode 1 als er geen oplossing is.
+    """
+    if new_answers is not None and not solve:
+        raise click.UsageError(_("--write hoort bij --solve"))
+    if target is not None:
+        _new_target(target, force)
+    if new_answers is not None:
+        if not new_answers.strip() or Path(new_answers).suffix.lower() != ".json":
+            raise click.UsageError(_("{file}: de nieuwe antwoordenset moet op .json eindigen").format(file=new_answers))
+        if not force and (Path(new_answers).exists() or Path(new_answers).is_symlink()):
+            raise click.UsageError(_("{file} bestaat al; kies een ander bestand, of overschrijf het met --force"
+                                     ).format(file=new_answers))
+    if template is not None:
+        _existing_file(template)
+    engine = _engine(library, template)
+    source, = _valid_answers(engine, answers)
+    if target is not None:
+        written = engine.comfort_overview(source, target)
+        if fmt == "text":
+            click.echo(_("{file}: het comfortoverzicht van {answers}").format(file=written, answers=source.name))
+    if solve:
+        result = engine.solve_comfort(source)
+        if fmt == "json":
+            click.echo(json.dumps(result.to_dict(source.answers), ensure_ascii=False, indent=2))
+        else:
+            click.echo(_solution_text(result, source.answers))
+        if not result.solutions:
+            sys.exit(1)
+        if new_answers is not None:
+            data = json.dumps(result.solutions[0].answers, ensure_ascii=False, indent=2) + "\n"
+            output.atomic_write(Path(new_answers), data.encode("utf-8"))
+            if fmt == "text":
+                click.echo(_("De eerste oplossing staat in {file}.").format(file=new_answers))
+        return
+    report = engine.comfort(source)
+    if fmt == "json":
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    elif target is None:
+        click.echo(_comfort_text(report))
+
+
+def _comfort_text(report) -> str:
+    """Return the comfort report as text: the verdict, then per party each need, met or not, and where."""
+    lines = [_("Alle partijen hebben het comfort dat zij nodig hebben.") if report.all_met else
+             _("Nog open: {musts} nodig om te tekenen, {wishes} gewenst.").format(musts=len(report.open_musts),
+                                                                                 wishes=len(report.open_wishes))]
+    for party in report.parties:
+        if not party.needs:
+            continue
+        lines.append(f"{party.name}:")
+        for need in party.needs:
+            mark = _("geregeld") if need.met else _("NIET geregeld")
+            weight = _("nodig") if need.priority == "must" else _("wens")
+            where = ", ".join(_("artikel {number}").format(number=w.number) for w in need.where)
+            lines.append(f"  [{mark}] ({weight}) {need.need}" + (f" – {where}" if where else ""))
+    return "\n".join(lines)
+
+
+def _solution_text(result, original: dict) -> str:
+    """Return what must change (per solution: JSON path, from, to in words), or which needs cannot hold together."""
+    lines = []
+    if result.solutions and not result.solutions[0].changes:
+        lines.append(_("Alle partijen hebben al het comfort dat zij nodig hebben om te tekenen; er hoeft niets te "
+                       "veranderen."))
+    for number, solution in enumerate(result.solutions, start=1):
+        if not solution.changes:
+            continue
+        lines.append(_("Oplossing {number}: wat er moet veranderen").format(number=number))
+        for change in (*solution.changes, *solution.removed):
+            item = change.to_dict(original)
+            lines.append(f"  {item['path']} ({item['field']}): {item['from_words']} → {item['to_words']}")
+        if solution.open_wishes:
+            lines.append("  " + _("blijft open: {needs}").format(
+                needs="; ".join(f"{n.party_name}: {n.need}" for n in solution.open_wishes)))
+        else:
+            lines.append("  " + _("hiermee zijn ook alle wensen geregeld"))
+    if not result.solutions:
+        lines.append(_("Geen enkele keuze geeft iedere partij wat zij nodig heeft om te tekenen."))
+        for conflict in result.conflicts:
+            wants = "; ".join(_("{party} wil: {need}").format(party=n.party_name, need=n.need) for n in conflict)
+            lines.append("  " + (_("{wants}; dat kan niet samen").format(wants=wants) if len(conflict) > 1 else
+                                 _("{wants}; dat geeft geen enkele keuze van de antwoorden").format(wants=wants)))
+        if not result.conflicts:
+            lines.append("  " + _("De wensen kunnen samen, maar geen combinatie doorstaat de controle van de "
+                                  "antwoorden."))
+    if result.exhausted:
+        lines.append(_("Let op: de zoektocht is afgebroken voordat alles was geprobeerd."))
+    return "\n".join(lines)
+
+
 #: Where ``interview`` writes the answer set when neither -o nor --resume names a file.
 DEFAULT_ANSWERS = "antwoorden.json"
 

@@ -28,13 +28,14 @@ def answer_sections(schema: dict | None = None) -> tuple[str, ...]:
     Without ``schema``: those of the answer-set schema in use (the shipped one, or a library's own).
 
     A section is a top-level property whose value is an object or a list; the bookkeeping fields
-    (``$schema``, ``$interview``, ``schema_version``, ``language``) are not.
+    (``$schema``, ``$interview``, ``schema_version``, ``language``) are not, nor is a section the agreement never
+    shows (``x-not-in-agreement``: what each party needs before it signs, ``comfort``).
     """
     if schema is None:
         return _sections_in_use(schema_key())
     sections = []
     for name, node in schema["properties"].items():
-        if name.startswith("$"):
+        if name.startswith("$") or node.get("x-not-in-agreement"):
             continue
         kinds = resolve_ref(node, schema).get("type")
         kinds = kinds if isinstance(kinds, list) else [kinds]

@@ -18,6 +18,10 @@ from typing import Any, ContextManager
 from agreement_engine import output
 from agreement_engine.answers import load, normalize
 from agreement_engine.assemble import assemble_valid
+from agreement_engine.comfort import ComfortReport
+from agreement_engine.comfort import evaluate as evaluate_comfort
+from agreement_engine.comfort_solve import SolveResult
+from agreement_engine.comfort_solve import solve as solve_comfort
 from agreement_engine.compare import answer_changes, revision_date
 from agreement_engine.consequences import Consequences, Scenario, consequences
 from agreement_engine.errors import EngineError, InvalidAnswersError
@@ -35,6 +39,7 @@ from agreement_engine.word.reader import written_articles
 from agreement_engine.word.redline import render_redline
 from agreement_engine.word.template import HouseTemplate, load_template
 from agreement_engine.word.variants_page import render_variants
+from agreement_engine.word.comfort_page import render_comfort
 
 #: The language of everything written into a document or a manifest, whatever the command line speaks.
 DOCUMENT_LANGUAGE = "nl"
@@ -292,6 +297,32 @@ class Engine:
                                 provenance=provenance)
         output.atomic_write(Path(target), data)
         return Path(target)
+
+    def comfort(self, source: Source) -> ComfortReport:
+        """Return every party's comfort for the answer set at ``source``: per need met or not, and where.
+
+        Raise InvalidAnswersError when the answers have errors.
+        """
+        answers = self._valid(source).answers
+        with self._writing():
+            return evaluate_comfort(answers, self.library, compiled=self.templates)
+
+    def comfort_overview(self, source: Source, target: str | Path) -> Path:
+        """Write the comfort overview of the answer set at ``source`` to ``target`` (.docx)."""
+        answers = self._valid(source).answers
+        with self._writing():
+            report = evaluate_comfort(answers, self.library, compiled=self.templates)
+            agreement = assemble_valid(answers, self.library, compiled=self.templates)
+            provenance = {"kind": "comfort", **self._provenance(answers, agreement)}
+            data = render_comfort(agreement, report, template=self.house, provenance=provenance)
+        output.atomic_write(Path(target), data)
+        return Path(target)
+
+    def solve_comfort(self, source: Source, *, limit: int = 3) -> SolveResult:
+        """Return the closest answer sets that meet every party's musts, or the needs that cannot hold together."""
+        answers = self._valid(source).answers
+        with self._speaking():
+            return solve_comfort(answers, self.library, limit=limit)
 
 
 def write(rendered: Rendered, document: Path) -> Path:

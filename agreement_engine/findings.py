@@ -215,6 +215,21 @@ CATALOG: dict[str, tuple[Severity, str]] = {
     "disputes.court_missing": (Severity.ERROR, N_("bij deze geschillenregeling moet de bevoegde rechtbank worden "
                                                   "genoemd (bijvoorbeeld \"Rechtbank Midden-Nederland\"); de "
                                                   "engine raadt die niet")),
+    # comfort: what each party needs before it signs (comfort[])
+    "condition.duplicate_id": (Severity.ERROR, N_("het kenmerk '{id}' wordt ook gebruikt door voorwaarde {other}; "
+                                                  "ieder kenmerk van een voorwaarde moet uniek zijn")),
+    "comfort.source": (Severity.ERROR, N_("geef bij deze comfortwens óf een voorwaarde op de antwoorden (requires), "
+                                          "óf het lid of de voorwaarde die het comfort geeft (provided_by), niet "
+                                          "allebei")),
+    "comfort.syntax": (Severity.ERROR, N_("de voorwaarde van deze comfortwens is geen geldige expressie: {reason}")),
+    "comfort.unknown_field": (Severity.ERROR, N_("onbekend veld '{field}' in de voorwaarde van deze comfortwens; "
+                                                 "controleer de spelling")),
+    "comfort.unknown_provider": (Severity.ERROR,
+                                 N_("'{label}' is geen label van een lid in de clausulebibliotheek en geen kenmerk "
+                                    "van een opschortende voorwaarde")),
+    "comfort.unmet_must": (Severity.WARNING, N_("\"{need}\" is nodig om te tekenen, maar de overeenkomst geeft "
+                                                "het niet")),
+    "comfort.unmet_wish": (Severity.INFO, N_("\"{need}\" is een wens die de overeenkomst niet vervult")),
     # the articles of the second legal review
     "publicity.rights_holder_not_member": (Severity.ERROR,
                                            N_("de rechten op naam en logo worden gehouden door een deelnemende "

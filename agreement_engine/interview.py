@@ -1232,6 +1232,8 @@ def _is_note(finding: Finding) -> bool:
 
 def _sample(node: dict) -> Any:
     """Return a value of the node's type, to ask the cross-field rules about a field before it is asked."""
+    if "x-sample" in node:  # a text the rules read (a condition): the schema gives one they accept
+        return node["x-sample"]
     if "enum" in node:
         return node["enum"][0]
     if "anyOf" in node:

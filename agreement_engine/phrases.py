@@ -1,4 +1,5 @@
-"""The fixed wording of a document (lead texts, "Artikel", signature labels, annexes, the redline and variants pages).
+"""The fixed wording of a document (lead texts, "Artikel", signature labels, annexes, the redline, variants and
+comfort pages).
 
 The words live in the clause library, one file per document language (``clause_library/phrases/nl.yaml``);
 this module names the phrases the engine uses (:data:`PHRASES`, the one list lint checks the files against)
@@ -188,6 +189,34 @@ PHRASES: dict[str, tuple[str, ...] | str] = {
     "variants_board.comfort_met": (),
     "variants_board.comfort_unmet": (),
     "variants_board.marked": (),
+    # the comfort overview (comfort)
+    "comfort.title": (),
+    "comfort.intro": ("alliance", "agreement"),
+    "comfort.all_met": (),
+    "comfort.musts_met": (),
+    "comfort.musts_open": (),
+    "comfort.wishes_open": (),
+    "comfort.open_must": ("party", "need"),
+    "comfort.open_wish": ("party", "need"),
+    "comfort.no_needs": (),
+    "comfort.summary_party": (),
+    "comfort.summary_musts": (),
+    "comfort.summary_wishes": (),
+    "comfort.count": ("met", "total"),
+    "comfort.none": (),
+    "comfort.party_none": (),
+    "comfort.need": (),
+    "comfort.priority": (),
+    "comfort.met": (),
+    "comfort.where": (),
+    "comfort.must": (),
+    "comfort.wish": (),
+    "comfort.met_yes": (),
+    "comfort.met_no": (),
+    "comfort.reason": ("reason",),
+    "comfort.at": ("number", "title"),
+    "comfort.by_choice": (),
+    "comfort.not_in_agreement": (),
 }
 
 #: The phrases of each document kind (``kind.<kind>.title``, ...), for every kind the answer-set schema knows:

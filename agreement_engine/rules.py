@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any, Callable, Iterator
 
+from agreement_engine.comfort import static_findings as comfort_static_findings
 from agreement_engine.dutch import enumerate_nl
 from agreement_engine.errors import LibraryError
 from agreement_engine.findings import UNUSED_FIELD, Finding, Severity, add_codes, json_path, make_finding, printable
@@ -160,6 +161,10 @@ def _references(answers: dict) -> Iterator[tuple[list, str]]:
     for i, condition in enumerate(conditions if isinstance(conditions, list) else []):
         if isinstance(condition, dict) and isinstance(condition.get("party"), str):
             yield ["conditions", i, "party"], condition["party"]
+    comfort = answers.get("comfort")
+    for i, need in enumerate(comfort if isinstance(comfort, list) else []):
+        if isinstance(need, dict) and isinstance(need.get("party"), str):
+            yield ["comfort", i, "party"], need["party"]
     for pid in _obj(answers, "multi_year_plan", "party_tasks"):
         yield ["multi_year_plan", "party_tasks", pid], pid
     wnt = _obj(answers, "financing").get("wnt_parties")
@@ -898,3 +903,9 @@ def attachment_in_proportion(answers: dict) -> Iterator[Finding]:
     elif insolvency.get("model") == "automatic":
         yield make_finding("insolvency.automatic_attachment",
                            json_path(["insolvency", "events", events.index("attachment")]))
+
+
+@rule
+def comfort_needs(answers: dict) -> Iterator[Finding]:
+    """Every need of ``comfort[]`` has one source that parses, reads known fields and names something."""
+    yield from comfort_static_findings(answers)

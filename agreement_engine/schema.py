@@ -82,11 +82,14 @@ def path_exists(path: list[str]) -> bool:
 
 
 def schema_enums() -> dict[str, list]:
-    """Return every enum of the answer-set schema by dotted path (array items without brackets)."""
+    """Return every enum of the answer-set schema by dotted path (array items without brackets), except those of a
+    section the agreement never shows (``x-not-in-agreement``), which no clause chooses by."""
     found: dict[str, list] = {}
 
     def walk(path: list[str]) -> None:
         node = schema_at([0 if p == "[]" else p for p in path]) or {}
+        if node.get("x-not-in-agreement"):
+            return
         if "enum" in node:
             found[".".join(p for p in path if p != "[]")] = node["enum"]
         for name in node.get("properties", {}):

@@ -16,7 +16,8 @@ from jsonschema import Draft202012Validator, FormatChecker, validators
 from jsonschema.exceptions import ValidationError, best_match
 
 from agreement_engine.answers import too_deep
-from agreement_engine.findings import Finding, json_path, make_finding, printable
+from agreement_engine.errors import EngineError
+from agreement_engine.findings import Finding, has_errors, json_path, make_finding, printable
 from agreement_engine.i18n import N_, Text, format_number, joined
 from agreement_engine.resources import load_schema, schema_key
 from agreement_engine.rules import check_rules, party_label
@@ -86,7 +87,7 @@ def _invisible(text: str) -> bool:
                               for ch in text)
 
 
-def validate(answers: Any) -> list[Finding]:
+def validate(answers: Any, *, comfort: bool = True) -> list[Finding]:
     """Return every finding for ``answers`` (already parsed), sorted by JSON path.
 
     >>> [f.path for f in validate({"schema_version": "1"})][:3]
@@ -100,7 +101,22 @@ def validate(answers: Any) -> list[Finding]:
     if isinstance(answers, dict):
         findings.extend(_value_findings(answers, [], answers))
         findings.extend(check_rules(answers))
+        if comfort:
+            findings.extend(comfort_findings(answers, findings))
     return capped(_sorted(findings))
+
+
+def comfort_findings(answers: dict, findings: list[Finding]) -> list[Finding]:
+    """Return, when the answers are free of errors, a warning per unmet must of ``comfort[]`` and a note per
+    unmet wish (what is wrong with the needs themselves is a cross-field rule)."""
+    if not isinstance(answers.get("comfort"), list) or not answers["comfort"] or has_errors(findings):
+        return []
+    from agreement_engine import comfort  # it reads the agreement's layout, which assembly (importing us) makes
+
+    try:
+        return comfort.need_findings(comfort.evaluate(answers))
+    except EngineError:
+        return []  # a library that cannot assemble these answers is reported where they are rendered
 
 
 def _trimmed(value: Any, schema: Any) -> Any:

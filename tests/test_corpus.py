@@ -96,12 +96,14 @@ def text_fields(node: dict | None = None, path: tuple = ()) -> list[tuple]:
     """Return the path of every free-text field in the schema ("*" for any index or key).
 
     A free-text field is a string without enum, const, format or pattern other than "not only spaces";
-    ``$schema`` is left out, because the engine ignores it.
+    ``$schema`` is left out, because the engine ignores it, and so is a section the agreement never shows
+    (``x-not-in-agreement``: the comfort each party needs).
     """
     schema = load_schema()
     node = resolve_ref(schema if node is None else node)
     if node.get("type") == "object":
-        children = [(name, sub) for name, sub in node.get("properties", {}).items() if name != "$schema"]
+        children = [(name, sub) for name, sub in node.get("properties", {}).items()
+                    if name != "$schema" and not sub.get("x-not-in-agreement")]
         if isinstance(node.get("additionalProperties"), dict):
             children.append(("*", node["additionalProperties"]))
         return [field for name, sub in children for field in text_fields(sub, path + (name,))]

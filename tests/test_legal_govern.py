@@ -48,6 +48,7 @@ def twenty_parties() -> dict:
     answers["resources"]["shares"] = {f"p{n}": 5.26 for n in range(1, 19)} | {"p19": 5.32}
     answers["resources"]["lead_party"] = "p1"
     answers["conditions"] = []
+    answers["comfort"] = []  # the example's needs are those of parties that are gone
     answers.pop("multi_year_plan")
     answers["publicity"]["rights_holder"] = "p1"  # the example's holder of name and logo is gone
     answers["financing"]["wnt_parties"] = ["p1"]

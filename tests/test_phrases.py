@@ -16,6 +16,7 @@ from conftest import apply_changes, example
 
 from agreement_engine.answers import normalize
 from agreement_engine.assemble import assemble_valid
+from agreement_engine.comfort import evaluate as evaluate_comfort
 from agreement_engine.compare import answer_changes, show_value
 from agreement_engine.consequences import consequences
 from agreement_engine.engine import Engine
@@ -28,6 +29,7 @@ from agreement_engine.variant_options import options, topics
 from agreement_engine.word import render_docx
 from agreement_engine.word.brief import render_brief
 from agreement_engine.word.redline import render_redline
+from agreement_engine.word.comfort_page import render_comfort
 from agreement_engine.word.variants_page import render_variants
 
 PACKAGE = Path(__file__).resolve().parent.parent / "agreement_engine"
@@ -186,6 +188,17 @@ def documents() -> dict[str, bytes]:
                                                      "when: \"withdrawal.exit_fee.kind == 'none'\"")})
     out["variants-shadowed"] = render_variants(assemble_valid(answers["alliance"], shadowed), "Uittreding",
                                                options(answers["alliance"], "withdrawal", shadowed), provenance={})
+    # the comfort overview: all met, a must and a wish open (one met by the choices alone), only a wish open, none
+    by_choice = {"party": "onderdak", "need": "Minstens drie deelnemers", "requires": "n_members >= 3"}
+    comfort = {"all-met": answers["alliance"],
+               "open": apply_changes(answers["alliance"], [["set", ["liability", "cap"], {"kind": "none"}],
+                                                           ["set", ["disputes", "route"], "court"],
+                                                           ["set", ["comfort", 6], by_choice]]),
+               "wishes": apply_changes(answers["alliance"], [["set", ["disputes", "route"], "court"]]),
+               "none": answers["cooperation"]}
+    for name, comfort_answers in comfort.items():
+        out[f"comfort-{name}"] = render_comfort(assemble_valid(comfort_answers, library),
+                                                evaluate_comfort(comfort_answers, library), provenance={})
     return out
 
 

@@ -154,6 +154,7 @@ def _without_party(answers: dict, party_id: str) -> dict:
     share = answers["resources"]["shares"].pop(party_id)
     answers["resources"]["shares"]["dehaven"] = round(answers["resources"]["shares"]["dehaven"] + share, 2)
     answers["multi_year_plan"]["party_tasks"].pop(party_id, None)
+    answers["comfort"] = [need for need in answers.get("comfort", []) if need["party"] != party_id]
     for law in ("wmo", "jeugdwet", "wkkgz"):
         answers["quality"][law] = [pid for pid in answers["quality"].get(law, []) if pid != party_id]
     return answers

@@ -15,9 +15,14 @@ BAD = [case for case in CORPUS if not case.is_raw]
 RAW = [case for case in CORPUS if case.is_raw]
 
 
+#: Examples that show a problem on purpose, with the codes of the warnings they show.
+_ON_PURPOSE = {"dak-en-thuis-knelpunt": {"comfort.unmet_must"}}  # a comfort conflict the solver explains
+
+
 def test_examples_have_no_errors_or_warnings(example_name):
     findings = check(example(example_name))
-    assert [f for f in findings if f.severity is not Severity.INFO] == []
+    assert [f for f in findings if f.severity is not Severity.INFO
+            and f.code not in _ON_PURPOSE.get(example_name, set())] == []
 
 
 @pytest.mark.parametrize("case", BAD, ids=lambda c: c.name)
@@ -46,7 +51,7 @@ def test_every_cross_field_rule_has_a_bad_case():
 
 
 def test_rules_stay_quiet_on_the_examples(example_name):
-    codes = {f.code for f in check(example(example_name))}
+    codes = {f.code for f in check(example(example_name))} - _ON_PURPOSE.get(example_name, set())
     assert codes <= {"insolvency.gemeente_excluded", "financing.award_route"}  # notes that always apply
 
 

@@ -1,0 +1,462 @@
+"""Comfort: what each party needs before it signs, checked against the choices and located in the agreement.
+
+A need (``comfort[]`` in the answer set) is met when its ``requires`` condition holds for the answers (the
+same expression language as the library's ``when:`` conditions), or when the member labelled ``provided_by``
+is in this agreement, or the condition precedent with that id exists. :func:`evaluate` returns a
+:class:`ComfortReport` per party and per need: met or not, and where the agreement gives it (clause label,
+article and member number). Solving across the parties is in :mod:`agreement_engine.comfort_solve`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Iterator
+
+from jinja2 import TemplateSyntaxError, nodes
+
+from agreement_engine.context import COMPUTED, PARTY_EXTRAS, PARTY_LISTS, PARTY_ONE, answer_sections
+from agreement_engine.errors import EngineError
+from agreement_engine.findings import Finding, json_path, make_finding, printable
+from agreement_engine.i18n import Text
+from agreement_engine.library import Library, default_library
+from agreement_engine.schema import path_exists
+from agreement_engine.templating import make_environment
+
+#: Names every condition may use besides the answer sections and the computed names.
+_JINJA_NAMES = ("true", "false", "none", "True", "False", "None")
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where the agreement gives a need: the clause label (if any), the article and the member number."""
+
+    label: str | None
+    article: int
+    number: str  # "9.7", or "14" for a whole article
+    title: str
+
+    def to_dict(self) -> dict:
+        """Return the location as plain JSON-ready data."""
+        return {"label": self.label, "article": self.article, "number": self.number, "title": self.title}
+
+
+@dataclass(frozen=True)
+class NeedResult:
+    """One need of one party, evaluated: met or not, and where the agreement gives it."""
+
+    index: int  # the need's place in ``comfort[]``
+    party: str
+    party_name: str
+    need: str
+    priority: str  # must | wish
+    reason: str | None
+    requires: str | None
+    provided_by: str | None
+    met: bool
+    where: tuple[Location, ...] = ()
+
+    @property
+    def path(self) -> str:
+        """Return the JSON path of the need in the answer set."""
+        return json_path(["comfort", self.index])
+
+    def to_dict(self) -> dict:
+        """Return the need as plain JSON-ready data."""
+        return {"path": self.path, "party": self.party, "party_name": self.party_name, "need": self.need,
+                "priority": self.priority, "reason": self.reason, "requires": self.requires,
+                "provided_by": self.provided_by, "met": self.met, "where": [w.to_dict() for w in self.where]}
+
+
+@dataclass(frozen=True)
+class PartyComfort:
+    """The needs of one party."""
+
+    id: str
+    name: str  # as the agreement calls it ("De Haven")
+    legal_name: str  # "Stichting De Haven"
+    needs: tuple[NeedResult, ...]
+
+    @property
+    def all_met(self) -> bool:
+        """Return whether every need of the party is met."""
+        return all(n.met for n in self.needs)
+
+
+@dataclass(frozen=True)
+class ComfortReport:
+    """Every party's comfort, in the order of the parties (parties without needs included)."""
+
+    alliance: str
+    parties: tuple[PartyComfort, ...]
+    needs: tuple[NeedResult, ...] = field(default=())
+
+    @property
+    def open_musts(self) -> list[NeedResult]:
+        """Return the musts that are not met."""
+        return [n for n in self.needs if n.priority == "must" and not n.met]
+
+    @property
+    def open_wishes(self) -> list[NeedResult]:
+        """Return the wishes that are not met."""
+        return [n for n in self.needs if n.priority == "wish" and not n.met]
+
+    @property
+    def all_met(self) -> bool:
+        """Return whether every need of every party is met."""
+        return all(n.met for n in self.needs)
+
+    def to_dict(self) -> dict:
+        """Return the report as plain JSON-ready data (for ``comfort --format json``)."""
+        return {"alliance": self.alliance, "all_met": self.all_met,
+                "open_musts": len(self.open_musts), "open_wishes": len(self.open_wishes),
+                "parties": [{"id": p.id, "name": p.name, "legal_name": p.legal_name, "all_met": p.all_met,
+                             "needs": [n.to_dict() for n in p.needs]} for p in self.parties]}
+
+
+# --- reading a condition -------------------------------------------------------------------------------------
+
+@lru_cache(maxsize=4096)
+def parse_requires(expression: str) -> nodes.Expr:
+    """Return the Jinja expression tree of a ``requires`` condition; raise TemplateSyntaxError if it does not parse.
+
+    >>> type(parse_requires("liability.model in ['own_acts', 'pro_rata']")).__name__
+    'Compare'
+    """
+    tree = make_environment().parse(f"{{{{ ({expression}) }}}}")
+    if len(tree.body) != 1 or not isinstance(tree.body[0], nodes.Output) or len(tree.body[0].nodes) != 1:
+        raise TemplateSyntaxError("not one expression", 1)
+    return tree.body[0].nodes[0]
+
+
+def _chain(node: nodes.Node) -> str | None:
+    """Return the dotted path of a Name/Getattr chain ("liability.cap.kind"), or None when it is not one."""
+    if isinstance(node, nodes.Name):
+        return node.name
+    if isinstance(node, nodes.Getattr):
+        base = _chain(node.node)
+        return f"{base}.{node.attr}" if base else None
+    if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+        base = _chain(node.node)
+        return f"{base}.{node.arg.value}" if base else None
+    return None
+
+
+def requires_paths(expression: str) -> list[str]:
+    """Return the longest name paths a condition reads, in order of appearance, each once.
+
+    >>> requires_paths("liability.cap.kind != 'none' and withdrawal.notice_months <= 6")
+    ['liability.cap.kind', 'withdrawal.notice_months']
+    """
+    found: list[str] = []
+
+    def visit(node: nodes.Node) -> None:
+        path = _chain(node) if isinstance(node, nodes.Name | nodes.Getattr | nodes.Getitem) else None
+        if path is not None:
+            if path not in found:
+                found.append(path)
+            return
+        for child in node.iter_child_nodes():
+            visit(child)
+    visit(parse_requires(expression))
+    return found
+
+
+def comparisons(expression: str) -> list[tuple[str, Any]]:
+    """Return (path, constant) for every comparison of a path with a constant (or a list of constants).
+
+    >>> comparisons("withdrawal.notice_months <= 6 and liability.model in ['own_acts', 'pro_rata']")
+    [('withdrawal.notice_months', 6), ('liability.model', 'own_acts'), ('liability.model', 'pro_rata')]
+    >>> comparisons("withdrawal.notice_months >= 12")
+    [('withdrawal.notice_months', 12)]
+    """
+    out: list[tuple[str, Any]] = []
+    tree = parse_requires(expression)
+    for compare in [tree, *tree.find_all(nodes.Compare)] if isinstance(tree, nodes.Compare) else tree.find_all(nodes.Compare):
+        operands = [compare.expr, *(op.expr for op in compare.ops)]
+        for left, right in zip(operands, operands[1:]):
+            for a, b in ((left, right), (right, left)):
+                path = _chain(a)
+                if path is None:
+                    continue
+                if isinstance(b, nodes.Const):
+                    out.append((path, b.value))
+                elif isinstance(b, nodes.List | nodes.Tuple):
+                    out.extend((path, item.value) for item in b.items if isinstance(item, nodes.Const))
+    return out
+
+
+def unknown_fields(expression: str) -> list[str]:
+    """Return the paths a condition reads that name no field of the answer set and no computed name.
+
+    >>> unknown_fields("liability.modle == 'own_acts' and withdrawal.notice_months <= 6 and n_members > 2")
+    ['liability.modle']
+    """
+    sections = set(answer_sections())
+    unknown = []
+    for path in requires_paths(expression):
+        parts = path.split(".")
+        if parts[0] in sections:
+            if len(parts) > 1 and not path_exists(parts):
+                unknown.append(path)
+        elif parts[0] in PARTY_LISTS or parts[0] in PARTY_ONE:
+            if len(parts) > 1 and parts[1] not in PARTY_EXTRAS and not path_exists(["parties", *parts[1:]]):
+                unknown.append(path)
+        elif parts[0] not in COMPUTED and parts[0] not in _JINJA_NAMES:
+            unknown.append(path)
+    return unknown
+
+
+# --- the findings of check ---------------------------------------------------------------------------------
+
+def _needs(answers: dict) -> list[tuple[int, dict]]:
+    comfort = answers.get("comfort")
+    return [(i, n) for i, n in enumerate(comfort) if isinstance(n, dict)] if isinstance(comfort, list) else []
+
+
+def condition_ids(answers: dict) -> set[str]:
+    """Return the ids of the conditions precedent (and warranties) of the answer set."""
+    conditions = answers.get("conditions")
+    return {c["id"] for c in conditions if isinstance(c, dict) and isinstance(c.get("id"), str)} \
+        if isinstance(conditions, list) else set()
+
+
+def static_findings(answers: dict, library: Library | None = None) -> Iterator[Finding]:
+    """Yield what is wrong with the needs themselves: two sources, a condition that does not parse or
+    reads an unknown field, a ``provided_by`` that names nothing, a condition id used twice."""
+    conditions = answers.get("conditions")
+    seen: dict[str, int] = {}
+    for i, condition in enumerate(conditions if isinstance(conditions, list) else []):
+        cid = condition.get("id") if isinstance(condition, dict) else None
+        if isinstance(cid, str):
+            if cid in seen:
+                yield make_finding("condition.duplicate_id", json_path(["conditions", i, "id"]), id=cid,
+                                   other=seen[cid] + 1)
+            seen.setdefault(cid, i)
+    labels = None
+    for i, need in _needs(answers):
+        requires, provided = need.get("requires"), need.get("provided_by")
+        if requires is not None and provided is not None:  # neither: the schema asks for provided_by
+            yield make_finding("comfort.source", json_path(["comfort", i, "provided_by"]))
+        if isinstance(requires, str):
+            try:
+                unknown = unknown_fields(requires)
+            except TemplateSyntaxError as exc:
+                yield make_finding("comfort.syntax", json_path(["comfort", i, "requires"]), reason=exc.message)
+                continue
+            for path in unknown:
+                yield make_finding("comfort.unknown_field", json_path(["comfort", i, "requires"]), field=path)
+        if isinstance(provided, str):
+            if labels is None:
+                labels = (library or default_library()).labels
+            if provided not in labels and provided not in condition_ids(answers):
+                yield make_finding("comfort.unknown_provider", json_path(["comfort", i, "provided_by"]),
+                                   label=provided)
+
+
+def need_findings(report: ComfortReport) -> list[Finding]:
+    """Return a warning for every unmet must and a note for every unmet wish, naming the party and its need."""
+    numbers = {p.id: (number, p.legal_name) for number, p in enumerate(report.parties, start=1)}
+    return [make_finding("comfort.unmet_must" if n.priority == "must" else "comfort.unmet_wish", n.path,
+                         party=Text("Partij {number} ({name})", number=numbers[n.party][0],
+                                    name=printable(numbers[n.party][1], 80)), need=n.need)
+            for n in report.needs if not n.met]
+
+
+# --- evaluating -----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Layout:
+    """The articles and members this agreement would have, with their numbers, without rendering any text."""
+
+    labels: dict[str, str]
+    members: list[tuple[int, str, str, Any, str]]  # article, number, clause id, member spec, clause title
+    articles: dict[str, tuple[int, str]]  # clause id -> (article number, title)
+    topics: dict[str, str]  # clause id -> topic
+    variants: dict[str, Any]  # clause id -> the variant chosen
+    sources: list[str] = field(default_factory=list)  # per member: its text and conditions, to search paths in
+    found: dict[str, Location | None] = field(default_factory=dict)  # path -> where, as found once
+
+
+def _layout(answers: dict, context: dict, library: Library, compiled: dict | None) -> _Layout:
+    from agreement_engine.assemble import _annex_plan, _choose, _number, templates
+
+    t = templates(context["_language"], compiled)
+    chosen = _choose(library, context, t)
+    labels = _number(chosen, _annex_plan(answers))
+    members, articles, topics, variants = [], {}, {}, {}
+    for item in chosen:
+        if item.number is None:
+            continue
+        title = t.render(item.clause.title, context) if "{" in item.clause.title else item.clause.title
+        articles[item.clause.id] = (item.number, " ".join(title.split()))
+        topics[item.clause.id] = item.clause.topic or ""
+        variants[item.clause.id] = item.variant
+        for m, (spec, _extra, key) in enumerate(item.members, start=1):
+            members.append((item.number, f"{item.number}.{m}", item.clause.id, (spec, key), item.variant))
+    return _Layout(labels, members, articles, topics, variants,
+                   [_member_sources(spec) for _a, _n, _c, (spec, _k), _v in members])
+
+
+def _member_sources(spec) -> str:
+    return " ".join([spec.text or "", spec.when or "", *(i.text + " " + (i.when or "") for i in spec.items)])
+
+
+def _locate_requires(expression: str, layout: _Layout, library: Library) -> tuple[Location, ...]:
+    """Return where the agreement says what ``expression`` asks of the answers: the member whose text or
+    condition reads its fields, else the article whose variant was chosen by them."""
+    try:
+        paths = requires_paths(expression)
+    except TemplateSyntaxError:
+        return ()
+    found: list[Location] = []
+    sections = set(answer_sections())
+    for path in paths:
+        if path.split(".")[0] not in sections or "." not in path:
+            continue  # a computed name (n_members) or a whole section: no one member says it
+        if path not in layout.found:
+            layout.found[path] = _chosen_by(path, layout) or _member_reading(path, layout) \
+                or _article_about(path, layout, library)
+        hit = layout.found[path]
+        if hit is not None and hit not in found:
+            found.append(hit)
+    return tuple(found)
+
+
+def _chosen_by(path: str, layout: _Layout) -> Location | None:
+    """Return the article of ``path``'s topic whose variant ``path`` chooses (a model): the whole article gives it."""
+    section = path.split(".")[0]
+    for clause_id, variant in layout.variants.items():
+        if layout.topics.get(clause_id) == section and variant.when \
+                and any(p in variant.when for p in _prefixes(path)):
+            number, title = layout.articles[clause_id]
+            return Location(clause_id, number, str(number), title)
+    return None
+
+
+def _member_reading(path: str, layout: _Layout) -> Location | None:
+    """Return the first member whose text or condition reads ``path`` (or the object it lies in)."""
+    section = path.split(".")[0]
+    for probe in _prefixes(path):
+        candidates = [(a, n, cid, spec) for (a, n, cid, (spec, _key), _v), source in zip(layout.members, layout.sources)
+                      if probe in source]
+        if candidates:
+            a, number, cid, spec = min(candidates, key=lambda c: (layout.topics.get(c[2]) != section,
+                                                                  [int(x) for x in c[1].split(".")]))
+            return Location(spec.label, a, number, layout.articles[cid][1])
+    return None
+
+
+def _article_about(path: str, layout: _Layout, library: Library) -> Location | None:
+    """Return the article of the clause that declares ``path`` as a parameter, one of its topic first."""
+    section = path.split(".")[0]
+    hits = [clause for clause in library.clauses if clause.id in layout.articles
+            and any(p == path or path.startswith(p + ".") for p in clause.parameters)]
+    hits.sort(key=lambda clause: (clause.topic != section, layout.articles[clause.id][0]))
+    if not hits:
+        return None
+    number, title = layout.articles[hits[0].id]
+    return Location(hits[0].id, number, str(number), title)
+
+
+def _prefixes(path: str) -> list[str]:
+    """Return ``path`` and its shorter prefixes of at least two parts: 'a.b.c' -> ['a.b.c', 'a.b']."""
+    parts = path.split(".")
+    return [".".join(parts[:n]) for n in range(len(parts), 1, -1)] or [path]
+
+
+def provider_condition(label: str, library: Library) -> str | None:
+    """Return the condition on the answers under which the agreement has the member (or article) ``label``:
+    its clause is included, the variant holding it is the first whose condition holds, and its own condition
+    holds. None when no clause has the label.
+
+    >>> provider_condition("middelen.rekening", default_library()).count("resources.route")
+    4
+    """
+    alternatives = []
+    for clause in library.clauses:
+        if label not in clause.labels:
+            continue
+        for k, variant in enumerate(clause.variants):
+            members = [m for m in variant.members if m.label == label] if label != clause.id else [None]
+            if not members:
+                continue
+            parts = [f"({clause.include})"] if clause.include else []
+            parts += [f"not ({v.when})" for v in clause.variants[:k] if v.when]
+            parts += [f"({variant.when})"] if variant.when else []
+            member_conditions = [m.when for m in members if m is not None]
+            if member_conditions and all(member_conditions):
+                parts.append("(" + " or ".join(f"({w})" for w in member_conditions) + ")")
+            alternatives.append(" and ".join(parts) or "true")
+    if not alternatives:
+        return None
+    return " or ".join(f"({a})" for a in alternatives)
+
+
+def _locate_provider(provided: str, answers: dict, layout: _Layout) -> tuple[Location, ...]:
+    """Return the member labelled ``provided``, or the member stating the condition precedent with that id."""
+    if provided in layout.labels:
+        number = layout.labels[provided]
+        article = int(number.split(".")[0])
+        title = next((t for n, t in layout.articles.values() if n == article), "")
+        for a, n, cid, (spec, key), _v in layout.members:
+            if spec.label == provided:
+                return (Location(provided, a, n, layout.articles[cid][1]),)
+        return (Location(provided, article, number, title),)
+    condition = next((c for c in answers.get("conditions", []) if c.get("id") == provided), None)
+    if condition is not None:  # stated in the member that lists the conditions (or the warranties)
+        listed = "warranties" if condition.get("form") == "warranty" else "conditions"
+        for a, n, cid, (spec, _key), _v in layout.members:
+            if any((item.repeat or "").strip() == listed for item in spec.items) or (spec.repeat or "").strip() == listed:
+                return (Location(spec.label, a, n, layout.articles[cid][1]),)
+    return ()
+
+
+def evaluation_context(answers: dict, library: Library | None = None) -> tuple[dict, dict]:
+    """Return (normalized answers, template context) for a valid answer set, as the library's conditions see it."""
+    from agreement_engine.answers import normalize
+    from agreement_engine.assemble import build_context
+    from agreement_engine.formatting import default_language
+
+    library = library or default_library()
+    phrases = library.phrases_for(answers.get("language") or default_language())
+    normalized = normalize(answers, phrases)
+    context = build_context(normalized, phrases)
+    context["_language"] = phrases.language
+    return normalized, context
+
+
+def holds(expression: str, context: dict, language: str | None = None) -> bool:
+    """Return whether ``expression`` holds in ``context``; a value it cannot read or compare means not."""
+    from agreement_engine.assemble import templates
+
+    try:
+        return bool(templates(language or context.get("_language")).evaluate(expression, context))
+    except EngineError:
+        return False
+
+
+def evaluate(answers: dict, library: Library | None = None, *, compiled: dict | None = None) -> ComfortReport:
+    """Return every party's comfort for a valid answer set: per need met or not, and where the agreement gives it.
+
+    ``answers`` must be free of errors (``check``); ``library`` defaults to the installed clause library.
+    """
+    library = library or default_library()
+    normalized, context = evaluation_context(answers, library)
+    layout = _layout(normalized, context, library, compiled)
+    ids = condition_ids(normalized)
+    names = {p["id"]: p.get("short_name") or p["name"] for p in normalized["parties"]}
+    results = []
+    for i, need in _needs(normalized):
+        requires, provided = need.get("requires"), need.get("provided_by")
+        if requires is not None:
+            met = holds(requires, context)
+            where = _locate_requires(requires, layout, library) if met else ()
+        else:
+            where = _locate_provider(provided, normalized, layout)
+            met = bool(where) or provided in ids
+        results.append(NeedResult(i, need["party"], names.get(need["party"], need["party"]), need["need"],
+                                  need.get("priority", "must"), need.get("reason"), requires, provided, met,
+                                  where))
+    parties = tuple(PartyComfort(p["id"], names[p["id"]], p["name"], tuple(r for r in results if r.party == p["id"]))
+                    for p in normalized["parties"])
+    return ComfortReport(normalized["alliance"]["name"], parties, tuple(results))
