@@ -8,6 +8,7 @@ give the contributions, and the other way round), and is otherwise named as miss
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -179,3 +180,31 @@ def _complete(answers: dict) -> list:
                 derived = True
         if not derived:
             return findings
+
+
+def variant_name(clause: Clause, variant: Variant) -> str:
+    """Return the Dutch name of a variant: the schema's labels of the answers that choose it, without a code.
+
+    A variant chosen otherwise (``conditions | length > 0``) is named by its id in words.
+
+    >>> lib = default_library()
+    >>> clause = lib.get("insolventie")
+    >>> variant_name(clause, next(v for v in clause.variants if v.id == "I1"))
+    'Deelname eindigt van rechtswege (afgeraden)'
+    >>> variant_name(lib.get("duur"), lib.get("duur").variants[1])
+    'Bepaalde tijd; Stilzwijgende verlenging'
+    >>> clause = lib.get("voorwaarden")
+    >>> variant_name(clause, clause.variants[0])
+    'Met voorwaarden'
+    """
+    from agreement_engine.schema import schema_at
+
+    labels = []
+    for path, value in (_assignments(variant.when) or {}).items() if variant.when else ():
+        node = schema_at(list(path)) or {}
+        label = node.get("x-labels", {}).get(str(value), str(value))
+        labels.append(re.sub(r"^[A-Z][0-9]+[a-z]? ", "", label))  # "M4 Ieder eigen kosten": the code is not a name
+    if labels:
+        return "; ".join(labels)
+    words = variant.id.replace("_", " ")
+    return words[:1].upper() + words[1:]
