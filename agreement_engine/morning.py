@@ -102,14 +102,16 @@ def workbook(items: list, library: Library, statuses: dict[str, str], report_lan
     for row in table:
         sheet.append([cell_text(value) for value in row])
     header = table[0]
-    widths = {0: 34, 1: 30, 2: 16, 3: 8, 4: 14, 5: 80, len(header) - 1: 30}
+    widths = {0: 34, 1: 30, 2: 16, 3: 8, 4: 16, 5: 80, len(header) - 1: 30}
     for index, name in enumerate(header):
         cell = sheet.cell(1, index + 1)
         cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         sheet.column_dimensions[get_column_letter(index + 1)].width = widths.get(index, 24)
     attention = PatternFill("solid", fgColor="FCE4D6")
+    sheet.row_dimensions[1].height = _height(header, widths)
     for number, (row, item) in enumerate(zip(table[1:], items), start=2):
+        sheet.row_dimensions[number].height = _height(row, widths)
         for index in range(len(header)):
             sheet.cell(number, index + 1).alignment = Alignment(wrap_text=True, vertical="top")
         if row[3]:
@@ -119,10 +121,22 @@ def workbook(items: list, library: Library, statuses: dict[str, str], report_lan
             link.hyperlink = cell_text(_relative(Path(item.output), out_dir))
             link.style = "Hyperlink"
     sheet.freeze_panes = "B2"
+    sheet.page_setup.orientation = "landscape"  # printed: the header row and the names on every page
+    sheet.print_title_rows, sheet.print_title_cols = "1:1", "A:A"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{max(len(table), 2)}"
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _height(row: list, widths: dict[int, int], default: int = 24) -> float:
+    """Return the height (points) that shows every wrapped line of ``row``; not every program computes it."""
+    lines = 1
+    for index, value in enumerate(row):
+        width = widths.get(index, default)
+        text = str(value) if value is not None else ""
+        lines = max(lines, sum(max(1, -(-len(line) // max(1, int(width * 1.1)))) for line in text.split("\n")))
+    return min(15.0 * lines, 409.0)  # 409 points: the highest row Excel allows
 
 
 def _relative(document: Path, out_dir: Path) -> str:

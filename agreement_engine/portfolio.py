@@ -208,9 +208,17 @@ def _sheet_title(title: str) -> str:
     return re.sub(r"[\[\]:*?/\\]", "-", title)[:31].strip()
 
 
+#: The language of the workbook: that of the schema's titles and descriptions, whatever the command line speaks.
+WORKBOOK_LANGUAGE = "nl"
+
+
 def layout(schema: dict | None = None) -> tuple[Sheet, ...]:
-    """Return the sheets of a portfolio for the answer-set ``schema`` (default: the installed one)."""
-    root = schema if schema is not None else load_schema()
+    """Return the sheets of a portfolio for the answer-set ``schema`` (default: the installed one), in Dutch."""
+    with in_language(WORKBOOK_LANGUAGE):
+        return _layout(schema if schema is not None else load_schema())
+
+
+def _layout(root: dict) -> tuple[Sheet, ...]:
     alliance_key = Column(ALLIANCE_KEY, (), "", _("Alliantie (kenmerk)"),
                           _("Het kenmerk van de alliantie: kleine letters, cijfers en streepjes, bijvoorbeeld "
                             "\"dak-en-thuis\". Het is ook de naam van haar antwoordenset en document."), "text", {})
@@ -502,7 +510,7 @@ def _read_sheet(worksheet, sheet: Sheet, alliances: dict[str, Alliance], loose: 
         else:
             if ident not in alliances:
                 loose.append(Problem(make_finding("portfolio.unknown_alliance", "$", id=ident or "",
-                                                  sheet=_("Allianties")),
+                                                  sheet=layout()[0].name),
                                      where(key_column, alliance_column or 1)))
                 continue
             alliance = alliances[ident]
@@ -671,16 +679,19 @@ def write_portfolio(target: str | Path, answer_sets: Iterable[tuple[str, dict]] 
 
 
 def portfolio_bytes(answer_sets: Iterable[tuple[str, dict]] = ()) -> bytes:
-    """Return the portfolio workbook (.xlsx) for ``answer_sets`` (none: the template to fill in)."""
+    """Return the portfolio workbook (.xlsx) for ``answer_sets`` (none: the template to fill in), in Dutch."""
+    with in_language(WORKBOOK_LANGUAGE):
+        return _portfolio_bytes(list(answer_sets))
+
+
+def _portfolio_bytes(answer_sets: list[tuple[str, dict]]) -> bytes:
     import openpyxl
     from openpyxl.comments import Comment
-
-    from agreement_engine.morning import cell_text
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
 
-    answer_sets = list(answer_sets)
+    from agreement_engine.morning import cell_text
+
     book = openpyxl.Workbook()
     book.remove(book.active)
     lists = book.create_sheet(LISTS_SHEET)
@@ -713,7 +724,7 @@ def portfolio_bytes(answer_sets: Iterable[tuple[str, dict]] = ()) -> bytes:
             if column.help:
                 title.comment = Comment(column.help, "agreement-engine", width=320, height=160)
             ws.cell(KEY_ROW, index, column.key)
-            ws.column_dimensions[letter].width = 34 if column.kind in ("list", "text") else 20
+            ws.column_dimensions[letter].width = _width(column)
             validation = _validation(column, choice_range)
             if validation is not None:
                 validation.add(f"{letter}{FIRST_ROW}:{letter}{last}")
@@ -743,6 +754,13 @@ def portfolio_bytes(answer_sets: Iterable[tuple[str, dict]] = ()) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _width(column: Column) -> int:
+    """Return a column's width in characters: room for its longest choice, a date, a number or a text."""
+    if column.kind == "choice":
+        return min(40, max(16, len(column.title) // 2, *(len(label) + 3 for label in column.choices.values())))
+    return {"date": 14, "integer": 14, "number": 16, "boolean": 12}.get(column.kind, 34)
 
 
 def _prompt(column: Column) -> tuple[str, str]:

@@ -247,3 +247,13 @@ def test_the_summary_counts_documents_with_warnings_by_kind(tmp_path):
     assert result.exit_code == 0, result.output
     assert "3 documenten, waarvan 2 met waarschuwingen:" in result.output
     assert "2× automatische beëindiging bij insolventie (I1) wordt afgeraden" in result.output
+
+
+def test_the_workbook_stays_dutch_when_the_command_line_speaks_english(tmp_path):
+    book = filled_workbook(tmp_path / "portfolio.xlsx", bad_kvk="123")
+    english = tmp_path / "english.xlsx"
+    assert run("--lang", "en", "portfolio", "template", "-o", str(english)).exit_code == 0
+    assert openpyxl.load_workbook(english).sheetnames == openpyxl.load_workbook(book).sheetnames
+    result = run("--lang", "en", "portfolio", "import", str(book), "--out-dir", str(tmp_path / "a"))
+    assert result.exit_code == 1
+    assert "Partijen, row 6, column" in result.output and "nothing written for fout" in result.output
