@@ -257,3 +257,20 @@ def test_the_workbook_stays_dutch_when_the_command_line_speaks_english(tmp_path)
     result = run("--lang", "en", "portfolio", "import", str(book), "--out-dir", str(tmp_path / "a"))
     assert result.exit_code == 1
     assert "Partijen, row 6, column" in result.output and "nothing written for fout" in result.output
+
+
+def test_the_morning_report_has_a_comfort_column_when_the_schema_has_comfort():
+    from agreement_engine import morning
+    from agreement_engine.library import default_library
+
+    item = batch.BatchItem("a.json", "a", status=batch.RENDERED, output="uit/a.docx", alliance="Alliantie A",
+                           choices={"liability": "A3"}, recorded=[
+                               {"code": "comfort.unmet_must", "severity": "warning", "path": "$.comfort[0]",
+                                "message": "Partij 1 (De Haven): wil niet hoofdelijk aansprakelijk zijn"}])
+    header, row = morning.rows([item], default_library(), batch.STATUS_WORDS, comfort=True)
+    values = dict(zip(header, row))
+    assert values["Comfort niet vervuld"] == "Partij 1 (De Haven): wil niet hoofdelijk aansprakelijk zijn"
+    assert values["Onderlinge aansprakelijkheid"] == "Naar buiten hoofdelijk, onderling verdeeld"
+    assert values["Waarschuwingen"] == 1 and values["Document"] == "a.docx"
+    header, _row = morning.rows([item], default_library(), batch.STATUS_WORDS, comfort=False)
+    assert "Comfort niet vervuld" not in header
