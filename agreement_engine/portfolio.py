@@ -412,6 +412,10 @@ def read_portfolio(path: str | Path, *, check: bool = True) -> list[Alliance]:
     if main.name not in book.sheetnames:
         raise InputError(_("{file}: het blad '{sheet}' ontbreekt; maak een werkmap met 'agreement-engine "
                            "portfolio template'").format(file=path, sheet=main.name))
+    if ALLIANCE_KEY not in _columns_by_key(book[main.name], main):
+        raise InputError(_("{file}: op het blad '{sheet}' ontbreekt de verborgen rij {row} met de namen van de "
+                           "velden; maak een werkmap met 'agreement-engine portfolio template'").format(
+            file=path, sheet=main.name, row=KEY_ROW))
     alliances: dict[str, Alliance] = {}
     loose: list[Problem] = []
     for sheet in sheets:
@@ -805,18 +809,23 @@ def _validation(column: Column, choice_range):
 
 
 def export_portfolio(sources: Iterable[str | Path], target: str | Path) -> list[tuple[Path, list[Finding]]]:
-    """Write the answer sets in ``sources`` (files or folders of ``*.json``) to the workbook ``target``.
+    """Write the answer sets in ``sources`` (files, folders, patterns, as batch finds them) to the workbook
+    ``target``.
 
     Return the files that could not be read, with why; the others are written (their id is the file's name).
     """
     from agreement_engine import output
+    from agreement_engine.batch import scan_inputs
 
-    files: list[Path] = []
-    for source in sources:
-        path = Path(source)
-        files.extend(sorted(path.glob("*.json")) if path.is_dir() else [path])
-    sets, refused, used = [], [], set()
-    for file in files:
+    found = scan_inputs([str(source) for source in sources])
+    refused: list[tuple[Path, list[Finding]]] = [
+        (Path(pattern), [make_finding("input.missing", "$", file=pattern)]) for pattern in found.unmatched]
+    refused += [(Path(name), [make_finding("input.not_regular_file", "$", file=name, kind=kind)])
+                for name, kind in found.special]
+    sets, used = [], set()
+    for file in found.files:
+        if file.suffix.lower() == ".xlsx":
+            continue
         answers, findings = load(file)
         if answers is None:
             refused.append((file, findings))

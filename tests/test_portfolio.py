@@ -179,6 +179,42 @@ def test_a_cell_that_cannot_be_read_is_named_with_its_column(tmp_path, column, t
     assert problem.where.column == openpyxl.utils.get_column_letter(columns(book["Allianties"])[column])
 
 
+#: Per finding of a workbook: the sheet, the row and what is typed there, in a workbook with one good alliance.
+WORKBOOK_CASES = {
+    "portfolio.not_a_number": ("Allianties", 4, {"withdrawal.notice_months": "drie"}),
+    "portfolio.not_an_integer": ("Allianties", 4, {"withdrawal.notice_months": 2.5}),
+    "portfolio.not_a_date": ("Allianties", 4, {"alliance.start_date": "31-02-2027"}),
+    "portfolio.not_a_choice": ("Allianties", 4, {"liability.model": "Iedereen voor zich"}),
+    "portfolio.not_yes_no": ("Partijen", 4, {"articles_allow_joint_liability": "misschien"}),
+    "portfolio.no_alliance": ("Allianties", 7, {"alliance.name": "Zonder kenmerk"}),
+    "portfolio.bad_alliance_id": ("Allianties", 7, {**ALLIANCE, "#alliance": "Samen aan Tafel"}),
+    "portfolio.duplicate_alliance": ("Allianties", 7, ALLIANCE),
+    "portfolio.unknown_alliance": ("Partijen", 9, {**PARTIES[0], "#alliance": "onbekend"}),
+    "portfolio.unknown_party": ("Vertegenwoordigers", 9, {**REPRESENTATIVES[0], "#party": "niemand"}),
+}
+
+
+def test_every_finding_of_a_workbook_has_a_case():
+    from agreement_engine.findings import CATALOG
+
+    assert set(WORKBOOK_CASES) == {code for code in CATALOG if code.startswith("portfolio.")}
+
+
+@pytest.mark.parametrize("code", sorted(WORKBOOK_CASES))
+def test_each_finding_of_a_workbook_is_placed_at_its_row(tmp_path, code):
+    sheet, row, values = WORKBOOK_CASES[code]
+    path = filled_workbook(tmp_path / "portfolio.xlsx")
+    book = openpyxl.load_workbook(path)
+    fill(book[sheet], row, values)
+    book.save(path)
+    try:
+        problems = [p for a in portfolio.read_portfolio(path) for p in a.problems]
+    except portfolio.PortfolioError as exc:  # a row of no alliance: the workbook as a whole is refused
+        problems = exc.problems
+    found = [p for p in problems if p.finding.code == code]
+    assert found and all(p.where.sheet == sheet and p.where.row == row for p in found), problems
+
+
 def test_rows_of_an_unknown_alliance_or_party_are_refused(tmp_path):
     path = filled_workbook(tmp_path / "portfolio.xlsx")
     book = openpyxl.load_workbook(path)
@@ -200,6 +236,13 @@ def test_a_file_that_is_no_workbook_is_a_message_not_a_traceback(tmp_path):
     assert result.exit_code == 1 and "geen Excel-werkmap" in result.output
     result = run("batch", str(fake), "--out-dir", str(tmp_path / "out"))
     assert result.exit_code == 1 and "geen Excel-werkmap" in result.output
+    other = openpyxl.Workbook()
+    other.active.title = "Allianties"
+    other.active["A1"] = "mijn eigen lijstje"
+    other.save(tmp_path / "eigen.xlsx")
+    result = run("portfolio", "import", str(tmp_path / "eigen.xlsx"), "--out-dir", str(tmp_path / "a"))
+    assert result.exit_code == 1 and "ontbreekt de verborgen rij 3" in result.output
+    assert not (tmp_path / "a").exists()
 
 
 def test_export_then_import_gives_back_every_example(tmp_path):
