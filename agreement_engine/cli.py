@@ -24,7 +24,6 @@ import click
 from agreement_engine.version import __version__
 from agreement_engine import batch as batch_stage
 from agreement_engine import output
-from agreement_engine import portfolio as portfolio_stage
 from agreement_engine.answers import load as load_answers
 from agreement_engine.api import default_engine
 from agreement_engine.engine import Checked, Engine
@@ -641,6 +640,8 @@ def portfolio_template(target: str, force: bool) -> None:
 
     Kolomkoppen, keuzelijsten en invoerhulp komen uit het schema van de antwoordenset.
     """
+    from agreement_engine import portfolio as portfolio_stage
+
     path = _workbook_target(target, force)
     portfolio_stage.write_portfolio(path)
     click.echo(_("{file}: werkmap om in te vullen; lees ze in met 'agreement-engine portfolio import {file} "
@@ -657,6 +658,8 @@ def portfolio_import(workbook: str, out_dir: str, force: bool) -> None:
     Ieder probleem wordt gemeld met blad, rij en kolom; voor een alliantie met een fout wordt niets
     geschreven. Exitcode 1 als er een alliantie met een fout is.
     """
+    from agreement_engine import portfolio as portfolio_stage
+
     path = _existing_file(workbook)
     if output.name_problem(out_dir) or not out_dir.strip():
         raise click.UsageError(_("{file}: {reason}").format(file=out_dir, reason=output.name_problem(out_dir)
@@ -701,6 +704,8 @@ def portfolio_export(inputs: tuple[str, ...], target: str, force: bool) -> None:
     Het kenmerk van een alliantie is de naam van haar bestand; 'portfolio import' geeft dezelfde
     antwoordensets terug.
     """
+    from agreement_engine import portfolio as portfolio_stage
+
     path = _workbook_target(target, force)
     for name in inputs:
         if not Path(name).is_dir():

@@ -15,7 +15,6 @@ from typing import Any
 from agreement_engine.i18n import N_, _, language
 from agreement_engine.library import Library
 from agreement_engine.resources import load_schema
-from agreement_engine.variants import variant_name
 
 #: Findings about comfort (``comfort[]`` of the answer set) start with this code: the "comfort unmet" column.
 COMFORT_CODES = "comfort."
@@ -47,6 +46,8 @@ def has_comfort(schema: dict | None = None) -> bool:
 
 def variant_names(library: Library) -> dict[tuple[str, str], str]:
     """Return the Dutch name of every variant by (topic, variant id)."""
+    from agreement_engine.variants import variant_name  # with assembly: only when a report is written
+
     return {(clause.topic, variant.id): variant_name(clause, variant)
             for clause in library.clauses if clause.topic for variant in clause.variants}
 

@@ -226,6 +226,7 @@ def _layout(root: dict) -> tuple[Sheet, ...]:
     party_maps: list[tuple[tuple[str, ...], dict]] = []
     arrays: list[tuple[tuple[str, ...], dict]] = []
     _flatten(root, (), "", root, columns, party_maps, arrays=arrays)
+    columns.sort(key=lambda column: column.key.startswith("$"))  # "$schema", for editors, last: not a choice
     titles = _object_titles(root, (), root, {})
     sheets = [Sheet(_("Allianties"), (), (alliance_key,), tuple(_unique_titles(columns, titles)),
                     root.get("description", ""))]
@@ -764,7 +765,7 @@ def _width(column: Column) -> int:
     """Return a column's width in characters: room for its longest choice, a date, a number or a text."""
     if column.kind == "choice":
         return min(40, max(16, len(column.title) // 2, *(len(label) + 3 for label in column.choices.values())))
-    return {"date": 14, "integer": 14, "number": 16, "boolean": 12}.get(column.kind, 34)
+    return {"date": 14, "integer": 14, "number": 16, "boolean": 16}.get(column.kind, 34)
 
 
 def _prompt(column: Column) -> tuple[str, str]:
