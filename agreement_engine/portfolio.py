@@ -705,7 +705,7 @@ def _portfolio_bytes(answer_sets: list[tuple[str, dict]]) -> bytes:
     header_font, section_font = Font(bold=True), Font(bold=True, color="1F4E79")
     header_fill = PatternFill("solid", fgColor="DDEBF7")
     key_fill = PatternFill("solid", fgColor="FFF2CC")
-    last = max(FIRST_ROW + 200, FIRST_ROW + 40 * max(len(answer_sets), 1))
+    last = 1048576  # Excel's last row: a drop-down list and format hold for every row a facilitator adds
 
     def choice_range(options: tuple[str, ...]) -> str:
         if options not in list_ranges:
@@ -734,13 +734,9 @@ def _portfolio_bytes(answer_sets: list[tuple[str, dict]]) -> bytes:
             if validation is not None:
                 validation.add(f"{letter}{FIRST_ROW}:{letter}{last}")
                 ws.add_data_validation(validation)
-            fmt = {"date": "DD-MM-YYYY", "integer": "0", "text": "@"}.get(column.kind)
-            if column.kind == "number":
-                fmt = "#,##0.00" if column.node.get("x-decimals") == 2 and column.node.get("maximum", 0) > 100 \
-                    else "0.00"
-            if fmt:
-                for row in range(FIRST_ROW, last + 1):
-                    ws.cell(row, index).number_format = fmt
+            fmt = _format(column)
+            if fmt:  # the column's own format, for the cells typed in it (a per-cell format would make it slow)
+                ws.column_dimensions[letter].number_format = fmt
         ws.row_dimensions[KEY_ROW].hidden = True
         ws.row_dimensions[TITLE_ROW].height = 45
         ws.freeze_panes = ws.cell(FIRST_ROW, len(sheet.keys) + 1)
@@ -751,6 +747,7 @@ def _portfolio_bytes(answer_sets: list[tuple[str, dict]]) -> bytes:
                     value = cell_text(cell_value(column, row.get(column.key)))
                     if value is not None:
                         cell = ws.cell(row_number, index, value)
+                        cell.number_format = _format(column) or "General"
                         if column.kind == "list" or (column.kind == "text" and "\n" in str(value)):
                             cell.alignment = Alignment(wrap_text=True, vertical="top")
                 row_number += 1
@@ -759,6 +756,13 @@ def _portfolio_bytes(answer_sets: list[tuple[str, dict]]) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _format(column: Column) -> str | None:
+    """Return the number format of a column's cells: a date, a whole number, an amount, text kept as typed."""
+    if column.kind == "number":
+        return "#,##0.00" if column.node.get("x-decimals") == 2 and column.node.get("maximum", 0) > 100 else "0.00"
+    return {"date": "DD-MM-YYYY", "integer": "0", "text": "@"}.get(column.kind)
 
 
 def _width(column: Column) -> int:

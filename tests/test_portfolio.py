@@ -99,9 +99,10 @@ def test_the_template_has_dutch_headers_drop_downs_help_and_typed_columns(tmp_pa
     # dates as dates, amounts as numbers, text as text (a KvK number keeps its leading zero)
     alliances = book["Allianties"]
     at = columns(alliances)
-    assert alliances.cell(portfolio.FIRST_ROW, at["alliance.start_date"]).number_format == "DD-MM-YYYY"
-    assert alliances.cell(portfolio.FIRST_ROW, at["resources.annual_budget"]).number_format == "#,##0.00"
-    assert parties.cell(portfolio.FIRST_ROW, where["kvk"]).number_format == "@"
+    letter = openpyxl.utils.get_column_letter
+    assert alliances.column_dimensions[letter(at["alliance.start_date"])].number_format == "DD-MM-YYYY"
+    assert alliances.column_dimensions[letter(at["resources.annual_budget"])].number_format == "#,##0.00"
+    assert parties.column_dimensions[letter(where["kvk"])].number_format == "@"
     assert alliances.cell(portfolio.TITLE_ROW, at["alliance.name"]).value == "Naam van de alliantie"
 
 
