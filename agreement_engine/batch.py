@@ -3,8 +3,9 @@
 A batch finds its inputs (files, folders, globs), gives each a unique output name, skips those whose
 document is up to date (same answers, library, template and engine, checked against the manifest), renders
 the rest in N worker processes that load the library and the template once, and writes
-a report per run (``batch-report-<time>.json``, the latest also as ``batch-report.json``) and
-``choices.csv``. One bad or crashing input never stops the others; every file is written atomically, so an
+a report per run (``batch-report-<time>.json`` and the morning report ``batch-report-<time>.xlsx``, the
+latest also as ``batch-report.json`` and ``batch-report.xlsx``) and ``choices.csv``. A portfolio workbook
+(.xlsx, see :mod:`agreement_engine.portfolio`) is an input too: each of its alliances is one answer set. One bad or crashing input never stops the others; every file is written atomically, so an
 interrupted batch leaves only whole documents and resumes where it stopped. The workers never outlive the
 batch: they die with it on any signal, ``kill -9`` included.
 """
@@ -34,15 +35,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agreement_engine import output
+from agreement_engine import morning, output, portfolio
 from agreement_engine.version import __version__
 from agreement_engine.answers import load
 from agreement_engine.api import DOCUMENT_LANGUAGE, render_document, write
 from agreement_engine.errors import EngineError, InvalidAnswersError, OutputError
 from agreement_engine.files import kind_of
 from agreement_engine.findings import Finding, Severity, make_finding
-from agreement_engine.i18n import _, get_language, language
+from agreement_engine.i18n import N_, _, get_language, language
 from agreement_engine.library import Library, default_library
+from agreement_engine.portfolio import cell_of
 from agreement_engine.word import template_hash
 
 try:
@@ -53,13 +55,22 @@ except ImportError:  # Windows: no locks on temporary files, so a cleanup there 
 #: The report of the latest run; every run also keeps its own, named after its start (UTC, to the microsecond).
 REPORT = "batch-report.json"
 RUN_REPORT_PREFIX, RUN_REPORT_FORMAT = "batch-report-", "%Y%m%d-%H%M%S-%f"
+#: The morning report of the latest run (a workbook with a row per alliance); every run keeps its own too.
+MORNING_REPORT = "batch-report.xlsx"
+#: A portfolio workbook given as input: its alliances are answer sets.
+WORKBOOK_SUFFIX = ".xlsx"
 #: The report speaks the language of the documents and manifests, whatever the command line speaks.
 REPORT_LANGUAGE = DOCUMENT_LANGUAGE
 CHOICES = "choices.csv"
+#: The separator of choices.csv: Dutch Excel expects a semicolon (the comma is the decimal sign there).
+CSV_SEPARATOR = ";"
 #: Statuses of one input: made now, already up to date, refused for its content, failed to render, or left
 #: alone because its document was edited by hand since the engine wrote it (``--force`` keeps a copy and redoes it).
 RENDERED, SKIPPED, INVALID, FAILED, EDITED = "rendered", "skipped", "invalid", "failed", "edited"
 STATUSES = (RENDERED, SKIPPED, INVALID, FAILED, EDITED)
+#: A status in words (message ids).
+STATUS_WORDS = {RENDERED: N_("gemaakt"), SKIPPED: N_("overgeslagen (actueel)"), INVALID: N_("ongeldig"),
+                FAILED: N_("mislukt"), EDITED: N_("bewerkt (blijft staan)")}
 
 
 #: Worker processes beyond twice the processor cores only cost memory: rendering keeps a core busy.
@@ -72,7 +83,8 @@ class BatchItem:
 
     ``findings`` speak the language of the command line (to show); ``recorded`` are the same findings in
     the report's language (Dutch), as the report and the manifests hold them. ``kept`` is the copy of an
-    edited document that ``--force`` made before replacing it.
+    edited document that ``--force`` made before replacing it. ``alliance`` is the name of the alliance, when
+    the input has one.
     """
 
     input: str
@@ -84,6 +96,7 @@ class BatchItem:
     choices: dict[str, str] = field(default_factory=dict)
     recorded: list[dict[str, Any]] = field(default_factory=list)
     kept: str | None = None
+    alliance: str = ""
 
     def report(self) -> dict[str, Any]:
         """Return the report row: the item with its findings in Dutch, without its choices (see choices.csv);
@@ -100,8 +113,9 @@ class BatchItem:
 class Summary:
     """The outcome of a batch: every item in input order, the output folder and the wall-clock time.
 
-    ``jobs`` is the number of worker processes used; ``report`` (this run's report) and ``choices`` are the
-    files written, and ``problems`` says what could not be written, in the command line's language.
+    ``jobs`` is the number of worker processes used; ``report`` (this run's report), ``morning`` (this run's
+    morning report) and ``choices`` are the files written, and ``problems`` says what could not be written,
+    in the command line's language.
     """
 
     items: list[BatchItem]
@@ -111,6 +125,7 @@ class Summary:
     report: Path | None = None
     choices: Path | None = None
     problems: list[str] = field(default_factory=list)
+    morning: Path | None = None
 
     def count(self, status: str) -> int:
         """Return how many items ended with ``status``."""
@@ -144,8 +159,9 @@ def find_inputs(patterns: Iterable[str]) -> tuple[list[Path], list[str]]:
 def scan_inputs(patterns: Iterable[str]) -> Inputs:
     """Return the inputs named by ``patterns`` (files, folders, globs).
 
-    A folder contributes its ``*.json`` files and those of its subfolders; a folder or a pattern never
-    contributes the manifests and reports a batch writes itself. Symbolic links to folders are not followed
+    A folder contributes its ``*.json`` files and those of its subfolders; a portfolio workbook (``.xlsx``)
+    is taken when it is named, by itself or by a pattern. A folder or a pattern never contributes the
+    manifests and reports a batch writes itself. Symbolic links to folders are not followed
     inside a folder or a ``**`` pattern (a link loop would otherwise repeat the same files), and one file is
     taken once however it is named (``..``, a symbolic link): the first name it is given counts (patterns
     in order, the files of a folder or pattern sorted). Only regular files are read; a pipe, device or
@@ -219,8 +235,8 @@ def _glob(pattern: str) -> list[Path]:
 def _answer_set_name(path: Path) -> bool:
     """Return whether a file found in a folder or by a pattern may be an answer set (not a batch's own output)."""
     name = path.name
-    return not (name.endswith(".manifest.json") or name == REPORT
-                or (name.startswith(RUN_REPORT_PREFIX) and name.endswith(".json")))
+    return not (name.endswith(".manifest.json") or name in (REPORT, MORNING_REPORT)
+                or (name.startswith(RUN_REPORT_PREFIX) and name.endswith((".json", WORKBOOK_SUFFIX))))
 
 
 def output_names(inputs: list[Path]) -> list[str]:
@@ -247,16 +263,17 @@ def _fingerprint(template: str | Path | None, library: Library) -> dict[str, str
             "library_sha256": library.content_hash}
 
 
-def up_to_date(source: Path, document: Path, fingerprint: dict[str, str]) -> dict | None:
+def up_to_date(source: Path | dict, document: Path, fingerprint: dict[str, str]) -> dict | None:
     """Return the manifest of ``document`` if it was made from these answers, library, template and engine.
 
-    The document must exist with the hash the manifest records, so a document replaced or damaged since is
-    made again. Return None when the document has to be (re)made.
+    ``source`` is the answer set's file or the answer set itself (an alliance of a workbook). The document
+    must exist with the hash the manifest records, so a document replaced or damaged since is made again.
+    Return None when the document has to be (re)made.
     """
     recorded = output.unchanged_manifest(document)
     if recorded is None or any(recorded.get(key) != value for key, value in fingerprint.items()):
         return None
-    answers, _ = load(source)
+    answers, _ = (source, []) if isinstance(source, dict) else load(source)
     if answers is None or recorded.get("answers_sha256") != output.answers_hash(answers):
         return None
     return recorded
@@ -272,8 +289,8 @@ def _findings(findings: list[Finding], language: str | None = None) -> list[dict
     return [f.to_dict(language) for f in findings]
 
 
-def process(source: str, document: str, template: str | None, force: bool = False) -> dict[str, Any]:
-    """Render one answer set to ``document`` (and its manifest); return the outcome, never raise.
+def process(source: str | dict, document: str, template: str | None, force: bool = False) -> dict[str, Any]:
+    """Render one answer set (a file, or the answers themselves) to ``document``; return the outcome, never raise.
 
     A document edited by hand since the engine wrote it is left alone (status ``edited``), unless ``force``:
     then it is first kept as ``<name>.edited-<n>.docx``. Runs in a worker process; the library and the
@@ -294,11 +311,19 @@ def process(source: str, document: str, template: str | None, force: bool = Fals
     return result
 
 
-def _attempt(source: str, document: str, template: str | None, force: bool = False) -> dict[str, Any]:
+def alliance_name(answers: Any) -> str:
+    """Return the name of the alliance of an answer set, or "" when it has none."""
+    alliance = answers.get("alliance") if isinstance(answers, dict) else None
+    name = alliance.get("name") if isinstance(alliance, dict) else None
+    return " ".join(name.split()) if isinstance(name, str) else ""
+
+
+def _attempt(source: str | dict, document: str, template: str | None, force: bool = False) -> dict[str, Any]:
     library = default_library()
     result: dict[str, Any] = {"status": FAILED, "findings": [], "choices": {}, "output": None, "kept": None}
     try:
-        answers, findings = load(source)
+        answers, findings = (source, []) if isinstance(source, dict) else load(source)
+        result["alliance"] = alliance_name(answers)
         if answers is None:
             result.update(status=INVALID, findings=_findings(findings),
                           recorded=_findings(findings, REPORT_LANGUAGE))
@@ -325,8 +350,8 @@ def _attempt(source: str, document: str, template: str | None, force: bool = Fal
     return result
 
 
-def _failure(message: str) -> dict[str, Any]:
-    return {"code": "batch.failed", "severity": Severity.ERROR.value, "path": "$", "message": message}
+def _failure(message: str, code: str = "batch.failed") -> dict[str, Any]:
+    return {"code": code, "severity": Severity.ERROR.value, "path": "$", "message": message}
 
 
 def _edited(document: str) -> dict[str, Any]:
@@ -482,7 +507,7 @@ def _stop_on_signals() -> Iterator[None]:
             signal.signal(getattr(signal, name), handler if handler is not None else signal.SIG_DFL)
 
 
-Job = tuple[int, str, str, bool]  # index, answer set, document, force
+Job = tuple[int, str | dict, str, bool]  # index, answer set (file or answers), document, force
 
 
 def _run_parallel(work: list[Job], template: str | None, jobs: int) -> Iterator[tuple[int, dict]]:
@@ -617,13 +642,13 @@ def _remove_if_abandoned(path: Path) -> bool:
 
 
 def run(patterns: Iterable[str], out_dir: str | Path, *, jobs: int | None = None, force: bool = False,
-        template: str | Path | None = None,
+        template: str | Path | None = None, separator: str = CSV_SEPARATOR,
         progress: Callable[[BatchItem], None] | None = None) -> Summary:
     """Render every answer set named by ``patterns`` into ``out_dir``; return the summary.
 
     ``jobs`` worker processes (default: the machine's cores; never more than the documents to make nor than
     twice the cores; 1 renders in this process). ``progress`` is called once per finished item. The reports
-    and choices.csv are written at the end, atomically; one that cannot be written is named in the summary's
+    and choices.csv (its fields separated by ``separator``) are written at the end, atomically; one that cannot be written is named in the summary's
     ``problems`` (every document is there all the same). SIGTERM and SIGHUP stop the batch like Ctrl-C
     (KeyboardInterrupt): the workers are ended at once and their temporary files removed.
     """
@@ -646,21 +671,32 @@ def run(patterns: Iterable[str], out_dir: str | Path, *, jobs: int | None = None
         remove_stale_temporaries(out_dir)
     work = []
     workers = 0
+    sources = _sources(inputs)
+    cells: dict[int, Any] = {}  # item index -> the workbook alliance it came from, to place its findings
     with _stop_on_signals():
         try:
-            for path, name in zip(inputs, output_names(inputs)):
-                item = BatchItem(str(path), name)
+            for source, name in zip(sources, output_names([Path(s.stem) for s in sources])):
+                item = BatchItem(source.label, name, alliance=source.alliance)
                 items.append(item)
+                if source.refused is not None:
+                    item.status, item.findings, item.recorded = INVALID, *source.refused
+                    if progress:
+                        progress(item)
+                    continue
+                if source.workbook is not None:
+                    cells[len(items) - 1] = source.workbook
                 document = out_dir / f"{name}.docx"
-                recorded = None if force else up_to_date(path, document, fingerprint)
+                recorded = None if force else up_to_date(source.answers or source.path, document, fingerprint)
                 if recorded is not None:
                     item.status, item.output = SKIPPED, str(document)
                     item.findings = item.recorded = recorded.get("findings", [])
                     item.choices = choices_of(recorded.get("clauses", []), library)
+                    item.alliance = item.alliance or alliance_name(load(source.path)[0])
+                    _place(item, cells.get(len(items) - 1))
                     if progress:
                         progress(item)
                 else:
-                    work.append((len(items) - 1, str(path), str(document), force))
+                    work.append((len(items) - 1, source.answers or str(source.path), str(document), force))
             workers = worker_count(jobs, len(work)) if work else 0
             with _batch_memory(), contextlib.closing(_outcomes(work, template, workers)) as outcomes:
                 for index, outcome in outcomes:
@@ -670,6 +706,8 @@ def run(patterns: Iterable[str], out_dir: str | Path, *, jobs: int | None = None
                                                                  outcome["choices"])
                     item.recorded = outcome.get("recorded", item.findings)
                     item.kept = outcome.get("kept")
+                    item.alliance = outcome.get("alliance") or item.alliance
+                    _place(item, cells.get(index))
                     if progress:
                         progress(item)
         except BaseException:
@@ -678,8 +716,77 @@ def run(patterns: Iterable[str], out_dir: str | Path, *, jobs: int | None = None
             raise
     summary = Summary(items, out_dir, round(time.perf_counter() - started, 3), jobs=workers)
     if inputs:
-        summary = _write_reports(summary, library, started_at)
+        summary = _write_reports(summary, library, started_at, separator)
     return summary
+
+
+@dataclass(frozen=True)
+class Source:
+    """One answer set to make a document of: a file, or an alliance of a portfolio workbook.
+
+    ``label`` names it in the report (a workbook's alliance as ``file#id``), ``stem`` gives the document its
+    name; ``refused`` holds the findings (shown, recorded) of one that cannot be made at all.
+    """
+
+    label: str
+    stem: str
+    path: Path | None = None
+    answers: dict | None = None
+    alliance: str = ""
+    workbook: Any = None
+    refused: tuple[list, list] | None = None
+
+
+def _sources(inputs: list[Path]) -> list[Source]:
+    """Return the answer sets of ``inputs``: each file, and each alliance of each portfolio workbook."""
+    sources = []
+    for path in inputs:
+        if path.suffix.lower() != WORKBOOK_SUFFIX:
+            sources.append(Source(str(path), path.stem, path=path))
+            continue
+        try:
+            alliances = portfolio.read_portfolio(path)
+        except EngineError as exc:
+            problems = getattr(exc, "problems", None)
+            if problems:
+                shown = [p.to_dict() for p in problems]
+                recorded = [p.to_dict(REPORT_LANGUAGE) for p in problems]
+            else:
+                shown = [_failure(str(exc), "input.workbook")]
+                with language(REPORT_LANGUAGE):  # the file's problem once more, in Dutch
+                    try:
+                        portfolio.read_portfolio(path)
+                        recorded = shown
+                    except EngineError as dutch:
+                        recorded = [_failure(str(dutch), "input.workbook")]
+            sources.append(Source(str(path), path.stem, refused=(shown, recorded)))
+            continue
+        for alliance in alliances:
+            label = f"{path}#{alliance.id}"
+            name = alliance_name(alliance.answers)
+            if alliance.ok:
+                sources.append(Source(label, alliance.id, answers=alliance.answers, alliance=name,
+                                      workbook=alliance))
+            else:
+                sources.append(Source(label, alliance.id, alliance=name, refused=(
+                    [p.to_dict() for p in alliance.problems],
+                    [p.to_dict(REPORT_LANGUAGE) for p in alliance.problems])))
+    return sources
+
+
+def _place(item: BatchItem, alliance: Any) -> None:
+    """Add to each finding of a workbook's alliance the cell it concerns (``where``)."""
+    if alliance is None:
+        return
+
+    for findings, language_ in ((item.findings, None), (item.recorded, REPORT_LANGUAGE)):
+        for finding in findings:
+            where = cell_of(alliance, finding.get("path", "$"))
+            if language_ is None:
+                finding.setdefault("where", str(where))
+            else:
+                with language(language_):
+                    finding.setdefault("where", str(where))
 
 
 def _outcomes(work: list[Job], template: str | None, workers: int) -> Iterator[tuple[int, dict]]:
@@ -700,21 +807,22 @@ def _refused(path: str, code: str, **values: Any) -> BatchItem:
     return BatchItem(str(path), "", status=INVALID, findings=[shown], recorded=[recorded])
 
 
-def run_report_name(started: dt.datetime) -> str:
-    """Return the name of the report of the run that started at ``started`` (UTC).
+def run_report_name(started: dt.datetime, suffix: str = ".json") -> str:
+    """Return the name of the report (or with ``suffix`` ".xlsx" the morning report) of the run that started
+    at ``started`` (UTC).
 
     >>> run_report_name(dt.datetime(2026, 11, 29, 20, 1, 2, 345678, tzinfo=dt.timezone.utc))
     'batch-report-20261129-200102-345678.json'
     """
-    return f"{RUN_REPORT_PREFIX}{started.astimezone(dt.timezone.utc).strftime(RUN_REPORT_FORMAT)}.json"
+    return f"{RUN_REPORT_PREFIX}{started.astimezone(dt.timezone.utc).strftime(RUN_REPORT_FORMAT)}{suffix}"
 
 
-def _write_reports(summary: Summary, library: Library, started: dt.datetime) -> Summary:
-    """Write this run's report, batch-report.json (the same) and choices.csv; return the summary with
-    the run's report, or with what could not be written."""
-    while (summary.out_dir / run_report_name(started)).exists():  # a run in the same microsecond
-        started += dt.timedelta(microseconds=1)
-    own = summary.out_dir / run_report_name(started)
+def _write_reports(summary: Summary, library: Library, started: dt.datetime, separator: str) -> Summary:
+    """Write this run's report and morning report, batch-report.json and .xlsx (the same) and choices.csv;
+    return the summary with the run's reports, or with what could not be written."""
+    while any((summary.out_dir / run_report_name(started, suffix)).exists() for suffix in (".json", ".xlsx")):
+        started += dt.timedelta(microseconds=1)  # a run in the same microsecond
+    own: Path | None = summary.out_dir / run_report_name(started)
     data = report(summary, started=started, name=own.name)
     problems = []
     try:
@@ -723,14 +831,22 @@ def _write_reports(summary: Summary, library: Library, started: dt.datetime) -> 
     except OutputError as exc:
         problems.append(str(exc))
         own = None
+    morning_report: Path | None = summary.out_dir / run_report_name(started, WORKBOOK_SUFFIX)
+    try:
+        data = morning.workbook(summary.items, library, STATUS_WORDS, REPORT_LANGUAGE, summary.out_dir)
+        output.atomic_write(morning_report, data)
+        output.atomic_write(summary.out_dir / MORNING_REPORT, data)
+    except OutputError as exc:
+        problems.append(str(exc))
+        morning_report = None
     choices: Path | None = summary.out_dir / CHOICES
     try:
-        output.atomic_write(choices, choices_csv(summary, library))
+        output.atomic_write(choices, choices_csv(summary, library, separator))
     except OutputError as exc:
         problems.append(str(exc))
         choices = None
     return Summary(summary.items, summary.out_dir, summary.seconds, jobs=summary.jobs, report=own,
-                   choices=choices, problems=problems)
+                   choices=choices, problems=problems, morning=morning_report)
 
 
 def report(summary: Summary, *, started: dt.datetime | None = None, name: str | None = None) -> bytes:
@@ -754,15 +870,17 @@ def report(summary: Summary, *, started: dt.datetime | None = None, name: str | 
     return (json.dumps(content, ensure_ascii=False, indent=2) + "\n").encode("utf-8", "backslashreplace")
 
 
-def choices_csv(summary: Summary, library: Library) -> bytes:
+def choices_csv(summary: Summary, library: Library, separator: str = CSV_SEPARATOR) -> bytes:
     """Return ``choices.csv``: one row per alliance with a document, one column per topic of the library.
 
     A cell holds the variant chosen for that topic (empty when the agreement has no such clause). The file
-    is UTF-8 with a byte-order mark and CRLF line ends, so that Excel opens it with the accents intact.
+    is UTF-8 with a byte-order mark and CRLF line ends, so that Excel opens it with the accents intact, and
+    its fields are separated by ``separator`` (a semicolon, as Dutch Excel expects; no "sep=" line, since
+    Excel then ignores the byte-order mark).
     """
     topics = list(library.topics)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer, delimiter=separator, lineterminator="\r\n")
     writer.writerow(["invoer", "document", *(f"{library.topics[t]} ({t})" for t in topics)])
     for item in summary.items:
         if item.status in (RENDERED, SKIPPED):

@@ -9,6 +9,7 @@ import inspect
 import io
 import json
 import os
+import re
 import shlex
 import signal
 import stat
@@ -26,6 +27,7 @@ import click
 from agreement_engine.version import __version__
 from agreement_engine import batch as batch_stage
 from agreement_engine import output
+from agreement_engine import portfolio as portfolio_stage
 from agreement_engine.answers import load as load_answers
 from agreement_engine.consequences import Scenario, members, to_json
 from agreement_engine.drift import ADDED, DELETED, EDITED, MOVED, check_document
@@ -383,12 +385,18 @@ def _interrupt(_signum, _frame) -> None:
 @click.option("--force", is_flag=True, help=N_("Maak alles opnieuw, ook documenten die al actueel zijn; een met de hand "
                                               "bewerkt document wordt eerst bewaard als <naam>.edited-<n>.docx."))
 @click.option("--template", metavar="SJABLOON.docx", help=N_("Een eigen huisstijlsjabloon."))
-def batch(inputs: tuple[str, ...], out_dir: str, jobs: int | None, force: bool, template: str | None) -> None:
+@click.option("--csv-sep", "separator", type=click.Choice([";", ",", "tab"]), default=";", show_default=True,
+              help=N_("Scheidingsteken in choices.csv: een puntkomma voor Nederlandse Excel, een komma voor "
+                      "Engelse."))
+def batch(inputs: tuple[str, ...], out_dir: str, jobs: int | None, force: bool, template: str | None,
+          separator: str) -> None:
     """Maak overeenkomsten voor veel antwoordensets tegelijk (bestanden, mappen of patronen als '*.json').
 
-    Schrijft per antwoordenset MAP/<naam>.docx met manifest, en MAP/batch-report.json en MAP/choices.csv;
-    ieder rapport blijft ook bewaard als MAP/batch-report-<starttijd>.json. Actuele documenten worden
-    overgeslagen, dus een afgebroken batch gaat verder waar hij stopte.
+    Een portfolio-werkmap (.xlsx, zie 'portfolio template') telt als een antwoordenset per alliantie.
+    Schrijft per antwoordenset MAP/<naam>.docx met manifest, en MAP/batch-report.json, het ochtendrapport
+    MAP/batch-report.xlsx en MAP/choices.csv; ieder rapport blijft ook bewaard als
+    MAP/batch-report-<starttijd>.json en .xlsx. Actuele documenten worden overgeslagen, dus een afgebroken
+    batch gaat verder waar hij stopte.
     Exitcode 0 als alles gelukt is, 1 als er een antwoordenset ongeldig is of mislukte.
     """
     if template is not None:
@@ -406,6 +414,7 @@ def batch(inputs: tuple[str, ...], out_dir: str, jobs: int | None, force: bool, 
         bar.__enter__()
     try:
         summary = batch_stage.run(inputs, out_dir, jobs=jobs, force=force, template=template,
+                                  separator="\t" if separator == "tab" else separator,
                                   progress=advance if bar else None)
     except KeyboardInterrupt:
         raise click.ClickException(_("batch afgebroken; ieder geschreven document is compleet; start dezelfde "
@@ -444,16 +453,20 @@ def _labelled(pairs: list[tuple[str, object]]) -> str:
     return "\n".join(f"{label:<{width}}{value}" for label, value in pairs)
 
 
+#: How many kinds of warning the summary of a batch names; the rest are counted.
+WARNING_KINDS_SHOWN = 5
+
+
 def batch_summary(summary: batch_stage.Summary) -> str:
-    """Return the end-of-batch report: the counts, each input that did not succeed, and where the reports are."""
-    words = {batch_stage.RENDERED: _("gemaakt"), batch_stage.SKIPPED: _("overgeslagen (actueel)"),
-             batch_stage.INVALID: _("ongeldig"), batch_stage.FAILED: _("mislukt"),
-             batch_stage.EDITED: _("bewerkt (blijft staan)")}
+    """Return the end-of-batch report: the counts, the warnings by kind, each input that did not succeed, and
+    where the reports are."""
+    words = {status: _(word) for status, word in batch_stage.STATUS_WORDS.items()}
     counts = ", ".join(f"{summary.count(status)} {word}" for status, word in words.items()
                        if status != batch_stage.EDITED or summary.count(status))
     total = len(summary.items)
     lines = [ngettext("{count} antwoordenset in {seconds} s: {counts}", "{count} antwoordensets in {seconds} s: {counts}",
                       total).format(count=total, seconds=format_seconds(summary.seconds), counts=counts)]
+    lines += _warning_lines(summary)
     shown = (batch_stage.INVALID, batch_stage.FAILED, batch_stage.EDITED)
     width = max(len(words[status]) for status in shown if status != batch_stage.EDITED or summary.count(status))
     kept = _("bewaard")
@@ -464,12 +477,48 @@ def batch_summary(summary: batch_stage.Summary) -> str:
             errors = [f for f in item.findings if f["severity"] == "error"] or item.findings
             first = errors[0] if errors else {"path": "$", "message": _("onbekende fout")}
             more = _(" (en {count} meer)").format(count=len(errors) - 1) if len(errors) > 1 else ""
-            lines.append(f"  {words[item.status]:<{width}}  {item.input}: {first['path']}: {first['message']}{more}")
+            lines.append(f"  {words[item.status]:<{width}}  {item.input}: {first.get('where') or first['path']}: "
+                         f"{first['message']}{more}")
     written = ([(_("rapport:"), summary.out_dir / batch_stage.REPORT), (_("deze run:"), summary.report)]
-               if summary.report else []) + ([(_("keuzes:"), summary.choices)] if summary.choices else [])
+               if summary.report else []) + ([(_("ochtendrapport:"), summary.morning)] if summary.morning else []) \
+        + ([(_("keuzes:"), summary.choices)] if summary.choices else [])
     if written:
         lines.append(_labelled(written))
     return "\n".join(lines)
+
+
+def _warning_lines(summary: batch_stage.Summary) -> list[str]:
+    """Return how many documents have warnings, and per kind of warning in how many ("61× ...")."""
+    made = [item for item in summary.items if item.status in (batch_stage.RENDERED, batch_stage.SKIPPED)]
+    kinds: Counter[str] = Counter()
+    warned = 0
+    for item in made:
+        found = {warning_kind(f["message"]) for f in item.findings if f.get("severity") == "warning"}
+        warned += bool(found)
+        kinds.update(found)
+    if not warned:
+        return []
+    lines = ["  " + ngettext("{count} document, waarvan {warned} met waarschuwingen:",
+                             "{count} documenten, waarvan {warned} met waarschuwingen:",
+                             len(made)).format(count=len(made), warned=warned)]
+    ranked = sorted(kinds.items(), key=lambda pair: (-pair[1], pair[0]))
+    lines += [f"    {count}× {kind}" for kind, count in ranked[:WARNING_KINDS_SHOWN]]
+    rest = ranked[WARNING_KINDS_SHOWN:]
+    if rest:
+        lines.append("    " + ngettext("en nog {count} andere soort waarschuwing (zie het ochtendrapport)",
+                                         "en nog {count} andere soorten waarschuwingen (zie het ochtendrapport)",
+                                         len(rest)).format(count=len(rest)))
+    return lines
+
+
+def warning_kind(message: str) -> str:
+    """Return what a warning says without the party it names and without its explanation after ";".
+
+    >>> warning_kind("Partij 2 (Stichting De Haven): automatische beëindiging wordt afgeraden; een beding ...")
+    'automatische beëindiging wordt afgeraden'
+    """
+    message = re.sub(r"^\S+ \d+(?: \([^)]*\))?: ", "", message)
+    return message.split("; ", 1)[0].strip()
 
 
 @main.command()
@@ -711,6 +760,110 @@ def schema(library: str | None) -> None:
     """Druk het JSON Schema van de antwoordenset af (met --library: dat van die bibliotheek)."""
     own = _library(library).answer_schema if library else None
     click.echo(json.dumps(own.tree if own else load_schema(), ensure_ascii=False, indent=2))
+
+
+@main.group()
+def portfolio() -> None:
+    """Houd allianties bij in een Excel-werkmap: een sjabloon om in te vullen, import en export."""
+
+
+def _workbook_target(target: str, force: bool) -> Path:
+    """Return the .xlsx ``target``; an existing file is replaced only with --force (else exit 2)."""
+    if not target.strip():
+        raise click.UsageError(_("lege naam voor het uitvoerbestand; geef een .xlsx-bestand"))
+    problem = output.name_problem(target)
+    if problem:
+        raise click.UsageError(_("{file}: {reason}").format(file=target, reason=problem))
+    path = Path(target)
+    if path.suffix.lower() != ".xlsx":
+        raise click.UsageError(_("{file}: het uitvoerbestand moet op .xlsx eindigen").format(file=target))
+    if path.is_dir():
+        raise click.UsageError(_("{path} is een map, geen bestand").format(path=target))
+    if not force and (path.exists() or path.is_symlink()):
+        raise click.UsageError(_("{file} bestaat al; kies een ander bestand met -o, of overschrijf het met --force"
+                                 ).format(file=target))
+    return path
+
+
+@portfolio.command("template")
+@click.option("-o", "--output", "target", required=True, metavar="PORTFOLIO.xlsx",
+              help=N_("De werkmap die wordt geschreven."))
+@click.option("--force", is_flag=True, help=N_("Overschrijf een bestaand bestand."))
+def portfolio_template(target: str, force: bool) -> None:
+    """Schrijf een lege werkmap om allianties in te vullen: een blad per soort gegeven, een regel per item.
+
+    Kolomkoppen, keuzelijsten en invoerhulp komen uit het schema van de antwoordenset.
+    """
+    path = _workbook_target(target, force)
+    portfolio_stage.write_portfolio(path)
+    click.echo(_("{file}: werkmap om in te vullen; lees ze in met 'agreement-engine portfolio import {file} "
+                 "--out-dir MAP'").format(file=path))
+
+
+@portfolio.command("import")
+@click.argument("workbook", metavar="PORTFOLIO.xlsx")
+@click.option("--out-dir", required=True, metavar="MAP", help=N_("De map voor de antwoordensets."))
+@click.option("--force", is_flag=True, help=N_("Overschrijf bestaande antwoordensets."))
+def portfolio_import(workbook: str, out_dir: str, force: bool) -> None:
+    """Schrijf een antwoordenset per alliantie van de werkmap (MAP/<kenmerk>.json).
+
+    Ieder probleem wordt gemeld met blad, rij en kolom; voor een alliantie met een fout wordt niets
+    geschreven. Exitcode 1 als er een alliantie met een fout is.
+    """
+    path = _existing_file(workbook)
+    if output.name_problem(out_dir) or not out_dir.strip():
+        raise click.UsageError(_("{file}: {reason}").format(file=out_dir, reason=output.name_problem(out_dir)
+                                                           or _("lege naam")))
+    if Path(out_dir).exists() and not Path(out_dir).is_dir():
+        raise click.UsageError(_("{folder} is een bestand, geen map").format(folder=out_dir))
+    try:
+        alliances = portfolio_stage.import_portfolio(path, out_dir, force=force)
+    except portfolio_stage.PortfolioError as exc:
+        for problem in exc.problems:
+            click.echo(f"  {problem.finding.severity.label}  {problem}")
+        click.echo(_("niets geschreven"))
+        sys.exit(1)
+    except output.TargetExists as exc:
+        raise click.UsageError(str(exc)) from exc
+    failed = 0
+    for alliance in alliances:
+        if alliance.problems:
+            click.echo(f"{alliance.id}:")
+        for problem in alliance.problems:
+            click.echo(f"  {problem.finding.severity.label}  {problem}")
+        if not alliance.ok:
+            failed += 1
+            click.echo("  " + _("niets geschreven voor {id}").format(id=alliance.id))
+    written = len(alliances) - failed
+    click.echo(ngettext("{count} antwoordenset geschreven in {folder}", "{count} antwoordensets geschreven in {folder}",
+                        written).format(count=written, folder=out_dir)
+               + (ngettext("; {count} alliantie met fouten", "; {count} allianties met fouten",
+                           failed).format(count=failed) if failed else ""))
+    if failed:
+        sys.exit(1)
+
+
+@portfolio.command("export")
+@click.argument("inputs", nargs=-1, required=True, metavar="INVOER...")
+@click.option("-o", "--output", "target", required=True, metavar="PORTFOLIO.xlsx",
+              help=N_("De werkmap die wordt geschreven."))
+@click.option("--force", is_flag=True, help=N_("Overschrijf een bestaand bestand."))
+def portfolio_export(inputs: tuple[str, ...], target: str, force: bool) -> None:
+    """Zet antwoordensets (bestanden of mappen met *.json) in een werkmap, een alliantie per regel.
+
+    Het kenmerk van een alliantie is de naam van haar bestand; 'portfolio import' geeft dezelfde
+    antwoordensets terug.
+    """
+    path = _workbook_target(target, force)
+    for name in inputs:
+        if not Path(name).is_dir():
+            _existing_file(name)
+    refused = portfolio_stage.export_portfolio(batch_stage.scan_inputs(inputs), path)
+    for file, findings in refused:
+        _report(str(file), findings)
+    click.echo(_("{file}: werkmap met de antwoordensets").format(file=path))
+    if refused:
+        sys.exit(1)
 
 
 def _new_target(target: str, force: bool) -> Path:

@@ -23,7 +23,9 @@ from agreement_engine.comfort import (ComfortReport, NeedResult, comparisons, ev
 from agreement_engine.library import Library, default_library
 from agreement_engine.findings import Severity, json_path
 from agreement_engine.i18n import _
+from agreement_engine.rules import check_rules
 from agreement_engine.schema import schema_at
+from agreement_engine.validate import validate_part
 
 #: The topics whose choices the solver may change.
 SEARCHED = ("resources", "liability", "withdrawal", "insolvency", "governance", "disputes")
@@ -342,9 +344,6 @@ def _make(answers: dict, variables: dict, assignment: dict, library: Library) ->
     A field the new choice no longer uses falls away. The answers were valid, so the schema of the changed sections
     and the cross-field rules say what ``check`` would.
     """
-    from agreement_engine.rules import check_rules
-    from agreement_engine.validate import validate_part
-
     changes = tuple(Change(path, variables[path].current, value) for path, value in assignment.items()
                     if differs(value, variables[path].current))
     candidate = copy.deepcopy(answers)

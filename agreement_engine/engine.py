@@ -19,6 +19,7 @@ from agreement_engine import output
 from agreement_engine.answers import load, normalize
 from agreement_engine.assemble import assemble_valid
 from agreement_engine.comfort import ComfortReport
+from agreement_engine.comfort import check_findings as check_comfort
 from agreement_engine.comfort import evaluate as evaluate_comfort
 from agreement_engine.comfort_solve import SolveResult
 from agreement_engine.comfort_solve import solve as solve_comfort
@@ -31,7 +32,7 @@ from agreement_engine.library import DirectoryLoader, Library, LibraryLoader, de
 from agreement_engine.model import Agreement
 from agreement_engine.resources import example_path, using_schema
 from agreement_engine.templating import Templates
-from agreement_engine.validate import validate
+from agreement_engine.validate import validate, with_more
 from agreement_engine.variant_options import options, topics
 from agreement_engine.word import render_docx, template_hash
 from agreement_engine.word.brief import render_brief
@@ -174,10 +175,13 @@ class Engine:
         if isinstance(source, Checked):
             return source
         with self._speaking():
-            if isinstance(source, dict):
-                return Checked(source, source, validate(source))
-            answers, findings = load(source)
-            return Checked(source, answers, findings if answers is None else validate(answers))
+            answers, findings = (source, []) if isinstance(source, dict) else load(source)
+            if answers is not None:
+                findings = validate(answers)
+                if isinstance(answers, dict):
+                    findings = with_more(findings, check_comfort(answers, findings, self.library,
+                                                                 compiled=self.templates))
+            return Checked(source, answers, findings)
 
     def _valid(self, source: Source) -> Checked:
         """Return the checked answer set at ``source``; raise InvalidAnswersError when it has errors."""

@@ -53,6 +53,21 @@ CATALOG: dict[str, tuple[Severity, str]] = {
     "input.control_character": (Severity.ERROR,
                                 N_("{title} bevat een teken dat niet in een Word-document kan staan "
                                    "(U+{codepoint:04X})")),
+    # a portfolio workbook (the cell is named with the finding)
+    "portfolio.not_a_number": (Severity.ERROR, N_("{title}: '{value}' is geen getal")),
+    "portfolio.not_an_integer": (Severity.ERROR, N_("{title}: '{value}' is geen geheel getal")),
+    "portfolio.not_a_date": (Severity.ERROR, N_("{title}: '{value}' is geen datum (typ bijvoorbeeld 1-1-2027)")),
+    "portfolio.not_a_choice": (Severity.ERROR, N_("{title}: '{value}' staat niet in de keuzelijst; kies uit "
+                                                  "{choices}")),
+    "portfolio.not_yes_no": (Severity.ERROR, N_("{title}: '{value}' moet ja of nee zijn")),
+    "portfolio.no_alliance": (Severity.ERROR, N_("deze regel noemt geen alliantie in de kolom {column}")),
+    "portfolio.bad_alliance_id": (Severity.ERROR, N_("'{id}' is geen geldig kenmerk van een alliantie: kleine "
+                                                     "letters, cijfers, '-' en '_', hoogstens 60 tekens")),
+    "portfolio.duplicate_alliance": (Severity.ERROR, N_("de alliantie '{id}' staat al op rij {row}; ieder "
+                                                        "kenmerk komt één keer voor")),
+    "portfolio.unknown_alliance": (Severity.ERROR, N_("de alliantie '{id}' staat niet op het blad {sheet}")),
+    "portfolio.unknown_party": (Severity.ERROR, N_("de partij '{id}' staat bij deze alliantie niet op het blad "
+                                                   "{sheet}")),
     # the schema
     "schema.required": (Severity.ERROR, N_("{title} ontbreekt; dit veld is verplicht")),
     "schema.unknown_field": (Severity.ERROR, N_("onbekend veld '{field}'; controleer de spelling")),

@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any, Callable, Iterator
 
-from agreement_engine.comfort import static_findings as comfort_static_findings
+from agreement_engine.comfort_needs import static_findings as comfort_static_findings
 from agreement_engine.dutch import enumerate_nl
 from agreement_engine.errors import LibraryError
 from agreement_engine.findings import UNUSED_FIELD, Finding, Severity, add_codes, json_path, make_finding, printable

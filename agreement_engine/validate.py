@@ -87,7 +87,7 @@ def _invisible(text: str) -> bool:
                               for ch in text)
 
 
-def validate(answers: Any, *, comfort: bool = True) -> list[Finding]:
+def validate(answers: Any) -> list[Finding]:
     """Return every finding for ``answers`` (already parsed), sorted by JSON path.
 
     >>> [f.path for f in validate({"schema_version": "1"})][:3]
@@ -101,22 +101,12 @@ def validate(answers: Any, *, comfort: bool = True) -> list[Finding]:
     if isinstance(answers, dict):
         findings.extend(_value_findings(answers, [], answers))
         findings.extend(check_rules(answers))
-        if comfort:
-            findings.extend(comfort_findings(answers, findings))
     return capped(_sorted(findings))
 
 
-def comfort_findings(answers: dict, findings: list[Finding]) -> list[Finding]:
-    """Return, when the answers are free of errors, a warning per unmet must of ``comfort[]`` and a note per
-    unmet wish (what is wrong with the needs themselves is a cross-field rule)."""
-    if not isinstance(answers.get("comfort"), list) or not answers["comfort"] or has_errors(findings):
-        return []
-    from agreement_engine import comfort  # it reads the agreement's layout, which assembly (importing us) makes
-
-    try:
-        return comfort.need_findings(comfort.evaluate(answers))
-    except EngineError:
-        return []  # a library that cannot assemble these answers is reported where they are rendered
+def with_more(findings: list[Finding], more: list[Finding]) -> list[Finding]:
+    """Return ``findings`` of validate() with ``more`` findings of a later check, in the same order and cap."""
+    return capped(_sorted(findings + more)) if more else findings
 
 
 def _trimmed(value: Any, schema: Any) -> Any:

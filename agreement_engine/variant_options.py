@@ -95,23 +95,6 @@ def _option(answers: dict, base: Agreement, clause: Clause, variant: Variant, ch
     return Option(clause, variant, False, changes, agreement, answer_set=candidate)
 
 
-def variant_name(variant: Variant) -> str:
-    """Return a variant's name in words: the label the schema gives each answer that chooses it, without its code.
-
-    >>> clause = default_library().get("aansprakelijkheid")
-    >>> variant_name(clause.variants[0])
-    'Ieder aansprakelijk voor eigen handelen'
-    >>> variant_name(default_library().get("voorwaarden").variants[0])
-    ''
-    """
-    labels = []
-    for path, value in (_assignments(variant.when) or {} if variant.when else {}).items():
-        label = (schema_at(list(path)) or {}).get("x-labels", {}).get(value)
-        if isinstance(label, str):
-            labels.append(label.removeprefix(f"{variant.id} "))
-    return "; ".join(labels)
-
-
 def answer_party(change: AnswerChange, answers: dict) -> tuple[str, str] | None:
     """Return (the title of the field, the party) of an answer held per party (a share, a contribution), else None.
 
@@ -217,3 +200,29 @@ def _complete(answers: dict) -> list:
                 derived = True
         if not derived:
             return findings
+
+
+def variant_name(clause: Clause, variant: Variant) -> str:
+    """Return the Dutch name of a variant: the schema's labels of the answers that choose it, without a code.
+
+    A variant chosen otherwise (``conditions | length > 0``) is named by its id in words.
+
+    >>> lib = default_library()
+    >>> clause = lib.get("insolventie")
+    >>> variant_name(clause, next(v for v in clause.variants if v.id == "I1"))
+    'Deelname eindigt van rechtswege (afgeraden)'
+    >>> variant_name(lib.get("duur"), lib.get("duur").variants[1])
+    'Bepaalde tijd; Stilzwijgende verlenging'
+    >>> clause = lib.get("voorwaarden")
+    >>> variant_name(clause, clause.variants[0])
+    'Met voorwaarden'
+    """
+    labels = []
+    for path, value in (_assignments(variant.when) or {}).items() if variant.when else ():
+        node = schema_at(list(path)) or {}
+        label = node.get("x-labels", {}).get(str(value), str(value))
+        labels.append(re.sub(r"^[A-Z][0-9]+[a-z]? ", "", label))  # "M4 Ieder eigen kosten": the code is not a name
+    if labels:
+        return "; ".join(labels)
+    words = variant.id.replace("_", " ")
+    return words[:1].upper() + words[1:]

@@ -8,6 +8,7 @@ import io
 import json
 import multiprocessing
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -75,9 +76,10 @@ def test_mixed_folder_gives_report_choices_and_exit_1(inputs, tmp_path, jobs):
     for name in ("dak-en-thuis", "twee-partijen", "zorg", "zorg-2"):
         assert_complete(out, name)
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        [batch.REPORT, report(out)["report"], batch.CHOICES]
+        [batch.REPORT, report(out)["report"], batch.CHOICES, batch.MORNING_REPORT,
+         report(out)["report"].replace(".json", ".xlsx")]
         + [f"{n}{ext}" for n in ("dak-en-thuis", "twee-partijen", "zorg", "zorg-2") for ext in (".docx", ".manifest.json")])
-    rows = list(csv.DictReader(io.StringIO((out / batch.CHOICES).read_text("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO((out / batch.CHOICES).read_text("utf-8-sig")), delimiter=";"))
     assert [Path(r["invoer"]).name for r in rows] == ["dak-en-thuis.json", "zorg.json", "twee-partijen.json",
                                                        "zorg.json"]
     liability = next(c for c in rows[0] if c.endswith("(liability)"))
@@ -93,7 +95,7 @@ def test_second_run_skips_everything_and_a_changed_input_is_redone(inputs, tmp_p
     assert run("batch", str(inputs), "--out-dir", str(out)).exit_code == 1
     assert report(out)["counts"] == {"rendered": 0, "skipped": 4, "invalid": 2, "failed": 0, "edited": 0}
     assert {p.name: p.stat().st_mtime_ns for p in out.glob("*.docx")} == first
-    assert len(list(csv.reader(io.StringIO((out / batch.CHOICES).read_text("utf-8-sig"))))) == 5
+    assert len(list(csv.reader(io.StringIO((out / batch.CHOICES).read_text("utf-8-sig")), delimiter=";"))) == 5
 
     changed = example("twee-partijen")
     changed["alliance"]["name"] = "Samen aan Tafel Zwolle"
@@ -380,7 +382,7 @@ def test_every_run_keeps_its_own_report_and_batch_report_holds_the_latest(inputs
     assert [p.name for p in batch.find_inputs([str(out)])[0]] == []  # a report is never taken for input
 
 
-@pytest.mark.parametrize("blocked", [batch.REPORT, batch.CHOICES])
+@pytest.mark.parametrize("blocked", [batch.REPORT, batch.CHOICES, batch.MORNING_REPORT])
 def test_when_a_report_cannot_be_written_the_summary_is_still_shown(inputs, tmp_path, blocked):
     out = tmp_path / "out"
     (out / blocked).mkdir(parents=True)  # a folder where the file goes: it cannot be written
@@ -390,7 +392,8 @@ def test_when_a_report_cannot_be_written_the_summary_is_still_shown(inputs, tmp_
     assert "fout.json: $.parties[0].kvk:" in result.output  # the per-item summary
     assert f"{out / blocked}: kan niet worden geschreven: dit is een map" in result.output
     assert len(list(out.glob("*.manifest.json"))) == 4
-    assert ("rapport:" in result.output) == (blocked == batch.CHOICES)
+    assert bool(re.search("^rapport:", result.output, re.M)) == (blocked != batch.REPORT)
+    assert ("ochtendrapport:" in result.output) == (blocked != batch.MORNING_REPORT)
 
 
 # two writers in one folder ------------------------------------------------------------------------------

@@ -70,7 +70,7 @@ def render_variants(agreement: Agreement, topic_title: str, options: Sequence[Op
 def _heading(option: Option, phrases: Phrases) -> list[Node]:
     """Return a column's heading: the variant's name in words, its code small below (and whether it is chosen)."""
     code = phrases.text("variants.chosen_variant", variant=option.variant.id) if option.chosen else option.variant.id
-    name = variant_name(option.variant)
+    name = variant_name(option.clause, option.variant)
     lines = [paragraph(st.TABLE_TEXT, [run(name, bold=True)])] if name else []
     return lines + [paragraph(st.TABLE_TEXT, [marked_run(code, bold=not name, size=None if not name else 16,
                                                          color=None if not name else _CODE_COLOR)])]
