@@ -62,7 +62,7 @@ from agreement_engine.word.package import (
     provenance_item_properties,
     write_package,
 )
-from agreement_engine.word.styles import ensure_styles
+from agreement_engine.word.styles import ensure_styles, rename_styles, style_ids
 
 REQUIRED = ("title", "body")
 PLACEHOLDERS = {
@@ -277,6 +277,7 @@ class HouseTemplate:
     provenance_part: str
     numbering_part: str
     docx_template: DocxTemplate
+    warnings: tuple[str, ...] = ()
     _numbering: dict[str, bytes] = dataclasses.field(default_factory=dict)
 
     def document(self, values: dict[str, Any], body: str, *, title: str, subject: str, phrases: Phrases,
@@ -453,6 +454,7 @@ def _load(path: Path, data: bytes, digest: str) -> HouseTemplate:
 
     numbering = _numbering_part(main)
     lists = list_ids(numbering.element)
+    unmatched = _match_styles(document)
     ensure_styles(document.styles.element)
     package = main.package
     core = package._core_properties_part  # created when the template has none
@@ -502,11 +504,32 @@ def _load(path: Path, data: bytes, digest: str) -> HouseTemplate:
                            core_properties_part=core.partname.lstrip("/"),
                            custom_properties_part=custom.partname.lstrip("/"),
                            provenance_part=item.partname.lstrip("/"),
-                           numbering_part=numbering.partname.lstrip("/"), docx_template=docx_template)
+                           numbering_part=numbering.partname.lstrip("/"), docx_template=docx_template,
+                           warnings=tuple(_("{file}: de stijl {style} van het sjabloon is niet als ingebouwde Word-stijl "
+                                            "herkend (haar naam is niet de Engelse naam die Word in iedere taal "
+                                            "schrijft); de engine gebruikt voor '{builtin}' haar eigen opmaak").format(
+                               file=path, style=f"'{name}' ({style_id})", builtin=builtin)
+                               for name, style_id, builtin in unmatched))
     trial = {"title": "T", "alliance_name": "A", "version_label": "V", "draft": True, "kind": "alliance",
              "parties": ["P"], "body": _BODY}
     loaded.render(trial, "")  # a misplaced {{p body }} is an error now, not at the first document
     return loaded
+
+
+def _match_styles(document) -> list[tuple[str, str, str]]:
+    """Give the template's styles that the engine uses by name (``heading 1`` under a Dutch id ``Kop1``) the
+    engine's ids, in every part that names them; return (name, id, built-in name) of each style that looks like a
+    built-in one but is not named as it."""
+    renames, unmatched = style_ids(document.styles.element)
+    if renames:
+        for part in document.part.package.iter_parts():
+            if hasattr(part, "element"):
+                rename_styles(part.element, renames)
+            elif part.partname.startswith("/word/") and part.content_type.endswith("+xml") and part.blob:
+                root = safe_xml(part.blob)
+                if rename_styles(root, renames):
+                    part._blob = serialize_part_xml(root)
+    return unmatched
 
 
 #: Word's defaults for a section without page size or margins (in EMU): A4, 2.5 cm; and the narrowest text.
