@@ -31,6 +31,7 @@ PHRASES: dict[str, tuple[str, ...] | str] = {
     "signature.name": ("name",),
     "signature.function": ("function",),
     "annex.heading": ("number", "title"),
+    "toc.title": (),
     "annex.meerjarenplan.title": (),
     "annex.meerjarenplan.title_period": ("period",),
     "annex.meerjarenplan.intro": ("alliance",),

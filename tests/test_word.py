@@ -53,9 +53,9 @@ def fields(paragraph: etree._Element) -> list[tuple[str, str | None]]:
             kind = node.get(w("fldCharType"))
             if kind == "begin":
                 stack.append([[], [], "code"])
-            elif kind == "separate":
+            elif kind == "separate" and stack:
                 stack[-1][2] = "result"
-            else:
+            elif kind == "end" and stack:  # not the end of a field begun in an earlier paragraph
                 instruction, result, state = stack.pop()
                 found.append(["".join(instruction).strip(), "".join(result) if state == "result" else None,
                               len(stack)])
@@ -63,11 +63,12 @@ def fields(paragraph: etree._Element) -> list[tuple[str, str | None]]:
             stack[-1][0].append(node.text or "")
         elif node.tag == w("t") and stack and stack[-1][2] == "result":
             stack[-1][1].append(node.text or "")
-    # a field inside another field's code shows what its outer field shows
+    # a field inside another field's code shows what its outer field shows; a field inside the result of a field
+    # that spans paragraphs (an entry of the table of contents) shows its own
     shown = []
     for index, (instruction, result, depth) in enumerate(found):
         if depth:
-            result = next(r for _, r, d in found[index + 1:] if d == depth - 1)
+            result = next((r for _, r, d in found[index + 1:] if d == depth - 1), result)
         shown.append((instruction, result))
     return shown
 

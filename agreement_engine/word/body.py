@@ -62,6 +62,7 @@ from agreement_engine.word.ooxml import (
     run,
     to_xml,
 )
+from agreement_engine.word.toc import section_bookmark
 from agreement_engine.word.tables import HEADER_FILL, Cell, column_widths, is_number, row, table
 
 DEFINITIONS_LABEL = "definities.lijst"
@@ -273,9 +274,11 @@ class BodyWriter:
         heading.extend(self._runs(annex.map(lambda a: self._annex_heading(a)[1])))
         out = [heading]
         out += [self._para(p, st.TEXT) for p in paragraphs(annex.map(lambda a: a.paragraphs))]
-        for section in sections(annex.map(lambda a: a.sections)):
-            out.append(paragraph(st.SUBHEADING, self._runs(section.map(lambda s: s[0])),
-                                 rPr=self._mark(section.change)))
+        for index, section in enumerate(sections(annex.map(lambda a: a.sections))):
+            heading = paragraph(st.SUBHEADING, rPr=self._mark(section.change))
+            bookmark(heading, section_bookmark(annex.either, index), self._new_id(),
+                     self._runs(section.map(lambda s: s[0])))
+            out.append(heading)
             out += [self._para(p, st.BULLET, numPr=(self.lists.bullets, 0))
                     for p in paragraphs(section.map(lambda s: s[1]))]
         if annex.either.header:

@@ -34,6 +34,7 @@ def _spacing(**values: int | str) -> Node:
 _JUSTIFIED = (_spacing(after=120), val("w:jc", "both"))
 _BOLD = (el("w:b"), el("w:bCs"))
 _KEEP = (el("w:keepNext"), el("w:keepLines"))
+_TOC_AFTER = 40
 
 # style id -> (name, paragraph properties, run properties); every style is a paragraph style based on
 # Normal. A template may define any of them itself (same style id, or same name: see style_ids) to change the
@@ -54,7 +55,7 @@ DEFINITIONS: dict[str, tuple[str, tuple[Node, ...], tuple[Node, ...]]] = {
                  (val("w:sz", 20), val("w:szCs", 20))),
     SIGNATURE: ("Ondertekening", (*_KEEP, el("w:suppressAutoHyphens"), _spacing(after=0)), ()),
     TOC_HEADING: ("TOC Heading", (el("w:keepNext"), _spacing(before=240, after=240)), (*_BOLD, val("w:sz", 24))),
-    **{style_id: (f"toc {level}", (_spacing(before=120 if level == 1 else 0, after=60),
+    **{style_id: (f"toc {level}", (_spacing(before=0, after=_TOC_AFTER),
                                    el("w:ind", left=(level - 1) * 284)), ())
        for level, style_id in enumerate(TOC_LEVELS, start=1)},
 }

@@ -46,7 +46,7 @@ from agreement_engine.phrases import Phrases
 from agreement_engine.resources import clause_library_dir
 from agreement_engine.word.body import Layout
 from agreement_engine.word.numbering import add_lists, article_heading, list_ids
-from agreement_engine.word.ooxml import W, clean_text, empty_root, fill_slots, paragraph, qn, run, slot, to_xml
+from agreement_engine.word.ooxml import W, clean_text, element, empty_root, fill_slots, paragraph, qn, run, slot, to_xml, val
 from agreement_engine.files import size_text
 from agreement_engine.word.package import (
     ZIP_ERRORS,
@@ -63,6 +63,7 @@ from agreement_engine.word.package import (
     write_package,
 )
 from agreement_engine.word.styles import ensure_styles, rename_styles, style_ids
+from agreement_engine.word.toc import Geometry
 
 REQUIRED = ("title", "body")
 PLACEHOLDERS = {
@@ -73,6 +74,7 @@ PLACEHOLDERS = {
     "draft": "true for a draft ({% if draft %}CONCEPT{% endif %})",
     "kind": "the kind of agreement (alliance, cooperation, covenant)",
     "parties": "the parties' names, a list ({%p for party in parties %})",
+    "toc": "where the table of contents goes, alone in its paragraph ({{ toc }})",
 }
 _TAG_START = re.compile(r"\{[{%#]")
 _TAG_END = {"{{": "}}", "{%": "%}", "{#": "#}"}
@@ -82,6 +84,8 @@ _MARKER = "AGREEMENT-ENGINE-BODY-7d1f"
 _SLOT = "AGREEMENT-ENGINE-BODY-SLOT-7d1f"
 _HEADER_OR_FOOTER = re.compile(r"word/(header|footer)\d*\.xml")
 _FRONT = "AGREEMENT-ENGINE-FRONT-SLOT-7d1f"
+_TOC = "AGREEMENT-ENGINE-TOC-7d1f"
+_TOC_SLOT = "AGREEMENT-ENGINE-TOC-SLOT-7d1f"
 _BODY = Markup(to_xml([paragraph(runs=[run(_MARKER)])]))
 _CACHE_SIZE = 8
 
@@ -257,6 +261,7 @@ def context(agreement: Agreement) -> dict[str, Any]:
         "kind": agreement.kind,
         "parties": [clean_text(block.party_name) for block in agreement.signature_blocks],
         "body": _BODY,
+        "toc": _TOC,
     }
 
 
@@ -277,12 +282,14 @@ class HouseTemplate:
     provenance_part: str
     numbering_part: str
     docx_template: DocxTemplate
+    geometry: Geometry
+    settings_part: str
     warnings: tuple[str, ...] = ()
     _numbering: dict[str, bytes] = dataclasses.field(default_factory=dict)
 
     def document(self, values: dict[str, Any], body: str, *, title: str, subject: str, phrases: Phrases,
                  provenance: Mapping[str, Any], front: str = "",
-                 landscape: bool = False) -> bytes:
+                 landscape: bool = False, toc: str = "") -> bytes:
         """Return the finished .docx: the template filled, properties and provenance set, zipped deterministically.
 
         ``body`` and ``front`` are XML (``w:``-prefixed elements, see ``ooxml.to_xml``); ``front`` goes before
@@ -291,8 +298,10 @@ class HouseTemplate:
         ``provenance`` (JSON-serializable) is embedded whole; a string value under "created" (W3CDTF, e.g.
         "2026-12-15T00:00:00Z") becomes the document's created and modified date, which are otherwise left out.
         """
-        parts = self.render(values, body, front, landscape)
+        parts = self.render(values, body, front, landscape, toc)
         parts[self.numbering_part] = self.numbering(phrases)
+        if toc:
+            parts[self.settings_part] = update_fields(parts[self.settings_part])
         created = provenance.get("created")
         parts[self.core_properties_part] = core_properties(title, subject,
                                                            created if isinstance(created, str) else None)
@@ -314,8 +323,10 @@ class HouseTemplate:
                 self._numbering[heading] = part
         return part
 
-    def render(self, values: dict[str, Any], body: str, front: str = "", landscape: bool = False) -> dict[str, bytes]:
-        """Return the package parts with the placeholders filled and ``body`` in place of ``{{p body }}``."""
+    def render(self, values: dict[str, Any], body: str, front: str = "", landscape: bool = False,
+               toc: str = "") -> dict[str, bytes]:
+        """Return the package parts with the placeholders filled and ``body`` in place of ``{{p body }}``;
+        ``toc`` (XML) in place of ``{{ toc }}``, or before the body when the template has no such paragraph."""
         turned = self.landscape if landscape else {}
         parts = {**self.parts, **{name: part for name, part in turned.items() if isinstance(part, bytes)}}
         compiled_parts = {**self.compiled, **{name: part for name, part in turned.items() if not isinstance(part, bytes)}}
@@ -323,7 +334,7 @@ class HouseTemplate:
             xml = self._fill(name, compiled, values)
             xml = self.docx_template.resolve_listing(xml)
             if name == self.document_part:
-                parts[name] = self._insert_body(xml, body, front, landscape)
+                parts[name] = self._insert_body(xml, body, front, landscape, toc)
             else:
                 parts[name] = xml.encode("utf-8")
         return parts
@@ -352,7 +363,7 @@ class HouseTemplate:
                 file=self.path, part=name, reason=f"{type(exc).__name__}: {printable(exc, 200)}")) from exc
         return "".join(chunks)
 
-    def _insert_body(self, xml: str, body: str, front: str, landscape: bool) -> bytes:
+    def _insert_body(self, xml: str, body: str, front: str, landscape: bool, toc: str = "") -> bytes:
         """Return the main document with ``body`` in place of its placeholder and ``front`` before all else.
 
         Both are XML text (``w:``-prefixed elements) spliced into the serialized document, so the thousands of
@@ -383,6 +394,19 @@ class HouseTemplate:
         if parent.nsmap.get("w") != W:  # docxtpl's own tags need the prefix w as well, so Word always has it
             raise TemplateError(_("{file}: het sjabloon moet de WordprocessingML-namespace als 'w' noemen").format(
                 file=self.path))
+        toc_at = [t for t in root.iter(qn("w:t")) if t.text == _TOC]
+        if len(toc_at) > 1:
+            raise TemplateError(_("{file}: het sjabloon mag de plaatshouder {{{{ toc }}}} hoogstens eenmaal bevatten "
+                                  "(gevonden: {count})").format(file=self.path, count=len(toc_at)))
+        if toc_at:
+            toc_paragraph = next(a for a in toc_at[0].iterancestors(qn("w:p")))
+            if toc:
+                toc_slot = slot(_TOC_SLOT)
+                toc_slot.tail = toc_paragraph.tail
+                toc_paragraph.addprevious(toc_slot)
+            toc_paragraph.getparent().remove(toc_paragraph)
+        elif toc:
+            body = toc + body
         body_slot = slot(_SLOT)
         body_slot.tail = paragraph.tail
         paragraph.addprevious(body_slot)
@@ -390,7 +414,7 @@ class HouseTemplate:
         if front:
             parent.insert(0, slot(_FRONT))
         document = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-        return fill_slots(document, {_SLOT: body, _FRONT: front})
+        return fill_slots(document, {_SLOT: body, _FRONT: front, _TOC_SLOT: toc})
 
 
 _CACHE: OrderedDict[tuple[str, str], HouseTemplate] = OrderedDict()
@@ -473,6 +497,11 @@ def _load(path: Path, data: bytes, digest: str) -> HouseTemplate:
     layout = Layout(lists, text_width, max(bookmark_ids, default=0) + 1)
     landscape = dataclasses.replace(layout, text_width=max((section.page_height or _A4_HEIGHT) - margins,
                                                            _MIN_TEXT) // 635)
+    text_height = max((section.page_height or _A4_HEIGHT) - (section.top_margin or _MARGIN)
+                      - (section.bottom_margin or _MARGIN), _MIN_TEXT) // 635
+    geometry = Geometry(layout.text_width, text_height, _font_size(document.styles.element),
+                        _pages_before_body(main.element))
+    settings_part = main._settings_part  # created when the template has none
 
     buffer = io.BytesIO()
     document.save(buffer)
@@ -505,15 +534,57 @@ def _load(path: Path, data: bytes, digest: str) -> HouseTemplate:
                            custom_properties_part=custom.partname.lstrip("/"),
                            provenance_part=item.partname.lstrip("/"),
                            numbering_part=numbering.partname.lstrip("/"), docx_template=docx_template,
+                           geometry=geometry, settings_part=settings_part.partname.lstrip("/"),
                            warnings=tuple(_("{file}: de stijl {style} van het sjabloon is niet als ingebouwde Word-stijl "
                                             "herkend (haar naam is niet de Engelse naam die Word in iedere taal "
                                             "schrijft); de engine gebruikt voor '{builtin}' haar eigen opmaak").format(
                                file=path, style=f"'{name}' ({style_id})", builtin=builtin)
                                for name, style_id, builtin in unmatched))
     trial = {"title": "T", "alliance_name": "A", "version_label": "V", "draft": True, "kind": "alliance",
-             "parties": ["P"], "body": _BODY}
+             "parties": ["P"], "body": _BODY, "toc": _TOC}
     loaded.render(trial, "")  # a misplaced {{p body }} is an error now, not at the first document
     return loaded
+
+
+def _font_size(styles: etree._Element) -> int:
+    """Return the body font size of a styles part in half-points: Normal's, else the document default, else 11 pt."""
+    for path in ("w:style[@w:default='1'][@w:type='paragraph']/w:rPr/w:sz", "w:docDefaults/w:rPrDefault/w:rPr/w:sz"):
+        size = styles.find(path, {"w": W})
+        if size is not None and (size.get(qn("w:val")) or "").isdecimal():
+            return max(int(size.get(qn("w:val"))), 8)
+    return 22
+
+
+def _pages_before_body(document: etree._Element) -> int:
+    """Return how many pages of the template come before its {{p body }} paragraph (section and page breaks)."""
+    pages = 0
+    for p in document.iter(qn("w:p")):
+        if re.search(r"\{\{p\s*body\s*\}\}", "".join(t.text or "" for t in p.iter(qn("w:t")))):
+            break
+        pages += len(p.findall(f"{qn('w:pPr')}/{qn('w:sectPr')}")) + len(p.findall(f"{qn('w:pPr')}/{qn('w:pageBreakBefore')}"))
+        pages += sum(1 for br in p.iter(qn("w:br")) if br.get(qn("w:type")) == "page")
+    return pages
+
+
+def update_fields(settings: bytes) -> bytes:
+    """Return a settings part that asks Word to update the fields (the table of contents) when it opens."""
+    root = safe_xml(settings)
+    for old in root.findall(qn("w:updateFields")):
+        root.remove(old)
+    flag = element(val("w:updateFields", "true"))
+    later = [child for child in root if etree.QName(child).localname in _AFTER_UPDATE_FIELDS]
+    if later:
+        later[0].addprevious(flag)
+    else:
+        root.append(flag)
+    return serialize_part_xml(root)
+
+
+#: The settings that come after w:updateFields in CT_Settings.
+_AFTER_UPDATE_FIELDS = ("hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids", "mathPr",
+                        "attachedSchema", "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats",
+                        "doNotAutoCompressPictures", "forceUpgrade", "captions", "readModeInkLockDown", "smartTagType",
+                        "schemaLibrary", "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol", "listSeparator")
 
 
 def _match_styles(document) -> list[tuple[str, str, str]]:
