@@ -297,12 +297,15 @@ def test_signature_blocks_keep_together(agreements, mode):
     agreement = assemble(answers)
     root = part(render_docx(agreement, provenance={}), "word/document.xml")
     intro = next(p for p in root.iter(w("p")) if visible_text(p) == agreement.signature_intro.text)
-    assert intro.find("w:pPr/w:keepNext", NS) is not None and intro.find("w:pPr/w:pageBreakBefore", NS) is not None
-    table = intro.getnext()
-    assert table.tag == w("tbl")
-    rows = table.findall("w:tr", NS)
+    # the closing sentence opens the first row of the signature table, with the first blocks in that row
+    cell = intro.getparent()
+    assert cell.tag == w("tc") and cell.find("w:p", NS) is intro and intro.getnext().tag == w("tbl")
+    table = cell.getparent().getparent()
+    assert table.getparent().tag == w("body") and cell.getparent() is table.find("w:tr", NS)
+    assert intro.find("w:pPr/w:pageBreakBefore", NS) is None  # it follows the last article
+    rows = list(table.iter(w("tr")))
     assert all(r.find("w:trPr/w:cantSplit", NS) is not None for r in rows)
-    text = "\n".join(visible_text(p) for p in table.iter(w("p")))
+    text = "\n".join(visible_text(p) for p in table.iter(w("p"))).replace("\u00a0", " ").replace("\u2011", "-")
     for block in agreement.signature_blocks:
         assert block.party_name in text
         for signatory in block.signatories:

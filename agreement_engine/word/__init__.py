@@ -39,16 +39,13 @@ def render_docx(agreement: Agreement, template: str | Path | None = None, *,
     than TOC_MIN_PAGES pages.
     """
     house = load_template(template)
-    contents = table_of_contents(agreement, house, toc, toc_levels) if toc is not False else ""
+    contents = ""
+    if toc is not False:
+        found, last = entries(agreement, bookmark_names(label for label, _ in agreement.labels), house.geometry,
+                              toc_levels)
+        if toc or last > TOC_MIN_PAGES:
+            contents = to_xml(toc_nodes(agreement.phrases.text("toc.title"), found, house.layout.text_width,
+                                        toc_levels))
     return house.document(context(agreement), build_body(agreement, house.layout), title=agreement.title,
                           subject=agreement.alliance_name, phrases=agreement.phrases, provenance=provenance,
                           toc=contents)
-
-
-def table_of_contents(agreement: Agreement, house, toc: bool | None, levels: int) -> str:
-    """Return the XML of the table of contents of ``agreement`` in ``house``, or "" when there is none."""
-    names = bookmark_names(label for label, _ in agreement.labels)
-    found, last = entries(agreement, names, house.geometry, levels)
-    if toc is None and last <= TOC_MIN_PAGES:
-        return ""
-    return to_xml(toc_nodes(agreement.phrases.text("toc.title"), found, house.layout.text_width, levels))

@@ -72,7 +72,7 @@ PLACEHOLDERS = {
     "alliance_name": "the alliance's name",
     "version_label": "the version label, or an empty text",
     "draft": "true for a draft ({% if draft %}CONCEPT{% endif %})",
-    "kind": "the kind of agreement (alliance, cooperation, covenant)",
+    "kind": "the kind of agreement in the document's language (samenwerkingsovereenkomst)",
     "parties": "the parties' names, a list ({%p for party in parties %})",
     "toc": "where the table of contents goes, alone in its paragraph ({{ toc }})",
 }
@@ -258,7 +258,7 @@ def context(agreement: Agreement) -> dict[str, Any]:
         "alliance_name": clean_text(agreement.alliance_name),
         "version_label": clean_text(agreement.version_label or ""),
         "draft": agreement.draft,
-        "kind": agreement.kind,
+        "kind": clean_text(agreement.phrases.text(f"kind.{agreement.kind}.name")),
         "parties": [clean_text(block.party_name) for block in agreement.signature_blocks],
         "body": _BODY,
         "toc": _TOC,
@@ -494,13 +494,12 @@ def _load(path: Path, data: bytes, digest: str) -> HouseTemplate:
     text_width = max((section.page_width or _A4_WIDTH) - margins, _MIN_TEXT) // 635
     bookmark_ids = [int(value) for b in main.element.iter(qn("w:bookmarkStart"))
                     if (value := b.get(qn("w:id")) or "") and re.fullmatch(r"[0-9]{1,9}", value)]
+    text_height = max((section.page_height or _A4_HEIGHT) - (section.top_margin or _MARGIN)
+                      - (section.bottom_margin or _MARGIN), _MIN_TEXT) // 635
+    geometry = Geometry(text_width, text_height, _font_size(document.styles.element), _pages_before_body(main.element))
     layout = Layout(lists, text_width, max(bookmark_ids, default=0) + 1)
     landscape = dataclasses.replace(layout, text_width=max((section.page_height or _A4_HEIGHT) - margins,
                                                            _MIN_TEXT) // 635)
-    text_height = max((section.page_height or _A4_HEIGHT) - (section.top_margin or _MARGIN)
-                      - (section.bottom_margin or _MARGIN), _MIN_TEXT) // 635
-    geometry = Geometry(layout.text_width, text_height, _font_size(document.styles.element),
-                        _pages_before_body(main.element))
     settings_part = main._settings_part  # created when the template has none
 
     buffer = io.BytesIO()

@@ -114,13 +114,17 @@ def _blocks(agreement: Agreement, names: dict[str, str], geometry: Geometry) -> 
             yield para(member.body.text, 851, keep_next=bool(member.items))
             for item in member.items:
                 yield para(item.text, 1418, 60)
-    yield para(agreement.signature_intro.text, keep_next=True)
+    intro = para(agreement.signature_intro.text).height
+    heights = []
     for pair in range(0, len(agreement.signature_blocks), 2):
         blocks = agreement.signature_blocks[pair:pair + 2]
-        tallest = max(480 + line + sum(840 + 3 * line for _ in b.signatories)
-                      + (720 + 2 * line if agreement.signature_mode == "separately" else 0)
-                      + line * (_text_lines(b.party_name, width // 2 - 284, char) - 1) for b in blocks)
-        yield _Block(tallest, split=False)
+        heights.append(max(480 + line + sum(840 + 3 * line for _ in b.signatories)
+                           + (720 + 2 * line if agreement.signature_mode == "separately" else 0)
+                           + line * (_text_lines(b.party_name, width // 2 - 284, char) - 1) for b in blocks))
+    if len(heights) > 1 and len(agreement.signature_blocks) % 2:
+        heights[-2:] = [heights[-2] + heights[-1]]
+    for index, row_height in enumerate(heights):  # a row of the signature table: never split
+        yield _Block(row_height + line + (intro if index == 0 else 0), split=False)
     table_line = round(line * 10 / 11 / 1.1) + 80
     for annex in agreement.annexes:
         yield _Block(round(line * 1.1) + 480, keep_next=True, split=False, page_break=True,
@@ -144,18 +148,16 @@ def estimate_pages(agreement: Agreement, names: dict[str, str], geometry: Geomet
 
     ``toc_pages`` pages of contents come between the cover and the body.
     """
-    height = geometry.text_height
-    page, used = geometry.pages_before + toc_pages + 1, 0
+    height, page, used = geometry.text_height, geometry.pages_before + toc_pages + 1, 0
     pages: dict[str, int] = {}
     blocks = list(_blocks(agreement, names, geometry))
     for index, block in enumerate(blocks):
-        if block.page_break and used:
-            page, used = page + 1, 0
         needed = block.height
         if block.keep_next and index + 1 < len(blocks):  # a heading stays with the first lines of its text
             following = blocks[index + 1]
-            needed += min(following.height, 2 * following.height // max(following.lines, 1))
-        if used and used + needed > height and (not block.split or block.keep_next):
+            needed += following.height if not following.split else \
+                min(following.height, 2 * following.height // max(following.lines, 1))
+        if used and (block.page_break or (used + needed > height and (not block.split or block.keep_next))):
             page, used = page + 1, 0
         if block.bookmark is not None:
             pages[block.bookmark] = page
@@ -167,8 +169,8 @@ def estimate_pages(agreement: Agreement, names: dict[str, str], geometry: Geomet
 
 def entries(agreement: Agreement, names: dict[str, str], geometry: Geometry,
             levels: int = TOC_LEVELS) -> tuple[list[Entry], int]:
-    """Return the entries of the table of contents down to ``levels`` and the estimated number of pages of
-    the whole document."""
+    """Return the entries of the table of contents down to ``levels`` and the estimated number of pages of the
+    whole document with the contents."""
     phrases = agreement.phrases
     listed: list[tuple[int, str, str]] = []
     for article in agreement.articles:
