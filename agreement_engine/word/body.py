@@ -9,10 +9,10 @@ Cross-references are live fields whose cached result is already the number the m
 
 - a member: ``REF <bookmark> \\r \\h`` to the bookmarked member paragraph; Word and LibreOffice both
   compute "7.2" from level "%1.%2";
-- an article: the heading's number reads "Artikel 7", so ``REF <bookmark> \\r \\t \\h`` (``\\t`` drops the
-  word and keeps "7") nested in a QUOTE field, ``QUOTE "{REF ...}"``, whose cached result is "7". The inner
-  REF has no cached result of its own: LibreOffice ignores ``\\t`` and would show "Artikel 7", but it shows
-  a QUOTE field's cached result, while Word recomputes the nested REF when fields are updated;
+- an article: ``REF <bookmark> \\h`` to a bookmark around the number alone in the heading "Artikel 7 ...";
+  that number is a ``SEQ`` field (the heading's list level counts the articles for the members' "7.2" but
+  shows no label), so Word and LibreOffice both renumber the headings and the references when an article
+  is inserted or deleted;
 - an annex: ``REF <bookmark> \\h`` to a bookmark around the number in the heading "Bijlage 2 – ...".
 
 Every fixed word (lead texts, signature labels, annex headings) is a phrase of the agreement's language.
@@ -57,7 +57,6 @@ from agreement_engine.word.ooxml import (
     el,
     field,
     paragraph,
-    quoted_field,
     revision,
     run,
     to_xml,
@@ -66,6 +65,7 @@ from agreement_engine.word.toc import section_bookmark
 from agreement_engine.word.tables import HEADER_FILL, SIGNATURE_INDENT, Cell, column_widths, is_number, row, table
 
 DEFINITIONS_LABEL = "definities.lijst"
+ARTICLE_SEQUENCE = "Artikel"  # the name of the SEQ field that numbers the article headings
 _MAX_BOOKMARK = 40
 _SIGNING_LINE = "_" * 34
 _FILL_IN = 30  # characters of a label and its line to fill in ("Plaats: ______")
@@ -170,9 +170,7 @@ class BodyWriter:
         name = self.names.get(ref.label)
         if name is None:
             return [run(ref.number)]
-        if ref.label in self.articles:
-            return quoted_field(field(f"REF {name} \\r \\t \\h", None), ref.number)
-        if ref.label in self.annexes:
+        if ref.label in self.articles or ref.label in self.annexes:
             return field(f"REF {name} \\h", ref.number)
         return field(f"REF {name} \\r \\h", ref.number)
 
@@ -198,10 +196,20 @@ class BodyWriter:
 
     # articles -------------------------------------------------------------------------------------
 
+    def _article_heading(self, article: Article) -> tuple[str, str]:
+        """Return the text of an article heading before and after its number ("Artikel ", " Duur")."""
+        parts = self.phrases.parts("article.heading", number=_NUMBER)
+        at = parts.index(_NUMBER)
+        return "".join(parts[:at]), "".join(parts[at + 1:]) + " " + article.title
+
     def _article(self, article: Pair[Article]) -> list[Node]:
-        heading = paragraph(st.HEADING, numPr=(self.lists.articles, 0), rPr=self._mark(article.change))
-        bookmark(heading, self.names[article.either.clause_id], self._new_id(),
-                 self._runs(article.map(lambda a: a.title)))
+        heading = paragraph(st.HEADING, self._runs(article.map(lambda a: self._article_heading(a)[0])),
+                            numPr=(self.lists.articles, 0), rPr=self._mark(article.change))
+        number = field(f"SEQ {ARTICLE_SEQUENCE} \\* ARABIC", str(article.either.number))
+        if article.change is not Change.SAME:
+            number = [self._tracked(article.change, number)]
+        bookmark(heading, self.names[article.either.clause_id], self._new_id(), number)
+        heading.extend(self._runs(article.map(lambda a: self._article_heading(a)[1])))
         out = [heading]
         for member in members(article.map(lambda a: a.members)):
             out += self._member(member)

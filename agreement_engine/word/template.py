@@ -4,8 +4,7 @@ A template is a .docx with docxtpl placeholders. It must contain ``{{ title }}``
 own, ``{{p body }}`` where the body goes; it may use the other names in :data:`PLACEHOLDERS` and no others.
 Loading prepares the package once per process (missing body styles added to styles.xml, the provenance parts
 related) and compiles the Jinja of the main document, headers and footers; rendering a document only runs the
-compiled templates, inserts the body and adds the engine's lists to numbering.xml (once per document language:
-the article headings are the language's).
+compiled templates, inserts the body and adds the engine's lists to numbering.xml (made once).
 """
 from __future__ import annotations
 
@@ -45,7 +44,7 @@ from agreement_engine.model import Agreement
 from agreement_engine.phrases import Phrases
 from agreement_engine.resources import clause_library_dir
 from agreement_engine.word.body import Layout
-from agreement_engine.word.numbering import add_lists, article_heading, list_ids
+from agreement_engine.word.numbering import add_lists, list_ids
 from agreement_engine.word.ooxml import W, clean_text, element, empty_root, fill_slots, paragraph, qn, run, slot, to_xml, val
 from agreement_engine.files import size_text
 from agreement_engine.word.package import (
@@ -285,21 +284,21 @@ class HouseTemplate:
     geometry: Geometry
     settings_part: str
     warnings: tuple[str, ...] = ()
-    _numbering: dict[str, bytes] = dataclasses.field(default_factory=dict)
+    _numbering: bytes | None = None
 
-    def document(self, values: dict[str, Any], body: str, *, title: str, subject: str, phrases: Phrases,
-                 provenance: Mapping[str, Any], front: str = "",
+    def document(self, values: dict[str, Any], body: str, *, title: str, subject: str,
+                 provenance: Mapping[str, Any], phrases: Phrases | None = None, front: str = "",
                  landscape: bool = False, toc: str = "") -> bytes:
         """Return the finished .docx: the template filled, properties and provenance set, zipped deterministically.
 
         ``body`` and ``front`` are XML (``w:``-prefixed elements, see ``ooxml.to_xml``); ``front`` goes before
-        the template's own first page; ``landscape`` turns the body's pages; the article headings of the
-        numbering read as ``phrases`` (the document language's) say.
+        the template's own first page; ``landscape`` turns the body's pages. ``phrases`` is not needed any more
+        (the numbering no longer holds the words of the article headings) and is ignored.
         ``provenance`` (JSON-serializable) is embedded whole; a string value under "created" (W3CDTF, e.g.
         "2026-12-15T00:00:00Z") becomes the document's created and modified date, which are otherwise left out.
         """
         parts = self.render(values, body, front, landscape, toc)
-        parts[self.numbering_part] = self.numbering(phrases)
+        parts[self.numbering_part] = self.numbering()
         if toc:
             parts[self.settings_part] = update_fields(parts[self.settings_part])
         created = provenance.get("created")
@@ -310,18 +309,14 @@ class HouseTemplate:
         parts[self.provenance_part] = provenance_item(provenance)
         return write_package(parts)
 
-    def numbering(self, phrases: Phrases) -> bytes:
-        """Return the numbering part with the engine's lists, the article headings as ``phrases`` say."""
-        heading = article_heading(phrases)
+    def numbering(self) -> bytes:
+        """Return the numbering part with the engine's lists (made once)."""
         with _LOCK:
-            part = self._numbering.get(heading)
-        if part is None:
-            numbering = parse_xml(self.parts[self.numbering_part])
-            add_lists(numbering, phrases)
-            part = serialize_part_xml(numbering)
-            with _LOCK:
-                self._numbering[heading] = part
-        return part
+            if self._numbering is None:
+                numbering = parse_xml(self.parts[self.numbering_part])
+                add_lists(numbering)
+                self._numbering = serialize_part_xml(numbering)
+            return self._numbering
 
     def render(self, values: dict[str, Any], body: str, front: str = "", landscape: bool = False,
                toc: str = "") -> dict[str, bytes]:
