@@ -14,7 +14,9 @@ from lxml import etree
 
 import agreement_engine.word as word
 from agreement_engine.assemble import assemble
+from agreement_engine.errors import TemplateError
 from agreement_engine.word import render_docx
+from agreement_engine.word.template import load_template
 
 PROVENANCE = {"engine_version": "0.1.0", "created": "2026-12-15T00:00:00Z"}
 
@@ -135,3 +137,12 @@ def test_libreoffice_prints_the_entries_with_their_pages(rendered, tmp_path):
         actual = next(n for n, p in enumerate(pages, start=1)
                       if n > 3 and re.search(r"^\s*" + re.escape(start), p, re.MULTILINE))
         assert abs(actual - int(page)) <= 1, (entry, page, actual)
+
+
+def test_a_template_with_two_toc_placeholders_is_refused(tmp_path):
+    template = docx.Document()
+    for text in ("{{ title }}", "{{ toc }}", "{{ toc }}", "{{p body }}"):
+        template.add_paragraph(text)
+    template.save(tmp_path / "twee.docx")
+    with pytest.raises(TemplateError, match=r"\{\{ toc \}\} hoogstens eenmaal .*gevonden: 2"):
+        load_template(tmp_path / "twee.docx")
