@@ -1,6 +1,7 @@
 """The table toolkit of the Word stage: rows, tables and column widths that fit their texts."""
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
@@ -73,6 +74,7 @@ def column_widths(columns: list[list[str]], total: int) -> list[int]:
     return widths
 
 
+@functools.lru_cache(maxsize=4096)
 def _lines(text: str, width: int) -> int:
     """Return how many lines ``text`` takes in a cell ``width`` twips wide, words wrapped whole."""
     per_line = max((width - _CELL_PADDING) // _CHAR_WIDTH, 1)

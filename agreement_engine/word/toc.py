@@ -73,14 +73,15 @@ def section_bookmark(annex: Annex, index: int) -> str:
 def _text_lines(text: str, width: int, char: int) -> int:
     """Return how many lines ``text`` takes at ``width`` twips: words wrapped whole, at least one line."""
     per_line = max(width // char, 8)
-    lines, used = 1, 0
-    for word in text.split():
-        size = len(word)
-        if used and used + 1 + size > per_line:
-            lines += 1 + (size - 1) // per_line
-            used = size % per_line or per_line
+    if len(text) <= per_line:
+        return 1
+    lines, used = 1, -1  # characters on the current line; -1: the first word needs no space before it
+    for size in map(len, text.split()):
+        if used + 1 + size <= per_line:
+            used += 1 + size
         else:
-            used += size + (1 if used else 0)
+            lines += (used >= 0) + (size - 1) // per_line
+            used = (size - 1) % per_line + 1
     return lines
 
 
