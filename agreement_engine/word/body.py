@@ -205,9 +205,10 @@ class BodyWriter:
     def _article(self, article: Pair[Article]) -> list[Node]:
         heading = paragraph(st.HEADING, self._runs(article.map(lambda a: self._article_heading(a)[0])),
                             numPr=(self.lists.articles, 0), rPr=self._mark(article.change))
-        number = field(f"SEQ {ARTICLE_SEQUENCE} \\* ARABIC", str(article.either.number))
-        if article.change is not Change.SAME:
-            number = [self._tracked(article.change, number)]
+        if self.old is self.new:
+            number = field(f"SEQ {ARTICLE_SEQUENCE} \\* ARABIC", str(article.either.number))
+        else:  # a comparison shows the old and the new number as text, the change tracked
+            number = self._runs(article.map(lambda a: str(a.number)))
         bookmark(heading, self.names[article.either.clause_id], self._new_id(), number)
         heading.extend(self._runs(article.map(lambda a: self._article_heading(a)[1])))
         out = [heading]
