@@ -32,6 +32,7 @@ PHRASES: dict[str, tuple[str, ...] | str] = {
     "signature.name": ("name",),
     "signature.function": ("function",),
     "annex.heading": ("number", "title"),
+    "toc.title": (),
     "annex.meerjarenplan.title": (),
     "annex.meerjarenplan.title_period": ("period",),
     "annex.meerjarenplan.intro": ("alliance",),
@@ -222,7 +223,7 @@ PHRASES: dict[str, tuple[str, ...] | str] = {
 #: The phrases of each document kind (``kind.<kind>.title``, ...), for every kind the answer-set schema knows:
 #: the default title's word, the words a name may start with that the title word already says, and the
 #: defined term for the cooperation itself (``alliance_term``).
-KIND_PHRASES: dict[str, tuple[str, ...] | str] = {"title": (), "name_words": WORDS, "term": ()}
+KIND_PHRASES: dict[str, tuple[str, ...] | str] = {"title": (), "name": (), "name_words": WORDS, "term": ()}
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 

@@ -209,7 +209,8 @@ def w(tag: str) -> str:
 def visible_text(paragraph: etree._Element, *, deleted: bool = False) -> str:
     """Return what a reader sees in a paragraph: text and field results, never field codes.
 
-    With ``deleted`` the text of tracked deletions counts too (a redline before accepting or rejecting).
+    With ``deleted`` the text of tracked deletions counts too (a redline before accepting or rejecting). A field
+    may span paragraphs (a table of contents): its end in a later paragraph closes nothing there.
     """
     tags = (w("fldChar"), w("t"), w("tab")) + ((w("delText"),) if deleted else ())
     out, fields = [], []
@@ -218,9 +219,9 @@ def visible_text(paragraph: etree._Element, *, deleted: bool = False) -> str:
             kind = node.get(w("fldCharType"))
             if kind == "begin":
                 fields.append("code")
-            elif kind == "separate":
+            elif kind == "separate" and fields:
                 fields[-1] = "result"
-            else:
+            elif kind == "end" and fields:
                 fields.pop()
         elif all(state == "result" for state in fields):
             out.append("\t" if node.tag == w("tab") else node.text or "")

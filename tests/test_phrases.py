@@ -10,6 +10,7 @@ from functools import cache
 from io import BytesIO
 from pathlib import Path
 
+import docx
 import pytest
 import yaml
 from conftest import apply_changes, example
@@ -161,6 +162,13 @@ def documents() -> dict[str, bytes]:
     answers = {name: apply_changes(example(base), changes) for name, (base, changes) in ANSWER_SETS.items()}
     agreements = {name: assemble_valid(a, library) for name, a in answers.items()}
     out = {name: render_docx(agreement, provenance={}) for name, agreement in agreements.items()}
+    with tempfile.TemporaryDirectory() as folder:  # a house template that prints the kind of document
+        template = docx.Document()
+        for text in ("{{ title }}", "{{ kind }}", "{{p body }}"):
+            template.add_paragraph(text)
+        template.save(Path(folder) / "soort.docx")
+        out.update({f"kind-{name}": render_docx(agreement, Path(folder) / "soort.docx", provenance={})
+                    for name, agreement in agreements.items()})
     phrases = library.phrases_for("nl")
     for old, new in (("alliance", "cooperation"), ("alliance", "alliance"), ("alliance", "covenant"),
                      ("covenant", "alliance")):

@@ -51,7 +51,8 @@ def revised(data: bytes, accept: bool = True, start: str = "Title") -> list[tupl
 
     Dropped text goes; a dropped paragraph mark joins its paragraph to the next one, which keeps its own
     style; a dropped table row goes with all its paragraphs. Reading starts at the first paragraph in
-    style ``start`` (the cover's Title) or with text ``start``.
+    style ``start`` (the cover's Title) or with text ``start``. Empty paragraphs of the signature table, which
+    only its layout makes, are left out.
     """
     dropped = w("del" if accept else "ins")
     root = document(data)
@@ -70,8 +71,10 @@ def revised(data: bytes, accept: bool = True, start: str = "Title") -> list[tupl
         if p.find(f"w:pPr/w:rPr/{dropped}", NS) is not None:
             carry = text
             continue
-        out.append((*_where(p), text))
         carry = ""
+        if _where(p)[0] == "AESignature" and not text:
+            continue  # an empty line of the signature table: the agreement nests its rows, the comparison not
+        out.append((*_where(p), text))
     return out
 
 
@@ -191,7 +194,7 @@ def redline(old: dict, new: dict) -> bytes:
 
 @lru_cache(maxsize=None)
 def _base_rejected() -> list:
-    return revised(render_docx(assembled(example(BASE)), provenance={}), start=BODY)
+    return revised(render_docx(assembled(example(BASE)), provenance={}, toc=False), start=BODY)
 
 
 def test_every_field_of_the_core_topics_changes_alone_except_a_share():
@@ -207,8 +210,9 @@ def test_every_field_of_the_core_topics_changes_alone_except_a_share():
 def test_accepting_gives_b_and_rejecting_gives_a(name, old, new):
     """The cover is the new agreement's, so rejecting gives A's text from the body on."""
     data = redline(old, new)
-    assert revised(data, accept=True) == revised(render_docx(assembled(new), provenance={}))
-    a = _base_rejected() if old == example(BASE) else revised(render_docx(assembled(old), provenance={}), start=BODY)
+    assert revised(data, accept=True) == revised(render_docx(assembled(new), provenance={}, toc=False))
+    a = _base_rejected() if old == example(BASE) else revised(render_docx(assembled(old), provenance={}, toc=False),
+                                                              start=BODY)
     assert revised(data, accept=False, start=BODY) == a
 
 
@@ -246,9 +250,15 @@ def test_ids_of_changes_and_bookmarks_never_clash(covenant):
     assert len(ids) == len(set(ids))
 
 
+def _heading(paragraph: etree._Element, title: str) -> bool:
+    """Return whether ``paragraph`` is the heading of the article ``title`` ("Artikel 29 Toepasselijk recht", in a
+    comparison with its old and new number: "Artikel 2829 ...")."""
+    return _where(paragraph)[0] == "Heading1" and re.fullmatch(rf"Artikel \d+ {re.escape(title)}", _text(paragraph))
+
+
 def test_an_inserted_article_is_inserted_whole_with_its_paragraph_marks(covenant):
     paragraphs = list(document(covenant).iter(w("p")))
-    start = next(i for i, p in enumerate(paragraphs) if _text(p) == "Karakter van dit convenant")
+    start = next(i for i, p in enumerate(paragraphs) if _heading(p, "Karakter van dit convenant"))
     article = [paragraphs[start]] + list(itertools.takewhile(lambda p: _where(p)[0] == "AEMember",
                                                              paragraphs[start + 1:]))
     assert len(article) > 1
@@ -260,7 +270,7 @@ def test_an_inserted_article_is_inserted_whole_with_its_paragraph_marks(covenant
 def test_an_article_that_only_moved_number_shows_no_change_but_its_references(covenant):
     paragraphs = list(document(covenant).iter(w("p")))
     for title, changed in (("Toepasselijk recht", False), ("Vrijwaring", True)):
-        start = next(i for i, p in enumerate(paragraphs) if _text(p) == title)
+        start = next(i for i, p in enumerate(paragraphs) if _heading(p, title))
         members = list(itertools.takewhile(lambda p: _where(p)[0] != "Heading1", paragraphs[start + 1:]))
         marks = [m for p in members for m in p.iter(w("ins"), w("del"))]
         assert bool(marks) == changed, title

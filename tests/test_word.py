@@ -4,6 +4,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import io
+import itertools
 import re
 import shutil
 import subprocess
@@ -22,7 +23,7 @@ from agreement_engine.library import default_library
 from agreement_engine.model import Agreement, Paragraph, Ref
 from agreement_engine.word import read_provenance, render_docx, template_hash
 from agreement_engine.word.body import bookmark_names
-from agreement_engine.word.numbering import article_levels
+from agreement_engine.word.numbering import ARTICLE_LEVELS
 from agreement_engine.word.template import load_template
 
 PROVENANCE = {"engine_version": "0.1.0", "answers_sha256": "ab" * 32, "created": "2026-12-15T00:00:00Z",
@@ -53,9 +54,9 @@ def fields(paragraph: etree._Element) -> list[tuple[str, str | None]]:
             kind = node.get(w("fldCharType"))
             if kind == "begin":
                 stack.append([[], [], "code"])
-            elif kind == "separate":
+            elif kind == "separate" and stack:
                 stack[-1][2] = "result"
-            else:
+            elif kind == "end" and stack:  # not the end of a field begun in an earlier paragraph
                 instruction, result, state = stack.pop()
                 found.append(["".join(instruction).strip(), "".join(result) if state == "result" else None,
                               len(stack)])
@@ -63,11 +64,12 @@ def fields(paragraph: etree._Element) -> list[tuple[str, str | None]]:
             stack[-1][0].append(node.text or "")
         elif node.tag == w("t") and stack and stack[-1][2] == "result":
             stack[-1][1].append(node.text or "")
-    # a field inside another field's code shows what its outer field shows
+    # a field inside another field's code shows what its outer field shows; a field inside the result of a field
+    # that spans paragraphs (an entry of the table of contents) shows its own
     shown = []
     for index, (instruction, result, depth) in enumerate(found):
         if depth:
-            result = next(r for _, r, d in found[index + 1:] if d == depth - 1)
+            result = next((r for _, r, d in found[index + 1:] if d == depth - 1), result)
         shown.append((instruction, result))
     return shown
 
@@ -175,10 +177,11 @@ def test_front_matter_order_and_lists(rendered, agreements):
 
 def test_article_list_levels(rendered, article_num_id):
     levels = numbering_levels(rendered["dak-en-thuis"], article_num_id)
-    assert [lvl.find("w:lvlText", NS).get(w("val")) for lvl in levels[:3]] == ["Artikel %1", "%1.%2", "%3."]
+    # the headings count (for the members' "7.2") without a label: their text holds "Artikel" and a SEQ field
+    assert [lvl.find("w:lvlText", NS).get(w("val")) for lvl in levels[:3]] == ["", "%1.%2", "%3."]
+    assert levels[0].find("w:suff", NS).get(w("val")) == "nothing"
     assert [lvl.find("w:numFmt", NS).get(w("val")) for lvl in levels[:3]] == ["decimal", "decimal", "lowerLetter"]
-    assert tuple(lvl.find("w:lvlText", NS).get(w("val")) for lvl in levels) == article_levels(
-        default_library().phrases_for("nl"))
+    assert tuple(lvl.find("w:lvlText", NS).get(w("val")) for lvl in levels) == ARTICLE_LEVELS
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
@@ -186,7 +189,7 @@ def test_headings_members_and_items_carry_their_level(rendered, agreements, arti
     data, agreement = rendered[name], agreements[name]
     document = docx.Document(io.BytesIO(data))
     headings = [p for p in document.paragraphs if p.style.name == "Heading 1" and num_pr(p._p)[0] != "0"]
-    assert [p.text for p in headings] == [a.title for a in agreement.articles]
+    assert [p.text for p in headings] == [f"Artikel {a.number} {a.title}" for a in agreement.articles]
     expected = {"Heading1": 0, "AEMember": 1, "AEItem": 2}
     for p in paragraphs(data):
         if style(p) in expected and not visible_text(p).startswith("Bijlage "):
@@ -198,10 +201,11 @@ def test_headings_members_and_items_carry_their_level(rendered, agreements, arti
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_numbers_word_computes_equal_the_model(rendered, agreements, article_num_id, name):
     data, agreement = rendered[name], agreements[name]
-    computed = [text for p, text in computed_numbers(data, article_num_id) if num_pr(p)[1] < 2]
+    computed = [text or visible_text(p).split(" ")[1] for p, text in computed_numbers(data, article_num_id)
+                if num_pr(p)[1] < 2]
     model = []
     for article in agreement.articles:
-        model.append(f"Artikel {article.number}")
+        model.append(str(article.number))  # a heading's number is its SEQ field's, the list counts it
         model += [m.number for m in article.members]
     assert computed == model
 
@@ -232,11 +236,19 @@ def test_every_ref_field_points_at_a_bookmark_and_shows_its_number(rendered, agr
         target = instruction.split()[1]
         assert target in bookmarks
         assert shown == agreement.number_of(label_of[target]), instruction
-    # and each bookmark sits in the paragraph Word numbers with that number
+    # and each bookmark sits in the paragraph Word numbers with that number: a member's list number, or the
+    # article's SEQ field alone (the bookmark holds the field and nothing else)
     for p, number in computed_numbers(data, article_num_id):
         for start in p.iter(w("bookmarkStart")):
             expected = agreement.number_of(label_of[start.get(w("name"))])
-            assert number in (expected, f"Artikel {expected}")
+            if number:
+                assert number == expected
+            else:
+                between = start.itersiblings()
+                held = list(itertools.takewhile(lambda node: node.tag != w("bookmarkEnd"), between))
+                code = "".join(t.text for node in held for t in node.iter(w("instrText")))
+                assert code.split() == ["SEQ", "Artikel", "\\*", "ARABIC"]
+                assert "".join(t.text for node in held for t in node.iter(w("t"))) == expected
 
 
 def test_bookmark_names_are_valid_and_unique(agreements):
@@ -258,16 +270,18 @@ def test_every_dotted_article_reference_in_the_text_exists(rendered, agreements,
     assert set(mentioned) <= numbers
 
 
-def test_article_references_are_nested_so_the_cached_text_is_the_bare_number(rendered, agreements):
+def test_article_references_quote_the_bookmarked_number_of_the_heading(rendered, agreements):
     data, agreement = rendered["dak-en-thuis"], agreements["dak-en-thuis"]
     articles = {a.clause_id for a in agreement.articles}
     names = bookmark_names(label for label, _ in agreement.labels)
+    quoted = 0
     for p in part(data, "word/document.xml").iter(w("p")):
         for instruction, shown in fields(p):
             target = instruction.split()[1] if instruction.startswith("REF ") else None
             if target in {names[a] for a in articles}:
-                assert instruction.endswith("\\r \\t \\h")
-                assert not shown.startswith("Artikel")
+                assert instruction == f"REF {target} \\h" and shown.isdigit()
+                quoted += 1
+    assert quoted > 10 and "QUOTE" not in "".join(t.text for t in part(data, "word/document.xml").iter(w("instrText")))
     assert "artikel Artikel" not in document_text(data)
 
 
@@ -296,12 +310,15 @@ def test_signature_blocks_keep_together(agreements, mode):
     agreement = assemble(answers)
     root = part(render_docx(agreement, provenance={}), "word/document.xml")
     intro = next(p for p in root.iter(w("p")) if visible_text(p) == agreement.signature_intro.text)
-    assert intro.find("w:pPr/w:keepNext", NS) is not None and intro.find("w:pPr/w:pageBreakBefore", NS) is not None
-    table = intro.getnext()
-    assert table.tag == w("tbl")
-    rows = table.findall("w:tr", NS)
+    # the closing sentence opens the first row of the signature table, with the first blocks in that row
+    cell = intro.getparent()
+    assert cell.tag == w("tc") and cell.find("w:p", NS) is intro and intro.getnext().tag == w("tbl")
+    table = cell.getparent().getparent()
+    assert table.getparent().tag == w("body") and cell.getparent() is table.find("w:tr", NS)
+    assert intro.find("w:pPr/w:pageBreakBefore", NS) is None  # it follows the last article
+    rows = list(table.iter(w("tr")))
     assert all(r.find("w:trPr/w:cantSplit", NS) is not None for r in rows)
-    text = "\n".join(visible_text(p) for p in table.iter(w("p")))
+    text = "\n".join(visible_text(p) for p in table.iter(w("p"))).replace("\u00a0", " ").replace("\u2011", "-")
     for block in agreement.signature_blocks:
         assert block.party_name in text
         for signatory in block.signatories:

@@ -9,10 +9,10 @@ Cross-references are live fields whose cached result is already the number the m
 
 - a member: ``REF <bookmark> \\r \\h`` to the bookmarked member paragraph; Word and LibreOffice both
   compute "7.2" from level "%1.%2";
-- an article: the heading's number reads "Artikel 7", so ``REF <bookmark> \\r \\t \\h`` (``\\t`` drops the
-  word and keeps "7") nested in a QUOTE field, ``QUOTE "{REF ...}"``, whose cached result is "7". The inner
-  REF has no cached result of its own: LibreOffice ignores ``\\t`` and would show "Artikel 7", but it shows
-  a QUOTE field's cached result, while Word recomputes the nested REF when fields are updated;
+- an article: ``REF <bookmark> \\h`` to a bookmark around the number alone in the heading "Artikel 7 ...";
+  that number is a ``SEQ`` field (the heading's list level counts the articles for the members' "7.2" but
+  shows no label), so Word and LibreOffice both renumber the headings and the references when an article
+  is inserted or deleted;
 - an annex: ``REF <bookmark> \\h`` to a bookmark around the number in the heading "Bijlage 2 – ...".
 
 Every fixed word (lead texts, signature labels, annex headings) is a phrase of the agreement's language.
@@ -57,17 +57,19 @@ from agreement_engine.word.ooxml import (
     el,
     field,
     paragraph,
-    quoted_field,
     revision,
     run,
     to_xml,
 )
-from agreement_engine.word.tables import HEADER_FILL, Cell, column_widths, is_number, row, table
+from agreement_engine.word.toc import section_bookmark
+from agreement_engine.word.tables import HEADER_FILL, SIGNATURE_INDENT, Cell, column_widths, is_number, row, table
 
 DEFINITIONS_LABEL = "definities.lijst"
+ARTICLE_SEQUENCE = "Artikel"  # the name of the SEQ field that numbers the article headings
 _MAX_BOOKMARK = 40
 _SIGNING_LINE = "_" * 34
 _FILL_IN = 30  # characters of a label and its line to fill in ("Plaats: ______")
+_NAME_CHAR_WIDTH = 125  # twips: a character of a name at 11 pt, with room to spare (capitals, initials)
 _NUMBER = object()  # stands for the annex number in its heading phrase
 _Line = tuple[str, bool, "dict | None"]  # a line of a signature block: text, bold, spacing
 _Row = tuple[str, tuple[str, ...]]  # an annex table row: "header", "row" or "total", and its cells
@@ -168,9 +170,7 @@ class BodyWriter:
         name = self.names.get(ref.label)
         if name is None:
             return [run(ref.number)]
-        if ref.label in self.articles:
-            return quoted_field(field(f"REF {name} \\r \\t \\h", None), ref.number)
-        if ref.label in self.annexes:
+        if ref.label in self.articles or ref.label in self.annexes:
             return field(f"REF {name} \\h", ref.number)
         return field(f"REF {name} \\r \\h", ref.number)
 
@@ -196,10 +196,21 @@ class BodyWriter:
 
     # articles -------------------------------------------------------------------------------------
 
+    def _article_heading(self, article: Article) -> tuple[str, str]:
+        """Return the text of an article heading before and after its number ("Artikel ", " Duur")."""
+        parts = self.phrases.parts("article.heading", number=_NUMBER)
+        at = parts.index(_NUMBER)
+        return "".join(parts[:at]), "".join(parts[at + 1:]) + " " + article.title
+
     def _article(self, article: Pair[Article]) -> list[Node]:
-        heading = paragraph(st.HEADING, numPr=(self.lists.articles, 0), rPr=self._mark(article.change))
-        bookmark(heading, self.names[article.either.clause_id], self._new_id(),
-                 self._runs(article.map(lambda a: a.title)))
+        heading = paragraph(st.HEADING, self._runs(article.map(lambda a: self._article_heading(a)[0])),
+                            numPr=(self.lists.articles, 0), rPr=self._mark(article.change))
+        if self.old is self.new:
+            number = field(f"SEQ {ARTICLE_SEQUENCE} \\* ARABIC", str(article.either.number))
+        else:  # a comparison shows the old and the new number as text, the change tracked
+            number = self._runs(article.map(lambda a: str(a.number)))
+        bookmark(heading, self.names[article.either.clause_id], self._new_id(), number)
+        heading.extend(self._runs(article.map(lambda a: self._article_heading(a)[1])))
         out = [heading]
         for member in members(article.map(lambda a: a.members)):
             out += self._member(member)
@@ -222,31 +233,59 @@ class BodyWriter:
     # signatures -----------------------------------------------------------------------------------
 
     def _signatures(self) -> list[Node]:
-        intro = self._para(self._both(lambda a: a.signature_intro), st.TEXT, keepNext=True, pageBreakBefore=True)
+        """Return the closing sentence and the signature blocks, two a row.
+
+        In an agreement on its own the blocks are rows of a one-column table whose rows never break across
+        pages: the closing sentence shares the first row with the first blocks, so it follows the last article
+        and never leaves them, and a last block without a neighbour shares a row with the two blocks before it,
+        so no block stands alone on the last page. A comparison keeps the blocks in one two-column table (rows
+        inserted or deleted whole) and starts the closing sentence on a new page.
+        """
         half = self.layout.text_width // 2
-        table_rows = []
-        for pair in rows(self._both(self._signature_rows), cells=lambda r: [[line[0] for line in c] for c in r]):
-            cells = [(self._signature_cell(pair.map(lambda r: r[c])), half, None) for c in range(2)]
-            table_rows.append(self._row(cells, change=pair.change))
-        return [intro, table([half, half], table_rows, borders=False)]
+        pairs = rows(self._both(self._signature_rows), cells=lambda r: [[line[0] for line in c] for c in r])
+        compared = self.old is not self.new
+        intro = self._para(self._both(lambda a: a.signature_intro), st.TEXT, keepNext=compared,
+                           pageBreakBefore=compared)
+        if compared:
+            table_rows = [self._row([(self._signature_cell(pair.map(lambda r: r[c])), half, None) for c in range(2)],
+                                    change=pair.change) for pair in pairs]
+            return [intro, table([half, half], table_rows, borders=False)]
+        width = self.layout.text_width
+        inner = (width - SIGNATURE_INDENT) // 2
+        groups = [[pair] for pair in pairs]
+        if len(groups) > 1 and not groups[-1][0].either[1]:
+            groups[-2:] = [groups[-2] + groups[-1]]
+        outer = []
+        for index, group in enumerate(groups):
+            blocks = table([inner, inner], [self._row([(self._signature_cell(pair.map(lambda r: r[c])), inner, None)
+                                                       for c in range(2)]) for pair in group], borders=False)
+            outer.append(self._row([([*([intro] if index == 0 else []), blocks, paragraph(st.SIGNATURE)], width, None)]))
+        return [table([width], outer, borders=False)]
 
     def _signature_rows(self, agreement: Agreement) -> list[tuple[tuple[_Line, ...], ...]]:
         """Return the signature table of ``agreement``: two blocks a row, an empty cell after an odd last one."""
-        blocks = [self._signature_block(b, agreement.signature_mode, self.phrases) for b in agreement.signature_blocks]
+        column = ((self.layout.text_width - SIGNATURE_INDENT) // 2 - SIGNATURE_INDENT) // _NAME_CHAR_WIDTH
+        blocks = [self._signature_block(b, agreement.signature_mode, self.phrases, column)
+                  for b in agreement.signature_blocks]
         if len(blocks) % 2:
             blocks.append(())
         return [(blocks[i], blocks[i + 1]) for i in range(0, len(blocks), 2)]
 
     @staticmethod
-    def _signature_block(block: SignatureBlock, mode: str, phrases: Phrases) -> tuple[_Line, ...]:
-        """Return the lines of one party's block; the style keeps them together on one page."""
+    def _signature_block(block: SignatureBlock, mode: str, phrases: Phrases, column: int) -> tuple[_Line, ...]:
+        """Return the lines of one party's block; the style keeps them together on one page and never hyphenates.
+
+        A signatory's name that surely fits on a line of the ``column`` (characters) is held together by no-break
+        spaces and hyphens, so that a long line breaks before the name, never inside it; a longer name breaks
+        between its words.
+        """
         lines: list[_Line] = [(block.party_name, True, {"before": 480})]
         if mode == "separately":
             lines += [(f"{phrases.text(label)} ".ljust(_FILL_IN, "_"), False, {"before": 360})
                       for label in ("signature.place", "signature.date")]
         for signatory in block.signatories:
             lines += [(_SIGNING_LINE, False, {"before": 840}),
-                      (phrases.text("signature.name", name=signatory.name), False, None),
+                      (phrases.text("signature.name", name=_unbroken(signatory.name, column)), False, None),
                       (phrases.text("signature.function", function=signatory.function), False, None)]
         return tuple(lines)
 
@@ -273,9 +312,11 @@ class BodyWriter:
         heading.extend(self._runs(annex.map(lambda a: self._annex_heading(a)[1])))
         out = [heading]
         out += [self._para(p, st.TEXT) for p in paragraphs(annex.map(lambda a: a.paragraphs))]
-        for section in sections(annex.map(lambda a: a.sections)):
-            out.append(paragraph(st.SUBHEADING, self._runs(section.map(lambda s: s[0])),
-                                 rPr=self._mark(section.change)))
+        for index, section in enumerate(sections(annex.map(lambda a: a.sections))):
+            heading = paragraph(st.SUBHEADING, rPr=self._mark(section.change))
+            bookmark(heading, section_bookmark(annex.either, index), self._new_id(),
+                     self._runs(section.map(lambda s: s[0])))
+            out.append(heading)
             out += [self._para(p, st.BULLET, numPr=(self.lists.bullets, 0))
                     for p in paragraphs(section.map(lambda s: s[1]))]
         if annex.either.header:
@@ -321,6 +362,17 @@ def segment_runs(segment: Segment, bold: bool = False,
     if isinstance(segment, Term):
         return [run(segment.text, bold=True)]
     return [run(segment, bold=bold)]
+
+
+def _unbroken(text: str, column: int) -> str:
+    """Return ``text`` with no-break spaces and hyphens when it fits in ``column`` characters, else as it is.
+
+    >>> _unbroken("mevrouw F. (Fenna) Schuurman", 40)
+    'mevrouw\xa0F.\xa0(Fenna)\xa0Schuurman'
+    >>> _unbroken("mevrouw F. (Fenna) Schuurman", 20)
+    'mevrouw F. (Fenna) Schuurman'
+    """
+    return text.replace(" ", "\u00a0").replace("-", "\u2011") if len(text) <= column else text
 
 
 def _annex_rows(annex: Annex) -> list[_Row]:

@@ -1,9 +1,9 @@
 """The engine's list definitions (articles, comparitie, recitals, bullets) in a template's numbering part.
 
 Articles, members and items form one multi-level list, so the numbers Word computes follow the document:
-level 0 the article heading (the phrase ``article.heading``, "Artikel %1") on the article headings, level 1
-"%1.%2" on the members, level 2 "%3." (a., b., ...) on the items of a member, level 3 "(%4)" (i), (ii) in
-reserve.
+level 0 on the article headings, counting them without a label of its own (the heading's text says "Artikel 7",
+its number a SEQ field that Word and LibreOffice both renumber and a reference can quote), level 1 "%1.%2" on the
+members, level 2 "%3." (a., b., ...) on the items of a member, level 3 "(%4)" (i), (ii) in reserve.
 """
 from __future__ import annotations
 
@@ -11,28 +11,18 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from agreement_engine.phrases import Phrases
 from agreement_engine.word.ooxml import el, element, qn, val
 
-# (numFmt, lvlText, suffix, left indent, hanging indent) per level, in twentieths of a point; the article
-# level's text is the document language's heading.
-_ARTICLE = ("decimal", None, "space", 0, 0)
-_MEMBERS = (("decimal", "%1.%2", "tab", 851, 851),
+# (numFmt, lvlText, suffix, left indent, hanging indent) per level, in twentieths of a point.
+_ARTICLE = (("decimal", "", "nothing", 0, 0),
+            ("decimal", "%1.%2", "tab", 851, 851),
             ("lowerLetter", "%3.", "tab", 1418, 567),
             ("lowerRoman", "(%4)", "tab", 1985, 567))
 _COMPARITIE = (("decimal", "%1.", "tab", 567, 567),)
 _RECITALS = (("upperLetter", "(%1)", "tab", 567, 567),)
 _BULLETS = (("bullet", "\u2013", "tab", 567, 283),)
-
-
-def article_levels(phrases: Phrases) -> tuple[str, ...]:
-    """Return the level texts of the article list: the heading in the language of ``phrases``, then the rest."""
-    return (article_heading(phrases), *(level[1] for level in _MEMBERS))
-
-
-def article_heading(phrases: Phrases) -> str:
-    """Return the level text of an article heading: the phrase with Word's "%1" for the number ("Artikel %1")."""
-    return phrases.text("article.heading", number="%1")
+#: The level texts of the article list.
+ARTICLE_LEVELS = tuple(level[1] for level in _ARTICLE)
 
 
 @dataclass(frozen=True)
@@ -62,10 +52,8 @@ def list_ids(numbering: etree._Element) -> Lists:
     return Lists(first, first + 1, first + 2, first + 3)
 
 
-def add_lists(numbering: etree._Element, phrases: Phrases) -> Lists:
-    """Add the engine's lists to ``numbering`` (a ``w:numbering`` element) with fresh ids; the article
-    headings read as ``phrases`` say."""
-    articles = ((*_ARTICLE[:1], article_heading(phrases), *_ARTICLE[2:]), *_MEMBERS)
+def add_lists(numbering: etree._Element) -> Lists:
+    """Add the engine's lists to ``numbering`` (a ``w:numbering`` element) with fresh ids."""
     abstracts = numbering.findall(qn("w:abstractNum"))
     nums = numbering.findall(qn("w:num"))
     next_abstract = max((int(a.get(qn("w:abstractNumId"))) for a in abstracts), default=-1) + 1
@@ -73,7 +61,7 @@ def add_lists(numbering: etree._Element, phrases: Phrases) -> Lists:
     # abstractNum elements precede every num element (CT_Numbering)
     anchor = abstracts[-1] if abstracts else None
     ids = []
-    for offset, levels in enumerate((articles, _COMPARITIE, _RECITALS, _BULLETS)):
+    for offset, levels in enumerate((_ARTICLE, _COMPARITIE, _RECITALS, _BULLETS)):
         abstract = _abstract(next_abstract + offset, f"4145{offset:04X}", levels)
         if anchor is None:
             pictures = numbering.findall(qn("w:numPicBullet"))

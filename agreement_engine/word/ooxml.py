@@ -335,6 +335,39 @@ def field(instruction: str, result: str | None) -> list[Node]:
     return runs
 
 
+def field_start(instruction: str) -> list[Node]:
+    """Return the runs that open a complex field whose result follows (closed by :func:`field_end`).
+
+    >>> to_xml(field_start("TOC")).count("separate")
+    1
+    """
+    return [_field_char("begin"), _code(f" {instruction} "), _field_char("separate")]
+
+
+def field_end() -> Node:
+    """Return the run that closes a field opened by :func:`field_start`."""
+    return _field_char("end")
+
+
+def tab() -> Node:
+    """Return a run holding a tab character."""
+    return Raw("<w:r><w:tab/></w:r>")
+
+
+def page_break() -> Node:
+    """Return a run holding a page break."""
+    return Raw('<w:r><w:br w:type="page"/></w:r>')
+
+
+def hyperlink(anchor: str, runs: Iterable[Node]) -> Node:
+    """Return an internal hyperlink to bookmark ``anchor`` around ``runs``.
+
+    >>> to_xml([hyperlink("ref_a", [run("x")])])
+    '<w:hyperlink w:anchor="ref_a" w:history="1"><w:r><w:t>x</w:t></w:r></w:hyperlink>'
+    """
+    return el("w:hyperlink", runs, anchor=anchor, history=1)
+
+
 def quoted_field(inner: list[Node], result: str) -> list[Node]:
     """Return a QUOTE field around the field ``inner``; its cached ``result`` is what readers show."""
     return [_field_char("begin"), _code(' QUOTE "'), *inner, _code('" '), _field_char("separate"), run(result),

@@ -4,8 +4,7 @@ A template is a .docx with docxtpl placeholders. It must contain ``{{ title }}``
 own, ``{{p body }}`` where the body goes; it may use the other names in :data:`PLACEHOLDERS` and no others.
 Loading prepares the package once per process (missing body styles added to styles.xml, the provenance parts
 related) and compiles the Jinja of the main document, headers and footers; rendering a document only runs the
-compiled templates, inserts the body and adds the engine's lists to numbering.xml (once per document language:
-the article headings are the language's).
+compiled templates, inserts the body and adds the engine's lists to numbering.xml (made once).
 """
 from __future__ import annotations
 
@@ -45,8 +44,8 @@ from agreement_engine.model import Agreement
 from agreement_engine.phrases import Phrases
 from agreement_engine.resources import clause_library_dir
 from agreement_engine.word.body import Layout
-from agreement_engine.word.numbering import add_lists, article_heading, list_ids
-from agreement_engine.word.ooxml import W, clean_text, empty_root, fill_slots, paragraph, qn, run, slot, to_xml
+from agreement_engine.word.numbering import add_lists, list_ids
+from agreement_engine.word.ooxml import W, clean_text, element, empty_root, fill_slots, paragraph, qn, run, slot, to_xml, val
 from agreement_engine.files import size_text
 from agreement_engine.word.package import (
     ZIP_ERRORS,
@@ -62,7 +61,8 @@ from agreement_engine.word.package import (
     provenance_item_properties,
     write_package,
 )
-from agreement_engine.word.styles import ensure_styles
+from agreement_engine.word.styles import ensure_styles, rename_styles, style_ids
+from agreement_engine.word.toc import Geometry
 
 REQUIRED = ("title", "body")
 PLACEHOLDERS = {
@@ -71,8 +71,9 @@ PLACEHOLDERS = {
     "alliance_name": "the alliance's name",
     "version_label": "the version label, or an empty text",
     "draft": "true for a draft ({% if draft %}CONCEPT{% endif %})",
-    "kind": "the kind of agreement (alliance, cooperation, covenant)",
+    "kind": "the kind of agreement in the document's language (samenwerkingsovereenkomst)",
     "parties": "the parties' names, a list ({%p for party in parties %})",
+    "toc": "where the table of contents goes, alone in its paragraph ({{ toc }})",
 }
 _TAG_START = re.compile(r"\{[{%#]")
 _TAG_END = {"{{": "}}", "{%": "%}", "{#": "#}"}
@@ -82,6 +83,8 @@ _MARKER = "AGREEMENT-ENGINE-BODY-7d1f"
 _SLOT = "AGREEMENT-ENGINE-BODY-SLOT-7d1f"
 _HEADER_OR_FOOTER = re.compile(r"word/(header|footer)\d*\.xml")
 _FRONT = "AGREEMENT-ENGINE-FRONT-SLOT-7d1f"
+_TOC = "AGREEMENT-ENGINE-TOC-7d1f"
+_TOC_SLOT = "AGREEMENT-ENGINE-TOC-SLOT-7d1f"
 _BODY = Markup(to_xml([paragraph(runs=[run(_MARKER)])]))
 _CACHE_SIZE = 8
 
@@ -256,9 +259,10 @@ def context(agreement: Agreement) -> dict[str, Any]:
         "alliance_name": clean_text(agreement.alliance_name),
         "version_label": clean_text(agreement.version_label or ""),
         "draft": agreement.draft,
-        "kind": agreement.kind,
+        "kind": clean_text(agreement.phrases.text(f"kind.{agreement.kind}.name")),
         "parties": [clean_text(block.party_name) for block in agreement.signature_blocks],
         "body": _BODY,
+        "toc": _TOC,
     }
 
 
@@ -279,21 +283,26 @@ class HouseTemplate:
     provenance_part: str
     numbering_part: str
     docx_template: DocxTemplate
-    _numbering: dict[str, bytes] = dataclasses.field(default_factory=dict)
+    geometry: Geometry
+    settings_part: str
+    warnings: tuple[str, ...] = ()
+    _numbering: bytes | None = None
 
-    def document(self, values: dict[str, Any], body: str, *, title: str, subject: str, phrases: Phrases,
-                 provenance: Mapping[str, Any], front: str = "",
-                 landscape: bool = False) -> bytes:
+    def document(self, values: dict[str, Any], body: str, *, title: str, subject: str,
+                 provenance: Mapping[str, Any], phrases: Phrases | None = None, front: str = "",
+                 landscape: bool = False, toc: str = "") -> bytes:
         """Return the finished .docx: the template filled, properties and provenance set, zipped deterministically.
 
         ``body`` and ``front`` are XML (``w:``-prefixed elements, see ``ooxml.to_xml``); ``front`` goes before
-        the template's own first page; ``landscape`` turns the body's pages; the article headings of the
-        numbering read as ``phrases`` (the document language's) say.
+        the template's own first page; ``landscape`` turns the body's pages. ``phrases`` is not needed any more
+        (the numbering no longer holds the words of the article headings) and is ignored.
         ``provenance`` (JSON-serializable) is embedded whole; a string value under "created" (W3CDTF, e.g.
         "2026-12-15T00:00:00Z") becomes the document's created and modified date, which are otherwise left out.
         """
-        parts = self.render(values, body, front, landscape)
-        parts[self.numbering_part] = self.numbering(phrases)
+        parts = self.render(values, body, front, landscape, toc)
+        parts[self.numbering_part] = self.numbering()
+        if toc:
+            parts[self.settings_part] = update_fields(parts[self.settings_part])
         created = provenance.get("created")
         parts[self.core_properties_part] = core_properties(title, subject,
                                                            created if isinstance(created, str) else None)
@@ -302,21 +311,19 @@ class HouseTemplate:
         parts[self.provenance_part] = provenance_item(provenance)
         return write_package(parts)
 
-    def numbering(self, phrases: Phrases) -> bytes:
-        """Return the numbering part with the engine's lists, the article headings as ``phrases`` say."""
-        heading = article_heading(phrases)
+    def numbering(self) -> bytes:
+        """Return the numbering part with the engine's lists (made once)."""
         with _LOCK:
-            part = self._numbering.get(heading)
-        if part is None:
-            numbering = parse_xml(self.parts[self.numbering_part])
-            add_lists(numbering, phrases)
-            part = serialize_part_xml(numbering)
-            with _LOCK:
-                self._numbering[heading] = part
-        return part
+            if self._numbering is None:
+                numbering = parse_xml(self.parts[self.numbering_part])
+                add_lists(numbering)
+                self._numbering = serialize_part_xml(numbering)
+            return self._numbering
 
-    def render(self, values: dict[str, Any], body: str, front: str = "", landscape: bool = False) -> dict[str, bytes]:
-        """Return the package parts with the placeholders filled and ``body`` in place of ``{{p body }}``."""
+    def render(self, values: dict[str, Any], body: str, front: str = "", landscape: bool = False,
+               toc: str = "") -> dict[str, bytes]:
+        """Return the package parts with the placeholders filled and ``body`` in place of ``{{p body }}``;
+        ``toc`` (XML) in place of ``{{ toc }}``, or before the body when the template has no such paragraph."""
         turned = self.landscape if landscape else {}
         parts = {**self.parts, **{name: part for name, part in turned.items() if isinstance(part, bytes)}}
         compiled_parts = {**self.compiled, **{name: part for name, part in turned.items() if not isinstance(part, bytes)}}
@@ -324,7 +331,7 @@ class HouseTemplate:
             xml = self._fill(name, compiled, values)
             xml = self.docx_template.resolve_listing(xml)
             if name == self.document_part:
-                parts[name] = self._insert_body(xml, body, front, landscape)
+                parts[name] = self._insert_body(xml, body, front, landscape, toc)
             else:
                 parts[name] = xml.encode("utf-8")
         return parts
@@ -354,7 +361,7 @@ class HouseTemplate:
                 file=str(self.path), part=name) from exc
         return "".join(chunks)
 
-    def _insert_body(self, xml: str, body: str, front: str, landscape: bool) -> bytes:
+    def _insert_body(self, xml: str, body: str, front: str, landscape: bool, toc: str = "") -> bytes:
         """Return the main document with ``body`` in place of its placeholder and ``front`` before all else.
 
         Both are XML text (``w:``-prefixed elements) spliced into the serialized document, so the thousands of
@@ -387,6 +394,20 @@ class HouseTemplate:
         if parent.nsmap.get("w") != W:  # docxtpl's own tags need the prefix w as well, so Word always has it
             raise TemplateError(_("het sjabloon moet de WordprocessingML-namespace als 'w' noemen"),
                                 file=str(self.path), part=self.document_part)
+        toc_at = [t for t in root.iter(qn("w:t")) if t.text == _TOC]
+        if len(toc_at) > 1:
+            raise TemplateError(_("het sjabloon mag de plaatshouder {{{{ toc }}}} hoogstens eenmaal bevatten "
+                                  "(gevonden: {count})").format(count=len(toc_at)),
+                                file=str(self.path), part=self.document_part)
+        if toc_at:
+            toc_paragraph = next(a for a in toc_at[0].iterancestors(qn("w:p")))
+            if toc:
+                toc_slot = slot(_TOC_SLOT)
+                toc_slot.tail = toc_paragraph.tail
+                toc_paragraph.addprevious(toc_slot)
+            toc_paragraph.getparent().remove(toc_paragraph)
+        elif toc:
+            body = toc + body
         body_slot = slot(_SLOT)
         body_slot.tail = paragraph.tail
         paragraph.addprevious(body_slot)
@@ -394,7 +415,7 @@ class HouseTemplate:
         if front:
             parent.insert(0, slot(_FRONT))
         document = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-        return fill_slots(document, {_SLOT: body, _FRONT: front})
+        return fill_slots(document, {_SLOT: body, _FRONT: front, _TOC_SLOT: toc})
 
 
 _CACHE: OrderedDict[tuple[str, str], HouseTemplate] = OrderedDict()
@@ -458,6 +479,7 @@ def _load(path: Path, data: bytes, digest: str) -> HouseTemplate:
 
     numbering = _numbering_part(main)
     lists = list_ids(numbering.element)
+    unmatched = _match_styles(document)
     ensure_styles(document.styles.element)
     package = main.package
     core = package._core_properties_part  # created when the template has none
@@ -473,9 +495,13 @@ def _load(path: Path, data: bytes, digest: str) -> HouseTemplate:
     text_width = max((section.page_width or _A4_WIDTH) - margins, _MIN_TEXT) // 635
     bookmark_ids = [int(value) for b in main.element.iter(qn("w:bookmarkStart"))
                     if (value := b.get(qn("w:id")) or "") and re.fullmatch(r"[0-9]{1,9}", value)]
+    text_height = max((section.page_height or _A4_HEIGHT) - (section.top_margin or _MARGIN)
+                      - (section.bottom_margin or _MARGIN), _MIN_TEXT) // 635
+    geometry = Geometry(text_width, text_height, _font_size(document.styles.element), _pages_before_body(main.element))
     layout = Layout(lists, text_width, max(bookmark_ids, default=0) + 1)
     landscape = dataclasses.replace(layout, text_width=max((section.page_height or _A4_HEIGHT) - margins,
                                                            _MIN_TEXT) // 635)
+    settings_part = main._settings_part  # created when the template has none
 
     buffer = io.BytesIO()
     document.save(buffer)
@@ -507,11 +533,74 @@ def _load(path: Path, data: bytes, digest: str) -> HouseTemplate:
                            core_properties_part=core.partname.lstrip("/"),
                            custom_properties_part=custom.partname.lstrip("/"),
                            provenance_part=item.partname.lstrip("/"),
-                           numbering_part=numbering.partname.lstrip("/"), docx_template=docx_template)
+                           numbering_part=numbering.partname.lstrip("/"), docx_template=docx_template,
+                           geometry=geometry, settings_part=settings_part.partname.lstrip("/"),
+                           warnings=tuple(_("{file}: de stijl {style} van het sjabloon is niet als ingebouwde Word-stijl "
+                                            "herkend (haar naam is niet de Engelse naam die Word in iedere taal "
+                                            "schrijft); de engine gebruikt voor '{builtin}' haar eigen opmaak").format(
+                               file=path, style=f"'{name}' ({style_id})", builtin=builtin)
+                               for name, style_id, builtin in unmatched))
     trial = {"title": "T", "alliance_name": "A", "version_label": "V", "draft": True, "kind": "alliance",
-             "parties": ["P"], "body": _BODY}
+             "parties": ["P"], "body": _BODY, "toc": _TOC}
     loaded.render(trial, "")  # a misplaced {{p body }} is an error now, not at the first document
     return loaded
+
+
+def _font_size(styles: etree._Element) -> int:
+    """Return the body font size of a styles part in half-points: Normal's, else the document default, else 11 pt."""
+    for path in ("w:style[@w:default='1'][@w:type='paragraph']/w:rPr/w:sz", "w:docDefaults/w:rPrDefault/w:rPr/w:sz"):
+        size = styles.find(path, {"w": W})
+        if size is not None and (size.get(qn("w:val")) or "").isdecimal():
+            return max(int(size.get(qn("w:val"))), 8)
+    return 22
+
+
+def _pages_before_body(document: etree._Element) -> int:
+    """Return how many pages of the template come before its {{p body }} paragraph (section and page breaks)."""
+    pages = 0
+    for p in document.iter(qn("w:p")):
+        if re.search(r"\{\{p\s*body\s*\}\}", "".join(t.text or "" for t in p.iter(qn("w:t")))):
+            break
+        pages += len(p.findall(f"{qn('w:pPr')}/{qn('w:sectPr')}")) + len(p.findall(f"{qn('w:pPr')}/{qn('w:pageBreakBefore')}"))
+        pages += sum(1 for br in p.iter(qn("w:br")) if br.get(qn("w:type")) == "page")
+    return pages
+
+
+def update_fields(settings: bytes) -> bytes:
+    """Return a settings part that asks Word to update the fields (the table of contents) when it opens."""
+    root = safe_xml(settings)
+    for old in root.findall(qn("w:updateFields")):
+        root.remove(old)
+    flag = element(val("w:updateFields", "true"))
+    later = [child for child in root if etree.QName(child).localname in _AFTER_UPDATE_FIELDS]
+    if later:
+        later[0].addprevious(flag)
+    else:
+        root.append(flag)
+    return serialize_part_xml(root)
+
+
+#: The settings that come after w:updateFields in CT_Settings.
+_AFTER_UPDATE_FIELDS = ("hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids", "mathPr",
+                        "attachedSchema", "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats",
+                        "doNotAutoCompressPictures", "forceUpgrade", "captions", "readModeInkLockDown", "smartTagType",
+                        "schemaLibrary", "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol", "listSeparator")
+
+
+def _match_styles(document) -> list[tuple[str, str, str]]:
+    """Give the template's styles that the engine uses by name (``heading 1`` under a Dutch id ``Kop1``) the
+    engine's ids, in every part that names them; return (name, id, built-in name) of each style that looks like a
+    built-in one but is not named as it."""
+    renames, unmatched = style_ids(document.styles.element)
+    if renames:
+        for part in document.part.package.iter_parts():
+            if hasattr(part, "element"):
+                rename_styles(part.element, renames)
+            elif part.partname.startswith("/word/") and part.content_type.endswith("+xml") and part.blob:
+                root = safe_xml(part.blob)
+                if rename_styles(root, renames):
+                    part._blob = serialize_part_xml(root)
+    return unmatched
 
 
 #: Word's defaults for a section without page size or margins (in EMU): A4, 2.5 cm; and the narrowest text.
