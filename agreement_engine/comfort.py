@@ -9,14 +9,16 @@ article and member number). Solving across the parties is in :mod:`agreement_eng
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
+
+from jinja2 import TemplateSyntaxError
 
 from agreement_engine.answers import normalize
 from agreement_engine.assemble import _annex_plan, _choose, _number, build_context, templates
-from agreement_engine.comfort_needs import (_needs, comparisons, condition_ids, parse_requires, requires_paths,
-                                            static_findings, unknown_fields)
+from agreement_engine.comfort_needs import _needs, condition_ids, requires_paths
+from agreement_engine.context import answer_sections
 from agreement_engine.errors import EngineError
-from agreement_engine.findings import Finding, has_errors, make_finding, printable
+from agreement_engine.findings import Finding, has_errors, json_path, make_finding, printable
 from agreement_engine.formatting import default_language
 from agreement_engine.i18n import Text
 from agreement_engine.library import Library, default_library

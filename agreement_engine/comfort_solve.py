@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from agreement_engine.comfort import (ComfortReport, NeedResult, comparisons, evaluate, evaluation_context, holds,
-                                      provider_condition, requires_paths)
+from agreement_engine.comfort import ComfortReport, NeedResult, evaluate, evaluation_context, holds, provider_condition
+from agreement_engine.comfort_needs import comparisons, requires_paths
 from agreement_engine.library import Library, default_library
 from agreement_engine.findings import Severity, json_path
 from agreement_engine.i18n import _

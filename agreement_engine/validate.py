@@ -16,8 +16,7 @@ from jsonschema import Draft202012Validator, FormatChecker, validators
 from jsonschema.exceptions import ValidationError, best_match
 
 from agreement_engine.answers import too_deep
-from agreement_engine.errors import EngineError
-from agreement_engine.findings import Finding, has_errors, json_path, make_finding, printable
+from agreement_engine.findings import Finding, json_path, make_finding, printable
 from agreement_engine.i18n import N_, Text, format_number, joined
 from agreement_engine.resources import load_schema, schema_key
 from agreement_engine.rules import check_rules, party_label

@@ -8,7 +8,8 @@ import pytest
 from conftest import EXAMPLES, apply_changes, example, run
 
 from agreement_engine import check
-from agreement_engine.comfort import evaluate, requires_paths, unknown_fields
+from agreement_engine.comfort import evaluate
+from agreement_engine.comfort_needs import requires_paths, unknown_fields
 from agreement_engine.comfort_solve import solve
 from agreement_engine.findings import Severity
 
