@@ -281,9 +281,18 @@ class Engine:
                 or assemble_valid(answers, self.library, compiled=self.templates)  # no variant applies here
             provenance = {"kind": "variants", "topic": topic, **self._provenance(answers, agreement)}
             data = render_variants(agreement, self.library.topics[topic], found, template=self.house,
-                                   provenance=provenance)
+                                   provenance=provenance,
+                                   comfort_met=self._musts_met if answers.get("comfort") else None)
         output.atomic_write(Path(target), data)
         return Path(target)
+
+    def _musts_met(self, answers: dict) -> dict[str, bool]:
+        """Return per party with comfort needs whether every must of it is met by ``answers`` (a variant's)."""
+        try:
+            report = evaluate_comfort(answers, self.library, compiled=self.templates)
+        except EngineError:
+            return {}  # a variant this library cannot assemble for the alliance says why in its own column
+        return {p.id: all(n.met for n in p.needs if n.priority == "must") for p in report.parties if p.needs}
 
     def consequences(self, source: Source, scenario: Scenario | None = None) -> Consequences:
         """Return per party what the choices of the answer set at ``source`` mean for it, today and per variant."""

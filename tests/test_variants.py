@@ -14,6 +14,7 @@ from conftest import NS, W, example, run, variation
 from lxml import etree
 
 from agreement_engine.assemble import assemble
+from agreement_engine.engine import Engine
 from agreement_engine.errors import EngineError
 from agreement_engine.library import default_library
 from agreement_engine.variant_options import options, topics
@@ -208,6 +209,28 @@ def test_comfort_per_party_is_a_row_only_when_asked():
     _, without = _rows(render_variants(assemble(answers), "Onderlinge aansprakelijkheid", found,
                                        provenance={"kind": "variants"}))
     assert "Comfort per partij" not in without
+
+
+def test_the_engine_shows_per_variant_whose_comfort_it_gives(tmp_path):
+    """The founding story's parties state their needs; the liability table says per variant whose musts it
+    meets: the small vereniging's "only for our own acts" holds under A1 and A2 but not under A3."""
+    answers = example("dak-en-thuis")
+    (tmp_path / "met.json").write_text(json.dumps(answers), encoding="utf-8")
+    target = Engine().variants("liability", tmp_path / "aansprakelijkheid.docx", tmp_path / "met.json")
+    _, rows = _rows(target.read_bytes())
+    comfort = rows["Comfort per partij"][0]
+    assert "Straatwaarde: ja" in comfort[1] and "Straatwaarde: ja" in comfort[2], comfort
+    assert "De Haven: ja" in comfort[1]
+    # a subsidy to each party (F1) takes away the gemeente's one point of contact for the money
+    target = Engine().variants("financing", tmp_path / "financiering.docx", tmp_path / "met.json")
+    _, rows = _rows(target.read_bytes())
+    comfort = rows["Comfort per partij"][0]
+    assert "de Gemeente: nee" in comfort[1] and "De Haven: nee" in comfort[1], comfort
+    assert "de Gemeente: ja" in comfort[2] and "nee" not in comfort[2], comfort
+    without = {k: v for k, v in answers.items() if k != "comfort"}
+    (tmp_path / "zonder.json").write_text(json.dumps(without), encoding="utf-8")
+    target = Engine().variants("liability", tmp_path / "zonder.docx", tmp_path / "zonder.json")
+    assert "Comfort per partij" not in _rows(target.read_bytes())[1]
 
 
 def test_the_table_pages_are_landscape_and_the_output_is_deterministic(liability):
