@@ -339,8 +339,10 @@ def _report(name: str, findings: list[Finding], strict: bool = False) -> None:
 @click.option("--force", is_flag=True, help=N_("Overschrijf ook een bestaand document dat de engine niet (zo) schreef, "
                                               "bijvoorbeeld een bewerkt concept; dat wordt eerst bewaard als "
                                               "<naam>.edited-<n>.docx."))
+@click.option("--toc/--no-toc", default=None,
+              help=N_("Wel of geen inhoudsopgave; standaard alleen bij een overeenkomst van meer dan tien pagina's."))
 @_library_option
-def render(answers: str, target: str | None, template: str | None, pdf: bool, force: bool,
+def render(answers: str, target: str | None, template: str | None, pdf: bool, force: bool, toc: bool | None,
            library: str | None) -> None:
     """Stel de overeenkomst samen en schrijf haar als Word-document met een herkomstmanifest.
 
@@ -353,8 +355,10 @@ def render(answers: str, target: str | None, template: str | None, pdf: bool, fo
         _existing_file(template)
     if target is not None:
         _output_target(target, folder_allowed=True)
+    engine = _engine(library, template) if toc is None else \
+        Engine(_library(library) if library else None, template, toc=toc)
     try:
-        result = _engine(library, template).render(path, target, force=force)
+        result = engine.render(path, target, force=force)
     except output.TargetExists as exc:
         raise click.UsageError(str(exc)) from exc
     except InvalidAnswersError as exc:
@@ -362,6 +366,8 @@ def render(answers: str, target: str | None, template: str | None, pdf: bool, fo
         click.echo(_("niets geschreven"))
         sys.exit(1)
     _report(str(path), result.findings)
+    for warning in engine.house.warnings:
+        click.echo(_("let op: {warning}").format(warning=warning), err=True)
     click.echo(_labelled([(_("document:"), result.document), (_("manifest:"), result.manifest)]
                          + ([(_("bewaard:"), result.kept)] if result.kept else [])))
     if pdf:

@@ -117,7 +117,7 @@ class Engine:
 
     def __init__(self, library: Library | LibraryLoader | str | Path | None = None,
                  template: str | Path | None = None, *, document_language: str = DOCUMENT_LANGUAGE,
-                 interface_language: str | None = None) -> None:
+                 interface_language: str | None = None, toc: bool | None = None) -> None:
         if isinstance(library, str | Path):
             library = DirectoryLoader(library)
         self._library_source = library
@@ -126,6 +126,8 @@ class Engine:
         self._house: HouseTemplate | None = None
         self.document_language = document_language
         self.interface_language = interface_language
+        #: A table of contents in rendered agreements: True always, False never, None above a page count.
+        self.toc = toc
         #: Every clause text compiled once for this engine, per document language.
         self.templates: dict[str, Templates] = {}
 
@@ -211,7 +213,7 @@ class Engine:
         with self._writing():
             agreement = assemble_valid(answers, self.library, compiled=self.templates)
             origin = self._provenance(answers, agreement)
-            data = render_docx(agreement, self.house, provenance=origin)
+            data = render_docx(agreement, self.house, provenance=origin, toc=self.toc)
             articles = written_articles(agreement)
         return Rendered(output.output_name(answers), data, origin, findings,
                         [f.to_dict(self.document_language) for f in findings], articles)

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import docx
 import pytest
-from conftest import NS, example, w
+from conftest import NS, example, run, w
 from docx.shared import Pt, RGBColor
 from lxml import etree
 
 from agreement_engine.assemble import assemble
+from agreement_engine.resources import example_path
 from agreement_engine.word import render_docx
 from agreement_engine.word.template import default_template, load_template
 
@@ -173,3 +174,13 @@ def test_libreoffice_prints_the_dutch_template_fonts(agreement, tmp_path):
                            capture_output=True, text=True).stdout
     # headings in DejaVu Serif, member text in DejaVu Sans: the template's fonts, not the engine's
     assert "DejaVuSerif" in fonts and "DejaVuSans" in fonts
+
+
+def test_render_prints_the_template_warning_and_still_writes(tmp_path):
+    """The command line says which style of a house template it could not match; the document is made."""
+    template = localized_template(tmp_path, "nl", names={"Kop1": "Kop 1"})
+    result = run("render", str(example_path("twee-partijen")), "-o", str(tmp_path / "uit.docx"),
+                 "--template", str(template))
+    assert result.exit_code == 0, result.output
+    assert "let op:" in result.stderr and "'Kop 1' (Kop1)" in result.stderr
+    assert (tmp_path / "uit.docx").is_file()

@@ -9,11 +9,12 @@ import zipfile
 
 import docx
 import pytest
-from conftest import NS, example, visible_text, w
+from conftest import NS, example, run, visible_text, w
 from lxml import etree
 
 import agreement_engine.word as word
 from agreement_engine.assemble import assemble
+from agreement_engine.resources import example_path
 from agreement_engine.errors import TemplateError
 from agreement_engine.word import render_docx
 from agreement_engine.word.template import load_template
@@ -146,3 +147,15 @@ def test_a_template_with_two_toc_placeholders_is_refused(tmp_path):
     template.save(tmp_path / "twee.docx")
     with pytest.raises(TemplateError, match=r"\{\{ toc \}\} hoogstens eenmaal .*gevonden: 2"):
         load_template(tmp_path / "twee.docx")
+
+
+@pytest.mark.parametrize(("option", "expected"), [("--toc", True), ("--no-toc", False)])
+def test_render_asks_for_a_toc_or_none(option, expected, tmp_path):
+    """``render --toc`` gives even a short agreement its table of contents; ``--no-toc`` none to a long one."""
+    name = "twee-partijen" if expected else "dak-en-thuis"
+    target = tmp_path / "uit.docx"
+    result = run("render", str(example_path(name)), "-o", str(target), option)
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(target) as package:
+        document = package.read("word/document.xml").decode("utf-8")
+    assert ("TOC \\" in document) is expected
