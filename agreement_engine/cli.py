@@ -416,7 +416,7 @@ def batch(inputs: tuple[str, ...], out_dir: str, jobs: int | None, force: bool, 
     previous_handler = signal.signal(signal.SIGTERM, _interrupt)
     bar = None
     if sys.stdout.isatty():
-        bar, advance = _progress_bar(len(batch_stage.find_inputs(inputs)[0]))
+        bar, advance = _progress_bar(_documents_to_make(batch_stage.find_inputs(inputs)[0]))
         bar.__enter__()
     try:
         summary = batch_stage.run(inputs, out_dir, jobs=jobs, force=force, template=template,
@@ -434,6 +434,21 @@ def batch(inputs: tuple[str, ...], out_dir: str, jobs: int | None, force: bool, 
         raise click.ClickException("\n".join(summary.problems))
     if not summary.ok:
         sys.exit(1)
+
+
+def _documents_to_make(files: list[Path]) -> int:
+    """Return how many documents the batch of ``files`` makes: one per answer set, one per alliance of a
+    portfolio workbook (a workbook that cannot be read counts once; the batch reports it)."""
+    total = 0
+    for path in files:
+        if path.suffix.lower() == batch_stage.WORKBOOK_SUFFIX:
+            try:
+                total += max(1, len(portfolio_stage.read_portfolio(path, check=False)))
+            except EngineError:
+                total += 1
+        else:
+            total += 1
+    return total
 
 
 def _progress_bar(total: int, clock: Callable[[], float] = time.monotonic) -> tuple[Any, Callable[[Any], None]]:

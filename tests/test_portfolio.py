@@ -10,6 +10,7 @@ import pytest
 from conftest import EXAMPLES, example, run
 
 from agreement_engine import batch, portfolio
+from agreement_engine.cli import _documents_to_make
 from agreement_engine.resources import load_schema
 
 
@@ -318,3 +319,15 @@ def test_the_morning_report_has_a_comfort_column_when_the_schema_has_comfort():
     assert values["Waarschuwingen"] == 1 and values["Document"] == "a.docx"
     header, _row = morning.rows([item], default_library(), batch.STATUS_WORDS, comfort=False)
     assert "Comfort niet vervuld" not in header
+
+
+def test_the_progress_bar_counts_the_alliances_of_a_workbook(tmp_path):
+    """A workbook of three alliances is three documents for the progress bar, not one input."""
+    book = tmp_path / "portfolio.xlsx"
+    portfolio.write_portfolio(book, [(name, example(name)) for name in ("dak-en-thuis", "twee-partijen",
+                                                                         "wijkteams-opdracht")])
+    single = tmp_path / "los.json"
+    single.write_text(json.dumps(example("twee-partijen")), encoding="utf-8")
+    broken = tmp_path / "kapot.xlsx"
+    broken.write_bytes(b"geen werkmap")
+    assert _documents_to_make([book, single, broken]) == 5
