@@ -156,6 +156,7 @@ def answer_sets(draw) -> dict:
     members = draw(st.integers(2, count))
     member_ids = draw(st.permutations(ids))[:members]
     liability_model = draw(enum("liability", "model"))
+    route = draw(enum("resources", "route"))  # with A3, joint contracting binds the members jointly too
     start = draw(st.dates(FIRST_DAY, dt.date(2035, 12, 31)))
 
     term: dict[str, Any] = {"kind": draw(enum("alliance", "term", "kind"))}
@@ -181,7 +182,8 @@ def answer_sets(draw) -> dict:
         alliance["signing"] = signing
 
     answers: dict[str, Any] = {"schema_version": "1", "alliance": alliance,
-                               "parties": draw(parties(ids, member_ids, liability_model == "joint_and_several"))}
+                               "parties": draw(parties(ids, member_ids, liability_model == "joint_and_several"
+                                                          or route == "joint_contracting"))}
     if draw(st.booleans()):
         document: dict[str, Any] = {}
         _put(document, "title", optional(draw, names))
@@ -199,7 +201,7 @@ def answer_sets(draw) -> dict:
         for key in ("members_per_party", "meetings_per_year"):
             _put(governance, key, optional(draw, integer("governance", key)))
         answers["governance"] = governance
-    answers["resources"] = draw(_resources(ids, member_ids))
+    answers["resources"] = draw(_resources(ids, member_ids, route))
     answers["liability"] = draw(_liability(liability_model, answers["resources"], member_ids))
     answers["withdrawal"] = draw(_withdrawal(years, members))
     answers["insolvency"] = draw(_insolvency(member_ids))
@@ -239,7 +241,7 @@ def _distinct_terms(answers: dict) -> None:
 
 
 @st.composite
-def _resources(draw, ids: list[str], member_ids: list[str]) -> dict:
+def _resources(draw, ids: list[str], member_ids: list[str], route: str) -> dict:
     model = draw(enum("resources", "model"))
     resources: dict[str, Any] = {"model": model}
     if model != "own_costs":
@@ -249,7 +251,6 @@ def _resources(draw, ids: list[str], member_ids: list[str]) -> dict:
     if model == "own_costs":
         payers = draw(st.lists(st.sampled_from(ids), min_size=1, unique=True))
         resources["contributions"] = {pid: draw(amounts) for pid in payers}
-    route = draw(enum("resources", "route"))
     if route != "direct" or draw(st.booleans()):
         resources["route"] = route
     if route != "direct":
