@@ -24,7 +24,7 @@ def loaded_after(statement: str) -> set[str]:
 @pytest.mark.parametrize("statement, absent", [
     ("import agreement_engine.model", {"docx", "docxtpl", "click", "lxml", "jinja2"}),
     ("import agreement_engine", {"docx", "docxtpl", "click"}),
-    ("import agreement_engine.validate", {"docx", "docxtpl", "click"}),
+    ("import agreement_engine.validate", {"docx", "docxtpl", "click", "babel"}),
     ("import agreement_engine.i18n", {"click"}),
     ("import agreement_engine.engine", {"click", "docx", "docxtpl", "lxml"}),
     ("import agreement_engine.cli", {"docx", "docxtpl", "lxml", "multiprocessing"}),
