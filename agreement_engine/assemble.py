@@ -193,7 +193,7 @@ class _Renderer:
     def __init__(self, context: dict, labels: dict[str, str], templates: Templates) -> None:
         self.templates = templates
         self.labels = labels
-        self.context = dict(context, ref=self._ref)
+        self.context = templates.prepare(dict(context, ref=self._ref))  # once per document, not per text
         self._clause: Clause | None = None
 
     def _ref(self, label: str) -> str:
@@ -206,7 +206,7 @@ class _Renderer:
     def paragraph(self, source: str, clause: Clause, line: int, extra: dict | None = None) -> Paragraph:
         self._clause = clause
         context = {**self.context, **extra} if extra else self.context
-        text = self.templates.render(source, context, clause=clause.id, file=clause.file, line=line)
+        text = self.templates.render(source, context, clause=clause.id, file=clause.file, line=line, prepared=True)
         if not text:
             raise LibraryError(_("de tekst is leeg voor deze antwoordenset"), clause=clause.id, file=clause.file,
                                line=line)

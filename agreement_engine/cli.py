@@ -25,12 +25,10 @@ from typing import Any
 import click
 
 from agreement_engine.version import __version__
-from agreement_engine import batch as batch_stage
-from agreement_engine import output
+from agreement_engine import lazy, output
 from agreement_engine import portfolio as portfolio_stage
 from agreement_engine.answers import load as load_answers
 from agreement_engine.consequences import Scenario, members, to_json
-from agreement_engine.drift import ADDED, DELETED, EDITED, MOVED, check_document
 from agreement_engine.api import default_engine
 from agreement_engine.engine import Checked, Engine
 from agreement_engine.errors import EngineError, InvalidAnswersError, OutputError
@@ -44,8 +42,12 @@ from agreement_engine.library import DirectoryLoader, Library, default_library
 from agreement_engine.lint import lint
 from agreement_engine.progress import Estimate
 from agreement_engine.resources import example_path, load_schema
-from agreement_engine.word import read_provenance
-from agreement_engine.word.package import printable
+
+# Loaded by the commands that need them: ``check`` loads no Word code and no batch machinery.
+batch_stage = lazy.module("agreement_engine.batch")
+drift = lazy.module("agreement_engine.drift")
+read_provenance = lazy.function("agreement_engine.word", "read_provenance")
+printable = lazy.function("agreement_engine.word.package", "printable")
 
 
 #: Help texts that click itself writes, with the Dutch message id they are shown as.
@@ -560,7 +562,7 @@ def explain(document: str, fmt: str, manifest: str | None) -> None:
     origin = read_provenance(path)
     checked = None
     if "kind" not in origin:  # a comparison or an overview of variants has no manifest
-        checked = check_document(path, origin, _existing_file(manifest) if manifest else None)
+        checked = drift.check_document(path, origin, _existing_file(manifest) if manifest else None)
     if fmt == "json":
         data = {**origin, **({"drift": checked.to_dict()} if checked is not None else {})}
         text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
@@ -622,20 +624,21 @@ def drift_report(checked) -> str:
     if checked is None:
         return _("Geen manifest met de tekst per artikel naast het document: alleen de herkomst is getoond.")
     lines = [_("Controle tegen het manifest ({file}):").format(file=printable(checked.manifest))]
-    words = {EDITED: _("bewerkt"), DELETED: _("verwijderd"), MOVED: _("verplaatst"), ADDED: _("toegevoegd")}
+    words = {drift.EDITED: _("bewerkt"), drift.DELETED: _("verwijderd"), drift.MOVED: _("verplaatst"),
+             drift.ADDED: _("toegevoegd")}
     for article in checked.changed:
         name = printable(f"{article.title} ({article.id})" if article.id else article.title)
-        if article.status == ADDED:
+        if article.status == drift.ADDED:
             head = _("artikel {number} {name}: toegevoegd, niet door de engine geschreven").format(
                 number=article.now, name=name)
-        elif article.status == MOVED:
+        elif article.status == drift.MOVED:
             head = _("artikel {number} {name}: verplaatst, nu artikel {now}").format(
                 number=article.number, name=name, now=article.now)
         else:
             head = _("artikel {number} {name}: {status}").format(number=article.number, name=name,
                                                                  status=words[article.status])
         lines.append("  " + head)
-        if article.status != ADDED:
+        if article.status != drift.ADDED:
             lines += ["    " + _paragraph_change(change) for change in article.changes]
     if checked.renumbered:
         lines.append("  " + _("nummering: artikel {ranges}").format(ranges=_ranges(checked.renumbered)))
@@ -651,7 +654,7 @@ def drift_report(checked) -> str:
                                      "(Word: Ctrl+A, F9)", "{count} verwijzingen tonen een oud nummer ({examples}"
                                      "{more}); werk de velden bij (Word: Ctrl+A, F9)", len(stale)).format(
             count=len(stale), examples=examples, more=", \u2026" if len(stale) > _SHOWN_REFERENCES else ""))
-    total = len([a for a in checked.articles if a.status != ADDED])
+    total = len([a for a in checked.articles if a.status != drift.ADDED])
     if checked.changed:
         lines.append("  " + ngettext("{count} van de {total} artikelen wijkt af van de tekst die de engine schreef.",
                                      "{count} van de {total} artikelen wijken af van de tekst die de engine schreef.",

@@ -6,8 +6,12 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal
+from agreement_engine import lazy
+
+# babel only when an amount, a date or a percentage is written
+format_date = lazy.function("babel.dates", "format_date")
+format_currency = lazy.function("babel.numbers", "format_currency")
+format_decimal = lazy.function("babel.numbers", "format_decimal")
 
 _LOCALE = "nl_NL"
 _CENT = Decimal("0.01")

@@ -13,18 +13,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ContextManager
+from typing import TYPE_CHECKING, Any, ContextManager
 
-from agreement_engine import output
+from agreement_engine import lazy, output
 from agreement_engine.answers import load, normalize
 from agreement_engine.assemble import assemble_valid
 from agreement_engine.comfort import ComfortReport
 from agreement_engine.comfort import check_findings as check_comfort
 from agreement_engine.comfort import evaluate as evaluate_comfort
-from agreement_engine.comfort_solve import SolveResult
-from agreement_engine.comfort_solve import solve as solve_comfort
-from agreement_engine.compare import answer_changes, revision_date
-from agreement_engine.consequences import Consequences, Scenario, consequences
 from agreement_engine.errors import EngineError, InvalidAnswersError
 from agreement_engine.findings import Finding, has_errors
 from agreement_engine.i18n import _, language
@@ -33,14 +29,24 @@ from agreement_engine.model import Agreement
 from agreement_engine.resources import example_path, using_schema
 from agreement_engine.templating import Templates
 from agreement_engine.validate import validate, with_more
-from agreement_engine.variant_options import options, topics
-from agreement_engine.word import render_docx, template_hash
-from agreement_engine.word.brief import render_brief
-from agreement_engine.word.reader import written_articles
-from agreement_engine.word.redline import render_redline
-from agreement_engine.word.template import HouseTemplate, load_template
-from agreement_engine.word.variants_page import render_variants
-from agreement_engine.word.comfort_page import render_comfort
+
+if TYPE_CHECKING:
+    from agreement_engine.comfort_solve import SolveResult
+    from agreement_engine.consequences import Consequences, Scenario
+    from agreement_engine.word.template import HouseTemplate
+
+# Loaded when a method first needs them, so that checking an answer set loads no Word code.
+comfort_solve = lazy.module("agreement_engine.comfort_solve")
+compare_stage = lazy.module("agreement_engine.compare")
+consequences_stage = lazy.module("agreement_engine.consequences")
+variant_options = lazy.module("agreement_engine.variant_options")
+word = lazy.module("agreement_engine.word")
+brief_page = lazy.module("agreement_engine.word.brief")
+comfort_page = lazy.module("agreement_engine.word.comfort_page")
+reader = lazy.module("agreement_engine.word.reader")
+redline = lazy.module("agreement_engine.word.redline")
+word_template = lazy.module("agreement_engine.word.template")
+variants_page = lazy.module("agreement_engine.word.variants_page")
 
 #: The language of everything written into a document or a manifest, whatever the command line speaks.
 DOCUMENT_LANGUAGE = "nl"
@@ -146,12 +152,12 @@ class Engine:
         """Return the Word template, read and compiled on first use (TemplateError when it is broken)."""
         if self._house is None:
             with self._interface_language():
-                self._house = load_template(self.template)
+                self._house = word_template.load_template(self.template)
         return self._house
 
     def topics(self) -> list[str]:
         """Return the topics that have a clause in this engine's library."""
-        return topics(self.library)
+        return variant_options.topics(self.library)
 
     def _interface_language(self) -> ContextManager[None]:
         return language(self.interface_language) if self.interface_language else nullcontext()
@@ -204,7 +210,7 @@ class Engine:
 
     def _provenance(self, answers: dict[str, Any], agreement: Agreement) -> dict[str, Any]:
         return output.provenance(agreement, answers_sha256=output.answers_hash(answers), library=self.library,
-                                 template_sha256=template_hash(self.house))
+                                 template_sha256=word.template_hash(self.house))
 
     def render_document(self, source: Source) -> Rendered:
         """Validate, assemble and render the answer set at ``source`` in memory; raise InvalidAnswersError."""
@@ -213,8 +219,8 @@ class Engine:
         with self._writing():
             agreement = assemble_valid(answers, self.library, compiled=self.templates)
             origin = self._provenance(answers, agreement)
-            data = render_docx(agreement, self.house, provenance=origin, toc=self.toc)
-            articles = written_articles(agreement)
+            data = word.render_docx(agreement, self.house, provenance=origin, toc=self.toc)
+            articles = reader.written_articles(agreement)
         return Rendered(output.output_name(answers), data, origin, findings,
                         [f.to_dict(self.document_language) for f in findings], articles)
 
@@ -256,7 +262,7 @@ class Engine:
         answers = [side.answers for side in sides]
         self.house  # noqa: B018 - a broken template is reported before a wrong date, in the caller's language
         with self._speaking():
-            date = _revision_date(date) if date else revision_date(answers[1])
+            date = _revision_date(date) if date else compare_stage.revision_date(answers[1])
         with self._writing():
             agreements = [assemble_valid(side, self.library, compiled=self.templates) for side in answers]
             provenance = {"kind": "compare", "created": f"{date}T00:00:00Z",
@@ -265,7 +271,7 @@ class Engine:
             phrase = agreements[1].phrases.text  # the redline speaks the language of the new agreement
             names = tuple(phrase("redline.answer_set", name=name) if isinstance(side.source, dict)
                           else Path(side.source).name for name, side in (("A", sides[0]), ("B", sides[1])))
-            data = render_redline(*agreements, answer_changes(*answers), names=names, date=date,
+            data = redline.render_redline(*agreements, compare_stage.answer_changes(*answers), names=names, date=date,
                                   template=self.house, provenance=provenance)
         output.atomic_write(Path(target), data)
         return Path(target)
@@ -278,13 +284,13 @@ class Engine:
         """
         answers = self._valid(example_path() if source is None else source).answers
         with self._writing():
-            found = options(answers, topic, self.library, compiled=self.templates)
+            found = variant_options.options(answers, topic, self.library, compiled=self.templates)
             agreement = next((option.agreement for option in found if option.chosen), None) \
                 or assemble_valid(answers, self.library, compiled=self.templates)  # no variant applies here
             provenance = {"kind": "variants", "topic": topic, **self._provenance(answers, agreement)}
-            data = render_variants(agreement, self.library.topics[topic], found, template=self.house,
-                                   provenance=provenance,
-                                   comfort_met=self._musts_met if answers.get("comfort") else None)
+            data = variants_page.render_variants(agreement, self.library.topics[topic], found, template=self.house,
+                                                 provenance=provenance,
+                                                 comfort_met=self._musts_met if answers.get("comfort") else None)
         output.atomic_write(Path(target), data)
         return Path(target)
 
@@ -298,7 +304,7 @@ class Engine:
 
     def consequences(self, source: Source, scenario: Scenario | None = None) -> Consequences:
         """Return per party what the choices of the answer set at ``source`` mean for it, today and per variant."""
-        return consequences(self._valid(source).answers, scenario)
+        return consequences_stage.consequences(self._valid(source).answers, scenario)
 
     def brief(self, source: Source, target: str | Path, scenario: Scenario | None = None) -> Path:
         """Write the board brief of the answer set at ``source`` to ``target`` (.docx): per party, in euros,
@@ -306,9 +312,9 @@ class Engine:
         answers = self._valid(source).answers
         with self._writing():
             agreement = assemble_valid(answers, self.library, compiled=self.templates)
-            result = consequences(answers, scenario)
+            result = consequences_stage.consequences(answers, scenario)
             provenance = {"kind": "consequences", **self._provenance(answers, agreement)}
-            data = render_brief(agreement, normalize(answers, agreement.phrases), result, template=self.house,
+            data = brief_page.render_brief(agreement, normalize(answers, agreement.phrases), result, template=self.house,
                                 provenance=provenance)
         output.atomic_write(Path(target), data)
         return Path(target)
@@ -329,7 +335,7 @@ class Engine:
             report = evaluate_comfort(answers, self.library, compiled=self.templates)
             agreement = assemble_valid(answers, self.library, compiled=self.templates)
             provenance = {"kind": "comfort", **self._provenance(answers, agreement)}
-            data = render_comfort(agreement, report, template=self.house, provenance=provenance)
+            data = comfort_page.render_comfort(agreement, report, template=self.house, provenance=provenance)
         output.atomic_write(Path(target), data)
         return Path(target)
 
@@ -337,7 +343,7 @@ class Engine:
         """Return the closest answer sets that meet every party's musts, or the needs that cannot hold together."""
         answers = self._valid(source).answers
         with self._speaking():
-            return solve_comfort(answers, self.library, limit=limit)
+            return comfort_solve.solve(answers, self.library, limit=limit)
 
 
 def write(rendered: Rendered, document: Path) -> Path:

@@ -30,8 +30,12 @@ from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
-from babel.dates import format_date as _format_date
-from babel.numbers import format_decimal
+from agreement_engine import lazy
+
+# babel only when a number or a date is written: a command that has nothing to format does not load it
+_format_date = lazy.function("babel.dates", "format_date")
+format_decimal = lazy.function("babel.numbers", "format_decimal")
+
 
 #: The languages the command line speaks; the first is the default and the language of the message ids.
 LANGUAGES = ("nl", "en")

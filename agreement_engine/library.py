@@ -20,6 +20,7 @@ import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
+from agreement_engine import library_cache
 from agreement_engine.errors import LibraryError
 from agreement_engine.i18n import _
 from agreement_engine.phrases import Phrases
@@ -394,8 +395,9 @@ class DirectoryLoader:
         return files
 
     def load(self) -> Library:
-        """Return the library in this folder."""
-        return MemoryLoader(self.files()).load()
+        """Return the library in this folder, from the compiled-library cache when its files did not change."""
+        files = self.files()
+        return library_cache.cached(files, MemoryLoader(files).load, Library)
 
 
 _DEFAULT: Library | None = None

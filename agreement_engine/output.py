@@ -19,14 +19,16 @@ import tempfile
 import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agreement_engine.version import __version__
 from agreement_engine.errors import OutputError
 from agreement_engine.files import MAX_DOCUMENT_BYTES, FileReadError, read_regular_file
 from agreement_engine.i18n import N_, _
-from agreement_engine.library import Library
-from agreement_engine.model import Agreement
+
+if TYPE_CHECKING:  # only for annotations: writing a file loads no clause library
+    from agreement_engine.library import Library
+    from agreement_engine.model import Agreement
 
 try:
     import fcntl

@@ -96,7 +96,10 @@ def validate(answers: Any) -> list[Finding]:
     if deep:
         return deep  # the schema validator would recurse through it; nothing else is worth saying
     answers = _trimmed(answers, load_schema())
-    findings: list[Finding] = _one_per_path(list(_schema_findings(answers, [], answers)))
+    # the fast path: a valid answer set (the usual case) costs one pass of the resolved validator; the findings
+    # of a schema error are built by the validator that keeps the schema's own references and paths
+    valid = _resolved_validator(schema_key()).is_valid(answers)
+    findings: list[Finding] = [] if valid else _one_per_path(list(_schema_findings(answers, [], answers)))
     if isinstance(answers, dict):
         findings.extend(_value_findings(answers, [], answers))
         findings.extend(check_rules(answers))
@@ -274,6 +277,39 @@ def _compiled_validator(_schema: str, shape: tuple) -> Draft202012Validator:
     schema = load_schema()
     node = {**schema_at(list(shape)), "$defs": schema["$defs"]} if shape else schema
     return _Validator(node, format_checker=FormatChecker(formats=["date"]))
+
+
+@lru_cache(maxsize=None)
+def _resolved_validator(_schema: str) -> Draft202012Validator:
+    """Return a validator of the whole answer-set schema in use (``_schema``, its key, keys the cache) with every
+    local ``$ref`` replaced by what it points to: the same verdict as :func:`_validator`, a third faster, since
+    no reference is looked up while validating. Only its verdict is used (``is_valid``): the findings come from
+    the validator of the schema as written, whose error paths they name."""
+    schema = load_schema()
+    definitions = schema.get("$defs", {})
+    return _Validator({**_inlined(schema, definitions, frozenset()), "$defs": definitions},
+                      format_checker=FormatChecker(formats=["date"]))
+
+
+def _inlined(node: Any, definitions: dict, seen: frozenset) -> Any:
+    """Return ``node`` with each ``{"$ref": "#/$defs/X", ...}`` replaced by X itself (with its siblings: their
+    ``allOf``, which means the same), except a reference inside its own definition, which stays a reference.
+
+    >>> _inlined({"a": {"$ref": "#/$defs/d"}, "b": {"$ref": "#/$defs/d", "title": "B"}}, {"d": {"type": "string"}},
+    ...          frozenset())
+    {'a': {'type': 'string'}, 'b': {'title': 'B', 'allOf': [{'type': 'string'}]}}
+    """
+    if isinstance(node, list):
+        return [_inlined(item, definitions, seen) for item in node]
+    if not isinstance(node, dict):
+        return node
+    reference = node.get("$ref")
+    name = reference[len("#/$defs/"):] if isinstance(reference, str) and reference.startswith("#/$defs/") else None
+    if name is None or "/" in name or name not in definitions or name in seen:
+        return {key: _inlined(value, definitions, seen) for key, value in node.items()}
+    target = _inlined(definitions[name], definitions, seen | {name})
+    rest = {key: _inlined(value, definitions, seen) for key, value in node.items() if key != "$ref"}
+    return {**rest, "allOf": [*rest.get("allOf", []), target]} if rest else target
 
 
 def _schema_findings(value: Any, prefix: list, answers: Any) -> Iterator[Finding]:

@@ -2,6 +2,7 @@
 a reader for generated documents."""
 from __future__ import annotations
 
+import atexit
 import copy
 import io
 import json
@@ -41,6 +42,12 @@ DATA = Path(__file__).resolve().parent / "data"
 #: suite finds this run's processes, and only them (other test runs on the same machine carry their own).
 RUN_MARK = "AGREEMENT_ENGINE_TEST_RUN"
 os.environ[RUN_MARK] = f"{os.getpid()}-{uuid.uuid4().hex}"
+
+#: The compiled-library cache of this test run (agreement_engine.library_cache) lives in a temporary folder, never in
+#: the user's home; every process the run starts inherits it, and it goes at the end of the run.
+CACHE_HOME = tempfile.mkdtemp(prefix="agreement-engine-cache-")
+os.environ["XDG_CACHE_HOME"] = CACHE_HOME
+atexit.register(shutil.rmtree, CACHE_HOME, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

@@ -24,12 +24,22 @@ def loaded_after(statement: str) -> set[str]:
 @pytest.mark.parametrize("statement, absent", [
     ("import agreement_engine.model", {"docx", "docxtpl", "click", "lxml", "jinja2"}),
     ("import agreement_engine", {"docx", "docxtpl", "click"}),
-    ("import agreement_engine.validate", {"docx", "docxtpl", "click"}),
+    ("import agreement_engine.validate", {"docx", "docxtpl", "click", "babel"}),
     ("import agreement_engine.i18n", {"click"}),
-    ("import agreement_engine.engine", {"click"}),
+    ("import agreement_engine.engine", {"click", "docx", "docxtpl", "lxml"}),
+    ("import agreement_engine.cli", {"docx", "docxtpl", "lxml", "multiprocessing"}),
 ])
 def test_a_module_loads_only_what_it_needs(statement, absent):
     assert not loaded_after(statement) & absent
+
+
+def test_check_loads_no_word_code():
+    """``check`` answers before the user looks up: it loads neither docx, docxtpl nor lxml (bench/bench.py)."""
+    example = Path(agreement_engine.__file__).parent.parent / "examples" / "dak-en-thuis.json"
+    statement = ("from agreement_engine.cli import main\n"
+                 f"try:\n    main(['check', {str(example)!r}])\nexcept SystemExit as exit:\n    assert exit.code == 0")
+    loaded = loaded_after(statement)
+    assert "agreement_engine" in loaded and not loaded & {"docx", "docxtpl", "lxml"}
 
 
 def test_the_package_names_load_when_first_used():

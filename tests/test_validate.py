@@ -7,9 +7,12 @@ import pytest
 from conftest import CORPUS, apply_changes, example
 
 from agreement_engine import check
+from agreement_engine.answers import too_deep
 from agreement_engine.findings import CATALOG, Severity
+from agreement_engine.library import default_library
+from agreement_engine.resources import schema_key
 from agreement_engine.rules import check_rules
-from agreement_engine.validate import validate, validate_part
+from agreement_engine.validate import _resolved_validator, _validator, validate, validate_part
 
 BAD = [case for case in CORPUS if not case.is_raw]
 RAW = [case for case in CORPUS if case.is_raw]
@@ -121,3 +124,33 @@ def test_validating_one_section_finds_what_validating_the_whole_finds_there(case
 def test_a_date_not_written_as_a_date_gets_one_finding():
     answers = apply_changes(example("twee-partijen"), [["set", ["alliance", "start_date"], "1-3-2027"]])
     assert [f.code for f in validate(answers) if f.path == "$.alliance.start_date"] == ["schema.pattern"]
+
+
+def _corpus_instances() -> list[tuple[str, object]]:
+    """Return every answer set of the corpus, the examples and the variants' witnesses, parsed, by name."""
+    found = [(f"example {name}", example(name)) for name in ("dak-en-thuis", "twee-partijen", "wijkteams-opdracht")]
+    for case in CORPUS:
+        if case.is_raw:
+            try:
+                parsed = json.loads(case.source.read_text(encoding="utf-8"))
+            except (ValueError, UnicodeDecodeError, RecursionError):
+                continue  # not JSON, or too deep to parse: never reaches a validator
+            if not too_deep(parsed):  # validate stops at the depth before any validator
+                found.append((case.name, parsed))
+        else:
+            found.append((case.name, case.answers()))
+    for clause in default_library().clauses:
+        for variant in clause.variants:
+            if variant.witness is not None:
+                found.append((f"witness {clause.id}/{variant.id}", variant.witness.apply(example(variant.witness.base))))
+    return found
+
+
+def test_the_resolved_validator_agrees_with_the_schema_as_written_on_the_whole_corpus():
+    """The fast path of validate (its verdict alone) says valid exactly when the validator with the schema's own
+    references finds no error, on every answer set the tests have; and the corpus holds both verdicts."""
+    fast, written = _resolved_validator(schema_key()), _validator(())
+    verdicts = {name: (fast.is_valid(answers), next(written.iter_errors(answers), None) is None)
+                for name, answers in _corpus_instances()}
+    assert {name: v for name, v in verdicts.items() if v[0] != v[1]} == {}
+    assert {v[0] for v in verdicts.values()} == {True, False}

@@ -1,0 +1,119 @@
+"""The compiled-library cache: a clause library once built and checked is kept, keyed by its hash, for the next run.
+
+Building the library (reading the YAML and checking every clause against its schema) is most of what a command
+does before it can answer. The same files checked by the same engine give the same library, so the built library
+is kept in ``$XDG_CACHE_HOME/agreement-engine`` (else ``~/.cache/agreement-engine``), one file per key: the
+sha256 of the library's files, of the engine's own code and schemas, and of the engine and Python versions. A
+changed clause, schema or engine is a new key, so a stale library is never used.
+
+A cache file is read only when it belongs to the current user and nobody else may write it (nor its folder),
+and when the sha256 written at its head matches its contents. A missing, damaged, tampered-with or unreadable
+file means the library is built and checked again and the file written anew, silently; a cache that cannot be
+written is skipped. ``AGREEMENT_ENGINE_NO_CACHE=1`` turns the cache off.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import stat
+import sys
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TypeVar
+
+from agreement_engine.version import __version__
+
+T = TypeVar("T")
+
+#: The environment variable that turns the cache off (any value but empty or 0).
+DISABLE = "AGREEMENT_ENGINE_NO_CACHE"
+#: The first line of every cache file.
+_MAGIC = b"agreement-engine library cache 1\n"
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def cache_dir() -> Path | None:
+    """Return the folder of the cache, or None when the cache is turned off."""
+    if os.environ.get(DISABLE, "") not in ("", "0"):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "agreement-engine"
+
+
+def _engine_digest() -> bytes:
+    """Return the sha256 of the engine's own code and schemas: what turns library files into a library."""
+    digest = hashlib.sha256(f"{__version__}\0{sys.version}\0".encode())
+    for path in sorted([*_PACKAGE.glob("*.py"), *(_PACKAGE.parent / "schemas").glob("*.json"),
+                        *(_PACKAGE / "schemas").glob("*.json")]):
+        try:
+            digest.update(f"\0{path.name}\0".encode() + path.read_bytes())
+        except OSError:
+            continue
+    return digest.digest()
+
+
+def key(files: Mapping[str, str]) -> str:
+    """Return the cache key of a library made of ``files`` (relative name to text) by this engine."""
+    digest = hashlib.sha256(_engine_digest())
+    for name, text in sorted(files.items()):
+        digest.update(f"\0{name}\0".encode() + text.encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _trusted(path: Path) -> bool:
+    """Return whether ``path`` belongs to this user and nobody else may write it."""
+    if not hasattr(os, "getuid"):
+        return True  # Windows: the user's profile folder is private
+    info = os.stat(path, follow_symlinks=False)
+    return info.st_uid == os.getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def _read(path: Path) -> object | None:
+    """Return the object in the cache file ``path``, or None when it is missing, damaged or not to be trusted."""
+    try:
+        if not (_trusted(path.parent) and _trusted(path)) or not stat.S_ISREG(os.lstat(path).st_mode):
+            return None
+        data = path.read_bytes()
+        if not data.startswith(_MAGIC):
+            return None
+        stored, payload = data[len(_MAGIC):len(_MAGIC) + 64], data[len(_MAGIC) + 65:]
+        if stored.decode("ascii", "replace") != hashlib.sha256(payload).hexdigest():
+            return None
+        return pickle.loads(payload)  # noqa: S301 - a file of this user that nobody else can write, hash checked
+    except Exception:  # noqa: BLE001 - any damaged cache is rebuilt
+        return None
+
+
+def _write(path: Path, value: object) -> None:
+    """Write ``value`` to the cache file ``path`` atomically; give up silently when that cannot be done."""
+    try:
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not _trusted(path.parent):
+            return
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".lib")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(_MAGIC + hashlib.sha256(payload).hexdigest().encode("ascii") + b"\n" + payload)
+            os.replace(temporary, path)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+    except Exception:  # noqa: BLE001 - a read-only or full disk: the library is simply built next time too
+        return
+
+
+def cached(files: Mapping[str, str], build: Callable[[], T], kind: type[T]) -> T:
+    """Return the library of ``files`` from the cache, or ``build()`` it (raising what it raises) and keep it."""
+    folder = cache_dir()
+    if folder is None:
+        return build()
+    path = folder / f"library-{key(files)}.pickle"
+    found = _read(path)
+    if isinstance(found, kind):
+        return found
+    value = build()
+    _write(path, value)
+    return value

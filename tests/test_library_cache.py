@@ -1,0 +1,102 @@
+"""The compiled-library cache: used when the library did not change, never when it did, and a damaged or
+tampered-with cache file is rebuilt silently."""
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+
+from agreement_engine import library_cache
+from agreement_engine.library import DirectoryLoader, Library
+from agreement_engine.resources import clause_library_dir
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch) -> Path:
+    """Return an empty cache folder that the engine uses for this test."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv(library_cache.DISABLE, raising=False)
+    return tmp_path / "cache" / "agreement-engine"
+
+
+@pytest.fixture
+def folder(tmp_path) -> Path:
+    """Return a copy of the installed clause library that a test may change."""
+    return Path(shutil.copytree(clause_library_dir(), tmp_path / "library"))
+
+
+def cache_files(cache: Path) -> list[Path]:
+    return sorted(cache.glob("library-*.pickle"))
+
+
+def test_a_second_load_comes_from_the_cache_and_equals_the_first(cache, folder, monkeypatch):
+    first = DirectoryLoader(folder).load()
+    assert len(cache_files(cache)) == 1
+    monkeypatch.setattr("agreement_engine.library.MemoryLoader.load", lambda self: pytest.fail("built again"))
+    second = DirectoryLoader(folder).load()
+    assert second == first and second is not first
+
+
+def test_a_changed_clause_is_a_new_key_and_is_read_anew(cache, folder):
+    before = DirectoryLoader(folder).load()
+    clause = sorted((folder / "clauses").glob("*.yaml"))[0]
+    text = clause.read_text(encoding="utf-8")
+    old = before.clauses[0].title if before.clauses[0].file.endswith(clause.name) else None
+    clause.write_text(text.replace("title: ", "title: Gewijzigd ", 1), encoding="utf-8")
+    after = DirectoryLoader(folder).load()
+    assert len(cache_files(cache)) == 2
+    assert after.content_hash != before.content_hash
+    changed = next(c for c in after.clauses if c.file.endswith(clause.name))
+    assert changed.title.startswith("Gewijzigd ") and changed.title != old
+
+
+@pytest.mark.parametrize("damage", ["flip a byte", "truncate", "garbage", "other object", "writable by others"])
+def test_a_damaged_or_tampered_cache_is_rebuilt_silently(cache, folder, damage):
+    fresh = DirectoryLoader(folder).load()
+    path, = cache_files(cache)
+    data = path.read_bytes()
+    if damage == "flip a byte":
+        path.write_bytes(data[:-10] + bytes([data[-10] ^ 0xFF]) + data[-9:])
+    elif damage == "truncate":
+        path.write_bytes(data[: len(data) // 2])
+    elif damage == "garbage":
+        path.write_bytes(b"not a cache")
+    elif damage == "other object":  # a well-formed file that does not hold a library
+        payload = pickle.dumps({"name": "nep"})
+        path.write_bytes(library_cache._MAGIC + library_cache.hashlib.sha256(payload).hexdigest().encode()
+                         + b"\n" + payload)
+    else:
+        os.chmod(path, 0o666)
+    assert not isinstance(library_cache._read(path), Library)
+    again = DirectoryLoader(folder).load()
+    assert isinstance(again, Library) and again == fresh
+    rewritten, = cache_files(cache)
+    assert library_cache._read(rewritten) == fresh  # and the cache is whole again
+
+
+def test_a_broken_library_is_never_cached(cache, folder):
+    (folder / "library.yaml").write_text("name: [\n", encoding="utf-8")
+    with pytest.raises(Exception, match="YAML"):
+        DirectoryLoader(folder).load()
+    assert cache_files(cache) == []
+
+
+def test_the_cache_can_be_turned_off(cache, folder, monkeypatch):
+    monkeypatch.setenv(library_cache.DISABLE, "1")
+    assert isinstance(DirectoryLoader(folder).load(), Library)
+    assert not cache.exists()
+
+
+def test_an_unwritable_cache_folder_is_skipped(tmp_path, folder, monkeypatch):
+    blocked = tmp_path / "file"
+    blocked.write_text("a file where the cache folder would be", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    monkeypatch.delenv(library_cache.DISABLE, raising=False)
+    assert isinstance(DirectoryLoader(folder).load(), Library)
+
+
+def test_the_test_run_never_caches_in_the_home_folder():
+    assert not library_cache.cache_dir().is_relative_to(Path.home() / ".cache")
