@@ -360,6 +360,16 @@ def _annex_text(phrases: Phrases, label: str, key: str, **values: Any) -> str:
     return phrases.text(f"annex.{label.removeprefix('bijlage.')}.{key}", **values)
 
 
+def layout(library: Library, context: dict, t: Templates, answers: dict
+           ) -> tuple[list[_Chosen], list[str], dict[str, str]]:
+    """Return the agreement's layout without rendering any text: the clauses and variants chosen for
+    ``context`` (with their article numbers), the annexes planned for the normalized ``answers``, and the
+    number of every label. Assembly renders this layout; comfort locates needs in it."""
+    chosen = _choose(library, context, t)
+    plan = _annex_plan(answers)
+    return chosen, plan, _number(chosen, plan)
+
+
 def assemble(answers: dict, library: Library | None = None) -> Agreement:
     """Assemble the Agreement for a valid answer set; raise InvalidAnswersError when it is not valid."""
     findings = validate(answers)
@@ -381,9 +391,7 @@ def assemble_valid(answers: dict, library: Library | None = None, *,
     answers = normalize(answers, phrases)
     context = build_context(answers, phrases)
     compiled_texts = templates(phrases.language, compiled)
-    chosen = _choose(library, context, compiled_texts)
-    plan = _annex_plan(answers)
-    labels = _number(chosen, plan)
+    chosen, plan, labels = layout(library, context, compiled_texts, answers)
     renderer = _Renderer(context, labels, compiled_texts)
 
     comparitie, closing, recitals, articles, signature = [], [], [], [], None

@@ -14,7 +14,8 @@ from typing import Any
 from jinja2 import TemplateSyntaxError
 
 from agreement_engine.answers import normalize
-from agreement_engine.assemble import _annex_plan, _choose, _number, build_context, templates
+from agreement_engine.assemble import build_context, templates
+from agreement_engine.assemble import layout as agreement_layout
 from agreement_engine.comfort_needs import _needs, condition_ids, requires_paths
 from agreement_engine.context import answer_sections
 from agreement_engine.errors import EngineError
@@ -136,8 +137,7 @@ class _Layout:
 
 def _layout(answers: dict, context: dict, library: Library, compiled: dict | None) -> _Layout:
     t = templates(context["_language"], compiled)
-    chosen = _choose(library, context, t)
-    labels = _number(chosen, _annex_plan(answers))
+    chosen, _plan, labels = agreement_layout(library, context, t, answers)
     members, articles, topics, variants = [], {}, {}, {}
     for item in chosen:
         if item.number is None:
