@@ -129,15 +129,16 @@ class _Chosen:
 
 def _choose(library: Library, context: dict, t: Templates) -> list[_Chosen]:
     chosen = []
+    context = t.prepare(context)  # once, not per condition
     for clause in library.clauses:
-        where = {"clause": clause.id, "file": clause.file}
+        where = {"clause": clause.id, "file": clause.file, "prepared": True}
         if clause.include and not t.evaluate(clause.include, context, line=clause.line_of("include"), **where):
             continue
         variant = next((v for v in clause.variants
                         if v.when is None or t.evaluate(v.when, context, line=v.line, **where)), None)
         if variant is None:
             raise LibraryError(_("geen enkele variant past bij deze antwoordenset"), line=clause.line_of("variants"),
-                               **where)
+                               clause=clause.id, file=clause.file)
         members = []
         for index, spec in enumerate(variant.members):
             if spec.when and not t.evaluate(spec.when, context, line=spec.line, **where):
@@ -218,7 +219,7 @@ class _Renderer:
         spec, extra, key = chosen.members[index]
         body = self.paragraph(spec.text, chosen.clause, spec.line, extra)
         context = {**self.context, **extra}
-        where = {"clause": chosen.clause.id, "file": chosen.clause.file}
+        where = {"clause": chosen.clause.id, "file": chosen.clause.file, "prepared": True}
         items = []
         for item in spec.items:
             bindings = [extra]
