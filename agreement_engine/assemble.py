@@ -371,6 +371,37 @@ def layout(library: Library, context: dict, t: Templates, answers: dict
     return chosen, plan, _number(chosen, plan)
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """An answer set made ready to assemble: normalized, its template context built, its layout laid out.
+
+    What assembly and the comfort check both need, made once per answer set (see :func:`prepare`); nothing
+    reads it to change it.
+    """
+
+    library: Library
+    answers: dict  # normalized
+    phrases: Phrases
+    context: dict
+    templates: Templates
+    chosen: list[_Chosen]
+    plan: list[str]
+    labels: dict[str, str]
+
+
+def prepare(answers: dict, library: Library | None = None, *,
+            compiled: dict[str, Templates] | None = None) -> Prepared:
+    """Return the answer set that :func:`validate` found free of errors made ready to assemble with ``library``
+    (default: the installed one); ``compiled`` as for :func:`assemble_valid`."""
+    library = library or default_library()
+    phrases = library.phrases_for(answers.get("language") or default_language())
+    normalized = normalize(answers, phrases)
+    context = build_context(normalized, phrases)
+    compiled_texts = templates(phrases.language, compiled)
+    chosen, plan, labels = layout(library, context, compiled_texts, normalized)
+    return Prepared(library, normalized, phrases, context, compiled_texts, chosen, plan, labels)
+
+
 def assemble(answers: dict, library: Library | None = None) -> Agreement:
     """Assemble the Agreement for a valid answer set; raise InvalidAnswersError when it is not valid."""
     findings = validate(answers)
@@ -380,20 +411,19 @@ def assemble(answers: dict, library: Library | None = None) -> Agreement:
 
 
 def assemble_valid(answers: dict, library: Library | None = None, *,
-                   compiled: dict[str, Templates] | None = None) -> Agreement:
+                   compiled: dict[str, Templates] | None = None, prepared: Prepared | None = None) -> Agreement:
     """Assemble the Agreement for an answer set that :func:`validate` found free of errors.
 
     For callers that validated already (the API reports the findings too); validating twice would cost a
     tenth of the work per document. ``compiled`` holds the compiled clause texts by document language (an
-    Engine's own; by default those shared by every caller outside an Engine).
+    Engine's own; by default those shared by every caller outside an Engine). ``prepared`` is what
+    :func:`prepare` made of these very ``answers`` with this ``library`` and ``compiled``, if the caller has it.
     """
-    library = library or default_library()
-    phrases = library.phrases_for(answers.get("language") or default_language())
-    answers = normalize(answers, phrases)
-    context = build_context(answers, phrases)
-    compiled_texts = templates(phrases.language, compiled)
-    chosen, plan, labels = layout(library, context, compiled_texts, answers)
-    renderer = _Renderer(context, labels, compiled_texts)
+    if prepared is None:
+        prepared = prepare(answers, library, compiled=compiled)
+    answers, phrases, context = prepared.answers, prepared.phrases, prepared.context
+    chosen, plan, labels = prepared.chosen, prepared.plan, prepared.labels
+    renderer = _Renderer(context, labels, prepared.templates)
 
     comparitie, closing, recitals, articles, signature = [], [], [], [], None
     for item in chosen:

@@ -8,14 +8,14 @@ article and member number). Solving across the parties is in :mod:`agreement_eng
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from jinja2 import TemplateSyntaxError
 
 from agreement_engine.answers import normalize
-from agreement_engine.assemble import build_context, templates
-from agreement_engine.assemble import layout as agreement_layout
+from agreement_engine.assemble import Prepared, build_context, prepare, templates
 from agreement_engine.comfort_needs import _needs, condition_ids, requires_paths
 from agreement_engine.context import answer_sections
 from agreement_engine.errors import EngineError
@@ -135,9 +135,8 @@ class _Layout:
     found: dict[str, Location | None] = field(default_factory=dict)  # path -> where, as found once
 
 
-def _layout(answers: dict, context: dict, library: Library, compiled: dict | None) -> _Layout:
-    t = templates(context["_language"], compiled)
-    chosen, _plan, labels = agreement_layout(library, context, t, answers)
+def _layout(prepared: Prepared, context: dict) -> _Layout:
+    t, chosen, labels = prepared.templates, prepared.chosen, prepared.labels
     members, articles, topics, variants = [], {}, {}, {}
     for item in chosen:
         if item.number is None:
@@ -284,14 +283,20 @@ def holds(expression: str, context: dict, language: str | None = None) -> bool:
         return False
 
 
-def evaluate(answers: dict, library: Library | None = None, *, compiled: dict | None = None) -> ComfortReport:
+def evaluate(answers: dict, library: Library | None = None, *, compiled: dict | None = None,
+             prepared: Prepared | None = None) -> ComfortReport:
     """Return every party's comfort for a valid answer set: per need met or not, and where the agreement gives it.
 
     ``answers`` must be free of errors (``check``); ``library`` defaults to the installed clause library.
+    ``prepared`` is what :func:`~agreement_engine.assemble.prepare` made of these very answers with this library
+    and ``compiled``, if the caller has it (assembly then lays the agreement out once, not twice).
     """
     library = library or default_library()
-    normalized, context = evaluation_context(answers, library)
-    layout = _layout(normalized, context, library, compiled)
+    if prepared is None:
+        prepared = prepare(answers, library, compiled=compiled)
+    normalized = prepared.answers
+    context = dict(prepared.context, _language=prepared.phrases.language)  # as evaluation_context makes it
+    layout = _layout(prepared, context)
     ids = condition_ids(normalized)
     names = {p["id"]: p.get("short_name") or p["name"] for p in normalized["parties"]}
     results = []
@@ -312,12 +317,15 @@ def evaluate(answers: dict, library: Library | None = None, *, compiled: dict | 
 
 
 def check_findings(answers: dict, findings: list[Finding], library: Library | None = None, *,
-                   compiled: dict | None = None) -> list[Finding]:
+                   compiled: dict | None = None, report: Callable[[], ComfortReport] | None = None) -> list[Finding]:
     """Return, when ``findings`` (of validate) hold no error, a warning per unmet must of ``comfort[]`` and a note
-    per unmet wish; what is wrong with the needs themselves is a cross-field rule of validate."""
+    per unmet wish; what is wrong with the needs themselves is a cross-field rule of validate.
+
+    ``report`` returns the comfort report of ``answers`` (an Engine's, kept for the steps after the check);
+    by default :func:`evaluate` makes it."""
     if not isinstance(answers.get("comfort"), list) or not answers["comfort"] or has_errors(findings):
         return []
     try:
-        return need_findings(evaluate(answers, library, compiled=compiled))
+        return need_findings(report() if report else evaluate(answers, library, compiled=compiled))
     except EngineError:
         return []  # a library that cannot assemble these answers is reported where they are rendered

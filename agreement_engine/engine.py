@@ -11,13 +11,14 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+import pickle
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ContextManager
 
 from agreement_engine import lazy, output
 from agreement_engine.answers import load, normalize
-from agreement_engine.assemble import assemble_valid
+from agreement_engine.assemble import Prepared, assemble_valid, prepare
 from agreement_engine.comfort import ComfortReport
 from agreement_engine.comfort import check_findings as check_comfort
 from agreement_engine.comfort import evaluate as evaluate_comfort
@@ -57,11 +58,17 @@ DEFAULT_OUT_DIR = Path("output")
 
 @dataclass(frozen=True)
 class Checked:
-    """An answer set read and validated once: where it came from, the answers (None: unreadable), the findings."""
+    """An answer set read and validated once: where it came from, the answers (None: unreadable), the findings.
+
+    ``work`` keeps what an engine made of the answers (normalized, laid out, comfort evaluated) for the steps after
+    the check; it is not part of the value, and it is used only while the answers are still what they were (see
+    :meth:`Engine.prepared`).
+    """
 
     source: str | Path | dict[str, Any]
     answers: dict[str, Any] | None
     findings: list[Finding]
+    work: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def valid(self) -> bool:
@@ -184,12 +191,41 @@ class Engine:
             return source
         with self._speaking():
             answers, findings = (source, []) if isinstance(source, dict) else load(source)
+            checked = Checked(source, answers, findings)
             if answers is not None:
                 findings = validate(answers)
+                checked = Checked(source, answers, findings)
                 if isinstance(answers, dict):
-                    findings = with_more(findings, check_comfort(answers, findings, self.library,
-                                                                 compiled=self.templates))
-            return Checked(source, answers, findings)
+                    more = check_comfort(answers, findings, self.library, report=lambda: self._comfort(checked))
+                    checked = replace(checked, findings=with_more(findings, more))  # the same work
+            return checked
+
+    def prepared(self, checked: Checked) -> Prepared:
+        """Return the answers of a valid ``checked`` made ready to assemble with this engine, made once and kept in
+        ``checked.work``.
+
+        What is kept is used only by this engine and only while the answers are what they were when it was made:
+        an exact copy of them (pickled: types, order, every value) is compared first. An answer set that cannot
+        be copied that way is prepared anew each time.
+        """
+        fingerprint = _fingerprint(checked.answers)
+        kept = checked.work.get("prepared")
+        if kept is not None and kept[0] is self and kept[1] == fingerprint:
+            return kept[2]
+        made = prepare(checked.answers, self.library, compiled=self.templates)
+        if fingerprint is not None:
+            checked.work["prepared"] = (self, fingerprint, made)
+        return made
+
+    def _comfort(self, checked: Checked) -> ComfortReport:
+        """Return the comfort report of a valid ``checked``, made once per preparation and kept with it."""
+        prepared = self.prepared(checked)
+        kept = checked.work.get("comfort")
+        if kept is not None and kept[0] is prepared:
+            return kept[1]
+        report = evaluate_comfort(checked.answers, self.library, compiled=self.templates, prepared=prepared)
+        checked.work["comfort"] = (prepared, report)
+        return report
 
     def _valid(self, source: Source) -> Checked:
         """Return the checked answer set at ``source``; raise InvalidAnswersError when it has errors."""
@@ -204,9 +240,10 @@ class Engine:
 
     def assemble(self, source: Source) -> Agreement:
         """Return the Agreement for the answer set at ``source``; raise InvalidAnswersError when invalid."""
-        answers = self._valid(source).answers
+        checked = self._valid(source)
         with self._speaking():
-            return assemble_valid(answers, self.library, compiled=self.templates)
+            return assemble_valid(checked.answers, self.library, compiled=self.templates,
+                                  prepared=self.prepared(checked))
 
     def _provenance(self, answers: dict[str, Any], agreement: Agreement) -> dict[str, Any]:
         return output.provenance(agreement, answers_sha256=output.answers_hash(answers), library=self.library,
@@ -217,7 +254,7 @@ class Engine:
         checked = self._valid(source)
         answers, findings = checked.answers, checked.findings
         with self._writing():
-            agreement = assemble_valid(answers, self.library, compiled=self.templates)
+            agreement = assemble_valid(answers, self.library, compiled=self.templates, prepared=self.prepared(checked))
             origin = self._provenance(answers, agreement)
             data = word.render_docx(agreement, self.house, provenance=origin, toc=self.toc)
             articles = reader.written_articles(agreement)
@@ -264,7 +301,8 @@ class Engine:
         with self._speaking():
             date = _revision_date(date) if date else compare_stage.revision_date(answers[1])
         with self._writing():
-            agreements = [assemble_valid(side, self.library, compiled=self.templates) for side in answers]
+            agreements = [assemble_valid(side.answers, self.library, compiled=self.templates,
+                                         prepared=self.prepared(side)) for side in sides]
             provenance = {"kind": "compare", "created": f"{date}T00:00:00Z",
                           "old": self._provenance(answers[0], agreements[0]),
                           "new": self._provenance(answers[1], agreements[1])}
@@ -282,11 +320,13 @@ class Engine:
         Without ``source`` the alliance is the founding story's example. An unknown topic is an EngineError
         that names the known ones.
         """
-        answers = self._valid(example_path() if source is None else source).answers
+        checked = self._valid(example_path() if source is None else source)
+        answers = checked.answers
         with self._writing():
             found = variant_options.options(answers, topic, self.library, compiled=self.templates)
             agreement = next((option.agreement for option in found if option.chosen), None) \
-                or assemble_valid(answers, self.library, compiled=self.templates)  # no variant applies here
+                or assemble_valid(answers, self.library, compiled=self.templates,
+                                  prepared=self.prepared(checked))  # no variant applies here
             provenance = {"kind": "variants", "topic": topic, **self._provenance(answers, agreement)}
             data = variants_page.render_variants(agreement, self.library.topics[topic], found, template=self.house,
                                                  provenance=provenance,
@@ -309,9 +349,10 @@ class Engine:
     def brief(self, source: Source, target: str | Path, scenario: Scenario | None = None) -> Path:
         """Write the board brief of the answer set at ``source`` to ``target`` (.docx): per party, in euros,
         what the choices mean for it. Nothing is written when the answers are invalid (InvalidAnswersError)."""
-        answers = self._valid(source).answers
+        checked = self._valid(source)
+        answers = checked.answers
         with self._writing():
-            agreement = assemble_valid(answers, self.library, compiled=self.templates)
+            agreement = assemble_valid(answers, self.library, compiled=self.templates, prepared=self.prepared(checked))
             result = consequences_stage.consequences(answers, scenario)
             provenance = {"kind": "consequences", **self._provenance(answers, agreement)}
             data = brief_page.render_brief(agreement, normalize(answers, agreement.phrases), result, template=self.house,
@@ -324,16 +365,17 @@ class Engine:
 
         Raise InvalidAnswersError when the answers have errors.
         """
-        answers = self._valid(source).answers
+        checked = self._valid(source)
         with self._writing():
-            return evaluate_comfort(answers, self.library, compiled=self.templates)
+            return self._comfort(checked)
 
     def comfort_overview(self, source: Source, target: str | Path) -> Path:
         """Write the comfort overview of the answer set at ``source`` to ``target`` (.docx)."""
-        answers = self._valid(source).answers
+        checked = self._valid(source)
+        answers = checked.answers
         with self._writing():
-            report = evaluate_comfort(answers, self.library, compiled=self.templates)
-            agreement = assemble_valid(answers, self.library, compiled=self.templates)
+            report = self._comfort(checked)
+            agreement = assemble_valid(answers, self.library, compiled=self.templates, prepared=self.prepared(checked))
             provenance = {"kind": "comfort", **self._provenance(answers, agreement)}
             data = comfort_page.render_comfort(agreement, report, template=self.house, provenance=provenance)
         output.atomic_write(Path(target), data)
@@ -358,6 +400,14 @@ def write(rendered: Rendered, document: Path) -> Path:
                                                        document_bytes=rendered.docx,
                                                        findings=rendered.recorded, articles=rendered.articles))])
     return sidecar
+
+
+def _fingerprint(answers: dict[str, Any]) -> bytes | None:
+    """Return an exact copy of ``answers`` as bytes (equal bytes: equal values, types and order), or None."""
+    try:
+        return pickle.dumps(answers, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # noqa: BLE001 - a value pickle cannot copy: no fingerprint, nothing kept
+        return None
 
 
 def _revision_date(date: str) -> str:
