@@ -6,7 +6,9 @@ labelled article or member has in *this* agreement, whichever optional articles 
 """
 from __future__ import annotations
 
+import decimal
 import functools
+import pickle
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -67,6 +69,8 @@ def allocate(budget: Decimal, shares: dict[str, Decimal]) -> dict[str, Decimal]:
     return amounts
 
 
+_MISSING = object()
+
 MEERJARENPLAN, VERDEELSLEUTEL, VOORWAARDEN, CONTACTPERSONEN, REGLEMENT = ANNEX_LABELS
 
 
@@ -94,6 +98,8 @@ def build_context(answers: dict, phrases: Phrases) -> dict[str, Any]:
         if party_id not in by_id:
             raise LibraryError(_("party('{id}'): geen partij met dit id").format(id=party_id))
         return by_id[party_id]
+
+    party.reads = ("parties",)  # what it gives is a function of these names alone (assembly keeps texts by them)
 
     context = {key: answers.get(key) for key in answer_sections()}
     context.update(
@@ -188,14 +194,75 @@ def _number(chosen: list[_Chosen], annexes: list[str]) -> dict[str, str]:
     return labels
 
 
+#: The most bytes of answer values a kept text may be kept by (see ``_Renderer._memo``); a text that reads more
+#: is rendered each time, so that the texts kept never hold much memory.
+_MEMO_BYTES = 16 * 1024
+
+
+def _exact(value: Any) -> bytes | None:
+    """Return ``value`` as bytes that say it exactly (pickle: equal bytes, equal types, values and order), or None
+    when pickle cannot say it."""
+    try:
+        return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # noqa: BLE001 - a value pickle cannot write: the text that reads it is not kept
+        return None
+
+
+def _decimal_state() -> tuple:
+    """Return what Decimal arithmetic depends on in this thread (the notation filters compute with it)."""
+    state = decimal.getcontext()
+    return (state.prec, state.rounding, state.Emin, state.Emax, state.capitals, state.clamp,
+            tuple(sorted(trap.__name__ for trap, on in state.traps.items() if on)))
+
+
 class _Renderer:
-    """Render clause texts into paragraphs with resolved references."""
+    """Render clause texts into paragraphs with resolved references.
+
+    A text is a function of the values of the names it reads (``Templates.memo_names``), so the compiled texts
+    keep it under those values, said exactly as bytes: the next document with the same values gets it without
+    rendering (a batch, the comfort solver, a live preview). What a name's value is, exactly: its pickle; for
+    ``ref`` the labels of this agreement (it gives a label's placeholder, or fails for an unknown label, and the
+    numbers are filled in after); for a helper function of ``build_context`` the values it reads (its
+    ``reads``); any other function is not said exactly, and a text that reads it is rendered each time.
+    """
 
     def __init__(self, context: dict, labels: dict[str, str], templates: Templates) -> None:
         self.templates = templates
         self.labels = labels
         self.context = templates.prepare(dict(context, ref=self._ref))  # once per document, not per text
         self._clause: Clause | None = None
+        self._values: dict[str, bytes | None] = {}  # name -> its value said exactly, once per document
+        self._state = _decimal_state()
+
+    def _said(self, name: str) -> bytes | None:
+        """Return the value of ``name`` in this document's context said exactly (b"": not there), or None."""
+        if name not in self._values:
+            value = self.context.get(name, _MISSING)
+            if value is _MISSING:
+                said = b""  # pickle never writes nothing
+            elif name == "ref" and value == self._ref:
+                said = _exact(("ref", tuple(sorted(self.labels))))
+            elif callable(value) and getattr(value, "reads", None) is not None:
+                said = _exact(("reads", value.reads, [self.context.get(read) for read in value.reads]))
+            else:
+                said = _exact(value)
+            self._values[name] = said
+        return self._values[name]
+
+    def _memo(self, source: str, extra: dict | None) -> tuple | None:
+        """Return what identifies the values ``source`` reads in this document (with ``extra``), or None."""
+        names = self.templates.memo_names(source)
+        if names is None:
+            return None
+        memo: list = [self._state]
+        size = 0
+        for name in names:
+            said = _exact(extra[name]) if extra and name in extra else self._said(name)
+            if said is None:
+                return None
+            size += len(said)
+            memo.append(said)
+        return tuple(memo) if size <= _MEMO_BYTES else None
 
     def _ref(self, label: str) -> str:
         if label not in self.labels:
@@ -207,7 +274,8 @@ class _Renderer:
     def paragraph(self, source: str, clause: Clause, line: int, extra: dict | None = None) -> Paragraph:
         self._clause = clause
         context = {**self.context, **extra} if extra else self.context
-        text = self.templates.render(source, context, clause=clause.id, file=clause.file, line=line, prepared=True)
+        text = self.templates.render(source, context, clause=clause.id, file=clause.file, line=line, prepared=True,
+                                     memo=self._memo(source, extra) if "{" in source else None)
         if not text:
             raise LibraryError(_("de tekst is leeg voor deze antwoordenset"), clause=clause.id, file=clause.file,
                                line=line)

@@ -11,7 +11,8 @@ from typing import Any, Callable
 
 from functools import wraps
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined, UndefinedError
+from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined, UndefinedError, nodes
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from agreement_engine.errors import LibraryError
@@ -63,6 +64,38 @@ def make_environment(notation: Formatter | None = None) -> ImmutableSandboxedEnv
     return env
 
 
+class _Reads(CodeGenerator):
+    """Jinja's code generator, writing nothing, noting every name the code would look up in the context.
+
+    As ``jinja2.meta.find_undeclared_variables``, but with the names of the environment's globals too: a context
+    value of the same name comes first.
+    """
+
+    def __init__(self, environment: ImmutableSandboxedEnvironment) -> None:
+        super().__init__(environment, "<reads>", "<reads>")
+        self.names: set[str] = set()
+
+    def write(self, x: str) -> None:
+        """Write nothing."""
+
+    def enter_frame(self, frame: Frame) -> None:
+        super().enter_frame(frame)
+        self.names.update(param for action, param in frame.symbols.loads.values() if action == "resolve")
+
+
+#: Jinja's own filters that give the same text for the same arguments: all but ``random``.
+_PURE_JINJA_FILTERS = frozenset({
+    "abs", "attr", "batch", "capitalize", "center", "count", "d", "default", "dictsort", "e", "escape",
+    "filesizeformat", "first", "float", "forceescape", "format", "groupby", "indent", "int", "items", "join", "last",
+    "length", "list", "lower", "map", "max", "min", "pprint", "reject", "rejectattr", "replace", "reverse", "round",
+    "safe", "select", "selectattr", "slice", "sort", "string", "striptags", "sum", "title", "tojson", "trim",
+    "truncate", "unique", "upper", "urlencode", "urlize", "wordcount", "wordwrap", "xmlattr"})
+#: Names of the environment whose result is not a function of their arguments.
+_DRAWN = frozenset({"lipsum", "random"})
+#: The most texts kept by their inputs (see ``Templates.render``'s ``memo``); then the memory starts again.
+MEMO_SIZE = 2048
+
+
 class Templates:
     """Compile each clause text and condition once per process and render it with clear errors."""
 
@@ -70,6 +103,44 @@ class Templates:
         self.env = make_environment(notation)
         self._templates: dict[str, Any] = {}
         self._expressions: dict[str, Callable] = {}
+        self._names: dict[str, tuple[str, ...] | None] = {}
+        self._memo: dict[tuple, str] = {}
+        #: How many texts came from the memo instead of being rendered (for tests and measurements).
+        self.memo_hits = 0
+        #: The filters of this environment whose text is a function of their arguments alone.
+        self._pure = _PURE_JINJA_FILTERS | (set(notation.filters) if notation else set(formatter(
+            default_language()).filters)) | {"terms"}
+
+    def memo_names(self, source: str) -> tuple[str, ...] | None:
+        """Return the names ``source`` reads from its context, sorted, when its text is a function of their values
+        alone; None when it is not (a filter or a global that draws at random, a filter named by a value, another
+        template) or when it does not compile (``render`` says why).
+
+        Every name a template looks up in its context is an undeclared variable of its syntax tree (what Jinja's
+        code generator resolves from the context); filters and tests come from the environment, not the context.
+        """
+        if source in self._names:
+            return self._names[source]
+        try:
+            tree = self.env.parse(source)
+            reads = _Reads(self.env)
+            reads.visit(tree)
+        except TemplateSyntaxError:
+            return None  # not kept: render raises with the place
+        names: tuple[str, ...] | None = tuple(sorted(reads.names))
+        if _DRAWN & set(names) or any(isinstance(node, (nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport))
+                                      for node in tree.find_all(nodes.Stmt)):
+            names = None
+        for node in tree.find_all(nodes.Filter):
+            if node.name not in self._pure:
+                names = None
+            elif node.name == "map" and node.args and not (isinstance(node.args[0], nodes.Const)
+                                                           and node.args[0].value in self._pure):
+                names = None  # map('name') applies the filter of that name
+        if any(isinstance(node.value, str) and node.value in _DRAWN for node in tree.find_all(nodes.Const)):
+            names = None
+        self._names[source] = names
+        return names
 
     def _where(self, clause: str | None, file: str | None, line: int | None) -> dict:
         return {"clause": clause, "file": file, "line": line}
@@ -83,11 +154,21 @@ class Templates:
         return dict(self.env.globals, **context)
 
     def render(self, source: str, context: dict, *, clause: str | None = None, file: str | None = None,
-               line: int | None = None, prepared: bool = False) -> str:
+               line: int | None = None, prepared: bool = False, memo: tuple | None = None) -> str:
         """Render ``source`` with ``context`` (``prepared``: made by :meth:`prepare`, or a copy of one with more
-        names); whitespace collapsed to single spaces."""
+        names); whitespace collapsed to single spaces.
+
+        ``memo`` identifies the values of every name of :meth:`memo_names` in ``context`` exactly (the caller's
+        promise: equal memos, equal values); the text is then kept under it, and a later call with an equal memo
+        gets the kept text without rendering. A text that fails is never kept.
+        """
         if "{" not in source:  # no tag, no expression, no comment: Jinja would give the text back as it is
             return _collapse(source)
+        if memo is not None:
+            kept = self._memo.get((source, memo))
+            if kept is not None:
+                self.memo_hits += 1
+                return kept
         template = self._templates.get(source)
         try:
             if template is None:
@@ -111,7 +192,12 @@ class Templates:
         except Exception as exc:  # a filter given a value it cannot format
             raise LibraryError(_("de tekst kan niet worden opgemaakt: {reason}").format(reason=f"{type(exc).__name__}: {exc}"),
                                **self._where(clause, file, line)) from exc
-        return _collapse(text)
+        text = _collapse(text)
+        if memo is not None:
+            if len(self._memo) >= MEMO_SIZE:
+                self._memo.clear()
+            self._memo[(source, memo)] = text
+        return text
 
     def evaluate(self, expression: str, context: dict, *, clause: str | None = None, file: str | None = None,
                  line: int | None = None, prepared: bool = False) -> Any:
