@@ -223,7 +223,8 @@ class _Renderer:
     rendering (a batch, the comfort solver, a live preview). What a name's value is, exactly: its pickle; for
     ``ref`` the labels of this agreement (it gives a label's placeholder, or fails for an unknown label, and the
     numbers are filled in after); for a helper function of ``build_context`` the values it reads (its
-    ``reads``); any other function is not said exactly, and a text that reads it is rendered each time.
+    ``reads``), and only for a text that calls them (one that prints a function or passes it on shows the function
+    itself); any other function is not said exactly, and a text that reads it is rendered each time.
     """
 
     def __init__(self, context: dict, labels: dict[str, str], templates: Templates) -> None:
@@ -232,6 +233,9 @@ class _Renderer:
         self.context = templates.prepare(dict(context, ref=self._ref))  # once per document, not per text
         self._clause: Clause | None = None
         self._values: dict[str, bytes | None] = {}  # name -> its value said exactly, once per document
+        #: The functions of the context said by what they give: ref and the helpers that declare what they read.
+        self._functions = frozenset({"ref"} | {name for name, value in context.items()
+                                               if callable(value) and getattr(value, "reads", None) is not None})
         self._state = _decimal_state()
 
     def _said(self, name: str) -> bytes | None:
@@ -240,10 +244,10 @@ class _Renderer:
             value = self.context.get(name, _MISSING)
             if value is _MISSING:
                 said = b""  # pickle never writes nothing
-            elif name == "ref" and value == self._ref:
+            elif name in self._functions and name == "ref":
                 said = _exact(("ref", tuple(sorted(self.labels))))
-            elif callable(value) and getattr(value, "reads", None) is not None:
-                said = _exact(("reads", value.reads, [self.context.get(read) for read in value.reads]))
+            elif name in self._functions:
+                said = _exact(("reads", value.reads, [self.context.get(read, _MISSING) for read in value.reads]))
             else:
                 said = _exact(value)
             self._values[name] = said
@@ -256,8 +260,14 @@ class _Renderer:
             return None
         memo: list = [self._state]
         size = 0
+        called = self.templates.only_called(source)
         for name in names:
-            said = _exact(extra[name]) if extra and name in extra else self._said(name)
+            if extra and name in extra:
+                said = _exact(extra[name])
+            elif name in self._functions and name not in called:
+                return None  # printed or passed on: the text shows the function itself, not what it gives
+            else:
+                said = self._said(name)
             if said is None:
                 return None
             size += len(said)

@@ -104,6 +104,7 @@ class Templates:
         self._templates: dict[str, Any] = {}
         self._expressions: dict[str, Callable] = {}
         self._names: dict[str, tuple[str, ...] | None] = {}
+        self._called: dict[str, frozenset[str]] = {}
         self._memo: dict[tuple, str] = {}
         #: How many texts came from the memo instead of being rendered (for tests and measurements).
         self.memo_hits = 0
@@ -139,8 +140,17 @@ class Templates:
                 names = None  # map('name') applies the filter of that name
         if any(isinstance(node.value, str) and node.value in _DRAWN for node in tree.find_all(nodes.Const)):
             names = None
+        targets = {id(call.node) for call in tree.find_all(nodes.Call)}
+        self._called[source] = frozenset(name for name in names or () if all(
+            id(node) in targets for node in tree.find_all(nodes.Name) if node.name == name))
         self._names[source] = names
         return names
+
+    def only_called(self, source: str) -> frozenset[str]:
+        """Return the names of :meth:`memo_names` that ``source`` only calls (``ref('x')``), never prints or passes
+        on: for those the text is a function of what the call gives, not of the function itself."""
+        self.memo_names(source)
+        return self._called.get(source, frozenset())
 
     def _where(self, clause: str | None, file: str | None, line: int | None) -> dict:
         return {"clause": clause, "file": file, "line": line}

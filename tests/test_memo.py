@@ -128,6 +128,13 @@ def test_a_text_that_draws_at_random_or_reads_another_template_is_never_kept(sou
     assert Templates().memo_names(source) is None
 
 
+def test_a_text_that_prints_a_function_instead_of_calling_it_is_never_kept():
+    t = Templates()
+    assert t.only_called("{{ ref('a') }} {{ party('x').name }}") == {"ref", "party"}
+    assert t.only_called("{{ ref }} {{ ref('a') }}") == frozenset()
+    assert t.only_called("{{ parties | map(party) | list }}") == frozenset()
+
+
 def test_the_names_of_a_text_are_every_name_it_reads_from_its_context():
     t = Templates()
     assert t.memo_names("{% for p in parties %}{{ p.name | upper }}{{ ref('x') }}{% endfor %}{{ alliance_term }}"
