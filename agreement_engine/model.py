@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING, Union
 
 if TYPE_CHECKING:  # the model stays free of the library's modules
@@ -38,7 +39,7 @@ class Paragraph:
 
     segments: tuple[Segment, ...]
 
-    @property
+    @cached_property  # segments never change: joined once, however often assembly and Word ask
     def text(self) -> str:
         """Return the plain text, references written as their numbers."""
         return "".join(s if isinstance(s, str) else (s.number if isinstance(s, Ref) else s.text)

@@ -105,6 +105,7 @@ class Templates:
         self._expressions: dict[str, Callable] = {}
         self._names: dict[str, tuple[str, ...] | None] = {}
         self._called: dict[str, frozenset[str]] = {}
+        self._plain: dict[str, str] = {}  # a text without template syntax, collapsed
         self._memo: dict[tuple, str] = {}
         #: How many texts came from the memo instead of being rendered (for tests and measurements).
         self.memo_hits = 0
@@ -173,7 +174,12 @@ class Templates:
         gets the kept text without rendering. A text that fails is never kept.
         """
         if "{" not in source:  # no tag, no expression, no comment: Jinja would give the text back as it is
-            return _collapse(source)
+            plain = self._plain.get(source)
+            if plain is None:
+                if len(self._plain) >= MEMO_SIZE:
+                    self._plain.clear()
+                plain = self._plain[source] = _collapse(source)
+            return plain
         if memo is not None:
             kept = self._memo.get((source, memo))
             if kept is not None:
@@ -276,6 +282,8 @@ def split_refs(text: str) -> list[tuple[str, bool]]:
     >>> split_refs("artikel " + ref_marker("duur") + " lid")
     [('artikel ', False), ('duur', True), (' lid', False)]
     """
+    if text and REF_OPEN not in text:
+        return [(text, False)]
     parts: list[tuple[str, bool]] = []
     position = 0
     for match in _REF.finditer(text):
