@@ -250,7 +250,7 @@ class _Renderer:
                 said = _exact(("reads", value.reads, [self.context.get(read, _MISSING) for read in value.reads]))
             else:
                 said = _exact(value)
-            self._values[name] = said
+            self._values[name] = said and self.templates.shared(said)
         return self._values[name]
 
     def _memo(self, source: str, extra: dict | None) -> tuple | None:
@@ -264,6 +264,7 @@ class _Renderer:
         for name in names:
             if extra and name in extra:
                 said = _exact(extra[name])
+                said = said and self.templates.shared(said)
             elif name in self._functions and name not in called:
                 return None  # printed or passed on: the text shows the function itself, not what it gives
             else:

@@ -106,6 +106,7 @@ class Templates:
         self._names: dict[str, tuple[str, ...] | None] = {}
         self._called: dict[str, frozenset[str]] = {}
         self._plain: dict[str, str] = {}  # a text without template syntax, collapsed
+        self._shared: dict[bytes, bytes] = {}
         self._memo: dict[tuple, str] = {}
         #: How many texts came from the memo instead of being rendered (for tests and measurements).
         self.memo_hits = 0
@@ -146,6 +147,13 @@ class Templates:
             id(node) in targets for node in tree.find_all(nodes.Name) if node.name == name))
         self._names[source] = names
         return names
+
+    def shared(self, said: bytes) -> bytes:
+        """Return the one copy of ``said`` (a value said exactly) that the kept texts share: the texts kept for one
+        document and the next then hold one copy of a value that did not change, not one per document."""
+        if len(self._shared) >= MEMO_SIZE:
+            self._shared.clear()
+        return self._shared.setdefault(said, said)
 
     def only_called(self, source: str) -> frozenset[str]:
         """Return the names of :meth:`memo_names` that ``source`` only calls (``ref('x')``), never prints or passes
