@@ -70,6 +70,10 @@ class Checked:
     findings: list[Finding]
     work: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle and copy the checked answer set without ``work`` (it holds the engine)."""
+        return {**self.__dict__, "work": {}}
+
     @property
     def valid(self) -> bool:
         """Return whether the answers can be assembled: read, and without a finding of severity error."""

@@ -85,3 +85,14 @@ def test_what_one_engine_kept_is_not_used_by_another(tmp_path):
     checked = first.read(example("dak-en-thuis"))
     assert first.prepared(checked) is first.prepared(checked)
     assert second.prepared(checked) is not first.prepared(checked)
+
+
+def test_a_checked_answer_set_pickles_and_copies_without_what_the_engine_kept():
+    import copy
+    import pickle
+
+    engine = Engine()
+    checked = engine.read(example("dak-en-thuis"))
+    engine.prepared(checked)
+    for other in (pickle.loads(pickle.dumps(checked)), copy.deepcopy(checked)):
+        assert other == checked and other.work == {} and checked.work
