@@ -129,6 +129,7 @@ class BodyWriter:
         self.articles = {article.clause_id for a in both for article in a.articles}
         self.annexes = {annex.label for a in both for annex in a.annexes}
         self._next_id = layout.first_bookmark_id
+        self._references: dict[Ref, list[Node]] = {}
 
     def build(self) -> list[Node]:
         """Return the body elements in reading order."""
@@ -159,6 +160,13 @@ class BodyWriter:
 
     def _runs(self, text: Pair[Paragraph] | Pair[str], *, bold: bool = False) -> list[Node]:
         """Return the runs of a text pair: unchanged words as they are, the rest inside w:ins or w:del."""
+        if text.old is text.new and text.old is not None:  # unchanged (an agreement on its own): no words to diff
+            if isinstance(text.old, str):
+                return [run(text.old, bold=bold)]
+            out = []
+            for segment in text.old.segments:
+                out += segment_runs(segment, bold, self._reference)
+            return out
         old, new = (Paragraph((t,)) if isinstance(t, str) else t for t in (text.old, text.new))
         out: list[Node] = []
         for change, pieces in itertools.groupby(words(old, new), key=lambda piece: piece[1]):
@@ -167,6 +175,13 @@ class BodyWriter:
         return out
 
     def _reference(self, ref: Ref) -> list[Node]:
+        """Return the runs of a cross-reference (the same nodes for the same label and number: they never change)."""
+        runs = self._references.get(ref)
+        if runs is None:
+            runs = self._references[ref] = self._new_reference(ref)
+        return runs
+
+    def _new_reference(self, ref: Ref) -> list[Node]:
         name = self.names.get(ref.label)
         if name is None:
             return [run(ref.number)]

@@ -20,10 +20,14 @@ W = NS["w"]
 
 # Characters that XML 1.0 forbids (and lone surrogates); tab, line feed and carriage return are handled.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_UNCLEAN = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff\ud800-\udfff]")  # what clean_text changes: those and \r
 _BREAKS = re.compile(r"(\t|\n|(?<=['\u2019]s)-)")
 #: Characters that make :func:`run` split the text: a tab, a line feed, or the hyphen of "'s-" that must never
 #: break ("'s-Hertogenbosch", "'s-Gravenhage").
 _SPECIAL = re.compile(r"[\t\n]|['\u2019]s-")
+#: Characters that a run's text cannot carry as they are: control characters (tab and line feed among them),
+#: the XML specials, and what XML forbids. Text without them (and without "s-") is written unchanged.
+_NOT_PLAIN = re.compile("[\x00-\x1f&<>\ufffe\uffff\ud800-\udfff]")
 
 # Schema order of the paragraph properties this package writes (CT_PPrBase).
 _PPR_ORDER = ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "widowControl", "numPr", "tabs",
@@ -156,6 +160,8 @@ def clean_text(text: str) -> str:
     >>> clean_text("A\x00B\r\nC\rD\x1fE")
     'AB\nC\nDE'
     """
+    if not _UNCLEAN.search(text):  # most text: one scan, nothing to change
+        return text
     return _FORBIDDEN.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
@@ -241,6 +247,14 @@ def marked_run(text: str, *, bold: bool = False, highlight: str | None = None, s
 
 def _run_xml(text: str, bold: bool, tag: str) -> str:
     """Return the XML of a run of ``text``, its text in elements ``tag`` (``w:t`` or ``w:delText``)."""
+    if text and "s-" not in text and not _NOT_PLAIN.search(text):  # most runs: one w:t, nothing to escape
+        space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
+        return f"<w:r>{_BOLD if bold else ''}<{tag}{space}>{text}</{tag}></w:r>"
+    return _split_run_xml(text, bold, tag)
+
+
+def _split_run_xml(text: str, bold: bool, tag: str) -> str:
+    """Return what :func:`_run_xml` does for any text: cleaned, escaped, split at tabs, breaks and "'s-"."""
     out = ["<w:r>", _BOLD] if bold else ["<w:r>"]
     text = clean_text(text)
     for part in _BREAKS.split(text) if _SPECIAL.search(text) else (text,):
