@@ -54,11 +54,13 @@ from agreement_engine.word.numbering import Lists
 from agreement_engine.word.ooxml import (
     Node,
     bookmark,
+    Raw,
     el,
     field,
     paragraph,
     revision,
     run,
+    run_xml,
     to_xml,
 )
 from agreement_engine.word.toc import section_bookmark
@@ -129,7 +131,7 @@ class BodyWriter:
         self.articles = {article.clause_id for a in both for article in a.articles}
         self.annexes = {annex.label for a in both for annex in a.annexes}
         self._next_id = layout.first_bookmark_id
-        self._references: dict[Ref, list[Node]] = {}
+        self._references: dict[Ref, str] = {}  # the XML of each cross-reference, made once
 
     def build(self) -> list[Node]:
         """Return the body elements in reading order."""
@@ -160,13 +162,8 @@ class BodyWriter:
 
     def _runs(self, text: Pair[Paragraph] | Pair[str], *, bold: bool = False) -> list[Node]:
         """Return the runs of a text pair: unchanged words as they are, the rest inside w:ins or w:del."""
-        if text.old is text.new and text.old is not None:  # unchanged (an agreement on its own): no words to diff
-            if isinstance(text.old, str):
-                return [run(text.old, bold=bold)]
-            out = []
-            for segment in text.old.segments:
-                out += segment_runs(segment, bold, self._reference)
-            return out
+        if text.old is text.new and text.old is not None:  # unchanged (an agreement on its own): no words to diff,
+            return [Raw(self._text_xml(text.old, bold))]  # and its runs written at once, never to be deleted
         old, new = (Paragraph((t,)) if isinstance(t, str) else t for t in (text.old, text.new))
         out: list[Node] = []
         for change, pieces in itertools.groupby(words(old, new), key=lambda piece: piece[1]):
@@ -174,14 +171,24 @@ class BodyWriter:
             out += runs if change is Change.SAME else [self._tracked(change, runs)]
         return out
 
-    def _reference(self, ref: Ref) -> list[Node]:
-        """Return the runs of a cross-reference (the same nodes for the same label and number: they never change)."""
-        runs = self._references.get(ref)
-        if runs is None:
-            runs = self._references[ref] = self._new_reference(ref)
-        return runs
+    def _text_xml(self, text: Paragraph | str, bold: bool) -> str:
+        """Return the XML of the runs of ``text`` as :func:`segment_runs` writes them."""
+        if isinstance(text, str):
+            return run_xml(text, bold=bold)
+        out = []
+        for segment in text.segments:
+            if isinstance(segment, str):
+                out.append(run_xml(segment, bold=bold))
+            elif isinstance(segment, Term):
+                out.append(run_xml(segment.text, bold=True))
+            else:
+                xml = self._references.get(segment)
+                if xml is None:
+                    xml = self._references[segment] = to_xml(self._reference(segment))
+                out.append(xml)
+        return "".join(out)
 
-    def _new_reference(self, ref: Ref) -> list[Node]:
+    def _reference(self, ref: Ref) -> list[Node]:
         name = self.names.get(ref.label)
         if name is None:
             return [run(ref.number)]

@@ -229,6 +229,15 @@ def run(text: str, *, bold: bool = False) -> Node:
     return _Run(text, bold)
 
 
+def run_xml(text: str, *, bold: bool = False) -> str:
+    """Return the XML of :func:`run` of ``text``: for runs that are written at once, never to be deleted.
+
+    >>> run_xml("a & b", bold=True) == to_xml([run("a & b", bold=True)])
+    True
+    """
+    return _run_xml(text, bold, "w:t")
+
+
 def marked_run(text: str, *, bold: bool = False, highlight: str | None = None, size: int | None = None,
                color: str | None = None) -> Node:
     r"""Return a ``w:r`` of ``text`` with a highlight colour, a size in half-points or a text colour.
