@@ -606,3 +606,12 @@ def test_a_run_of_plain_text_is_written_as_the_general_path_writes_it(text, bold
 def test_clean_text_changes_only_what_xml_cannot_carry(text):
     cleaned = ooxml._FORBIDDEN.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     assert ooxml.clean_text(text) == cleaned
+
+
+@pytest.mark.parametrize("props", [{"keepNext": True}, {"keepNext": 1}, {"spacing": {"before": 0}},
+                                   {"spacing": "{'before': 0}"}, {"numPr": (3, 1), "jc": "right"},
+                                   {"jc": "right", "numPr": (3, 1)}, {"rPr": ooxml.el("w:rPr")}])
+def test_paragraph_properties_are_written_as_given_whatever_came_before(props):
+    expected = ooxml.to_xml([ooxml._properties("AEText", props)])
+    for _ in range(2):  # the second time from the cache
+        assert ooxml.to_xml([ooxml.properties("AEText", **props)]) == expected

@@ -297,16 +297,21 @@ def properties(style: str | None = None, **props) -> Node:
 
     Properties that hold a node (a tracked paragraph mark with its own id) are built anew every time.
     """
-    if any(isinstance(value, Node) for value in props.values()):
-        return _properties(style, props)
-    key = (style, tuple((name, repr(value)) for name, value in props.items()))
-    cached = _PROPERTIES.get(key)
+    key = (style, *props.items(), *map(type, props.values()))  # with the types: True and 1 write differently
+    try:
+        cached = _PROPERTIES.get(key)
+    except TypeError:  # a dict (spacing, indentation) is no key: its text is
+        key = (style, _BY_TEXT, *((name, repr(value)) for name, value in props.items()))
+        cached = _PROPERTIES.get(key)
     if cached is None:
+        if any(isinstance(value, Node) for value in props.values()):
+            return _properties(style, props)
         cached = _PROPERTIES[key] = Raw(to_xml([_properties(style, props)]))
     return cached
 
 
 _PROPERTIES: dict[tuple, Node] = {}
+_BY_TEXT = object()  # marks a key of properties written as text
 
 
 def _properties(style: str | None, props: dict) -> Node:

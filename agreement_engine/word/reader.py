@@ -83,13 +83,15 @@ def _texts(paragraph: Paragraph, labels: set[str]) -> tuple[str, list[str]]:
     """Return the compared text of a paragraph as the body writer writes it, and the numbers its references show."""
     compared, numbers = [], []
     for segment in paragraph.segments:
-        if isinstance(segment, Ref) and segment.label in labels:
+        if isinstance(segment, str):  # most segments: text
+            compared.append(clean_text(segment))
+        elif isinstance(segment, Term):
+            compared.append(clean_text(segment.text))
+        elif segment.label in labels:
             compared.append(REFERENCE)
             numbers.append(segment.number)
-        elif isinstance(segment, Ref):
-            compared.append(segment.number)
         else:
-            compared.append(clean_text(segment.text if isinstance(segment, Term) else segment))
+            compared.append(segment.number)
     return "".join(compared), numbers
 
 
