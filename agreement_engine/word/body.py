@@ -53,8 +53,8 @@ from agreement_engine.word import styles as st
 from agreement_engine.word.numbering import Lists
 from agreement_engine.word.ooxml import (
     Node,
-    bookmark,
     Raw,
+    bookmark,
     el,
     field,
     paragraph,
@@ -162,8 +162,10 @@ class BodyWriter:
 
     def _runs(self, text: Pair[Paragraph] | Pair[str], *, bold: bool = False) -> list[Node]:
         """Return the runs of a text pair: unchanged words as they are, the rest inside w:ins or w:del."""
-        if text.old is text.new and text.old is not None:  # unchanged (an agreement on its own): no words to diff,
-            return [Raw(self._text_xml(text.old, bold))]  # and its runs written at once, never to be deleted
+        if text.old is text.new and text.old is not None:
+            # unchanged (an agreement on its own): no words to diff, and runs that are never deleted need no
+            # nodes of their own: their XML is written at once
+            return [Raw(self._text_xml(text.old, bold))]
         old, new = (Paragraph((t,)) if isinstance(t, str) else t for t in (text.old, text.new))
         out: list[Node] = []
         for change, pieces in itertools.groupby(words(old, new), key=lambda piece: piece[1]):
