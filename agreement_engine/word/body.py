@@ -19,6 +19,7 @@ Every fixed word (lead texts, signature labels, annex headings) is a phrase of t
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import re
@@ -104,6 +105,12 @@ def bookmark_names(labels: Iterable[str]) -> dict[str, str]:
     >>> bookmark_names(["uittreding.opzegging", "uittreding_opzegging"])
     {'uittreding.opzegging': 'ref_uittreding_opzegging', 'uittreding_opzegging': 'ref_uittreding_opzegging_b5f5ce00'}
     """
+    return dict(_bookmark_names(frozenset(labels)))  # a copy: the cached one stays as it is
+
+
+@functools.lru_cache(maxsize=64)
+def _bookmark_names(labels: frozenset[str]) -> dict[str, str]:
+    """Return :func:`bookmark_names` of ``labels`` (kept: the body, the contents and the manifest each ask)."""
     names: dict[str, str] = {}
     taken: set[str] = set()
     for label in sorted(labels):
