@@ -128,7 +128,50 @@ def manifest(provenance_: Mapping[str, Any], *, document: Path, document_bytes: 
         "findings": findings,
         **({"articles": articles} if articles is not None else {}),
     }
+    return indented_json(content)
+
+
+def indented_json(content: Any) -> bytes:
+    r"""Return ``content`` as UTF-8 JSON, keys sorted, indented by two, with a final line end.
+
+    The bytes are those of ``json.dumps(content, ensure_ascii=False, indent=2, sort_keys=True)``: orjson writes
+    them when ``content`` holds only what both write alike (objects with text keys, arrays, text, integers,
+    true, false and null); anything else (a float, which the two spell differently) goes through json, whose
+    indented output is pure Python and some thirty times slower.
+
+    >>> indented_json({"b": [1, None], "a": "é\x01"}) == (json.dumps(
+    ...     {"b": [1, None], "a": "é\x01"}, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+    True
+    >>> indented_json({"x": 1.0})
+    b'{\n  "x": 1.0\n}\n'
+    """
+    if _plain(content):
+        import orjson  # here, not at the top: checking an answer set writes no JSON
+
+        try:
+            return orjson.dumps(content, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+        except TypeError:  # an integer beyond 64 bits, text that is not valid Unicode: json decides
+            pass
     return (json.dumps(content, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
+def _plain(value: Any) -> bool:
+    """Return whether ``value`` holds only dicts, lists, tuples, text, integers, booleans and None (exactly
+    these types: a subclass may write itself otherwise). Keys need no look: orjson refuses any but text."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind is dict:
+            stack.extend(node.values())
+        elif kind is list or kind is tuple:
+            stack.extend(node)
+        elif kind not in _LEAVES:
+            return False
+    return True
+
+
+_LEAVES = frozenset({str, int, bool, type(None)})
 
 
 def manifest_path(document: Path) -> Path:

@@ -2,19 +2,23 @@
 cross-references still hold; and that render and batch never replace such a document without --force."""
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
 
 import docx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from conftest import EXAMPLES, run
 
 from agreement_engine import output
 from agreement_engine.api import render
 from agreement_engine.drift import check_document, word_changes
 from agreement_engine.word import read_provenance
-from agreement_engine.word.reader import article_regions, read_blocks, written_articles
+from agreement_engine.word.body import bookmark_names
+from agreement_engine.word.reader import article_regions, normal, read_blocks, written_articles
 
 LAWYER_WORD = ("per kalenderjaar", "per boekjaar")
 
@@ -237,3 +241,18 @@ def test_a_heading_that_writes_its_number_as_text_is_still_the_engines(heading):
     edited = drift(written, blocks[:1] + [Block("paragraph", "AEMember", "artikellid", 1, 7, text="Partijen werken.",
                                                 compared="Partijen werken.")])
     assert [(a.status, a.changes[0].words[0].old) for a in edited.articles] == [("edited", "samen")]
+
+
+@given(st.text(st.sampled_from(["a", "b", " ", "\t", "\n", "\u00a0", "\u2003", "\x1c", "\u3000"]), max_size=30))
+def test_normal_text_is_its_words_with_one_space_between(text):
+    assert normal(text) == " ".join(text.split())
+
+
+def test_bookmark_names_are_the_same_whichever_way_the_labels_come():
+    labels = ["uittreding.opzegging", "uittreding_opzegging", "a" * 60]
+    first = bookmark_names(labels)
+    first["x"] = "changed by a caller"
+    assert bookmark_names(iter(reversed(labels))) == bookmark_names(set(labels)) == {
+        "a" * 60: "ref_" + "a" * 27 + "_" + hashlib.sha1(("a" * 60).encode()).hexdigest()[:8],
+        "uittreding.opzegging": "ref_uittreding_opzegging",
+        "uittreding_opzegging": "ref_uittreding_opzegging_b5f5ce00"}

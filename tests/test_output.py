@@ -11,6 +11,8 @@ from pathlib import Path
 
 import docx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from conftest import EXAMPLES, example, run
 
 from agreement_engine import output
@@ -117,6 +119,34 @@ def test_provenance_names_engine_answers_template_library_and_every_clause():
     numbered = [c["article"] for c in origin["clauses"] if c["article"] is not None]
     assert numbered == list(range(1, len(numbered) + 1))
     assert read_provenance(rendered.docx) == origin
+
+
+def _json_module(content) -> bytes:
+    return (json.dumps(content, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in EXAMPLES.glob("*.json")))
+def test_the_manifest_is_written_as_json_writes_it_byte_for_byte(tmp_path, name):
+    result = render(EXAMPLES / f"{name}.json", tmp_path / "x.docx")
+    written = result.manifest.read_bytes()
+    assert written == _json_module(json.loads(written))
+
+
+_JSON_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
+_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | _JSON_TEXT,
+                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_JSON_TEXT, inner, max_size=4),
+                     max_leaves=20)
+
+
+@given(_JSON)
+def test_indented_json_writes_the_bytes_of_json_dumps(content):
+    assert output.indented_json(content) == _json_module(content)
+
+
+@pytest.mark.parametrize("content", [{1: "a"}, [2 ** 70], ("a", "b"), {"x": [1.5, float("inf")]},
+                                     {"z": "\x00\x1f\x7f\u2028\ufeff\U0001f600", "a": {}, "m": []}])
+def test_indented_json_falls_back_to_json_for_what_orjson_writes_otherwise(content):
+    assert output.indented_json(content) == _json_module(content)
 
 
 def test_render_writes_document_and_manifest_to_output_folder(tmp_path, monkeypatch):

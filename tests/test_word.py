@@ -14,6 +14,8 @@ from pathlib import Path
 
 import docx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from conftest import NS, ROOT, example, variation, visible_text, w
 from lxml import etree
 
@@ -21,7 +23,7 @@ from agreement_engine.assemble import assemble
 from agreement_engine.errors import TemplateError
 from agreement_engine.library import default_library
 from agreement_engine.model import Agreement, Paragraph, Ref
-from agreement_engine.word import read_provenance, render_docx, template_hash
+from agreement_engine.word import ooxml, read_provenance, render_docx, template_hash
 from agreement_engine.word.body import bookmark_names
 from agreement_engine.word.numbering import ARTICLE_LEVELS
 from agreement_engine.word.template import load_template
@@ -588,3 +590,28 @@ def test_only_ooxml_writes_xml_text():
              if path.name != "ooxml.py" for line, text in _literals(path) if _XML_TEXT.search(text)]
     assert not found
     assert _XML_TEXT.search('f"<w:style xmlns:w={W}>"') and _literals(package / "word" / "ooxml.py")
+
+
+# runs: the plain-text shortcut writes what the general path writes ------------------------------------------
+
+@given(st.text(st.characters(), max_size=40) | st.sampled_from(["", " a", "a ", "\u00a0x", "te 's-Hertogenbosch",
+                                                              "a\tb\nc", "R&D <x>", "a\r\nb", "x\x00y"]),
+       st.booleans(), st.sampled_from(["w:t", "w:delText"]))
+def test_a_run_of_plain_text_is_written_as_the_general_path_writes_it(text, bold, tag):
+    assert ooxml._run_xml(text, bold, tag) == ooxml._split_run_xml(text, bold, tag)
+    etree.fromstring(f'<w:body xmlns:w="{ooxml.W}">{ooxml._run_xml(text, bold, tag)}</w:body>'.encode("utf-8"))
+
+
+@given(st.text(st.characters(), max_size=30) | st.sampled_from(["a\r\nb", "a\rb", "\x0b\x0c", "x\ufffey"]))
+def test_clean_text_changes_only_what_xml_cannot_carry(text):
+    cleaned = ooxml._FORBIDDEN.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    assert ooxml.clean_text(text) == cleaned
+
+
+@pytest.mark.parametrize("props", [{"keepNext": True}, {"keepNext": 1}, {"spacing": {"before": 0}},
+                                   {"spacing": "{'before': 0}"}, {"numPr": (3, 1), "jc": "right"},
+                                   {"jc": "right", "numPr": (3, 1)}, {"rPr": ooxml.el("w:rPr")}])
+def test_paragraph_properties_are_written_as_given_whatever_came_before(props):
+    expected = ooxml.to_xml([ooxml._properties("AEText", props)])
+    for _ in range(2):  # the second time from the cache
+        assert ooxml.to_xml([ooxml.properties("AEText", **props)]) == expected

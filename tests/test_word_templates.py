@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 import zipfile
@@ -16,6 +17,7 @@ from lxml import etree
 from agreement_engine.assemble import assemble
 from agreement_engine.resources import example_path
 from agreement_engine.word import render_docx
+from agreement_engine.word import template as word_template
 from agreement_engine.word.template import default_template, load_template
 
 PROVENANCE = {"engine_version": "0.1.0", "created": "2026-12-15T00:00:00Z"}
@@ -184,3 +186,15 @@ def test_render_prints_the_template_warning_and_still_writes(tmp_path):
     assert result.exit_code == 0, result.output
     assert "let op:" in result.stderr and "'Kop 1' (Kop1)" in result.stderr
     assert (tmp_path / "uit.docx").is_file()
+
+
+@pytest.mark.parametrize("title", ["Samenwerkingsovereenkomst", "Samenwerkings\tovereenkomst", "Regel een\nregel twee"])
+def test_placeholders_are_filled_as_docxtpl_fills_them_with_tabs_and_line_breaks(title, monkeypatch):
+    """The template skips docxtpl's listing pass when a filled part has no tab, line break, bell or form feed."""
+    house = load_template()
+    values = {"title": title, "alliance_name": "A", "version_label": "", "draft": False, "kind": "alliantie",
+              "parties": ["P"], "body": word_template._BODY, "toc": word_template._TOC}
+    parts = house.render(values, "")
+    monkeypatch.setattr(word_template, "_LISTING", re.compile(""))  # the listing pass on every part
+    assert house.render(values, "") == parts
+    assert (b"<w:tab/>" in parts["word/document.xml"]) == ("\t" in title)

@@ -19,6 +19,7 @@ Every fixed word (lead texts, signature labels, annex headings) is a phrase of t
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import re
@@ -53,12 +54,14 @@ from agreement_engine.word import styles as st
 from agreement_engine.word.numbering import Lists
 from agreement_engine.word.ooxml import (
     Node,
+    Raw,
     bookmark,
     el,
     field,
     paragraph,
     revision,
     run,
+    run_xml,
     to_xml,
 )
 from agreement_engine.word.toc import section_bookmark
@@ -102,6 +105,12 @@ def bookmark_names(labels: Iterable[str]) -> dict[str, str]:
     >>> bookmark_names(["uittreding.opzegging", "uittreding_opzegging"])
     {'uittreding.opzegging': 'ref_uittreding_opzegging', 'uittreding_opzegging': 'ref_uittreding_opzegging_b5f5ce00'}
     """
+    return dict(_bookmark_names(frozenset(labels)))  # a copy: the cached one stays as it is
+
+
+@functools.lru_cache(maxsize=64)
+def _bookmark_names(labels: frozenset[str]) -> dict[str, str]:
+    """Return :func:`bookmark_names` of ``labels`` (kept: the body, the contents and the manifest each ask)."""
     names: dict[str, str] = {}
     taken: set[str] = set()
     for label in sorted(labels):
@@ -129,6 +138,7 @@ class BodyWriter:
         self.articles = {article.clause_id for a in both for article in a.articles}
         self.annexes = {annex.label for a in both for annex in a.annexes}
         self._next_id = layout.first_bookmark_id
+        self._references: dict[Ref, str] = {}  # the XML of each cross-reference, made once
 
     def build(self) -> list[Node]:
         """Return the body elements in reading order."""
@@ -159,12 +169,33 @@ class BodyWriter:
 
     def _runs(self, text: Pair[Paragraph] | Pair[str], *, bold: bool = False) -> list[Node]:
         """Return the runs of a text pair: unchanged words as they are, the rest inside w:ins or w:del."""
+        if text.old is text.new and text.old is not None:
+            # unchanged (an agreement on its own): no words to diff, and runs that are never deleted need no
+            # nodes of their own: their XML is written at once
+            return [Raw(self._text_xml(text.old, bold))]
         old, new = (Paragraph((t,)) if isinstance(t, str) else t for t in (text.old, text.new))
         out: list[Node] = []
         for change, pieces in itertools.groupby(words(old, new), key=lambda piece: piece[1]):
             runs = [r for segment, _ in pieces for r in segment_runs(segment, bold, self._reference)]
             out += runs if change is Change.SAME else [self._tracked(change, runs)]
         return out
+
+    def _text_xml(self, text: Paragraph | str, bold: bool) -> str:
+        """Return the XML of the runs of ``text`` as :func:`segment_runs` writes them."""
+        if isinstance(text, str):
+            return run_xml(text, bold=bold)
+        out = []
+        for segment in text.segments:
+            if isinstance(segment, str):
+                out.append(run_xml(segment, bold=bold))
+            elif isinstance(segment, Term):
+                out.append(run_xml(segment.text, bold=True))
+            else:
+                xml = self._references.get(segment)
+                if xml is None:
+                    xml = self._references[segment] = to_xml(self._reference(segment))
+                out.append(xml)
+        return "".join(out)
 
     def _reference(self, ref: Ref) -> list[Node]:
         name = self.names.get(ref.label)

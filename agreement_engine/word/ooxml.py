@@ -20,10 +20,14 @@ W = NS["w"]
 
 # Characters that XML 1.0 forbids (and lone surrogates); tab, line feed and carriage return are handled.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_UNCLEAN = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff\ud800-\udfff]")  # what clean_text changes: those and \r
 _BREAKS = re.compile(r"(\t|\n|(?<=['\u2019]s)-)")
 #: Characters that make :func:`run` split the text: a tab, a line feed, or the hyphen of "'s-" that must never
 #: break ("'s-Hertogenbosch", "'s-Gravenhage").
 _SPECIAL = re.compile(r"[\t\n]|['\u2019]s-")
+#: Characters that a run's text cannot carry as they are: control characters (tab and line feed among them),
+#: the XML specials, and what XML forbids. Text without them (and without "s-") is written unchanged.
+_NOT_PLAIN = re.compile("[\x00-\x1f&<>\ufffe\uffff\ud800-\udfff]")
 
 # Schema order of the paragraph properties this package writes (CT_PPrBase).
 _PPR_ORDER = ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "widowControl", "numPr", "tabs",
@@ -156,6 +160,8 @@ def clean_text(text: str) -> str:
     >>> clean_text("A\x00B\r\nC\rD\x1fE")
     'AB\nC\nDE'
     """
+    if not _UNCLEAN.search(text):  # most text: one scan, nothing to change
+        return text
     return _FORBIDDEN.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
@@ -223,6 +229,15 @@ def run(text: str, *, bold: bool = False) -> Node:
     return _Run(text, bold)
 
 
+def run_xml(text: str, *, bold: bool = False) -> str:
+    """Return the XML of :func:`run` of ``text``: for runs that are written at once, never to be deleted.
+
+    >>> run_xml("a & b", bold=True) == to_xml([run("a & b", bold=True)])
+    True
+    """
+    return _run_xml(text, bold, "w:t")
+
+
 def marked_run(text: str, *, bold: bool = False, highlight: str | None = None, size: int | None = None,
                color: str | None = None) -> Node:
     r"""Return a ``w:r`` of ``text`` with a highlight colour, a size in half-points or a text colour.
@@ -241,6 +256,14 @@ def marked_run(text: str, *, bold: bool = False, highlight: str | None = None, s
 
 def _run_xml(text: str, bold: bool, tag: str) -> str:
     """Return the XML of a run of ``text``, its text in elements ``tag`` (``w:t`` or ``w:delText``)."""
+    if text and "s-" not in text and not _NOT_PLAIN.search(text):  # most runs: one w:t, nothing to escape
+        space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
+        return f"<w:r>{_BOLD if bold else ''}<{tag}{space}>{text}</{tag}></w:r>"
+    return _split_run_xml(text, bold, tag)
+
+
+def _split_run_xml(text: str, bold: bool, tag: str) -> str:
+    """Return what :func:`_run_xml` does for any text: cleaned, escaped, split at tabs, breaks and "'s-"."""
     out = ["<w:r>", _BOLD] if bold else ["<w:r>"]
     text = clean_text(text)
     for part in _BREAKS.split(text) if _SPECIAL.search(text) else (text,):
@@ -274,16 +297,21 @@ def properties(style: str | None = None, **props) -> Node:
 
     Properties that hold a node (a tracked paragraph mark with its own id) are built anew every time.
     """
-    if any(isinstance(value, Node) for value in props.values()):
-        return _properties(style, props)
-    key = (style, tuple((name, repr(value)) for name, value in props.items()))
-    cached = _PROPERTIES.get(key)
+    key = (style, *props.items(), *map(type, props.values()))  # with the types: True and 1 write differently
+    try:
+        cached = _PROPERTIES.get(key)
+    except TypeError:  # a dict (spacing, indentation) is no key: its text is
+        key = (style, _BY_TEXT, *((name, repr(value)) for name, value in props.items()))
+        cached = _PROPERTIES.get(key)
     if cached is None:
+        if any(isinstance(value, Node) for value in props.values()):
+            return _properties(style, props)
         cached = _PROPERTIES[key] = Raw(to_xml([_properties(style, props)]))
     return cached
 
 
 _PROPERTIES: dict[tuple, Node] = {}
+_BY_TEXT = object()  # marks a key of properties written as text
 
 
 def _properties(style: str | None, props: dict) -> Node:

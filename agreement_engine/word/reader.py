@@ -31,6 +31,7 @@ from agreement_engine.word.package import UnsafeXML, ZIP_ERRORS, read_member, sa
 REFERENCE = "\u27e8\u2192\u27e9"
 #: The most the document part of a .docx may unpack to.
 MAX_BODY_BYTES = 64 * 1024 * 1024
+_OTHER_SPACE = re.compile(r"[^\S ]")  # white space other than a space (as str.split sees white space)
 _REF = re.compile(r"^\s*REF\s+(\S+)", re.IGNORECASE)
 
 
@@ -74,7 +75,9 @@ def normal(text: str) -> str:
     >>> normal(" Partijen  zijn\\tgehouden ")
     'Partijen zijn gehouden'
     """
-    return " ".join(text.split())
+    if "  " in text or _OTHER_SPACE.search(text):
+        return " ".join(text.split())
+    return text.strip()  # only single spaces: the common case, without splitting the text into words
 
 
 # what the body writer writes ------------------------------------------------------------------------
@@ -83,13 +86,15 @@ def _texts(paragraph: Paragraph, labels: set[str]) -> tuple[str, list[str]]:
     """Return the compared text of a paragraph as the body writer writes it, and the numbers its references show."""
     compared, numbers = [], []
     for segment in paragraph.segments:
-        if isinstance(segment, Ref) and segment.label in labels:
+        if isinstance(segment, str):  # most segments: text
+            compared.append(clean_text(segment))
+        elif isinstance(segment, Term):
+            compared.append(clean_text(segment.text))
+        elif segment.label in labels:
             compared.append(REFERENCE)
             numbers.append(segment.number)
-        elif isinstance(segment, Ref):
-            compared.append(segment.number)
         else:
-            compared.append(clean_text(segment.text if isinstance(segment, Term) else segment))
+            compared.append(segment.number)
     return "".join(compared), numbers
 
 

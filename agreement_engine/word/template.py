@@ -87,6 +87,7 @@ _TOC = "AGREEMENT-ENGINE-TOC-7d1f"
 _TOC_SLOT = "AGREEMENT-ENGINE-TOC-SLOT-7d1f"
 _BODY = Markup(to_xml([paragraph(runs=[run(_MARKER)])]))
 _CACHE_SIZE = 8
+_LISTING = re.compile("[\t\a\n\f]")
 
 
 def default_template() -> Path:
@@ -329,7 +330,8 @@ class HouseTemplate:
         compiled_parts = {**self.compiled, **{name: part for name, part in turned.items() if not isinstance(part, bytes)}}
         for name, compiled in compiled_parts.items():
             xml = self._fill(name, compiled, values)
-            xml = self.docx_template.resolve_listing(xml)
+            if _LISTING.search(xml):  # docxtpl's listing turns only these characters into runs, breaks, paragraphs
+                xml = self.docx_template.resolve_listing(xml)
             if name == self.document_part:
                 parts[name] = self._insert_body(xml, body, front, landscape, toc)
             else:

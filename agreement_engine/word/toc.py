@@ -10,9 +10,11 @@ a template with another font or spacing shifts it.
 """
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from agreement_engine.model import Agreement, Annex, Paragraph
 from agreement_engine.word import styles as st
@@ -52,8 +54,7 @@ class Geometry:
     pages_before: int
 
 
-@dataclass(frozen=True)
-class _Block:
+class _Block(NamedTuple):  # a tuple: hundreds per agreement, made five times faster than a frozen dataclass
     """A piece of the body as the estimate sees it: its height, whether it may break across pages, whether it
     stays with what follows, whether it starts a page, and the bookmark of the heading it is (if any)."""
 
@@ -73,8 +74,13 @@ def section_bookmark(annex: Annex, index: int) -> str:
 def _text_lines(text: str, width: int, char: int) -> int:
     """Return how many lines ``text`` takes at ``width`` twips: words wrapped whole, at least one line."""
     per_line = max(width // char, 8)
-    if len(text) <= per_line:
-        return 1
+    return 1 if len(text) <= per_line else _wrapped_lines(text, per_line)
+
+
+@functools.lru_cache(maxsize=4096)
+def _wrapped_lines(text: str, per_line: int) -> int:
+    """Return how many lines of ``per_line`` characters ``text`` takes (kept: the same clause texts come back in
+    every agreement of a batch and every time an agreement is rendered again)."""
     lines, used = 1, -1  # characters on the current line; -1: the first word needs no space before it
     for size in map(len, text.split()):
         if used + 1 + size <= per_line:
