@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from agreement_engine import library_cache
+from agreement_engine import library_cache, templating
+from agreement_engine.errors import LibraryError
 from agreement_engine.library import DirectoryLoader, Library
 from agreement_engine.resources import clause_library_dir
 
@@ -100,3 +101,66 @@ def test_an_unwritable_cache_folder_is_skipped(tmp_path, folder, monkeypatch):
 
 def test_the_test_run_never_caches_in_the_home_folder():
     assert not library_cache.cache_dir().is_relative_to(Path.home() / ".cache")
+
+
+@pytest.fixture
+def compiled(cache, monkeypatch):
+    """Return a fresh store of compiled Jinja code that this test's cache folder keeps."""
+    store = templating._CompiledCode()
+    monkeypatch.setattr(templating, "_COMPILED", store)
+    return store
+
+
+TEXT = "{{ name }} betaalt {{ amount | money }}{% if late %}, te laat{% endif %}"
+CONDITION = "amount > 10 and name in ['A', 'B']"
+CONTEXT = {"name": "A", "amount": 12, "late": True}
+
+
+def test_compiled_clause_code_is_kept_and_the_next_run_needs_no_compiling(compiled, cache, monkeypatch):
+    first = templating.Templates()
+    expected = first.render(TEXT, CONTEXT), first.evaluate(CONDITION, CONTEXT)
+    compiled.save()
+    assert len(list(cache.glob("templates-*.marshal"))) == 1
+    monkeypatch.setattr(templating, "_COMPILED", templating._CompiledCode())  # the next run
+    second = templating.Templates()
+    monkeypatch.setattr(second.env, "compile", lambda *a, **k: pytest.fail("compiled again"))
+    assert (second.render(TEXT, CONTEXT), second.evaluate(CONDITION, CONTEXT)) == expected
+
+
+def test_kept_code_behaves_as_freshly_compiled_code(compiled):
+    """Errors keep their meaning: a missing value, a broken condition, the sandbox."""
+    templating.Templates().render(TEXT, CONTEXT)
+    compiled.save()
+    kept = templating.Templates()
+    for source, context, message in [(TEXT, {"amount": 1}, "onbekende waarde"),
+                                     ("{{ name.__class__ }}", {"name": "x"}, "onbekende waarde|sandbox")]:
+        with pytest.raises(LibraryError, match=message):
+            kept.render(source, context)
+    with pytest.raises(LibraryError, match="geen geldige expressie"):
+        kept.evaluate("amount >", CONTEXT)
+    assert kept.evaluate("amount", CONTEXT) == 12
+
+
+def test_code_compiled_with_other_filters_is_not_reused(compiled, monkeypatch):
+    templating.Templates().render(TEXT, CONTEXT)
+    other = templating.Templates()
+    other.env.filters["money"] = lambda value: f"EUR {value}"
+    other._fingerprint = templating._fingerprint(other.env)
+    assert other.render(TEXT, CONTEXT) == "A betaalt EUR 12, te laat"
+
+
+@pytest.mark.parametrize("damage", ["flip a byte", "garbage", "writable by others"])
+def test_damaged_compiled_code_is_compiled_again(compiled, cache, monkeypatch, damage):
+    expected = templating.Templates().render(TEXT, CONTEXT)
+    compiled.save()
+    path, = cache.glob("templates-*.marshal")
+    data = path.read_bytes()
+    if damage == "flip a byte":
+        path.write_bytes(data[:-10] + bytes([data[-10] ^ 0xFF]) + data[-9:])
+    elif damage == "garbage":
+        path.write_bytes(b"not a cache")
+    else:
+        os.chmod(path, 0o666)
+    assert library_cache.load_code(templating.jinja2.__version__) == {}
+    monkeypatch.setattr(templating, "_COMPILED", templating._CompiledCode())
+    assert templating.Templates().render(TEXT, CONTEXT) == expected
