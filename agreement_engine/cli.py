@@ -5,6 +5,7 @@ error. Only this module turns engine exceptions into exit codes; nothing else ca
 """
 from __future__ import annotations
 
+import gc
 import inspect
 import io
 import json
@@ -180,10 +181,20 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 class _Group(TranslatedGroup):
     """A group that speaks the language of the environment and turns engine errors into one-line messages."""
 
-    def main(self, *args, **kwargs):
-        """Run the command line in the language of the environment (``--lang`` may change it)."""
-        with language(language_from_environment()):
-            return super().main(*args, **kwargs)
+    def main(self, args: list[str] | None = None, *more, **kwargs):
+        """Run the command line in the language of the environment (``--lang`` may change it).
+
+        A process that runs it on its own arguments (the installed command, ``python -m agreement_engine``) ends
+        right after it; the objects it made are frozen first, so that the interpreter's last garbage collection
+        does not walk them all only to free memory that the operating system takes back anyway (a fifth of the
+        time of ``check``).
+        """
+        try:
+            with language(language_from_environment()):
+                return super().main(args, *more, **kwargs)
+        finally:
+            if args is None:
+                gc.freeze()
 
     def invoke(self, ctx: click.Context):
         try:
