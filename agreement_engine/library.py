@@ -13,6 +13,9 @@ import copy
 import functools
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Protocol
@@ -413,3 +416,22 @@ def default_library() -> Library:
     if _DEFAULT is None:
         _DEFAULT = DirectoryLoader().load()
     return _DEFAULT
+
+
+_IN_USE: ContextVar[Library | None] = ContextVar("library", default=None)
+
+
+@contextmanager
+def using_library(library: Library | None) -> Iterator[None]:
+    """Make ``library`` the clause library that checks inside the block read (None: the installed one)."""
+    token = _IN_USE.set(library)
+    try:
+        yield
+    finally:
+        _IN_USE.reset(token)
+
+
+def library_in_use() -> Library:
+    """Return the clause library of the block (an Engine's, see :func:`using_library`), else the installed one."""
+    library = _IN_USE.get()
+    return default_library() if library is None else library
