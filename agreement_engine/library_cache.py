@@ -51,10 +51,11 @@ def cache_dir() -> Path | None:
 
 @functools.lru_cache(maxsize=1)
 def _engine_digest() -> bytes:
-    """Return the sha256 of the engine's own code and schemas: what turns library files into a library."""
+    """Return the sha256 of the engine's own code, schemas and message catalogs: what turns library files into a
+    library (and a library into lint's verdict)."""
     digest = hashlib.sha256(f"{__version__}\0{sys.version}\0".encode())
     for path in sorted([*_PACKAGE.glob("*.py"), *(_PACKAGE.parent / "schemas").glob("*.json"),
-                        *(_PACKAGE / "schemas").glob("*.json")]):
+                        *(_PACKAGE / "schemas").glob("*.json"), *_PACKAGE.glob("locale/*/LC_MESSAGES/*.mo")]):
         try:
             digest.update(f"\0{path.name}\0".encode() + path.read_bytes())
         except OSError:
@@ -125,6 +126,24 @@ def cached(files: Mapping[str, str], build: Callable[[], T], kind: type[T]) -> T
     if isinstance(found, kind):
         return found
     value = build()
+    _write(path, value)
+    return value
+
+
+def remembered(kind: str, inputs: list[str], work: Callable[[], T], fits: Callable[[object], bool]) -> T:
+    """Return what ``work()`` returned the last time this engine did it on the same ``inputs`` (texts that together
+    determine its result), or do it and keep the result; ``fits`` tells whether a stored value is one."""
+    folder = cache_dir()
+    if folder is None:
+        return work()
+    digest = hashlib.sha256(_engine_digest())
+    for text in inputs:
+        digest.update(b"\0" + text.encode("utf-8"))
+    path = folder / f"{kind}-{digest.hexdigest()}.pickle"
+    found = _read(path)
+    if found is not None and fits(found):
+        return found  # type: ignore[return-value]
+    value = work()
     _write(path, value)
     return value
 

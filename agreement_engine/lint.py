@@ -8,18 +8,21 @@ names the file, the clause and the line.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 from dataclasses import dataclass
 from typing import Iterator
 
 from jinja2 import TemplateSyntaxError, nodes
 
+from agreement_engine import library_cache
 from agreement_engine.answers import normalize
 from agreement_engine.assemble import build_context, templates, term_pattern
 from agreement_engine.context import COMPUTED, PARTY_EXTRAS, PARTY_LISTS, PARTY_ONE, answer_sections
 from agreement_engine.errors import EngineError, LibraryError, Problem
 from agreement_engine.findings import has_errors
 from agreement_engine.formatting import default_language
+from agreement_engine.i18n import get_language
 from agreement_engine.library import Clause, Library, LibraryLoader
 from agreement_engine.phrases import problems as phrase_problems
 from agreement_engine.resources import example_path, load_schema, using_schema
@@ -208,13 +211,30 @@ def _base_path(path: str) -> str:
 
 def lint(source: Library | LibraryLoader) -> list[Problem]:
     """Return every problem of the library (empty when it is consistent), against its own answer-set schema if it
-    carries one, else the shipped one."""
+    carries one, else the shipped one.
+
+    The verdict is kept in the compiled-library cache: the same library files, examples (the witnesses' bases),
+    engine and language give the same problems, so a second lint of an unchanged library only reads them.
+    """
     try:
         library = source if isinstance(source, Library) else source.load()
     except LibraryError as exc:
         return [exc.problem if exc.file else dataclasses.replace(exc.problem, file="clause_library")]
     with using_schema(library.answer_schema):
-        return _lint_library(library)
+        return library_cache.remembered("lint", [library.content_hash, _examples_digest(), get_language()],
+                                        lambda: _lint_library(library), _problems)
+
+
+def _examples_digest() -> str:
+    """Return the sha256 of the example answer sets, on which the witnesses build."""
+    digest = hashlib.sha256()
+    for path in sorted(example_path().parent.glob("*.json")):
+        digest.update(f"\0{path.name}\0".encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _problems(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(problem, Problem) for problem in value)
 
 
 def _lint_library(library: Library) -> list[Problem]:

@@ -10,9 +10,12 @@ from pathlib import Path
 import pytest
 
 from agreement_engine import library_cache, templating
+from agreement_engine import lint as lint_module
 from agreement_engine.errors import LibraryError
+from agreement_engine.i18n import language
 from agreement_engine.library import DirectoryLoader, Library
-from agreement_engine.resources import clause_library_dir
+from agreement_engine.lint import lint
+from agreement_engine.resources import clause_library_dir, example_path
 
 
 @pytest.fixture
@@ -164,3 +167,26 @@ def test_damaged_compiled_code_is_compiled_again(compiled, cache, monkeypatch, d
     assert library_cache.load_code(templating.jinja2.__version__) == {}
     monkeypatch.setattr(templating, "_COMPILED", templating._CompiledCode())
     assert templating.Templates().render(TEXT, CONTEXT) == expected
+
+
+def test_lint_of_an_unchanged_library_is_read_from_the_cache(cache, folder, monkeypatch):
+    clause = sorted((folder / "clauses").glob("*.yaml"))[1]
+    clause.write_text(clause.read_text(encoding="utf-8") + "\nuses: [Onbekend Begrip]\n", encoding="utf-8")
+    first = lint(DirectoryLoader(folder))
+    assert any("Onbekend Begrip" in p.message for p in first)
+    monkeypatch.setattr("agreement_engine.lint._lint_library", lambda library: pytest.fail("linted again"))
+    assert lint(DirectoryLoader(folder)) == first
+
+
+def test_lint_runs_again_when_an_example_or_the_language_changed(cache, folder, monkeypatch, tmp_path):
+    first = lint(DirectoryLoader(folder))
+    runs = []
+    original = lint_module._lint_library
+    monkeypatch.setattr(lint_module, "_lint_library", lambda library: runs.append(1) or original(library))
+    with language("en"):
+        lint(DirectoryLoader(folder))
+    examples = Path(shutil.copytree(example_path().parent, tmp_path / "examples"))
+    monkeypatch.setattr(lint_module, "example_path", lambda name="dak-en-thuis": examples / f"{name}.json")
+    (examples / "dak-en-thuis.json").write_text("{}", encoding="utf-8")  # every witness on it now fails
+    again = lint(DirectoryLoader(folder))
+    assert len(runs) == 2 and again != first and any("dak-en-thuis" in p.message for p in again)
