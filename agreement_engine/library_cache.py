@@ -11,12 +11,13 @@ and when the sha256 written at its head matches its contents. A missing, damaged
 file means the library is built and checked again and the file written anew, silently; a cache that cannot be
 written is skipped. ``AGREEMENT_ENGINE_NO_CACHE=1`` turns the cache off.
 
-Beside the libraries lies the compiled Jinja code of the clause texts and conditions (:func:`load_code`,
-:func:`save_code`), keyed by the engine's hash and the Jinja and Python versions, kept with the same checks:
-compiling a text from scratch costs a millisecond or two, loading its code a few microseconds.
+Beside the libraries lie values worked out from single texts (:class:`Store`: the compiled Jinja code of clause
+texts and conditions, lint's reading of each text) and lint's verdict (:func:`remembered`), kept with the same
+checks: compiling a text from scratch costs a millisecond or two, loading its code a few microseconds.
 """
 from __future__ import annotations
 
+import atexit
 import functools
 import hashlib
 import marshal
@@ -27,7 +28,6 @@ import sys
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from types import CodeType
 from typing import Any, TypeVar
 
 from agreement_engine.version import __version__
@@ -148,27 +148,60 @@ def remembered(kind: str, inputs: list[str], work: Callable[[], T], fits: Callab
     return value
 
 
-def _code_path(version: str) -> Path | None:
-    """Return the cache file of compiled Jinja code for Jinja ``version``, or None when the cache is turned off."""
-    folder = cache_dir()
-    if folder is None:
-        return None
-    digest = hashlib.sha256(_engine_digest() + f"\0jinja {version}\0marshal {marshal.version}".encode())
-    return folder / f"templates-{digest.hexdigest()}.marshal"
+class Store:
+    """Values worked out from texts (compiled Jinja code, lint's reading of a text), by key: read from the cache
+    on first use, written back at exit when this process added some.
 
+    The file is keyed by the engine's hash, ``kind`` and ``version`` (of what makes the values, such as Jinja's);
+    the values are written with marshal, so they are code, text, numbers and containers of those, and each read
+    value must pass ``fits``. At most :data:`LIMIT` entries are kept; beyond that only those this process used.
+    """
 
-def load_code(version: str) -> dict[str, CodeType]:
-    """Return the compiled Jinja code kept for Jinja ``version`` by key (see templating), empty when there is none
-    or it cannot be trusted."""
-    path = _code_path(version)
-    found = _read(path, marshal.loads) if path else None
-    if not isinstance(found, dict) or not all(isinstance(k, str) and isinstance(v, CodeType) for k, v in found.items()):
-        return {}
-    return found
+    LIMIT = 20_000
 
+    def __init__(self, kind: str, version: str, fits: Callable[[object], bool]) -> None:
+        self.kind, self.version, self.fits = kind, version, fits
+        self._values: dict[str, Any] | None = None
+        self._used: set[str] = set()
+        self._changed = False
 
-def save_code(version: str, code: Mapping[str, CodeType]) -> None:
-    """Keep the compiled Jinja ``code`` for Jinja ``version`` for the next run (silently skipped when impossible)."""
-    path = _code_path(version)
-    if path is not None:
-        _write(path, dict(code), marshal.dumps)
+    def _path(self) -> Path | None:
+        folder = cache_dir()
+        if folder is None:
+            return None
+        digest = hashlib.sha256(_engine_digest() + f"\0{self.kind} {self.version}\0marshal {marshal.version}".encode())
+        return folder / f"{self.kind}-{digest.hexdigest()}.marshal"
+
+    def _loaded(self) -> dict[str, Any]:
+        if self._values is None:
+            path = self._path()
+            found = _read(path, marshal.loads) if path else None
+            fine = isinstance(found, dict) and all(isinstance(k, str) and self.fits(v) for k, v in found.items())
+            self._values = found if fine else {}  # type: ignore[assignment]
+        return self._values  # type: ignore[return-value]
+
+    def get(self, key: str) -> Any:
+        """Return the value kept under ``key``, or None."""
+        value = self._loaded().get(key)
+        if value is not None:
+            self._used.add(key)
+        return value
+
+    def put(self, key: str, value: Any) -> None:
+        """Keep ``value`` under ``key``, for this run and (at exit) the next."""
+        values = self._loaded()
+        if not self._changed:
+            atexit.register(self.save)
+        values[key] = value
+        self._used.add(key)
+        self._changed = True
+
+    def save(self) -> None:
+        """Write the values to the cache, what this run added beside what was there (silently skipped when
+        impossible)."""
+        path = self._path()
+        if not self._changed or self._values is None or path is None:
+            return
+        keep = self._values if len(self._values) <= self.LIMIT else {k: self._values[k] for k in self._used}
+        _write(path, keep, marshal.dumps)
+        self._changed = False

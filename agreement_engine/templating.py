@@ -4,12 +4,11 @@ Answer values reach templates only as data in the context; they are never compil
 a party name prints as typed. ``StrictUndefined`` makes a missing value an error that names the clause
 and the variable, never a silent blank in a contract.
 
-The code Jinja compiles a clause text or condition to is kept between runs (:class:`_CompiledCode`, in the
+The code Jinja compiles a clause text or condition to is kept between runs (:data:`_COMPILED`, in the
 compiled-library cache): a command that starts loads it instead of parsing and compiling every text again.
 """
 from __future__ import annotations
 
-import atexit
 import hashlib
 import re
 from types import CodeType
@@ -74,56 +73,14 @@ def make_environment(notation: Formatter | None = None) -> ImmutableSandboxedEnv
     return env
 
 
-class _CompiledCode:
-    """The Python code Jinja compiled texts and conditions to, by key, loaded from the cache on first use and
-    kept there again at exit when something new was compiled.
-
-    A key holds the environment's fingerprint (its class, and each filter and test with what it is passed: Jinja
-    compiles those into the code) and the source, so code is only ever reused for the same text in an
-    environment that compiles it the same way. At most :data:`LIMIT` entries are kept; beyond that only those
-    this process used.
-    """
-
-    LIMIT = 20_000
-
-    def __init__(self) -> None:
-        self._code: dict[str, CodeType] | None = None
-        self._used: set[str] = set()
-        self._changed = False
-
-    def get(self, key: str) -> CodeType | None:
-        """Return the code kept under ``key``, or None."""
-        if self._code is None:
-            self._code = library_cache.load_code(jinja2.__version__)
-        code = self._code.get(key)
-        if code is not None:
-            self._used.add(key)
-        return code
-
-    def put(self, key: str, code: CodeType) -> None:
-        """Keep ``code`` under ``key``, for this run and (at exit) the next."""
-        if self._code is None:
-            self._code = library_cache.load_code(jinja2.__version__)
-        if not self._changed:
-            atexit.register(self.save)
-        self._code[key] = code
-        self._used.add(key)
-        self._changed = True
-
-    def save(self) -> None:
-        """Write what this run compiled to the cache, beside what was there."""
-        if not self._changed or self._code is None:
-            return
-        keep = self._code if len(self._code) <= self.LIMIT else {k: self._code[k] for k in self._used}
-        library_cache.save_code(jinja2.__version__, keep)
-        self._changed = False
-
-
-_COMPILED = _CompiledCode()
+#: The code Jinja compiled texts and conditions to, kept between runs. A key holds the environment's fingerprint
+#: (its class, and each filter and test with what it is passed: Jinja compiles those into the code) and the
+#: source, so code is only ever reused for the same text in an environment that compiles it the same way.
+_COMPILED = library_cache.Store("templates", jinja2.__version__, lambda value: isinstance(value, CodeType))
 
 
 def _fingerprint(env: jinja2.Environment) -> str:
-    """Return what the code Jinja compiles in ``env`` depends on beside the source (see :class:`_CompiledCode`)."""
+    """Return what the code Jinja compiles in ``env`` depends on beside the source (see :data:`_COMPILED`)."""
     parts = [type(env).__module__, type(env).__qualname__]
     for kind, functions in (("filter", env.filters), ("test", env.tests)):
         parts += [f"{kind} {name} {_PassArg.from_obj(function)}" for name, function in sorted(functions.items())]

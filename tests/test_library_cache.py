@@ -109,9 +109,14 @@ def test_the_test_run_never_caches_in_the_home_folder():
 @pytest.fixture
 def compiled(cache, monkeypatch):
     """Return a fresh store of compiled Jinja code that this test's cache folder keeps."""
-    store = templating._CompiledCode()
+    store = fresh_store()
     monkeypatch.setattr(templating, "_COMPILED", store)
     return store
+
+
+def fresh_store() -> library_cache.Store:
+    """Return the store of compiled Jinja code as a new process finds it."""
+    return library_cache.Store("templates", templating._COMPILED.version, templating._COMPILED.fits)
 
 
 TEXT = "{{ name }} betaalt {{ amount | money }}{% if late %}, te laat{% endif %}"
@@ -124,7 +129,7 @@ def test_compiled_clause_code_is_kept_and_the_next_run_needs_no_compiling(compil
     expected = first.render(TEXT, CONTEXT), first.evaluate(CONDITION, CONTEXT)
     compiled.save()
     assert len(list(cache.glob("templates-*.marshal"))) == 1
-    monkeypatch.setattr(templating, "_COMPILED", templating._CompiledCode())  # the next run
+    monkeypatch.setattr(templating, "_COMPILED", fresh_store())  # the next run
     second = templating.Templates()
     monkeypatch.setattr(second.env, "compile", lambda *a, **k: pytest.fail("compiled again"))
     assert (second.render(TEXT, CONTEXT), second.evaluate(CONDITION, CONTEXT)) == expected
@@ -164,8 +169,9 @@ def test_damaged_compiled_code_is_compiled_again(compiled, cache, monkeypatch, d
         path.write_bytes(b"not a cache")
     else:
         os.chmod(path, 0o666)
-    assert library_cache.load_code(templating.jinja2.__version__) == {}
-    monkeypatch.setattr(templating, "_COMPILED", templating._CompiledCode())
+    kept = next(iter(compiled._values))
+    assert compiled.get(kept) is not None and fresh_store().get(kept) is None
+    monkeypatch.setattr(templating, "_COMPILED", fresh_store())
     assert templating.Templates().render(TEXT, CONTEXT) == expected
 
 
@@ -190,3 +196,33 @@ def test_lint_runs_again_when_an_example_or_the_language_changed(cache, folder, 
     (examples / "dak-en-thuis.json").write_text("{}", encoding="utf-8")  # every witness on it now fails
     again = lint(DirectoryLoader(folder))
     assert len(runs) == 2 and again != first and any("dak-en-thuis" in p.message for p in again)
+
+
+def test_after_a_change_lint_reads_only_the_changed_texts_again(cache, folder, monkeypatch):
+    monkeypatch.setattr(lint_module, "_READINGS", library_cache.Store("lint-readings", "test", lint_module._READINGS.fits))
+    clause = next(path for path in sorted((folder / "clauses").glob("*.yaml")) if "text: >-\n" in path.read_text("utf-8"))
+    text = clause.read_text(encoding="utf-8")
+    clause.write_text(text.replace("text: >-\n", "text: >-\n      {{ onbekend_ding }} {{ ref('nergens') }}\n", 1),
+                      encoding="utf-8")
+    first = lint(DirectoryLoader(folder))
+    assert {"onbekende variabele 'onbekend_ding' in tekst", "verwijzing naar onbekend label 'nergens'"} <= {
+        p.message for p in first}
+    lint_module._READINGS.save()
+    monkeypatch.setattr(lint_module, "_READINGS", library_cache.Store("lint-readings", "test", lint_module._READINGS.fits))
+    parsed = []
+    original = lint_module.make_environment
+
+    def counting_environment(*args):
+        env = original(*args)
+        parse = env.parse
+        env.parse = lambda source, *a, **k: parsed.append(source) or parse(source, *a, **k)
+        return env
+
+    monkeypatch.setattr(lint_module, "make_environment", counting_environment)
+    meta = folder / "library.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8").replace("version:", "version: 9", 1), encoding="utf-8")
+    assert sorted(map(str, lint(DirectoryLoader(folder)))) == sorted(map(str, first))
+    assert parsed == []  # nothing changed in a clause: every text was read from the cache
+    clause.write_text(clause.read_text(encoding="utf-8").replace("onbekend_ding", "ander_ding"), encoding="utf-8")
+    assert "onbekende variabele 'ander_ding' in tekst" in {p.message for p in lint(DirectoryLoader(folder))}
+    assert parsed[0].startswith("{{ ander_ding }}") and len(parsed) <= 2  # the changed text (and its repeat)
