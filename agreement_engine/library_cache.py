@@ -18,6 +18,7 @@ checks: compiling a text from scratch costs a millisecond or two, loading its co
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
 import hashlib
 import marshal
@@ -112,8 +113,26 @@ def _write(path: Path, value: object, dumps: Callable[[Any], bytes] | None = Non
         except BaseException:
             os.unlink(temporary)
             raise
+        _prune(path)
     except Exception:  # noqa: BLE001 - a read-only or full disk: the library is simply built next time too
         return
+
+
+#: How many cache files of one kind (libraries, lint verdicts, ...) are kept; older ones go when a new one comes.
+KEEP = 32
+
+
+def _prune(path: Path) -> None:
+    """Remove the oldest cache files of the kind of ``path`` beyond :data:`KEEP`: every change to a library or the
+    engine is a new key, and the files of old keys would otherwise pile up."""
+    kind = path.name.rsplit("-", 1)[0]
+    same = [p for p in path.parent.glob(f"{kind}-*{path.suffix}") if p.name.rsplit("-", 1)[0] == kind]
+    if len(same) <= KEEP:
+        return
+    for old in sorted(same, key=lambda p: p.stat().st_mtime_ns)[:-KEEP]:
+        if old != path:
+            with contextlib.suppress(OSError):
+                old.unlink()
 
 
 def cached(files: Mapping[str, str], build: Callable[[], T], kind: type[T]) -> T:

@@ -226,3 +226,15 @@ def test_after_a_change_lint_reads_only_the_changed_texts_again(cache, folder, m
     clause.write_text(clause.read_text(encoding="utf-8").replace("onbekend_ding", "ander_ding"), encoding="utf-8")
     assert "onbekende variabele 'ander_ding' in tekst" in {p.message for p in lint(DirectoryLoader(folder))}
     assert parsed[0].startswith("{{ ander_ding }}") and len(parsed) <= 2  # the changed text (and its repeat)
+
+
+def test_old_cache_files_of_one_kind_are_removed_beyond_the_limit(cache, monkeypatch):
+    monkeypatch.setattr(library_cache, "KEEP", 3)
+    cache.mkdir(parents=True, mode=0o700)
+    other = cache / "templates-0.marshal"
+    other.write_bytes(b"another kind")
+    for i in range(6):
+        library_cache._write(cache / f"lint-{i}.pickle", [i])
+        os.utime(cache / f"lint-{i}.pickle", ns=(i * 10**9, i * 10**9))
+    assert sorted(p.name for p in cache.glob("lint-*")) == ["lint-3.pickle", "lint-4.pickle", "lint-5.pickle"]
+    assert other.exists() and library_cache._read(cache / "lint-5.pickle") == [5]
