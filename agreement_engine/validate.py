@@ -365,11 +365,15 @@ def _shared_meaning(schema: Any) -> bool:
 def _fast_validator(_schema: str) -> Any:
     """Return the jsonschema_rs validator of the answer-set schema in use (``_schema``, its key, keys the cache),
     checking dates as jsonschema's FormatChecker(formats=["date"]) does; None when the schema has a keyword,
-    format or pattern whose meaning the two do not share."""
+    format or pattern whose meaning the two do not share, or jsonschema_rs is not installed."""
     schema = load_schema()
     if not _shared_meaning(schema):
         return None
-    return jsonschema_rs.Draft202012Validator(schema, validate_formats=True, formats={"date": _is_date})
+    try:
+        draft = jsonschema_rs.Draft202012Validator
+    except ImportError:  # an environment installed before it was a dependency: jsonschema judges, more slowly
+        return None
+    return draft(schema, validate_formats=True, formats={"date": _is_date})
 
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
