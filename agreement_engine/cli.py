@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from agreement_engine.version import __version__
-from agreement_engine import lazy, output
+from agreement_engine import lazy
 from agreement_engine.answers import load as load_answers
 from agreement_engine.api import default_engine
 from agreement_engine.engine import Checked, Engine
@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 batch_stage = lazy.module("agreement_engine.batch")
 consequences_stage = lazy.module("agreement_engine.consequences")
 interview_stage = lazy.module("agreement_engine.interview")
+output = lazy.module("agreement_engine.output")
 lint = lazy.function("agreement_engine.lint", "lint")
 portfolio_stage = lazy.module("agreement_engine.portfolio")
 progress = lazy.module("agreement_engine.progress")

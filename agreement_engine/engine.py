@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ContextManager
 
-from agreement_engine import lazy, output
+from agreement_engine import lazy
 from agreement_engine.answers import load, normalize
 from agreement_engine.assemble import assemble_valid
 from agreement_engine.comfort import ComfortReport
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 # Loaded when a method first needs them, so that checking an answer set loads no Word code.
 comfort_solve = lazy.module("agreement_engine.comfort_solve")
+output = lazy.module("agreement_engine.output")  # writing files (subprocess, shutil): not for check
 compare_stage = lazy.module("agreement_engine.compare")
 consequences_stage = lazy.module("agreement_engine.consequences")
 variant_options = lazy.module("agreement_engine.variant_options")
