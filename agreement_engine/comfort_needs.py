@@ -13,7 +13,7 @@ from jinja2 import TemplateSyntaxError, nodes
 
 from agreement_engine.context import COMPUTED, PARTY_EXTRAS, PARTY_LISTS, PARTY_ONE, answer_sections
 from agreement_engine.findings import Finding, json_path, make_finding
-from agreement_engine.library import Library, default_library
+from agreement_engine.library import Library, library_in_use
 from agreement_engine.schema import path_exists
 from agreement_engine.templating import make_environment
 
@@ -155,7 +155,7 @@ def static_findings(answers: dict, library: Library | None = None) -> Iterator[F
                 yield make_finding("comfort.unknown_field", json_path(["comfort", i, "requires"]), field=path)
         if isinstance(provided, str):
             if labels is None:
-                labels = (library or default_library()).labels
+                labels = (library or library_in_use()).labels
             if provided not in labels and provided not in condition_ids(answers):
                 yield make_finding("comfort.unknown_provider", json_path(["comfort", i, "provided_by"]),
                                    label=provided)

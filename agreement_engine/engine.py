@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ContextManager
 
-from agreement_engine import lazy, output
+from agreement_engine import lazy
 from agreement_engine.answers import load, normalize
 from agreement_engine.assemble import Prepared, assemble_valid, prepare
 from agreement_engine.comfort import ComfortReport
@@ -25,7 +25,7 @@ from agreement_engine.comfort import evaluate as evaluate_comfort
 from agreement_engine.errors import EngineError, InvalidAnswersError
 from agreement_engine.findings import Finding, has_errors
 from agreement_engine.i18n import _, language
-from agreement_engine.library import DirectoryLoader, Library, LibraryLoader, default_library
+from agreement_engine.library import DirectoryLoader, Library, LibraryLoader, default_library, using_library
 from agreement_engine.model import Agreement
 from agreement_engine.resources import example_path, using_schema
 from agreement_engine.templating import Templates
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 # Loaded when a method first needs them, so that checking an answer set loads no Word code.
 comfort_solve = lazy.module("agreement_engine.comfort_solve")
+output = lazy.module("agreement_engine.output")  # writing files (subprocess, shutil): not for check
 compare_stage = lazy.module("agreement_engine.compare")
 consequences_stage = lazy.module("agreement_engine.consequences")
 variant_options = lazy.module("agreement_engine.variant_options")
@@ -176,7 +177,7 @@ class Engine:
     @contextmanager
     def _speaking(self) -> Iterator[None]:
         """Speak the interface language, with the library's answer-set schema in use."""
-        with using_schema(self.library.answer_schema), self._interface_language():
+        with using_schema(self.library.answer_schema), using_library(self.library), self._interface_language():
             yield
 
     @contextmanager
@@ -184,7 +185,7 @@ class Engine:
         """Load the template in the interface language (its errors are the caller's), then write the document's,
         with the library's answer-set schema in use."""
         self.house  # noqa: B018 - a broken template is reported in the language of the caller
-        with using_schema(self.library.answer_schema), language(self.document_language):
+        with using_schema(self.library.answer_schema), using_library(self.library), language(self.document_language):
             yield
 
     # --- the pipeline ------------------------------------------------------------------------------------

@@ -10,22 +10,27 @@ fields added for its clauses; an Engine with that library validates and assemble
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Protocol
+from typing import Any, Mapping, Protocol
 
-import yaml
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
-
-from agreement_engine import library_cache
+from agreement_engine import lazy, library_cache
 from agreement_engine.errors import LibraryError
 from agreement_engine.i18n import _
 from agreement_engine.phrases import Phrases
 from agreement_engine.resources import AnswerSchema, clause_library_dir, load_schema
 from agreement_engine.schema import broken_refs, fields_missing
+
+# Needed only to build a library, not to take a built one from the compiled-library cache.
+yaml = lazy.module("yaml")
+jsonschema = lazy.module("jsonschema")
+jsonschema_exceptions = lazy.module("jsonschema.exceptions")
 
 #: Labels of the annexes that assembly builds from the answer set (not from clause files).
 ANNEX_LABELS = ("bijlage.meerjarenplan", "bijlage.verdeelsleutel", "bijlage.voorwaarden", "bijlage.contactpersonen",
@@ -200,18 +205,20 @@ class LibraryLoader(Protocol):
         """Return the library, checked for structure."""
 
 
-class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when present: 10x faster
-    """A safe YAML loader that remembers the line of every mapping (key ``__line__``)."""
+@functools.cache
+def _line_loader() -> type:
+    """Return a safe YAML loader (libyaml's when present: 10x faster) that remembers the line of every mapping
+    (key ``__line__``) and of every key (``__lines__``)."""
+    loader = type("_LineLoader", (getattr(yaml, "CSafeLoader", yaml.SafeLoader),), {})
+    loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    return loader
 
 
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict:
+def _construct_mapping(loader: Any, node: Any) -> dict:
     mapping = loader.construct_mapping(node, deep=True)
     mapping["__line__"] = node.start_mark.line + 1
     mapping["__lines__"] = {k.value: k.start_mark.line + 1 for k, _ in node.value if hasattr(k, "value")}
     return mapping
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 def _strip_lines(value):
@@ -225,7 +232,7 @@ def _strip_lines(value):
 def _load_yaml(text: str, file: str) -> object:
     """Return the YAML ``text`` with the line of every mapping; raise LibraryError naming file and line."""
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_line_loader())  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise LibraryError(_("geen geldige YAML: {reason}").format(reason=getattr(exc, 'problem', exc)), file=file,
@@ -234,7 +241,7 @@ def _load_yaml(text: str, file: str) -> object:
 
 def _check_schema(schema: str, raw: dict, plain: dict, file: str, clause_id: str | None = None) -> None:
     """Raise LibraryError at the first place (by path) where ``plain`` breaks ``schemas/<schema>.schema.json``."""
-    validator = Draft202012Validator(load_schema(schema))
+    validator = jsonschema.Draft202012Validator(load_schema(schema))
     for error in sorted(validator.iter_errors(plain), key=lambda e: list(e.absolute_path)):
         node = raw
         for part in error.absolute_path:
@@ -316,8 +323,8 @@ def parse_answer_schema(text: str, file: str = SCHEMA_FILE) -> AnswerSchema:
     if not isinstance(tree, dict) or not isinstance(tree.get("properties"), dict):
         raise LibraryError(_("het schema van de antwoordenset moet een JSON-object met 'properties' zijn"), file=file)
     try:
-        Draft202012Validator.check_schema(tree)
-    except SchemaError as exc:
+        jsonschema.Draft202012Validator.check_schema(tree)
+    except jsonschema_exceptions.SchemaError as exc:
         where = "/".join(str(p) for p in exc.absolute_path) or _("(bestand)")
         raise LibraryError(f"{where}: {exc.message}", file=file) from exc
     refs = broken_refs(tree)
@@ -409,3 +416,22 @@ def default_library() -> Library:
     if _DEFAULT is None:
         _DEFAULT = DirectoryLoader().load()
     return _DEFAULT
+
+
+_IN_USE: ContextVar[Library | None] = ContextVar("library", default=None)
+
+
+@contextmanager
+def using_library(library: Library | None) -> Iterator[None]:
+    """Make ``library`` the clause library that checks inside the block read (None: the installed one)."""
+    token = _IN_USE.set(library)
+    try:
+        yield
+    finally:
+        _IN_USE.reset(token)
+
+
+def library_in_use() -> Library:
+    """Return the clause library of the block (an Engine's, see :func:`using_library`), else the installed one."""
+    library = _IN_USE.get()
+    return default_library() if library is None else library

@@ -8,21 +8,25 @@ names the file, the clause and the line.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 from dataclasses import dataclass
 from typing import Iterator
 
+import jinja2
 from jinja2 import TemplateSyntaxError, nodes
 
+from agreement_engine import library_cache
 from agreement_engine.answers import normalize
 from agreement_engine.assemble import build_context, templates, term_pattern
 from agreement_engine.context import COMPUTED, PARTY_EXTRAS, PARTY_LISTS, PARTY_ONE, answer_sections
 from agreement_engine.errors import EngineError, LibraryError, Problem
 from agreement_engine.findings import has_errors
 from agreement_engine.formatting import default_language
+from agreement_engine.i18n import get_language
 from agreement_engine.library import Clause, Library, LibraryLoader
 from agreement_engine.phrases import problems as phrase_problems
-from agreement_engine.resources import example_path, load_schema, using_schema
+from agreement_engine.resources import example_path, load_schema, schema_key, using_schema
 from agreement_engine.schema import path_exists, schema_at, schema_enums
 from agreement_engine.templating import make_environment
 from agreement_engine.validate import validate
@@ -208,13 +212,30 @@ def _base_path(path: str) -> str:
 
 def lint(source: Library | LibraryLoader) -> list[Problem]:
     """Return every problem of the library (empty when it is consistent), against its own answer-set schema if it
-    carries one, else the shipped one."""
+    carries one, else the shipped one.
+
+    The verdict is kept in the compiled-library cache: the same library files, examples (the witnesses' bases),
+    engine and language give the same problems, so a second lint of an unchanged library only reads them.
+    """
     try:
         library = source if isinstance(source, Library) else source.load()
     except LibraryError as exc:
         return [exc.problem if exc.file else dataclasses.replace(exc.problem, file="clause_library")]
     with using_schema(library.answer_schema):
-        return _lint_library(library)
+        return library_cache.remembered("lint", [library.content_hash, _examples_digest(), get_language()],
+                                        lambda: _lint_library(library), _problems)
+
+
+def _examples_digest() -> str:
+    """Return the sha256 of the example answer sets, on which the witnesses build."""
+    digest = hashlib.sha256()
+    for path in sorted(example_path().parent.glob("*.json")):
+        digest.update(f"\0{path.name}\0".encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _problems(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(problem, Problem) for problem in value)
 
 
 def _lint_library(library: Library) -> list[Problem]:
@@ -278,19 +299,13 @@ def _lint_clause(clause: Clause, env, enums: dict, labels: frozenset, covered: s
             unconditional_seen = variant.id
     for src in _sources(clause):
         try:
-            tree = env.parse(f"{{{{ ({src.text}) }}}}" if src.is_expression else src.text)
+            analyzer = _read(src, env)
         except TemplateSyntaxError as exc:
             kind = "voorwaarde" if src.is_expression else "tekst"
             yield Problem(clause.file, clause.id, src.line, f"{kind} ({src.what}) parseert niet: {exc.message}")
             continue
         if not src.is_expression and src.what != "begrip":
             texts.append(src.text)
-        bindings = {}
-        if src.alias:
-            analyzer = _Analyzer({})
-            bindings[src.alias[0]] = analyzer.chain(env.parse(f"{{{{ ({src.alias[1]}) }}}}").body[0].nodes[0]) or ""
-        analyzer = _Analyzer(bindings)
-        analyzer.visit(tree)
         for name in sorted(analyzer.names - known - set(analyzer.bindings)):
             yield Problem(clause.file, clause.id, src.line, f"onbekende variabele '{name}' in {src.what}")
         for attr in sorted(analyzer.unsafe):
@@ -319,6 +334,32 @@ def _lint_clause(clause: Clause, env, enums: dict, labels: frozenset, covered: s
                               f"'{value}' is geen waarde van {base} (kies uit {', '.join(map(str, enums[base]))}); "
                               "deze voorwaarde kan nooit gelden")
     texts_by_clause[clause.id] = "\n".join(texts)
+
+
+#: What lint read in each text (:func:`_read`), kept between runs: after a change to a clause only its own
+#: texts are parsed again.
+_READINGS = library_cache.Store("lint-readings", jinja2.__version__, lambda value: isinstance(value, tuple))
+
+
+def _read(src: _Source, env) -> _Analyzer:
+    """Return the analyzer that walked ``src`` (TemplateSyntaxError when it does not parse), from the cache when
+    this text with this alias was read before against the same schema."""
+    key = f"{schema_key()}\0{src.is_expression}\0{src.alias}\0{src.text}"
+    kept = _READINGS.get(key)
+    if kept is not None:
+        analyzer = _Analyzer({name: "" for name in kept[1]})
+        analyzer.names, analyzer.unsafe, analyzer.paths = set(kept[0]), set(kept[2]), set(kept[4])
+        analyzer.refs, analyzer.compared = list(kept[3]), set(kept[5])
+        return analyzer
+    tree = env.parse(f"{{{{ ({src.text}) }}}}" if src.is_expression else src.text)
+    bindings = {}
+    if src.alias:
+        bindings[src.alias[0]] = _Analyzer({}).chain(env.parse(f"{{{{ ({src.alias[1]}) }}}}").body[0].nodes[0]) or ""
+    analyzer = _Analyzer(bindings)
+    analyzer.visit(tree)
+    _READINGS.put(key, (frozenset(analyzer.names), frozenset(analyzer.bindings), frozenset(analyzer.unsafe),
+                        tuple(analyzer.refs), frozenset(analyzer.paths), frozenset(analyzer.compared)))
+    return analyzer
 
 
 def _lint_terms(library: Library, defined: dict[str, Clause], texts: dict[str, str]) -> Iterator[Problem]:

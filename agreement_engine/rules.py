@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 from typing import Any, Callable, Iterator
 
 from agreement_engine.comfort_needs import static_findings as comfort_static_findings
@@ -16,7 +15,7 @@ from agreement_engine.errors import LibraryError
 from agreement_engine.findings import UNUSED_FIELD, Finding, Severity, add_codes, json_path, make_finding, printable
 from agreement_engine.formatting import default_language
 from agreement_engine.i18n import Text, format_date, format_percent, joined
-from agreement_engine.library import default_library
+from agreement_engine.library import Library, library_in_use
 from agreement_engine.schema import field_title, schema_at
 from agreement_engine.templating import Templates
 
@@ -576,12 +575,25 @@ def court_named(answers: dict) -> Iterator[Finding]:
 _BODY_SENTINEL = "\ue000body\ue001"  # stands for the body's own name while the library's terms are resolved
 
 
-@lru_cache(maxsize=8)
-def _library_terms(library_hash: str, alliance_term: str) -> dict[str, str]:
-    """Return the library's defined terms (casefolded, with the plural forms the text also reads as the term)."""
+#: The defined terms of a library by its content hash and the alliance's term (see _library_terms).
+_TERMS: dict[tuple[str, str], dict[str, str]] = {}
+
+
+def _library_terms(library: Library, alliance_term: str) -> dict[str, str]:
+    """Return the defined terms of ``library`` (casefolded, with the plural forms the text also reads as the term),
+    worked out once per library and alliance term."""
+    key = (library.content_hash, alliance_term)
+    if key not in _TERMS:
+        if len(_TERMS) >= 8:
+            _TERMS.clear()
+        _TERMS[key] = _terms_of(library, alliance_term)
+    return _TERMS[key]
+
+
+def _terms_of(library: Library, alliance_term: str) -> dict[str, str]:
     templates = Templates()
     found: list[str] = []
-    for clause in default_library().clauses:
+    for clause in library.clauses:
         for definition in clause.defines:
             try:
                 term = templates.render(definition.term, {"alliance_term": alliance_term, "body": _BODY_SENTINEL})
@@ -597,7 +609,7 @@ def _library_terms(library_hash: str, alliance_term: str) -> dict[str, str]:
 
 
 def defined_terms(kind: Any) -> dict[str, str]:
-    """Return every term the clause library defines for a document of ``kind``, by its casefolded forms.
+    """Return every term the clause library in use defines for a document of ``kind``, by its casefolded forms.
 
     The body's own name is a term too, but that one is the answer itself. A library that cannot be loaded
     defines nothing here (rendering reports it).
@@ -606,13 +618,13 @@ def defined_terms(kind: Any) -> dict[str, str]:
     ('Partijen', 'Samenwerking')
     """
     try:
-        library = default_library()
+        library = library_in_use()
         phrases = library.phrases_for(default_language())
         term_id = f"kind.{kind}.term"  # the answer is not checked yet: an unknown kind reads as an alliance
         alliance_term = phrases.text(term_id if term_id in phrases.ids() else "kind.alliance.term")
     except (LibraryError, OSError):
         return {}
-    return _library_terms(library.content_hash, alliance_term)
+    return _library_terms(library, alliance_term)
 
 
 @rule

@@ -3,18 +3,28 @@
 Answer values reach templates only as data in the context; they are never compiled, so ``{{ 7*7 }}`` in
 a party name prints as typed. ``StrictUndefined`` makes a missing value an error that names the clause
 and the variable, never a silent blank in a contract.
+
+The code Jinja compiles a clause text or condition to is kept between runs (:data:`_COMPILED`, in the
+compiled-library cache): a command that starts loads it instead of parsing and compiling every text again.
 """
 from __future__ import annotations
 
+import hashlib
 import re
+from types import CodeType
 from typing import Any, Callable
 
 from functools import wraps
 
+import jinja2
 from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined, UndefinedError, nodes
 from jinja2.compiler import CodeGenerator, Frame
+from jinja2.environment import TemplateExpression
+from jinja2.parser import Parser
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.utils import _PassArg
 
+from agreement_engine import library_cache
 from agreement_engine.errors import LibraryError
 from agreement_engine.formatting import Formatter, default_language, formatter
 from agreement_engine.i18n import _
@@ -95,6 +105,19 @@ _DRAWN = frozenset({"lipsum", "random"})
 #: The most texts kept by their inputs (see ``Templates.render``'s ``memo``); then the memory starts again.
 MEMO_SIZE = 2048
 
+#: The code Jinja compiled texts and conditions to, kept between runs. A key holds the environment's fingerprint
+#: (its class, and each filter and test with what it is passed: Jinja compiles those into the code) and the
+#: source, so code is only ever reused for the same text in an environment that compiles it the same way.
+_COMPILED = library_cache.Store("templates", jinja2.__version__, lambda value: isinstance(value, CodeType))
+
+
+def _fingerprint(env: jinja2.Environment) -> str:
+    """Return what the code Jinja compiles in ``env`` depends on beside the source (see :data:`_COMPILED`)."""
+    parts = [type(env).__module__, type(env).__qualname__]
+    for kind, functions in (("filter", env.filters), ("test", env.tests)):
+        parts += [f"{kind} {name} {_PassArg.from_obj(function)}" for name, function in sorted(functions.items())]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
+
 
 class Templates:
     """Compile each clause text and condition once per process and render it with clear errors."""
@@ -160,6 +183,36 @@ class Templates:
         on: for those the text is a function of what the call gives, not of the function itself."""
         self.memo_names(source)
         return self._called.get(source, frozenset())
+        self._fingerprint = _fingerprint(self.env)
+
+    def _template(self, source: str) -> Any:
+        """Return ``source`` compiled as a template (what ``env.from_string`` does), its code kept between runs."""
+        key = f"template\0{self._fingerprint}\0{source}"
+        code = _COMPILED.get(key)
+        if code is None:
+            code = self.env.compile(source)
+            _COMPILED.put(key, code)
+        return self.env.template_class.from_code(self.env, code, self.env.make_globals(None))
+
+    def _expression(self, expression: str) -> Callable:
+        """Return ``expression`` compiled (what ``env.compile_expression(expression, undefined_to_none=False)``
+        does), its code kept between runs."""
+        key = f"expression\0{self._fingerprint}\0{expression}"
+        code = _COMPILED.get(key)
+        if code is None:
+            parser = Parser(self.env, expression, state="variable")
+            try:
+                expr = parser.parse_expression()
+                if not parser.stream.eos:
+                    raise TemplateSyntaxError("chunk after expression", parser.stream.current.lineno, None, None)
+                expr.set_environment(self.env)
+            except TemplateSyntaxError:
+                self.env.handle_exception(source=expression)
+            body = [nodes.Assign(nodes.Name("result", "store"), expr, lineno=1)]
+            code = self.env.compile(nodes.Template(body, lineno=1))
+            _COMPILED.put(key, code)
+        template = self.env.template_class.from_code(self.env, code, self.env.make_globals(None))
+        return TemplateExpression(template, False)
 
     def _where(self, clause: str | None, file: str | None, line: int | None) -> dict:
         return {"clause": clause, "file": file, "line": line}
@@ -196,7 +249,7 @@ class Templates:
         template = self._templates.get(source)
         try:
             if template is None:
-                template = self._templates[source] = self.env.from_string(source)
+                template = self._templates[source] = self._template(source)
             # Template.render, without its two copies of the context (a third of the time per document) and
             # without new_context's set of the template's globals (unused by Jinja; ``prepare`` merged them)
             text = self.env.concat(template.root_render_func(self.env.context_class(
@@ -229,8 +282,7 @@ class Templates:
         compiled = self._expressions.get(expression)
         try:
             if compiled is None:
-                compiled = self._expressions[expression] = self.env.compile_expression(
-                    expression, undefined_to_none=False)
+                compiled = self._expressions[expression] = self._expression(expression)
             template = getattr(compiled, "_template", None)
             if prepared and template is not None:
                 # TemplateExpression.__call__, without its two copies of the context

@@ -5,22 +5,31 @@ path it concerns and a Dutch message that names the party where one is concerned
 """
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
-from jsonschema import Draft202012Validator, FormatChecker, validators
-from jsonschema.exceptions import ValidationError, best_match
-
+from agreement_engine import lazy
 from agreement_engine.answers import too_deep
 from agreement_engine.findings import Finding, json_path, make_finding, printable
 from agreement_engine.i18n import N_, Text, format_number, joined
 from agreement_engine.resources import load_schema, schema_key
 from agreement_engine.rules import check_rules, party_label
 from agreement_engine.schema import field_title, resolve_ref, schema_at
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
+
+# jsonschema (a tenth of a second to load) only when an answer set has a schema error or is not plain JSON data;
+# the verdict on a plain valid one comes from jsonschema_rs (see _schema_valid).
+jsonschema = lazy.module("jsonschema")
+jsonschema_exceptions = lazy.module("jsonschema.exceptions")
+jsonschema_rs = lazy.module("jsonschema_rs")
 
 _TYPE_WORDS = {
     "string": N_("tekst"), "integer": N_("een geheel getal"), "number": N_("een getal"),
@@ -98,7 +107,7 @@ def validate(answers: Any) -> list[Finding]:
     answers = _trimmed(answers, load_schema())
     # the fast path: a valid answer set (the usual case) costs one pass of the resolved validator; the findings
     # of a schema error are built by the validator that keeps the schema's own references and paths
-    valid = _resolved_validator(schema_key()).is_valid(answers)
+    valid = _schema_valid(answers)
     findings: list[Finding] = [] if valid else _one_per_path(list(_schema_findings(answers, [], answers)))
     if isinstance(answers, dict):
         findings.extend(_value_findings(answers, [], answers))
@@ -256,14 +265,142 @@ def ecma_pattern(pattern: str) -> re.Pattern:
 
 def _pattern(validator, pattern: str, instance: Any, schema: dict) -> Iterator[ValidationError]:
     if validator.is_type(instance, "string") and not ecma_pattern(pattern).search(instance):
-        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+        yield jsonschema_exceptions.ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
-#: An integer is written as one: JSON Schema would accept 4.0, but a contract says "4 jaar", and the rules and
-#: the Dutch formatting count in whole numbers. Patterns match as JSON Schema means them (see ecma_pattern).
-_Validator = validators.extend(Draft202012Validator, validators={"pattern": _pattern},
-                               type_checker=Draft202012Validator.TYPE_CHECKER.redefine(
-    "integer", lambda _, value: isinstance(value, int) and not isinstance(value, bool)))
+def _schema_valid(answers: Any) -> bool:
+    """Return whether ``answers`` (trimmed) meet the answer-set schema in use.
+
+    Plain JSON data (:func:`_plain`) against a schema whose keywords, formats and patterns mean the same to both
+    (:func:`_fast_validator`) is judged by jsonschema_rs, compiled Rust: the same verdict as jsonschema's
+    (tests/test_validate.py holds them to it on every answer set the tests have) without loading jsonschema.
+    Anything else is judged by the resolved jsonschema validator.
+    """
+    fast = _fast_validator(schema_key()) if _plain(answers) else None
+    if fast is not None:
+        try:
+            return fast.is_valid(answers)
+        except ValueError:  # a value jsonschema_rs cannot take after all: jsonschema decides
+            pass
+    return _resolved_validator(schema_key()).is_valid(answers)
+
+
+#: Characters in whose meaning Python's, ECMA 262's and Rust's regular expressions differ (``\s`` includes
+#: them in one and not the other), and surrogates, which Rust strings cannot hold.
+_NOT_PLAIN_CHARACTER = re.compile("[\x1c-\x1f\x85\ufeff\ud800-\udfff]")
+#: Integers that both validators hold exactly.
+_LARGEST_INTEGER = 2 ** 53
+
+
+def _plain(value: Any, depth: int = 0) -> bool:
+    """Return whether ``value`` is JSON data on which jsonschema_rs and this module's jsonschema validator agree.
+
+    Only dicts with text keys, lists, text, booleans, None, integers up to 2**53 and floats that are finite and not
+    whole: a whole float such as 4.0 is an integer to JSON Schema (and to jsonschema_rs) but not to this engine
+    (see :func:`_validator_class`), and text without the characters of :data:`_NOT_PLAIN_CHARACTER`.
+
+    >>> _plain({"a": [1, 2.5, "x", None, True]}), _plain({"a": 4.0}), _plain({"a": (1,)}), _plain("\x85")
+    (True, False, False, False)
+    """
+    kind = type(value)
+    if kind is str:
+        return _NOT_PLAIN_CHARACTER.search(value) is None
+    if kind is bool or value is None:
+        return True
+    if kind is int:
+        return -_LARGEST_INTEGER <= value <= _LARGEST_INTEGER
+    if kind is float:
+        return math.isfinite(value) and not value.is_integer()
+    if kind in (dict, _CutMap):
+        return all(type(key) is str and _NOT_PLAIN_CHARACTER.search(key) is None and _plain(item, depth + 1)
+                   for key, item in value.items())
+    if kind in (list, _Cut):
+        return all(_plain(item, depth + 1) for item in value)
+    return False
+
+
+#: The schema keywords whose meaning jsonschema_rs and jsonschema share for plain data (:func:`_plain`); a schema
+#: with any other (a library's own schema may have them) is judged by jsonschema alone.
+_SHARED_KEYWORDS = frozenset({
+    "$schema", "$id", "$ref", "$defs", "$comment", "title", "description", "default", "examples", "type", "enum",
+    "const", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength", "pattern",
+    "format", "items", "minItems", "maxItems", "uniqueItems", "properties", "required", "additionalProperties",
+    "propertyNames", "minProperties", "maxProperties", "allOf", "anyOf", "oneOf", "not", "if", "then", "else"})
+#: Keywords whose value is a schema, a list of schemas or a map of schemas.
+_ONE_SCHEMA = ("items", "additionalProperties", "propertyNames", "not", "if", "then", "else")
+_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
+_SCHEMA_MAPS = ("properties", "$defs")
+#: What a pattern may hold to mean the same in Python (ecma_pattern), ECMA 262 and Rust: literal characters,
+#: classes, anchors, quantifiers, ``\s``/``\S`` and escaped characters; not ``.``, ``\d``, ``\w``, ``\b``, groups
+#: with ``(?`` or back-references.
+_SHARED_PATTERN = re.compile(r"(?:[^\\.(]|\\[sSnrt.\-\\/+*?()\[\]{}|^$@]|\\u[0-9a-fA-F]{4}|\((?!\?))*")
+
+
+def _shared_meaning(schema: Any) -> bool:
+    """Return whether every keyword, format and pattern of ``schema`` means the same to jsonschema_rs and
+    jsonschema."""
+    if isinstance(schema, bool):
+        return True
+    if not isinstance(schema, dict):
+        return False
+    for keyword, value in schema.items():
+        if keyword.startswith("x-"):
+            continue
+        if keyword not in _SHARED_KEYWORDS:
+            return False
+        if keyword == "format" and value != "date":
+            return False
+        if keyword == "pattern" and not (isinstance(value, str) and _SHARED_PATTERN.fullmatch(value)):
+            return False
+        if keyword in _ONE_SCHEMA and not _shared_meaning(value):
+            return False
+        if keyword in _SCHEMA_LISTS and not (isinstance(value, list) and all(map(_shared_meaning, value))):
+            return False
+        if keyword in _SCHEMA_MAPS and not (isinstance(value, dict) and all(map(_shared_meaning, value.values()))):
+            return False
+    return True
+
+
+@lru_cache(maxsize=None)
+def _fast_validator(_schema: str) -> Any:
+    """Return the jsonschema_rs validator of the answer-set schema in use (``_schema``, its key, keys the cache),
+    checking dates as jsonschema's FormatChecker(formats=["date"]) does; None when the schema has a keyword,
+    format or pattern whose meaning the two do not share, or jsonschema_rs is not installed."""
+    schema = load_schema()
+    if not _shared_meaning(schema):
+        return None
+    try:
+        draft = jsonschema_rs.Draft202012Validator
+    except ImportError:  # an environment installed before it was a dependency: jsonschema judges, more slowly
+        return None
+    return draft(schema, validate_formats=True, formats={"date": _is_date})
+
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+
+
+def _is_date(text: str) -> bool:
+    """Return whether ``text`` is a date as jsonschema's format checker judges one (year 0000 is none).
+
+    >>> _is_date("2028-02-29"), _is_date("2027-02-29"), _is_date("0000-01-01"), _is_date("2027-1-01")
+    (True, False, False, False)
+    """
+    try:
+        return bool(_DATE.fullmatch(text) and dt.date.fromisoformat(text))
+    except ValueError:
+        return False
+
+
+@lru_cache(maxsize=None)
+def _validator_class() -> type[Draft202012Validator]:
+    """Return the validator class of answer sets.
+
+    An integer is written as one: JSON Schema would accept 4.0, but a contract says "4 jaar", and the rules and
+    the Dutch formatting count in whole numbers. Patterns match as JSON Schema means them (see ecma_pattern).
+    """
+    draft = jsonschema.Draft202012Validator
+    return jsonschema.validators.extend(draft, validators={"pattern": _pattern}, type_checker=draft.TYPE_CHECKER.redefine(
+        "integer", lambda _, value: isinstance(value, int) and not isinstance(value, bool)))
 
 
 def _validator(shape: tuple = ()) -> Draft202012Validator:
@@ -276,7 +413,7 @@ def _compiled_validator(_schema: str, shape: tuple) -> Draft202012Validator:
     """Return the validator at ``shape`` of the answer-set schema in use (``_schema``, its key, keys the cache)."""
     schema = load_schema()
     node = {**schema_at(list(shape)), "$defs": schema["$defs"]} if shape else schema
-    return _Validator(node, format_checker=FormatChecker(formats=["date"]))
+    return _validator_class()(node, format_checker=jsonschema.FormatChecker(formats=["date"]))
 
 
 @lru_cache(maxsize=None)
@@ -287,8 +424,8 @@ def _resolved_validator(_schema: str) -> Draft202012Validator:
     the validator of the schema as written, whose error paths they name."""
     schema = load_schema()
     definitions = schema.get("$defs", {})
-    return _Validator({**_inlined(schema, definitions, frozenset()), "$defs": definitions},
-                      format_checker=FormatChecker(formats=["date"]))
+    return _validator_class()({**_inlined(schema, definitions, frozenset()), "$defs": definitions},
+                              format_checker=jsonschema.FormatChecker(formats=["date"]))
 
 
 def _inlined(node: Any, definitions: dict, seen: frozenset) -> Any:
@@ -323,7 +460,7 @@ def _from_error(error: ValidationError, prefix: list, answers: Any) -> Iterator[
     keyword = error.validator
     value = error.instance
     if keyword in ("anyOf", "oneOf"):
-        inner = best_match(error.context) if error.context else None
+        inner = jsonschema_exceptions.best_match(error.context) if error.context else None
         if inner is not None:
             yield from _from_error(inner, prefix, answers)
             return

@@ -105,3 +105,21 @@ def test_a_library_error_and_lint_share_one_located_problem():
     assert (problem.file, problem.clause, problem.line) == ("clauses/9999-kapot.yaml", None, 3)
     assert lint(MemoryLoader(files)) == [problem]
     assert str(caught.value) == f"clauses/9999-kapot.yaml:3: {problem.message}"
+
+
+def test_the_names_that_are_defined_terms_are_those_of_the_engines_own_library():
+    """A party may not be called by a term the agreement defines: the terms of the engine's library, not the
+    installed one's."""
+    files = DirectoryLoader().files()
+    files["clauses/0300-meerjarenplan.yaml"] = files["clauses/0300-meerjarenplan.yaml"].replace(
+        "term: Meerjarenplan", "term: Koersplan", 1)
+    own = Engine(MemoryLoader(files))
+    named = {name: variation("dak-en-thuis", ["set", ["parties", 1, "short_name"], name])
+             for name in ("Koersplan", "Meerjarenplan")}
+
+    def flagged(engine: Engine, name: str) -> bool:
+        return any(f.code == "name.defined_term" and f.path == "$.parties[1].short_name"
+                   for f in engine.check(named[name]))
+
+    assert flagged(own, "Koersplan") and not flagged(own, "Meerjarenplan")
+    assert flagged(Engine(), "Meerjarenplan") and not flagged(Engine(), "Koersplan")

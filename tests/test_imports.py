@@ -42,6 +42,17 @@ def test_check_loads_no_word_code():
     assert "agreement_engine" in loaded and not loaded & {"docx", "docxtpl", "lxml"}
 
 
+def test_check_of_a_valid_answer_set_loads_neither_jsonschema_nor_yaml_once_the_library_is_cached():
+    """With the library in the compiled-library cache (the first run puts it there), ``check`` of a valid answer set
+    needs no YAML and gets its schema verdict from jsonschema_rs; jsonschema is loaded only to explain an error."""
+    example = Path(agreement_engine.__file__).parent.parent / "examples" / "dak-en-thuis.json"
+    statement = ("from agreement_engine.cli import main\n"
+                 f"try:\n    main(['check', {str(example)!r}])\nexcept SystemExit as exit:\n    assert exit.code == 0")
+    loaded_after(statement)  # fills the cache when this test runs first
+    loaded = loaded_after(statement)
+    assert "jsonschema_rs" in loaded and not loaded & {"jsonschema", "referencing", "yaml", "babel"}
+
+
 def test_the_package_names_load_when_first_used():
     assert agreement_engine.__version__ == __version__
     assert agreement_engine.check.__module__ == "agreement_engine.api"

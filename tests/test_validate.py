@@ -12,7 +12,9 @@ from agreement_engine.findings import CATALOG, Severity
 from agreement_engine.library import default_library
 from agreement_engine.resources import schema_key
 from agreement_engine.rules import check_rules
-from agreement_engine.validate import _resolved_validator, _validator, validate, validate_part
+from agreement_engine.resources import load_schema
+from agreement_engine.validate import (_fast_validator, _plain, _resolved_validator, _schema_valid, _shared_meaning,
+                                       _trimmed, _validator, validate, validate_part)
 
 BAD = [case for case in CORPUS if not case.is_raw]
 RAW = [case for case in CORPUS if case.is_raw]
@@ -154,3 +156,51 @@ def test_the_resolved_validator_agrees_with_the_schema_as_written_on_the_whole_c
                 for name, answers in _corpus_instances()}
     assert {name: v for name, v in verdicts.items() if v[0] != v[1]} == {}
     assert {v[0] for v in verdicts.values()} == {True, False}
+
+
+def test_jsonschema_rs_agrees_with_jsonschema_on_the_whole_corpus():
+    """The verdict on plain data comes from jsonschema_rs without loading jsonschema: it must be jsonschema's on
+    every answer set the tests have (examples, corpus cases, witnesses), and the corpus must hold both verdicts."""
+    fast, written = _fast_validator(schema_key()), _validator(())
+    assert fast is not None  # the shipped schema only has keywords, formats and patterns both read alike
+    verdicts = {}
+    for name, answers in _corpus_instances():
+        trimmed = _trimmed(answers, load_schema())
+        if _plain(trimmed):
+            verdicts[name] = (fast.is_valid(trimmed), next(written.iter_errors(trimmed), None) is None)
+    assert {name: v for name, v in verdicts.items() if v[0] != v[1]} == {}
+    assert {v[0] for v in verdicts.values()} == {True, False} and len(verdicts) > 250
+
+
+@pytest.mark.parametrize("path, value", [
+    (["alliance", "start_date"], value) for value in [
+        "2027-02-29", "2028-02-29", "2027-04-31", "2027-13-01", "0000-01-01", "9999-12-31", "2027-1-01",
+        "2027-01-01\n", "2027-01-01T00:00:00", "\uff12027-01-01", "2027-01-01 ", " 2027-01-01", "20270101"]] + [
+    (["parties", 0, "name"], value) for value in [
+        "De Haven", "De Haven\n", "\u2028De Haven", "De\u00a0Haven", "   ", "\u3000", "Zorg\u200bpunt", "\t",
+        "Stichting \u00e9\u00e8 \u4e2d\U0001f600", "a" * 300, ""]] + [
+    (["parties", 0, "kvk"], value) for value in ["41234567", "4123456", "41234567\n", "\uff141234567", 41234567]] + [
+    (["alliance", "term", "years"], value) for value in [4, 4.5, -1, 0, 10 ** 6, True, "4", None]] + [
+    (["resources", "shares", "dehaven"], value) for value in [33.33, 33.333, 0.001, -1.5, 100.01, 1e300, False]] + [
+    (["resources", "annual_budget"], value) for value in [2450000, 2450000.5, 0.01, -0.01, 10 ** 15 + 0.5]] + [
+    (["parties", 0, "legal_form"], value) for value in ["stichting", "Stichting", "", ["stichting"], {"a": 1}]])
+def test_jsonschema_rs_and_jsonschema_agree_on_awkward_values(path, value):
+    answers = apply_changes(example("dak-en-thuis"), [["set", path, value]])
+    trimmed = _trimmed(answers, load_schema())
+    expected = _resolved_validator(schema_key()).is_valid(trimmed)
+    assert _schema_valid(trimmed) == expected
+    if _plain(trimmed):
+        assert _fast_validator(schema_key()).is_valid(trimmed) == expected
+
+
+@pytest.mark.parametrize("schema, shared", [
+    ({"type": "object", "properties": {"a": {"type": "string", "pattern": "^[0-9]{8}$"}}}, True),
+    ({"properties": {"a": {"format": "email"}}}, False),
+    ({"properties": {"a": {"pattern": "^\\d+$"}}}, False),
+    ({"properties": {"a": {"pattern": "^a.b$"}}}, False),
+    ({"items": {"multipleOf": 0.01}}, False),
+    ({"allOf": [{"not": {"propertyNames": {"pattern": "(?=x)"}}}]}, False),
+    ({"x-labels": {"anything": 1}, "anyOf": [{"const": 1}, True]}, True),
+])
+def test_a_schema_with_a_keyword_the_two_read_differently_is_left_to_jsonschema(schema, shared):
+    assert _shared_meaning(schema) is shared

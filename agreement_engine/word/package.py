@@ -16,16 +16,21 @@ import zipfile
 import zlib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator
 from lxml import etree
 
+from agreement_engine import lazy
 from agreement_engine.errors import EngineError
 from agreement_engine.files import MAX_DOCUMENT_BYTES, read_regular_file, size_text
 from agreement_engine.i18n import N_, _
 from agreement_engine.resources import load_schema
 from agreement_engine.word.ooxml import clean_text
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+
+jsonschema = lazy.module("jsonschema")  # only to read provenance back (explain), not to write a document
 
 PROVENANCE_NS = "urn:agreement-engine:provenance:1"
 PROVENANCE_ITEM_ID = "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, PROVENANCE_NS)).upper() + "}"
@@ -307,7 +312,7 @@ def _depth(value: Any) -> int:
 
 @functools.lru_cache(maxsize=1)
 def _provenance_validator() -> Draft202012Validator:
-    return Draft202012Validator(load_schema("provenance"))
+    return jsonschema.Draft202012Validator(load_schema("provenance"))
 
 
 def printable(value: object, limit: int | None = None) -> str:
