@@ -126,6 +126,7 @@ class Templates:
         self.env = make_environment(notation)
         self._templates: dict[str, Any] = {}
         self._expressions: dict[str, Callable] = {}
+        self._fingerprint = _fingerprint(self.env)
         self._names: dict[str, tuple[str, ...] | None] = {}
         self._called: dict[str, frozenset[str]] = {}
         self._plain: dict[str, str] = {}  # a text without template syntax, collapsed
@@ -183,7 +184,6 @@ class Templates:
         on: for those the text is a function of what the call gives, not of the function itself."""
         self.memo_names(source)
         return self._called.get(source, frozenset())
-        self._fingerprint = _fingerprint(self.env)
 
     def _template(self, source: str) -> Any:
         """Return ``source`` compiled as a template (what ``env.from_string`` does), its code kept between runs."""
