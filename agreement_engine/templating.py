@@ -110,6 +110,14 @@ MEMO_SIZE = 2048
 #: source, so code is only ever reused for the same text in an environment that compiles it the same way.
 _COMPILED = library_cache.Store("templates", jinja2.__version__, lambda value: isinstance(value, CodeType))
 
+#: What :meth:`Templates.memo_names` worked out for each text (whether it may be kept, the names it reads, those
+#: it only calls), kept between runs like the compiled code: working it out parses the text, which a one-document
+#: ``render`` would otherwise pay for every text. The key holds the environment's fingerprint, the filters counted
+#: as pure and the source.
+_READS = library_cache.Store("reads", jinja2.__version__, lambda value: (
+    isinstance(value, tuple) and len(value) == 3 and isinstance(value[0], bool)
+    and all(isinstance(names, tuple) and all(isinstance(n, str) for n in names) for names in value[1:])))
+
 
 def _fingerprint(env: jinja2.Environment) -> str:
     """Return what the code Jinja compiles in ``env`` depends on beside the source (see :data:`_COMPILED`)."""
@@ -137,6 +145,8 @@ class Templates:
         #: The filters of this environment whose text is a function of their arguments alone.
         self._pure = _PURE_JINJA_FILTERS | (set(notation.filters) if notation else set(formatter(
             default_language()).filters)) | {"terms"}
+        self._reads_fingerprint = hashlib.sha256("\0".join([self._fingerprint, *sorted(self._pure)]).encode()
+                                                 ).hexdigest()[:32]
 
     def memo_names(self, source: str) -> tuple[str, ...] | None:
         """Return the names ``source`` reads from its context, sorted, when its text is a function of their values
@@ -148,29 +158,43 @@ class Templates:
         """
         if source in self._names:
             return self._names[source]
+        key = f"reads\0{self._reads_fingerprint}\0{source}"
+        found = _READS.get(key)
+        if found is None:
+            found = self._reads(source)
+            if found is None:
+                return None  # not kept: render raises with the place
+            _READS.put(key, found)
+        keepable, names, called = found
+        self._called[source] = frozenset(called)
+        self._names[source] = names if keepable else None
+        return self._names[source]
+
+    def _reads(self, source: str) -> tuple[bool, tuple[str, ...], tuple[str, ...]] | None:
+        """Work out :meth:`memo_names` of ``source``: whether its text may be kept, the names it reads and those
+        it only calls; None when it does not compile."""
         try:
             tree = self.env.parse(source)
             reads = _Reads(self.env)
             reads.visit(tree)
         except TemplateSyntaxError:
-            return None  # not kept: render raises with the place
-        names: tuple[str, ...] | None = tuple(sorted(reads.names))
-        if _DRAWN & set(names) or any(isinstance(node, (nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport))
-                                      for node in tree.find_all(nodes.Stmt)):
-            names = None
+            return None
+        names = tuple(sorted(reads.names))
+        keepable = not (_DRAWN & set(names)) and not any(
+            isinstance(node, (nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport))
+            for node in tree.find_all(nodes.Stmt))
         for node in tree.find_all(nodes.Filter):
             if node.name not in self._pure:
-                names = None
+                keepable = False
             elif node.name == "map" and node.args and not (isinstance(node.args[0], nodes.Const)
                                                            and node.args[0].value in self._pure):
-                names = None  # map('name') applies the filter of that name
+                keepable = False  # map('name') applies the filter of that name
         if any(isinstance(node.value, str) and node.value in _DRAWN for node in tree.find_all(nodes.Const)):
-            names = None
+            keepable = False
         targets = {id(call.node) for call in tree.find_all(nodes.Call)}
-        self._called[source] = frozenset(name for name in names or () if all(
-            id(node) in targets for node in tree.find_all(nodes.Name) if node.name == name))
-        self._names[source] = names
-        return names
+        called = tuple(sorted(name for name in (names if keepable else ()) if all(
+            id(node) in targets for node in tree.find_all(nodes.Name) if node.name == name)))
+        return keepable, names, called
 
     def shared(self, said: bytes) -> bytes:
         """Return the one copy of ``said`` (a value said exactly) that the kept texts share: the texts kept for one

@@ -175,6 +175,39 @@ def test_damaged_compiled_code_is_compiled_again(compiled, cache, monkeypatch, d
     assert templating.Templates().render(TEXT, CONTEXT) == expected
 
 
+def fresh_reads() -> library_cache.Store:
+    """Return the store of what texts read as a new process finds it."""
+    return library_cache.Store("reads", templating._READS.version, templating._READS.fits)
+
+
+KEPT_TEXT = "{{ party('a').name }} en {{ ref('x') }}{% if late %}, te laat{% endif %}"
+DRAWN_TEXT = "{{ [name, amount] | random }}"
+
+
+def test_what_a_text_reads_is_kept_and_the_next_run_parses_nothing(cache, monkeypatch):
+    """A one-document render would otherwise parse every text once more to learn the names it reads."""
+    monkeypatch.setattr(templating, "_READS", fresh_reads())
+    first = templating.Templates()
+    expected = {source: (first.memo_names(source), first.only_called(source))
+                for source in (TEXT, KEPT_TEXT, DRAWN_TEXT)}
+    assert expected[KEPT_TEXT] == (("late", "party", "ref"), frozenset({"party", "ref"}))
+    assert expected[DRAWN_TEXT][0] is None  # never kept: it draws at random
+    templating._READS.save()
+    monkeypatch.setattr(templating, "_READS", fresh_reads())  # the next run
+    second = templating.Templates()
+    monkeypatch.setattr(second.env, "parse", lambda *a, **k: pytest.fail("parsed again"))
+    assert {source: (second.memo_names(source), second.only_called(source)) for source in expected} == expected
+
+
+def test_what_a_text_reads_is_worked_out_again_when_the_pure_filters_differ(cache, monkeypatch):
+    """A filter counted as pure in one engine and not in another gives each its own answer."""
+    monkeypatch.setattr(templating, "_READS", fresh_reads())
+    source = "{{ amount | round }}"
+    assert templating.Templates().memo_names(source) == ("amount",)
+    monkeypatch.setattr(templating, "_PURE_JINJA_FILTERS", templating._PURE_JINJA_FILTERS - {"round"})
+    assert templating.Templates().memo_names(source) is None
+
+
 def test_lint_of_an_unchanged_library_is_read_from_the_cache(cache, folder, monkeypatch):
     clause = sorted((folder / "clauses").glob("*.yaml"))[1]
     clause.write_text(clause.read_text(encoding="utf-8") + "\nuses: [Onbekend Begrip]\n", encoding="utf-8")
