@@ -179,6 +179,10 @@ translate_click()
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
+#: The youngest generation's threshold in a process that runs one command (Python's default is 700).
+_OWN_PROCESS_GEN0 = 50_000
+
+
 class _Group(TranslatedGroup):
     """A group that speaks the language of the environment and turns engine errors into one-line messages."""
 
@@ -188,8 +192,13 @@ class _Group(TranslatedGroup):
         A process that runs it on its own arguments (the installed command, ``python -m agreement_engine``) ends
         right after it; the objects it made are frozen first, so that the interpreter's last garbage collection
         does not walk them all only to free memory that the operating system takes back anyway (a fifth of the
-        time of ``check``).
+        time of ``check``). Such a process also freezes what it imported and collects its youngest generation less
+        often, as a batch does (``batch._batch_memory``): a command makes many short-lived objects and few cycles,
+        and a full collection would walk every module and compiled clause each time (render: ~0.1 s of ~0.6 s).
         """
+        if args is None:
+            gc.freeze()
+            gc.set_threshold(_OWN_PROCESS_GEN0, *gc.get_threshold()[1:])
         try:
             with language(language_from_environment()):
                 return super().main(args, *more, **kwargs)
