@@ -110,10 +110,11 @@ def workbook(items: list, library: Library, statuses: dict[str, str], report_lan
         sheet.column_dimensions[get_column_letter(index + 1)].width = widths.get(index, 24)
     attention = PatternFill("solid", fgColor="FCE4D6")
     sheet.row_dimensions[1].height = _height(header, widths)
+    wrapped = Alignment(wrap_text=True, vertical="top")  # one object for every cell: openpyxl stores it once
     for number, (row, item) in enumerate(zip(table[1:], items), start=2):
         sheet.row_dimensions[number].height = _height(row, widths)
         for index in range(len(header)):
-            sheet.cell(number, index + 1).alignment = Alignment(wrap_text=True, vertical="top")
+            sheet.cell(number, index + 1).alignment = wrapped
         if row[3]:
             sheet.cell(number, 3).fill = attention
         if item.output:
