@@ -142,3 +142,23 @@ def test_the_names_of_a_text_are_every_name_it_reads_from_its_context():
     assert t.memo_names("{% set a = body %}{{ a }}{{ n_parties | words }}") == ("body", "n_parties")
     assert t.memo_names("{{ range(n) | list }}") == ("n", "range")  # a context value named range comes first
     assert t.memo_names("{{ x | map(attribute='term') | join(', ') }}") == ("x",)
+
+
+def test_kept_texts_and_their_shared_values_stay_within_their_limits(monkeypatch):
+    """A batch of alliances that differ in their names keeps at most MEMO_SIZE texts and SHARED_SIZE values, and
+    a document assembled after the memory started again is the document assembled without it."""
+    from agreement_engine import templating
+
+    monkeypatch.setattr(templating, "MEMO_SIZE", 300)
+    monkeypatch.setattr(templating, "SHARED_SIZE", 4)
+    kept: dict[str, Templates] = {}
+    base = example("dak-en-thuis")
+    sizes = []
+    for i in range(6):
+        answers = put(base, ("alliance", "name"), f"Alliantie {i}")
+        assert assemble_valid(answers, LIBRARY, compiled=kept) == cold(answers)
+        compiled, = kept.values()
+        sizes.append((len(compiled._memo), len(compiled._shared)))
+    assert all(memo <= 300 and shared <= 4 for memo, shared in sizes), sizes
+    assert any(memo < before for (memo, _), (before, _) in zip(sizes[1:], sizes)), f"never started again: {sizes}"
+    assert compiled.memo_hits > 0

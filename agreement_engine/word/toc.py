@@ -77,7 +77,7 @@ def _text_lines(text: str, width: int, char: int) -> int:
     return 1 if len(text) <= per_line else _wrapped_lines(text, per_line)
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1024)  # an agreement has about 400 such texts; a batch's memory stays flat
 def _wrapped_lines(text: str, per_line: int) -> int:
     """Return how many lines of ``per_line`` characters ``text`` takes (kept: the same clause texts come back in
     every agreement of a batch and every time an agreement is rendered again)."""
