@@ -170,13 +170,14 @@ class Agreement:
 
     @property
     def text(self) -> str:
-        """Return the whole body as plain text, one paragraph per line (for searching and tests)."""
+        """Return the whole body as plain text, one paragraph per line (for searching and tests), with the article
+        and annex headings in the wording of the document's phrases, as Word shows them."""
         lines = []
         for article in self.articles:
-            lines.append(f"Artikel {article.number} {article.title}")
+            lines.append(f"{self.phrases.text('article.heading', number=str(article.number))} {article.title}")
             for member in article.members:
                 lines.append(f"{member.number} {member.body.text}")
                 lines.extend(item.text for item in member.items)
         head = [p.text for p in (*self.comparitie, *self.comparitie_closing, *self.recitals)]
-        annexes = [f"Bijlage {a.number} {a.title}" for a in self.annexes]
+        annexes = [self.phrases.text("annex.heading", number=str(a.number), title=a.title) for a in self.annexes]
         return "\n".join(head + lines + [self.signature_intro.text] + annexes)

@@ -78,7 +78,7 @@ CASES = {
  ("governance.decision_rule", "qualified_majority"): (D, [],
     'besluit de Stuurgroep met een meerderheid van ten minste 75% van de uitgebrachte stemmen'),
  ("resources.model", "allocation_key"): (D, [],
-    'Bijlage 2 Verdeelsleutel'),
+    'Bijlage 2 – Verdeelsleutel'),
  ("resources.model", "output_based"): (D, [s(["resources","model"], "output_based"), r(["resources","shares"])],
     'een vergoeding die gelijk is aan het tarief per dienst maal het door haar gerealiseerde volume'),
  ("resources.model", "annual_plan"): (D, [s(["resources","model"], "annual_plan"), r(["resources","shares"])],
