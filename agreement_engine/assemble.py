@@ -468,14 +468,20 @@ class Prepared:
     labels: dict[str, str]
 
 
+def readied(answers: dict, library: Library) -> tuple[Phrases, dict, dict]:
+    """Return the phrases of the answer set's document language, the normalized answers and the template context:
+    what the library's texts and conditions read (assembly through :func:`prepare`, the comfort solver directly)."""
+    phrases = library.phrases_for(answers.get("language") or default_language())
+    normalized = normalize(answers, phrases)
+    return phrases, normalized, build_context(normalized, phrases)
+
+
 def prepare(answers: dict, library: Library | None = None, *,
             compiled: dict[str, Templates] | None = None) -> Prepared:
     """Return the answer set that :func:`validate` found free of errors made ready to assemble with ``library``
     (default: the installed one); ``compiled`` as for :func:`assemble_valid`."""
     library = library or default_library()
-    phrases = library.phrases_for(answers.get("language") or default_language())
-    normalized = normalize(answers, phrases)
-    context = build_context(normalized, phrases)
+    phrases, normalized, context = readied(answers, library)
     compiled_texts = templates(phrases.language, compiled)
     chosen, plan, labels = layout(library, context, compiled_texts, normalized)
     return Prepared(library, normalized, phrases, context, compiled_texts, chosen, plan, labels)

@@ -14,13 +14,11 @@ from typing import Any
 
 from jinja2 import TemplateSyntaxError
 
-from agreement_engine.answers import normalize
-from agreement_engine.assemble import Prepared, build_context, prepare, templates
+from agreement_engine.assemble import Prepared, prepare, readied, templates
 from agreement_engine.comfort_needs import _needs, condition_ids, requires_paths
 from agreement_engine.context import answer_sections
 from agreement_engine.errors import EngineError
 from agreement_engine.findings import Finding, has_errors, json_path, make_finding, printable
-from agreement_engine.formatting import default_language
 from agreement_engine.i18n import Text
 from agreement_engine.library import Library, default_library
 
@@ -267,12 +265,13 @@ def _locate_provider(provided: str, answers: dict, layout: _Layout) -> tuple[Loc
 
 def evaluation_context(answers: dict, library: Library | None = None) -> tuple[dict, dict]:
     """Return (normalized answers, template context) for a valid answer set, as the library's conditions see it."""
-    library = library or default_library()
-    phrases = library.phrases_for(answers.get("language") or default_language())
-    normalized = normalize(answers, phrases)
-    context = build_context(normalized, phrases)
-    context["_language"] = phrases.language
-    return normalized, context
+    phrases, normalized, context = readied(answers, library or default_library())
+    return normalized, _speaking(context, phrases.language)
+
+
+def _speaking(context: dict, language: str) -> dict:
+    """Return ``context`` with the document language that :func:`holds` evaluates conditions in."""
+    return dict(context, _language=language)
 
 
 def holds(expression: str, context: dict, language: str | None = None) -> bool:
@@ -295,7 +294,7 @@ def evaluate(answers: dict, library: Library | None = None, *, compiled: dict | 
     if prepared is None:
         prepared = prepare(answers, library, compiled=compiled)
     normalized = prepared.answers
-    context = dict(prepared.context, _language=prepared.phrases.language)  # as evaluation_context makes it
+    context = _speaking(prepared.context, prepared.phrases.language)
     layout = _layout(prepared, context)
     ids = condition_ids(normalized)
     names = {p["id"]: p.get("short_name") or p["name"] for p in normalized["parties"]}
