@@ -292,7 +292,7 @@ _NOT_PLAIN_CHARACTER = re.compile("[\x1c-\x1f\x85\ufeff\ud800-\udfff]")
 _LARGEST_INTEGER = 2 ** 53
 
 
-def _plain(value: Any, depth: int = 0) -> bool:
+def _plain(value: Any) -> bool:
     """Return whether ``value`` is JSON data on which jsonschema_rs and this module's jsonschema validator agree.
 
     Only dicts with text keys, lists, text, booleans, None, integers up to 2**53 and floats that are finite and not
@@ -312,10 +312,10 @@ def _plain(value: Any, depth: int = 0) -> bool:
     if kind is float:
         return math.isfinite(value) and not value.is_integer()
     if kind in (dict, _CutMap):
-        return all(type(key) is str and _NOT_PLAIN_CHARACTER.search(key) is None and _plain(item, depth + 1)
+        return all(type(key) is str and _NOT_PLAIN_CHARACTER.search(key) is None and _plain(item)
                    for key, item in value.items())
     if kind in (list, _Cut):
-        return all(_plain(item, depth + 1) for item in value)
+        return all(_plain(item) for item in value)
     return False
 
 
